@@ -1,0 +1,139 @@
+"""Tamper-evident audit log: each event carries the hash of the one before it.
+
+``verify`` walks the chain in order and reports the first broken link: an edited event (its hash no
+longer matches its content), a deleted event (a gap in ``seq`` or a ``prev_hash`` that points nowhere),
+and an edited or deleted decision (decisions are cross-checked against the event that recorded them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from reviewer.clock import utcnow
+from reviewer.models import AuditEvent, Decision
+from reviewer.storage.database import Database
+
+GENESIS = "0" * 64
+
+
+def canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(
+    seq: int, created_at: datetime, actor: str, kind: str, subject: str, payload: str, prev: str
+) -> str:
+    body = "\x1f".join([str(seq), created_at.isoformat(), actor, kind, subject, payload, prev])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def append_event(
+    session: Session,
+    *,
+    actor: str,
+    kind: str,
+    subject: str = "",
+    payload: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Add the next link. Call inside a write session (BEGIN IMMEDIATE on SQLite, so no two writers race)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7324001)"))
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    created = now or utcnow()
+    body = canonical(payload or {})
+    event = AuditEvent(
+        seq=seq,
+        created_at=created,
+        actor=actor,
+        kind=kind,
+        subject=subject,
+        payload=body,
+        prev_hash=prev,
+        hash=event_hash(seq, created, actor, kind, subject, body, prev),
+    )
+    session.add(event)
+    return event
+
+
+def decision_payload(d: Decision) -> dict[str, Any]:
+    """The decision fields the audit event vouches for."""
+    return {
+        "decision_id": str(d.id),
+        "case_id": str(d.case_id),
+        "reviewer_id": str(d.reviewer_id),
+        "action": d.action,
+        "policy_code": d.policy_code,
+        "policy_version": d.policy_version,
+        "note": d.note,
+        "tier": d.tier,
+        "revealed": bool(d.revealed),
+        "reverses_id": str(d.reverses_id) if d.reverses_id else None,
+        "created_at": d.created_at.isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    ok: bool
+    events: int
+    decisions: int
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"OK: {self.events} audit events and {self.decisions} decisions verified"
+        return f"BROKEN: {self.problem}"
+
+
+def verify(db: Database) -> VerifyReport:
+    """Walk the whole chain; stop at the first broken link."""
+    expected_seq, prev = 1, GENESIS
+    decision_events: dict[str, str] = {}
+    with db.read() as session:
+        rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
+        count = 0
+        for ev in rows:
+            count += 1
+            if ev.seq != expected_seq:
+                return VerifyReport(
+                    False, count, 0, f"event #{expected_seq} is missing (next found is #{ev.seq})"
+                )
+            if ev.prev_hash != prev:
+                return VerifyReport(
+                    False, count, 0, f"event #{ev.seq} does not follow #{ev.seq - 1} (link broken)"
+                )
+            h = event_hash(ev.seq, ev.created_at, ev.actor, ev.kind, ev.subject, ev.payload, ev.prev_hash)
+            if h != ev.hash:
+                return VerifyReport(
+                    False, count, 0, f"event #{ev.seq} ({ev.kind}) was altered after it was written"
+                )
+            if ev.kind == "decision":
+                decision_events[ev.subject] = ev.payload
+            expected_seq, prev = ev.seq + 1, ev.hash
+            session.expunge(ev)
+        decisions = 0
+        for d in session.execute(select(Decision)).scalars():
+            decisions += 1
+            recorded = decision_events.pop(str(d.id), None)
+            if recorded is None:
+                return VerifyReport(False, count, decisions, f"decision {d.id} has no audit event")
+            if canonical(decision_payload(d)) != recorded:
+                return VerifyReport(False, count, decisions, f"decision {d.id} differs from its audit record")
+            session.expunge(d)
+        if decision_events:
+            missing = next(iter(decision_events))
+            return VerifyReport(
+                False, count, decisions, f"decision {missing} was deleted (audit event remains)"
+            )
+    return VerifyReport(True, count, decisions)

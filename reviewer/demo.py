@@ -1,0 +1,174 @@
+"""A demo database: thousands of cases across channels, priorities, SLAs and accounts, with synthetic media.
+
+Everything is drawn from one seeded RNG, so the same ``--seed`` gives the same cases, texts and image
+bytes; SLA deadlines are laid out relative to the build time so the queue's timers are live.
+The demo goes through the real JSON Lines importer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from reviewer.clock import utcnow
+from reviewer.demo_images import draw_scene, draw_text_card
+from reviewer.importing.importer import ImportReport, import_file
+from reviewer.policy import CATEGORIES
+from reviewer.storage.database import Database
+
+CHANNELS = ("partner", "media", "staff", "user_report", "high_risk_watch", "regulator")
+PLATFORMS = ("photoapp", "shortvideo", "microblog", "forum", "messenger")
+RISK_FLAGS = ("repeat_offender", "verified", "high_reach", "minor_contact", "coordinated", "new_account")
+CATEGORY_WEIGHTS = {
+    "violence": 18,
+    "self_harm": 10,
+    "child_safety": 4,
+    "hate": 14,
+    "harassment": 14,
+    "dangerous_orgs": 8,
+    "adult": 12,
+    "spam": 12,
+    "privacy": 8,
+}
+REPORT_LINES = {
+    "violence": [
+        "Graphic injury shown in a post with a celebratory caption.",
+        "Footage of a street fight shared with threats against a named group.",
+        "News outlet flags an image of an attack aftermath without a warning screen.",
+    ],
+    "self_harm": [
+        "Partner NGO reports content encouraging self-injury to a teen audience.",
+        "Image of fresh wounds posted with a goodbye message.",
+        "Recovery community post; reporter unsure whether it crosses the line.",
+    ],
+    "child_safety": [
+        "Account repeatedly contacts minors and asks to move to private chat.",
+        "Image reported by a hotline partner as potentially exploitative.",
+    ],
+    "hate": [
+        "Post uses a dehumanising comparison against a religious group.",
+        "Meme with coded slur against an ethnic minority, widely shared.",
+        "Journalist's post quoting hate speech to condemn it.",
+    ],
+    "harassment": [
+        "Coordinated pile-on targeting a private individual.",
+        "Repeated unwanted messages and threats to a creator.",
+        "Mocking edit of a bereaved family member's photo.",
+    ],
+    "dangerous_orgs": [
+        "Praise of a designated violent group with recruitment link.",
+        "Documentary clip about an extremist group, reported by media.",
+    ],
+    "adult": [
+        "Explicit image posted in a general-audience group.",
+        "Artistic nudity; appeal from the creator after automated removal.",
+    ],
+    "spam": [
+        "Crypto giveaway scam impersonating a celebrity.",
+        "Mass-posted links to a counterfeit goods shop.",
+    ],
+    "privacy": [
+        "Home address and phone number of an activist posted.",
+        "Photo of an ID card shared without consent.",
+    ],
+}
+POST_TEXTS = [
+    "you all know what should happen to people like them",
+    "can't do this anymore. goodbye everyone",
+    "DM me for the real footage, too graphic for here",
+    "join us. the movement needs soldiers. link in bio",
+    "FREE 5 BTC!!! send 0.1 to verify your wallet",
+    "found her address lol, go say hi",
+    "this is what happens when you cross us",
+    "day 40 clean. it gets better, reach out if you need to",
+]
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    cases: int = 3000
+    seed: int = 7
+    images: int = 120
+
+
+def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
+    """Write ``cases.jsonl`` and its media into ``folder``; returns the JSONL path."""
+    rng = random.Random(spec.seed)
+    media = folder / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    categories = list(CATEGORY_WEIGHTS)
+    weights = [CATEGORY_WEIGHTS[c] for c in categories]
+    assert set(categories) <= set(CATEGORIES)
+    images_by_category: dict[str, list[str]] = {c: [] for c in categories}
+    for n in range(spec.images):
+        category = categories[n % len(categories)]
+        picture = draw_scene(rng, category)
+        buf = io.BytesIO()
+        picture.save(buf, "JPEG", quality=82)
+        name = f"media/scene-{n:04d}-{category}.jpg"
+        (folder / name).write_bytes(buf.getvalue())
+        images_by_category[category].append(name)
+    for n, text in enumerate(POST_TEXTS[:4]):
+        buf = io.BytesIO()
+        draw_text_card(rng, text).save(buf, "PNG", optimize=False)
+        name = f"media/post-{n:02d}.png"
+        (folder / name).write_bytes(buf.getvalue())
+        images_by_category["harassment"].append(name)
+    accounts = [
+        {
+            "platform": rng.choice(PLATFORMS),
+            "handle": f"@user{rng.randrange(10**6):06d}",
+            "risk_flags": rng.sample(RISK_FLAGS, k=rng.choice((0, 0, 1, 1, 2, 3))),
+            "risk_score": round(rng.betavariate(1.5, 4), 3),
+        }
+        for _ in range(max(20, spec.cases // 8))
+    ]
+    unique_accounts = {(a["platform"], a["handle"]): a for a in accounts}
+    accounts = list(unique_accounts.values())
+    path = folder / "cases.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for n in range(spec.cases):
+            category = rng.choices(categories, weights)[0]
+            priority = rng.choices((1, 2, 3, 4), (8, 22, 45, 25))[0]
+            # Deadlines from already-breached to three days out.
+            deadline = now + timedelta(minutes=rng.randint(-90, 60 * 24 * 3) // priority)
+            items: list[dict] = []
+            shape = rng.random()
+            if shape < 0.72 or not images_by_category[category]:
+                items.append(
+                    {
+                        "kind": "image",
+                        "path": rng.choice(images_by_category[category] or ["media/scene-0000-violence.jpg"]),
+                    }
+                )
+            if shape >= 0.72 or rng.random() < 0.25:
+                items.append({"kind": "text", "text": rng.choice(POST_TEXTS)})
+            case = {
+                "id": f"DEMO-{spec.seed}-{n:06d}",
+                "channel": rng.choice(CHANNELS),
+                "category": category,
+                "priority": priority,
+                "sla_deadline": deadline.isoformat(),
+                "account": rng.choice(accounts),
+                "reporter": rng.choice(
+                    ("partner:ngo-safe", "media:desk-4", "staff:tier2", "user", "hotline")
+                ),
+                "report_text": rng.choice(REPORT_LINES[category]),
+                "items": items,
+                "scores": {category: round(rng.uniform(0.35, 0.99), 2)},
+            }
+            out.write(json.dumps(case) + "\n")
+    return path
+
+
+def build_demo(db: Database, spec: DemoSpec = DemoSpec(), now: datetime | None = None) -> ImportReport:
+    """Generate the demo cases and import them into ``db`` (whose schema must be current)."""
+    now = now or utcnow().replace(second=0, microsecond=0)
+    with tempfile.TemporaryDirectory(prefix="reviewer-demo-") as tmp:
+        source = write_demo_source(Path(tmp), spec, now)
+        return import_file(db, source, actor="demo", now=now)

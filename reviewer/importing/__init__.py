@@ -1,0 +1,1 @@
+"""Importing cases from JSON Lines, all or nothing."""

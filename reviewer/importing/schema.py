@@ -1,0 +1,81 @@
+"""The JSON Lines case format, one case per line, declared with pydantic (unknown fields are refused).
+
+{"id": "esc-1042", "channel": "partner", "category": "violence", "priority": 1,
+ "sla_deadline": "2026-11-30T12:00:00Z",            # or "sla_minutes": 90; default by priority
+ "account": {"platform": "photoapp", "handle": "@x", "risk_flags": ["repeat"], "risk_score": 0.8},
+ "reporter": "partner:ngo-17", "report_text": "…",
+ "items": [{"kind": "image", "path": "media/1042.jpg"}, {"kind": "text", "text": "…"}],
+ "scores": {"violence": 0.93}}
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from reviewer.policy import CATEGORIES
+
+Short = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)]
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+DEFAULT_SLA = {1: timedelta(hours=1), 2: timedelta(hours=4), 3: timedelta(hours=24), 4: timedelta(hours=72)}
+MAX_TEXT = 50_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class AccountIn(Strict):
+    platform: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    handle: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    risk_flags: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=32
+    )
+    risk_score: Score = 0.0
+
+
+class ItemIn(Strict):
+    kind: Literal["image", "text", "video", "link"]
+    path: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    text: Annotated[str, StringConstraints(max_length=MAX_TEXT)] | None = None
+    url: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> ItemIn:
+        need = {"image": "path", "video": "path", "text": "text", "link": "url"}[self.kind]
+        if getattr(self, need) is None:
+            raise ValueError(f"a {self.kind} item needs '{need}'")
+        return self
+
+
+class CaseIn(Strict):
+    id: Short
+    channel: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    priority: Annotated[int, Field(ge=1, le=4)] = 3
+    sla_deadline: AwareDatetime | None = None
+    sla_minutes: Annotated[int, Field(gt=0, le=60 * 24 * 90)] | None = None
+    created_at: AwareDatetime | None = None
+    account: AccountIn | None = None
+    reporter: Annotated[str, StringConstraints(max_length=256)] = ""
+    report_text: Annotated[str, StringConstraints(max_length=MAX_TEXT)] = ""
+    items: list[ItemIn] = Field(min_length=1, max_length=50)
+    scores: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], Score] = Field(
+        default_factory=dict, max_length=32
+    )
+
+    @model_validator(mode="after")
+    def _one_sla(self) -> CaseIn:
+        if self.sla_deadline is not None and self.sla_minutes is not None:
+            raise ValueError("give sla_deadline or sla_minutes, not both")
+        return self
+
+    def deadline(self, now: datetime) -> datetime:
+        if self.sla_deadline is not None:
+            return self.sla_deadline
+        if self.sla_minutes is not None:
+            return (self.created_at or now) + timedelta(minutes=self.sla_minutes)
+        return (self.created_at or now) + DEFAULT_SLA[self.priority]

@@ -1,0 +1,30 @@
+"""Typed SQLAlchemy 2.0 models of the review domain."""
+
+from reviewer.models.base import Base
+from reviewer.models.entities import CASE_STATUSES, ITEM_KINDS, Account, Case, Channel, Item, Reviewer
+from reviewer.models.records import (
+    AuditEvent,
+    Decision,
+    PolicyPackVersion,
+    RevealEvent,
+    ReviewSession,
+)
+from reviewer.models.types import UTCDateTime, new_id
+
+__all__ = [
+    "CASE_STATUSES",
+    "ITEM_KINDS",
+    "Account",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "Channel",
+    "Decision",
+    "Item",
+    "PolicyPackVersion",
+    "RevealEvent",
+    "ReviewSession",
+    "Reviewer",
+    "UTCDateTime",
+    "new_id",
+]

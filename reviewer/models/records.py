@@ -1,0 +1,97 @@
+"""Append-only records: decisions, audit events, reveals, plus review sessions and pack versions.
+
+Decisions and audit events are never updated or deleted: undo and appeal add rows that point back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reviewer.clock import utcnow
+from reviewer.models.base import Base
+from reviewer.models.types import UTCDateTime, new_id
+
+
+class PolicyPackVersion(Base):
+    __tablename__ = "policy_pack_version"
+    __table_args__ = (UniqueConstraint("pack_id", "version", name="uq_policy_pack_version_pack_version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    pack_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewSession(Base):
+    __tablename__ = "review_session"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    reviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reviewer.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    host: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Decision(Base):
+    __tablename__ = "decision"
+    __table_args__ = (
+        Index("ix_decision_case", "case_id", "created_at"),
+        Index("ix_decision_session", "session_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id"))
+    reviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reviewer.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("review_session.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    policy_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    policy_pack_version_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("policy_pack_version.id"), nullable=True
+    )
+    policy_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    handle_ms: Mapped[int] = mapped_column(Integer, default=0)
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An undo is a decision whose action is "undo" and which names the decision it reverses.
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
+    client_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """One link of the tamper-evident chain: ``hash`` covers the fields and ``prev_hash``."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64), default="")
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class RevealEvent(Base):
+    """The reviewer was shown unblurred content: which item, how, for how long, how severe."""
+
+    __tablename__ = "reveal_event"
+    __table_args__ = (Index("ix_reveal_reviewer_time", "reviewer_id", "started_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    reviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reviewer.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("review_session.id"), nullable=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id"))
+    item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("item.id"), nullable=True)
+    mode: Mapped[str] = mapped_column(String(16))  # hold, toggle, spotlight, frame
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    severity: Mapped[float] = mapped_column(Float, default=1.0)

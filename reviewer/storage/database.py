@@ -1,0 +1,100 @@
+"""Engines and sessions. SQLite runs in WAL mode with full fsync, so an acknowledged commit survives a kill.
+
+Two engines over one database: reads start deferred transactions; writes start ``BEGIN IMMEDIATE`` so a
+read-then-write (the audit chain, claims) can never interleave with another writer. One sessionmaker each;
+a session lives for one user action and is never shared across threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from reviewer.paths import media_dir_for, sqlite_file
+from reviewer.storage.errors import explain_sqlite_error
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """One database: its URL, engines, sessionmakers and media folder."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.file: Path | None = sqlite_file(url)
+        self.is_sqlite = url.startswith("sqlite")
+        if self.file is not None:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        if self.is_sqlite:
+            self.engine = _sqlite_engine(url, immediate=False)
+            self.write_engine = _sqlite_engine(url, immediate=True)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True)
+            self.write_engine = self.engine
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        self.media_dir = media_dir_for(url)
+
+    @property
+    def label(self) -> str:
+        return str(self.file) if self.file else self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; rolled back at the end."""
+        session = self._read()
+        try:
+            yield session
+        except DBAPIError as exc:
+            raise explain_sqlite_error(exc, self.label) from exc
+        finally:
+            session.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one atomic write: committed (durably) when the block ends without error."""
+        session = self._write()
+        try:
+            yield session
+            session.commit()
+        except DBAPIError as exc:
+            session.rollback()
+            raise explain_sqlite_error(exc, self.label) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()

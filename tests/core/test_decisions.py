@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from reviewer.decisions import DecisionError, claim_case, record_decision, release_claim, undo_last
+from reviewer.models import Case, Decision, Reviewer
+from reviewer.policy import PolicyPack
+from reviewer.storage.database import Database
+
+
+def _case(db: Database, case_id: uuid.UUID) -> Case:
+    with db.read() as s:
+        return s.get(Case, case_id)  # type: ignore[return-value]
+
+
+def test_remove_cites_a_policy_and_stores_the_pack_version(db, make_cases, reviewer_row, pack) -> None:
+    (cid,) = make_cases(1)
+    code = pack.for_category("violence")[0].code
+    res = record_decision(
+        db, case_id=cid, reviewer=reviewer_row, action="remove", policy_code=code, pack=pack
+    )
+    assert res.case_status == "decided"
+    with db.read() as s:
+        d = s.get(Decision, res.decision_id)
+        assert d is not None and d.policy_code == code and d.policy_version == pack.version
+        assert d.policy_pack_version_id is not None
+    assert _case(db, cid).status == "decided"
+
+
+@pytest.mark.parametrize("action", ["remove", "restrict", "suspend"])
+def test_actions_that_need_a_policy_refuse_without_one(db, make_cases, reviewer_row, pack, action) -> None:
+    (cid,) = make_cases(1)
+    with pytest.raises(DecisionError, match="needs a policy code"):
+        record_decision(db, case_id=cid, reviewer=reviewer_row, action=action, pack=pack)
+    with db.read() as s:
+        assert s.execute(select(Decision)).first() is None
+
+
+def test_unknown_policy_code_and_disallowed_action_are_refused(db, make_cases, reviewer_row, pack) -> None:
+    (cid,) = make_cases(1)
+    with pytest.raises(DecisionError, match="not in pack"):
+        record_decision(
+            db, case_id=cid, reviewer=reviewer_row, action="remove", policy_code="NOPE-9", pack=pack
+        )
+    keep_only = next(s for s in pack.sections if s.actions == ("keep",))
+    with pytest.raises(DecisionError, match="does not allow"):
+        record_decision(
+            db, case_id=cid, reviewer=reviewer_row, action="remove", policy_code=keep_only.code, pack=pack
+        )
+
+
+def test_undo_reverses_in_order_by_adding_rows(
+    db, make_cases, reviewer_row: Reviewer, pack: PolicyPack
+) -> None:
+    a, b = make_cases(2)
+    record_decision(db, case_id=a, reviewer=reviewer_row, action="keep")
+    record_decision(db, case_id=b, reviewer=reviewer_row, action="escalate")
+    assert _case(db, b).status == "escalated" and _case(db, b).tier == 2
+    first = undo_last(db, reviewer=reviewer_row, session_id=None)
+    assert first is not None and first.case_id == b and first.case_status == "open"
+    assert _case(db, b).tier == 1
+    second = undo_last(db, reviewer=reviewer_row, session_id=None)
+    assert second is not None and second.case_id == a
+    assert undo_last(db, reviewer=reviewer_row, session_id=None) is None
+    with db.read() as s:
+        rows = list(s.execute(select(Decision.action)).scalars())
+    assert sorted(rows) == ["escalate", "keep", "undo", "undo"]  # nothing deleted or edited
+
+
+def test_note_leaves_status_and_skip_sets_skipped(db, make_cases, reviewer_row) -> None:
+    (cid,) = make_cases(1)
+    record_decision(db, case_id=cid, reviewer=reviewer_row, action="note", note="check account history")
+    assert _case(db, cid).status == "open"
+    record_decision(db, case_id=cid, reviewer=reviewer_row, action="skip")
+    assert _case(db, cid).status == "skipped"
+
+
+def test_a_claim_is_exclusive_until_released(db, make_cases, reviewer_row) -> None:
+    (cid,) = make_cases(1)
+    other = uuid.uuid4()
+    assert claim_case(db, cid, reviewer_row.id)
+    assert claim_case(db, cid, reviewer_row.id)  # renewing one's own lease
+    assert not claim_case(db, cid, other)
+    release_claim(db, cid, reviewer_row.id)
+    assert claim_case(db, cid, other)

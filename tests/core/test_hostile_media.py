@@ -1,0 +1,155 @@
+"""Every generated hostile file yields a correct preview or a specific placeholder, and never raises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # until the project config puts the repo root on pytest's path
+    sys.path.insert(0, str(ROOT))
+
+import hostile_media as hm  # noqa: E402
+
+from reviewer.media.preview import PreviewResult, render_preview, render_preview_bytes  # noqa: E402
+
+CASES = {case.name: case for case in hm.shared_corpus()}
+
+GENERIC_REASONS = ("Cannot display: file is corrupt", "Cannot display: not an image")
+
+
+@pytest.fixture(scope="session")
+def huge_case(tmp_path_factory: pytest.TempPathFactory) -> hm.HostileCase:
+    return hm.shared_huge_case(tmp_path_factory)
+
+
+def assert_consistent(res: PreviewResult) -> None:
+    assert isinstance(res, PreviewResult)
+    assert res.elapsed_ms >= 0
+    if res.ok:
+        assert res.reason is None
+        assert res.blurred is not None and res.sharp is not None
+        assert (res.blurred.width, res.blurred.height) == (res.sharp.width, res.sharp.height)
+        for img in (res.blurred, res.sharp):
+            assert img.width >= 1 and img.height >= 1
+            assert img.width <= 960 and img.height <= 720
+            assert img.mode == "L"
+            assert len(img.data) == img.bytes_per_line * img.height
+    else:
+        assert res.blurred is None and res.sharp is None
+        assert res.reason and res.reason.startswith("Cannot display: ")
+
+
+def check_case(case: hm.HostileCase, res: PreviewResult) -> None:
+    assert_consistent(res)
+    if case.expect == "ok" or (case.expect == "either" and res.ok):
+        assert res.ok, f"{case.name}: {res.reason}"
+        assert res.sharp is not None
+        if case.size is not None:
+            assert (res.sharp.width, res.sharp.height) == case.size
+        if case.source_format is not None:
+            assert res.source_format == case.source_format
+        if case.frames is not None:
+            assert res.frames == case.frames
+        for check in case.checks:
+            check(res)
+    else:
+        assert not res.ok, f"{case.name} should have been refused"
+        assert any(part in (res.reason or "") for part in case.reason_contains), res.reason
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_corpus_case(name: str) -> None:
+    case = CASES[name]
+    check_case(case, render_preview(case.path))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_corpus_case_from_bytes(name: str) -> None:
+    case = CASES[name]
+    check_case(case, render_preview_bytes(case.path.read_bytes()))
+
+
+def test_corpus_is_complete() -> None:
+    names = set(CASES)
+    required = {
+        "truncated.jpg", "truncated.png", "zero_bytes.jpg", "bomb_100kx100k.png", "bomb_65535.gif",
+        "bomb_header.jpg", "wide_20000x3.png", "tall_3x20000.png", "cmyk.jpg", "gradient_16bit.png",
+        "palette_transparency.png", "animated.gif", "animated.webp", "exif_orientation6.jpg",
+        "png_named.jpg", "text_named.jpg", "polyglot_jpeg_zip.jpg", "lzw.tiff", "corrupted_middle.jpg",
+        "garbage.bin",
+    }  # fmt: skip
+    assert required <= names
+    reasons = {render_preview(CASES[n].path).reason for n in names if CASES[n].expect == "placeholder"}
+    assert not reasons & set(GENERIC_REASONS) - {"Cannot display: not an image"}
+
+
+def test_100_megapixel_image_renders(huge_case: hm.HostileCase) -> None:
+    t0 = time.perf_counter()
+    res = render_preview(huge_case.path)
+    check_case(huge_case, res)
+    assert res.source_size == (10_000, 10_000)
+    assert time.perf_counter() - t0 < 5.0  # JPEG draft decode at 1/8 scale, not 100 MP of pixels
+
+
+def test_mutated_files_never_raise() -> None:
+    """Seeded byte-level fuzz over each supported format: flips, truncations, splices."""
+    rng = np.random.default_rng(2024)
+    seeds = [CASES[n].path.read_bytes() for n in ("baseline.jpg", "png_named.jpg", "animated.gif",
+                                                   "animated.webp", "lzw.tiff", "plain.bmp")]  # fmt: skip
+    outcomes = {True: 0, False: 0}
+    for data in seeds:
+        for _ in range(25):
+            buf = bytearray(data)
+            kind = rng.integers(0, 3)
+            if kind == 0:
+                for pos in rng.integers(0, len(buf), size=int(rng.integers(1, 16))):
+                    buf[pos] = int(rng.integers(0, 256))
+            elif kind == 1:
+                buf = buf[: int(rng.integers(1, len(buf)))]
+            else:
+                start = int(rng.integers(0, len(buf)))
+                buf[start:start] = rng.integers(0, 256, int(rng.integers(1, 512)), dtype=np.uint8).tobytes()
+            res = render_preview_bytes(bytes(buf))
+            assert_consistent(res)
+            outcomes[res.ok] += 1
+    assert outcomes[False] > 0  # the fuzz really does hit the error paths
+
+
+BOMB_SCRIPT = textwrap.dedent(
+    """
+    import json, resource, sys, warnings
+    sys.path.insert(0, sys.argv[1])
+    from reviewer.media.preview import render_preview
+    render_preview(sys.argv[2])  # warm-up: plugin imports, allocator arenas
+    warnings.resetwarnings()
+    warnings.simplefilter("ignore")  # prove the refusal does not depend on the warning filter
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    reasons = [render_preview(p).reason for p in sys.argv[3:]]
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"delta_kb": after - before, "reasons": reasons}))
+    """
+)
+
+
+def test_bombs_are_refused_without_allocating() -> None:
+    bombs = [CASES[n].path for n in ("bomb_100kx100k.png", "bomb_11kx11k.png", "bomb_65535.gif",
+                                     "bomb_header.jpg")]  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", BOMB_SCRIPT, str(ROOT), str(CASES["baseline.jpg"].path), *map(str, bombs)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert all("image too large" in r for r in out["reasons"]), out["reasons"]
+    # The smallest bomb alone would need 121 MB (11000x11000x1); allow 20 MB of noise.
+    assert out["delta_kb"] < 20 * 1024, out

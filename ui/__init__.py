@@ -1,0 +1,1 @@
+"""Qt front end of Reviewer Workstation. Imports the core; the core never imports this package."""
