@@ -524,7 +524,7 @@ def _adult(rng: random.Random, size: Size) -> Image.Image:
         draw.ellipse((cx - r, cy - r * 0.6, cx + r, cy + r * 0.6), fill=tuple(int(c * 0.8) for c in tone))
     draw.rectangle((0, sh * rng.uniform(0.85, 0.95), sw, sh), fill=_jitter(rng, (230, 225, 230), 10))
     small = small.filter(ImageFilter.GaussianBlur(2.2))
-    img = small.resize(size, Image.Resampling.BICUBIC)
+    img = small.resize(size, Image.Resampling.BILINEAR)
     return _finish(rng, img, grain=0.06, vignette=0.5)
 
 
@@ -644,7 +644,7 @@ def _privacy(rng: random.Random, size: Size) -> Image.Image:
     img.paste(shadow, (ox + 10, oy + 12), mask)
     img.paste(card, (ox, oy), mask)
     # a sticky note with a handwritten-looking address scribble
-    nx, ny = rng.uniform(0.02, 0.1) * w, rng.uniform(0.02, 0.1) * h
+    nx, ny = rng.uniform(0.74, 0.78) * w, rng.uniform(0.72, 0.78) * h
     draw.rectangle((nx, ny, nx + w * 0.2, ny + h * 0.18), fill=(250, 235, 120))
     for i in range(4):
         yy = ny + h * 0.04 + i * h * 0.035

@@ -8,7 +8,7 @@ as ``PreviewResult(ok=False, reason=...)`` with a sentence a reviewer can read.
 Pipeline: sniff the content (the extension is ignored) -> open with Pillow restricted to JPEG, PNG,
 GIF, WebP, BMP and TIFF -> refuse files/dimensions above ``limits`` *before* decoding pixels ->
 JPEG ``draft()`` (DCT-domain downscale) -> decode frame 0 only -> normalise the mode (CMYK, 16-bit,
-palette/alpha composited over neutral grey) to ``L`` or ``RGB`` -> ``reduce`` + bilinear resize
+palette/alpha composited over neutral grey) to ``L`` or ``RGB`` -> ``reduce`` + box-filter resize
 to fit the display box -> EXIF orientation -> Gaussian blur at display size.
 
 This module is Qt-free on purpose (``reviewer`` is the pure-Python core).
@@ -303,7 +303,7 @@ def _decode_fit(im: Image.Image, spec: PreviewSpec) -> Image.Image:
     im.load()
     out = _normalise_mode(im, spec.greyscale)
     if out.size != stored_target:
-        out = out.resize(stored_target, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        out = out.resize(stored_target, Image.Resampling.BOX, reducing_gap=2.0)
     elif out is im:
         out = im.copy()
     method = _ORIENTATION_TRANSPOSE.get(orientation)

@@ -6,17 +6,15 @@
 with an exact output size / format / frame count / extra check) or ``"placeholder"`` with a
 substring of the human reason. Extensions are deliberately misleading in several cases.
 
-``shared_corpus()`` builds it once per process (so tests can be parametrised per case) and
-``shared_huge_case(tmp_path_factory)`` makes the slow 100-megapixel JPEG once per test session.
+``shared_corpus(tmp_path_factory)`` builds it once per test session (``CASE_NAMES`` lists the names
+statically for parametrisation) and ``shared_huge_case(tmp_path_factory)`` makes the slow
+100-megapixel JPEG once per session.
 """
 
 from __future__ import annotations
 
-import atexit
 import io
-import shutil
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -333,18 +331,26 @@ def build_corpus(directory: Path, include_huge: bool = False) -> list[HostileCas
     return cases
 
 
+#: Names ``build_corpus`` produces (static, so pytest can parametrise without building anything).
+CASE_NAMES: tuple[str, ...] = (
+    "baseline.jpg", "truncated.jpg", "truncated_header.jpg", "truncated.png", "zero_bytes.jpg",
+    "bomb_100kx100k.png", "bomb_11kx11k.png", "bomb_65535.gif", "bomb_header.jpg", "wide_20000x3.png",
+    "tall_3x20000.png", "cmyk.jpg", "gradient_16bit.png", "palette_transparency.png",
+    "rgba_half_transparent.png", "la_mode.png", "animated.gif", "animated.webp", "exif_orientation6.jpg",
+    "exif_orientation_bogus.jpg", "png_named.jpg", "jpeg_named.png", "text_named.jpg",
+    "polyglot_jpeg_zip.jpg", "polyglot_gif_html.gif", "polyglot_html_gif.jpg", "polyglot_zip_png.png",
+    "lzw.tiff", "plain.bmp", "one_pixel.png", "big_12mp_named.gif", "corrupted_middle.jpg", "bad_crc.png",
+    "garbage.bin", "pdf_named.jpg", "svg_named.png",
+)  # fmt: skip
+
 _CACHE: dict[str, Any] = {}
 
 
-def shared_corpus() -> list[HostileCase]:
-    """The corpus (without the 100 MP file) built once per process into a temp dir removed at exit.
-
-    Built at first use, which may be test collection, so tests can be parametrised per case.
-    """
+def shared_corpus(tmp_path_factory: Any) -> dict[str, HostileCase]:
+    """The corpus (without the 100 MP file), built once per pytest session and shared by modules."""
     if "corpus" not in _CACHE:
-        tmp = Path(tempfile.mkdtemp(prefix="hostile-media-"))
-        atexit.register(shutil.rmtree, tmp, True)
-        _CACHE["corpus"] = build_corpus(tmp)
+        cases = build_corpus(tmp_path_factory.mktemp("hostile"))
+        _CACHE["corpus"] = {case.name: case for case in cases}
     return _CACHE["corpus"]
 
 

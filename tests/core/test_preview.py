@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import io
 import math
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, ImageFilter
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # until the project config puts the repo root on pytest's path
-    sys.path.insert(0, str(ROOT))
-
-import hostile_media as hm  # noqa: E402
-
-from reviewer.media import limits  # noqa: E402
-from reviewer.media.decode_guard import render_bytes_with_timeout, render_with_timeout  # noqa: E402
-from reviewer.media.preview import (  # noqa: E402
+from reviewer.media import limits
+from reviewer.media.decode_guard import render_bytes_with_timeout, render_with_timeout
+from reviewer.media.preview import (
     PreviewResult,
     PreviewSpec,
     RenderedImage,
@@ -31,6 +23,7 @@ from reviewer.media.preview import (  # noqa: E402
     render_preview,
     render_preview_bytes,
 )
+from tests.core import hostile_media as hm
 
 
 def as_array(img: RenderedImage) -> np.ndarray:
@@ -130,7 +123,9 @@ def test_blur_actually_blurs(photo_jpeg: bytes) -> None:
     assert res.ok and res.blurred and res.sharp
     assert (res.blurred.width, res.blurred.height) == (res.sharp.width, res.sharp.height)
     sharp, blurred = laplacian_variance(res.sharp), laplacian_variance(res.blurred)
-    assert blurred < sharp * 0.01, (sharp, blurred)
+    # What is left after a sigma-12 blur is mostly 8-bit rounding noise (Laplacian variance ~1-2).
+    assert blurred < sharp * 0.05, (sharp, blurred)
+    assert blurred < 3.0, blurred
     # Same scene: overall brightness preserved.
     assert abs(as_array(res.sharp).mean() - as_array(res.blurred).mean()) < 3
 
@@ -156,8 +151,6 @@ def test_blur_above_40_behaves_like_40(photo_jpeg: bytes) -> None:
 
 def test_display_blur_matches_true_gaussian() -> None:
     img = hm.photo_like(960, 720, seed=3, mode="L")
-    from PIL import ImageFilter
-
     fast = np.asarray(display_blur(img, 12), dtype=np.float64)
     exact = np.asarray(img.filter(ImageFilter.GaussianBlur(12)), dtype=np.float64)
     assert np.abs(fast - exact)[40:-40, 40:-40].mean() < 2.0
@@ -244,6 +237,14 @@ def test_pixel_limit_checked_before_decode_even_without_warning_filter(
     assert not small.ok and "image too large" in (small.reason or "")
 
 
+def test_bomb_warning_as_error_is_a_placeholder() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        res = render_preview_bytes(hm.png_bomb(11_000, 11_000))
+    assert not res.ok
+    assert res.reason == "Cannot display: image too large (121.0 megapixels, limit 110)"
+
+
 def test_placeholder_shape() -> None:
     res = placeholder("not an image", PreviewSpec())
     assert isinstance(res, PreviewResult)
@@ -269,16 +270,6 @@ def test_timeout_passes_through_normal_results(photo_jpeg: bytes, tmp_path: Path
     bad.write_bytes(b"")
     res = render_with_timeout(bad, timeout_s=10)
     assert not res.ok and res.reason == "Cannot display: empty file"
-
-
-def test_core_never_imports_qt() -> None:
-    code = (
-        "import sys; import reviewer.media.preview, reviewer.media.decode_guard, reviewer.media.limits; "
-        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'PyQt'))]; "
-        "print(bad); raise SystemExit(1 if bad else 0)"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_rendered_bytes_round_trip_to_pillow(photo_jpeg: bytes) -> None:

@@ -1,0 +1,85 @@
+"""Benchmark: 12 MP JPEG -> blurred greyscale 960x720 preview (``reviewer.media.preview``).
+
+Generates a photo-like 4000x3000 JPEG (smooth colour fields, gradient, mild per-pixel noise;
+quality 90) once into ``bench/.cache/``, renders it 30 times and reports median / p95 milliseconds.
+
+    .venv/bin/python bench/bench_preview.py
+
+``run() -> dict`` returns ``{"preview_12mp_median_ms": ..., "preview_12mp_p95_ms": ...}`` for a bench
+runner. Target: median < 50 ms. JPEG entropy decoding of the whole file dominates (``draft()``
+already decodes at 1/4 scale), so the time scales with the compressed size of the file.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+SOURCE = CACHE / "photo_12mp_q90.jpg"
+RUNS = 30
+WIDTH, HEIGHT = 4000, 3000
+
+
+def make_source(path: Path = SOURCE) -> Path:
+    """Write the deterministic 12 MP test JPEG (kept in bench/.cache/, which git ignores)."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(12)
+
+    def field(cells: int, resample: Image.Resampling) -> Image.Image:
+        small = rng.integers(0, 256, (HEIGHT // cells, WIDTH // cells, 3), dtype=np.uint8)
+        return Image.fromarray(small).resize((WIDTH, HEIGHT), resample)
+
+    img = Image.blend(field(100, Image.Resampling.BICUBIC), field(10, Image.Resampling.BILINEAR), 0.3)
+    grad = Image.linear_gradient("L").resize((WIDTH, HEIGHT), Image.Resampling.BILINEAR).convert("RGB")
+    img = Image.blend(img, grad, 0.25)
+    noise = Image.fromarray(rng.integers(0, 256, (HEIGHT, WIDTH), dtype=np.uint8)).convert("RGB")
+    img = Image.blend(img, noise, 0.08)
+    tmp = path.with_suffix(".tmp")
+    img.save(tmp, "JPEG", quality=90)
+    tmp.replace(path)
+    return path
+
+
+def run(runs: int = RUNS) -> dict[str, float]:
+    """Render the 12 MP JPEG ``runs`` times (after one warm-up); return median and p95 in ms."""
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from reviewer.media.preview import PreviewSpec, render_preview
+
+    source = make_source()
+    spec = PreviewSpec()
+    warm = render_preview(source, spec)
+    if not warm.ok or warm.blurred is None or (warm.blurred.width, warm.blurred.height) != (960, 720):
+        raise RuntimeError(f"benchmark image did not render as expected: {warm.reason}")
+    times: list[float] = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        render_preview(source, spec)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    times.sort()
+    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
+    return {
+        "preview_12mp_median_ms": round(statistics.median(times), 2),
+        "preview_12mp_p95_ms": round(p95, 2),
+    }
+
+
+def main() -> None:
+    result = run()
+    size_mb = SOURCE.stat().st_size / 1e6
+    print(f"12 MP JPEG ({size_mb:.1f} MB, q90) -> blurred greyscale 960x720, {RUNS} runs")
+    print(f"median {result['preview_12mp_median_ms']:.1f} ms   p95 {result['preview_12mp_p95_ms']:.1f} ms")
+    print(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""Benchmark: keyset queue pages (``reviewer.queue``) over a 1,000,000-case SQLite database.
+
+Builds the database once into ``bench/.cache/queue-1m.sqlite3`` (about 20-40 s; schema from the real
+migrations, rows written with raw ``sqlite3`` in one transaction, secondary indexes built after the load),
+then times ``fetch_page`` at the start, the middle (keyset of the row at depth 500k) and the end of the open
+queue, median of 20 each, plus ``count()``. A page must cost the same at any depth.
+
+    .venv/bin/python bench/bench_queue.py
+
+``run() -> dict`` returns ``{"queue_page_start_ms", "queue_page_middle_ms", "queue_page_end_ms",
+"queue_count_ms", ...}``. ``ensure_million_db(path, n)`` is the builder, for other benchmarks to reuse.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+DB_PATH = CACHE / "queue-1m.sqlite3"
+RUNS = 20
+PAGE = 200
+CHANNELS = ("partner", "media", "staff", "user_report", "high_risk_watch")
+STATUS_WEIGHTS = {"open": 85, "decided": 10, "escalated": 3, "skipped": 2}
+FLAGS = ("prior_strike", "ban_evasion", "coordinated", "minor_contact", "new_account")
+N_ACCOUNTS = 50_000
+# Indexes the bulk load builds afterwards (sorting once beats a million random b-tree inserts).
+DEFERRED_INDEXES = ("ix_case_queue", "ix_case_account", "ix_item_case", "ix_item_sha256", "ix_item_phash")
+
+
+def _fmt(dt: datetime) -> str:
+    """SQLAlchemy's SQLite DATETIME text: naive UTC, always six fractional digits."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".meta.json")
+
+
+def _expected_meta(n: int) -> dict[str, Any]:
+    from reviewer.storage.migrate import head_revision
+
+    return {"n": n, "schema": head_revision(), "format": 1}
+
+
+def ensure_million_db(path: Path = DB_PATH, n: int = 1_000_000) -> Path:
+    """The cached ``n``-case database at ``path``, built if missing or stale (schema or size changed)."""
+    meta = _meta_path(path)
+    want = _expected_meta(n)
+    if path.exists() and meta.exists() and json.loads(meta.read_text()) == want:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".building")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), path, meta):
+        leftover.unlink(missing_ok=True)
+    _build(tmp, n)
+    tmp.replace(path)
+    meta.write_text(json.dumps(want))
+    return path
+
+
+def _build(path: Path, n: int) -> None:
+    from reviewer.paths import sqlite_url
+    from reviewer.policy import CATEGORIES
+    from reviewer.storage.migrate import open_database
+
+    open_database(sqlite_url(path)).dispose()  # the real schema, by the real migrations
+    rng = random.Random(1_000_000)
+    now = datetime.now(UTC)
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")  # match the app's databases
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("PRAGMA cache_size=-400000")
+        index_sql = {
+            name: sql
+            for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type='index'")
+            if name in DEFERRED_INDEXES
+        }
+        con.execute("BEGIN")
+        for name in index_sql:
+            con.execute(f"DROP INDEX {name}")
+        channel_ids = [uuid.uuid4().hex for _ in CHANNELS]
+        con.executemany(
+            "INSERT INTO channel (id, code, name) VALUES (?, ?, ?)",
+            [
+                (cid, code, code.replace("_", " ").title())
+                for cid, code in zip(channel_ids, CHANNELS, strict=True)
+            ],
+        )
+        created = _fmt(now - timedelta(days=30))
+        accounts = sorted(uuid.uuid4().hex for _ in range(N_ACCOUNTS))
+        con.executemany(
+            "INSERT INTO account (id, platform, handle, risk_flags, risk_score, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    aid,
+                    "photoapp",
+                    f"@user{i:06d}",
+                    json.dumps(rng.sample(FLAGS, rng.choice((0, 0, 1, 2)))),
+                    rng.random(),
+                    created,
+                )
+                for i, aid in enumerate(accounts)
+            ),
+        )
+        # Ids sorted so the primary-key b-trees fill by appending.
+        case_ids = sorted(uuid.uuid4().hex for _ in range(n))
+        con.executemany(
+            'INSERT INTO "case" (id, external_id, channel_id, account_id, category, priority, sla_deadline,'
+            " risk_rank, status, tier, reporter, report_text, scores, created_at, claimed_by, claim_expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+            _case_rows(rng, now, case_ids, channel_ids, accounts, CATEGORIES),
+        )
+        item_rows = sorted((uuid.uuid4().hex, cid) for cid in case_ids)
+        con.executemany(
+            "INSERT INTO item (id, case_id, position, kind, media_sha256, media_ext, text, url, phash)"
+            " VALUES (?, ?, 0, 'image', NULL, NULL, NULL, NULL, NULL)",
+            item_rows,
+        )
+        for sql in index_sql.values():
+            con.execute(sql)
+        con.execute("COMMIT")
+        con.execute("ANALYZE")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+
+
+def _case_rows(
+    rng: random.Random,
+    now: datetime,
+    case_ids: list[str],
+    channel_ids: list[str],
+    accounts: list[str],
+    categories: tuple[str, ...],
+) -> Iterator[tuple[Any, ...]]:
+    statuses = list(STATUS_WEIGHTS)
+    weights = list(STATUS_WEIGHTS.values())
+    created = _fmt(now - timedelta(days=1))
+    base = now - timedelta(days=3)
+    for i, cid in enumerate(case_ids):
+        # Deadlines on whole minutes so many cases tie on (priority, deadline) and risk_rank decides.
+        deadline = base + timedelta(minutes=rng.randrange(0, 14 * 24 * 60))
+        yield (
+            cid,
+            f"ESC-{i:07d}",
+            rng.choice(channel_ids),
+            rng.choice(accounts),
+            rng.choice(categories),
+            rng.choices((1, 2, 3, 4), (5, 20, 45, 30))[0],
+            _fmt(deadline),
+            rng.randrange(0, 1001),
+            rng.choices(statuses, weights)[0],
+            rng.choice((1, 1, 1, 2, 3)),
+            "partner-desk",
+            f"Report {i}: content flagged for review by the escalation desk.",
+            "{}",
+            created,
+        )
+
+
+def _median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
+    fn()  # warm the page cache and SQLAlchemy's statement cache
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return round(statistics.median(times), 2)
+
+
+def _key_at_depth(con: sqlite3.Connection, depth: int) -> tuple[int, datetime, int, uuid.UUID]:
+    """Setup only (untimed): the queue key of the open case at ``depth``, found the slow way."""
+    p, d, r, i = con.execute(
+        "SELECT priority, sla_deadline, risk_rank, id FROM \"case\" WHERE status = 'open'"
+        " ORDER BY priority, sla_deadline, risk_rank, id LIMIT 1 OFFSET ?",
+        (depth,),
+    ).fetchone()
+    return (p, datetime.fromisoformat(d).replace(tzinfo=UTC), r, uuid.UUID(hex=i))
+
+
+def run(runs: int = RUNS, path: Path = DB_PATH, n: int = 1_000_000) -> dict[str, float]:
+    """Build (or reuse) the database and time queue pages and counts; milliseconds, medians of ``runs``."""
+    from reviewer import queue
+    from reviewer.paths import sqlite_url
+    from reviewer.storage.database import Database
+
+    ensure_million_db(path, n)
+    with sqlite3.connect(path) as con:
+        open_total = con.execute("SELECT count(*) FROM \"case\" WHERE status = 'open'").fetchone()[0]
+        middle = _key_at_depth(con, min(500_000, open_total // 2))
+        end = _key_at_depth(con, open_total - PAGE - 1)  # the last full page of the queue
+    db = Database(sqlite_url(path))
+    flt = queue.QueueFilter()
+    try:
+        with db.read() as s:
+            assert len(queue.fetch_page(s, flt, middle)) == PAGE
+            assert len(queue.fetch_page(s, flt, end)) == PAGE
+            assert not queue.fetch_page(s, flt, queue.fetch_page(s, flt, end)[-1].key)
+            page = lambda after, f=flt, **kw: queue.fetch_page(s, f, after, PAGE, **kw)  # noqa: E731
+            result = {
+                "queue_page_start_ms": _median_ms(lambda: page(None), runs),
+                "queue_page_middle_ms": _median_ms(lambda: page(middle), runs),
+                "queue_page_end_ms": _median_ms(lambda: page(end), runs),
+                "queue_count_ms": _median_ms(lambda: queue.count(s, flt), max(3, runs // 4)),
+                "queue_page_middle_no_items_ms": _median_ms(lambda: page(middle, item_kinds=False), runs),
+                "queue_page_before_middle_ms": _median_ms(
+                    lambda: queue.fetch_before(s, flt, middle, PAGE), runs
+                ),
+                "queue_page_middle_category_ms": _median_ms(
+                    lambda: page(middle, queue.QueueFilter(category="privacy")), runs
+                ),
+                "queue_page_middle_channel_ms": _median_ms(
+                    lambda: page(middle, queue.QueueFilter(channel="staff")), runs
+                ),
+                "queue_page_middle_all_statuses_ms": _median_ms(
+                    lambda: page(middle, queue.QueueFilter(statuses=tuple(STATUS_WEIGHTS))), runs
+                ),
+                "queue_page_text_rare_ms": _median_ms(
+                    lambda: page(None, queue.QueueFilter(text="@user04999")), max(3, runs // 4)
+                ),
+                "queue_count_capped_10k_ms": _median_ms(lambda: queue.count(s, flt, cap=10_000), runs),
+            }
+    finally:
+        db.dispose()
+    return result
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    ensure_million_db()
+    print(f"database ready in {time.perf_counter() - t0:.1f} s: {DB_PATH}")
+    result = run()
+    print(f"{'measure':40} {'ms':>9}")
+    for name, ms in result.items():
+        print(f"{name:40} {ms:9.2f}")
+    print(result)
+
+
+if __name__ == "__main__":
+    main()

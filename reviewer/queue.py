@@ -1,0 +1,265 @@
+"""The review queue: keyset-paged reads of cases in queue order, for views of any size.
+
+Queue order is ``(priority, sla_deadline, risk_rank, id)`` ascending: most urgent first, then the earliest
+deadline, then the riskiest account (rank 0), with the id as a tie-breaker so the order is total. Pages are
+found with a row-value comparison against the last key seen, never OFFSET, so a page deep in a million
+cases costs the same as the first one.
+
+The index ``ix_case_queue`` is ``(status, priority, sla_deadline, risk_rank, id)``: with one ``status = ?``
+it serves both the range and the ORDER BY. ``status IN (a, b)`` would not (the planner has to sort the union
+of both ranges in a temp b-tree), so a filter with several statuses runs one indexed query per status and
+merges the already ordered results in Python: at most ``len(statuses) * limit`` rows read per page.
+
+Channel, category and text filters are checked on rows as the index is walked in order. That is cheap when
+matches are common; a filter matching very few cases can walk much of the index before it fills a page.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, event, func, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
+
+from reviewer.models import Account, Case, Channel, Item
+from reviewer.models.entities import CASE_STATUSES
+from reviewer.policy import CATEGORIES
+
+QueueKey = tuple[int, datetime, int, uuid.UUID]  # (priority, sla_deadline, risk_rank, id)
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which cases the queue shows. ``text`` matches (case-insensitively) an external id prefix, a
+    substring of the account handle, or a substring of the report text."""
+
+    statuses: tuple[str, ...] = ("open",)
+    channel: str | None = None  # channel code
+    category: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One case as the queue shows it: plain values, no ORM object, no session."""
+
+    id: uuid.UUID
+    external_id: str
+    priority: int
+    sla_deadline: datetime
+    risk_rank: int
+    status: str
+    channel: str
+    category: str
+    account_handle: str | None
+    risk_flags: tuple[str, ...]
+    tier: int
+    item_kinds: tuple[str, ...] | None = None
+
+    @property
+    def key(self) -> QueueKey:
+        return (self.priority, self.sla_deadline, self.risk_rank, self.id)
+
+
+_KEY_COLUMNS = (Case.priority, Case.sla_deadline, Case.risk_rank, Case.id)
+_ROW_COLUMNS = (
+    Case.id,
+    Case.external_id,
+    Case.priority,
+    Case.sla_deadline,
+    Case.risk_rank,
+    Case.status,
+    Channel.code,
+    Case.category,
+    Account.handle,
+    Account.risk_flags,
+    Case.tier,
+)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _select(flt: QueueFilter, status: str) -> Select[tuple]:
+    """The rows of one status that pass the filter, unordered and unbounded."""
+    # Outer joins keep ``case`` the outer loop, so SQLite walks ix_case_queue in order (channel_id is NOT
+    # NULL, so the channel join never adds NULLs).
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .select_from(Case)
+        .outerjoin(Channel, Channel.id == Case.channel_id)
+        .outerjoin(Account, Account.id == Case.account_id)
+        .where(Case.status == status)
+    )
+    if flt.channel is not None:
+        # An uncorrelated scalar subquery is evaluated once, then compared per row.
+        wanted = aliased(Channel)
+        channel_id = select(wanted.id).where(wanted.code == flt.channel).scalar_subquery()
+        stmt = stmt.where(Case.channel_id == channel_id)
+    if flt.category is not None:
+        stmt = stmt.where(Case.category == flt.category)
+    if flt.text:
+        needle = _escape_like(flt.text.strip())
+        stmt = stmt.where(
+            or_(
+                Case.external_id.ilike(f"{needle}%", escape="\\"),
+                Account.handle.ilike(f"%{needle}%", escape="\\"),
+                Case.report_text.ilike(f"%{needle}%", escape="\\"),
+            )
+        )
+    return stmt
+
+
+def _page_statement(flt: QueueFilter, status: str, bound: QueueKey | None, *, forward: bool, limit: int):
+    stmt = _select(flt, status)
+    keyset = tuple_(*_KEY_COLUMNS)
+    if bound is not None:
+        stmt = stmt.where(keyset > tuple(bound) if forward else keyset < tuple(bound))
+    order = _KEY_COLUMNS if forward else tuple(c.desc() for c in _KEY_COLUMNS)
+    return stmt.order_by(*order).limit(limit)
+
+
+def _to_row(r: Sequence) -> QueueRow:
+    return QueueRow(
+        id=r[0],
+        external_id=r[1],
+        priority=r[2],
+        sla_deadline=r[3],
+        risk_rank=r[4],
+        status=r[5],
+        channel=r[6] or "",
+        category=r[7],
+        account_handle=r[8],
+        risk_flags=tuple(r[9] or ()),
+        tier=r[10],
+    )
+
+
+def _with_item_kinds(session: Session, rows: list[QueueRow]) -> list[QueueRow]:
+    """One indexed query (ix_item_case) for the item kinds of a page."""
+    if not rows:
+        return rows
+    kinds: dict[uuid.UUID, list[str]] = {}
+    stmt = (
+        select(Item.case_id, Item.kind)
+        .where(Item.case_id.in_([r.id for r in rows]))
+        .order_by(Item.case_id, Item.position)
+    )
+    for case_id, kind in session.execute(stmt):
+        kinds.setdefault(case_id, []).append(kind)
+    return [replace(r, item_kinds=tuple(kinds.get(r.id, ()))) for r in rows]
+
+
+def _fetch(
+    session: Session, flt: QueueFilter, bound: QueueKey | None, *, forward: bool, limit: int, item_kinds: bool
+) -> list[QueueRow]:
+    if limit <= 0:
+        return []
+    per_status: list[Iterable[QueueRow]] = []
+    for status in dict.fromkeys(flt.statuses):  # unique, in the given order
+        stmt = _page_statement(flt, status, bound, forward=forward, limit=limit)
+        per_status.append([_to_row(r) for r in session.execute(stmt)])
+    merged = heapq.merge(*per_status, key=lambda row: row.key, reverse=not forward)
+    rows = list(itertools.islice(merged, limit))
+    if not forward:
+        rows.reverse()
+    return _with_item_kinds(session, rows) if item_kinds else rows
+
+
+def fetch_page(
+    session: Session,
+    flt: QueueFilter,
+    after: QueueKey | None = None,
+    limit: int = PAGE_SIZE,
+    *,
+    item_kinds: bool = True,
+) -> list[QueueRow]:
+    """Up to ``limit`` rows in queue order, strictly after ``after`` (from the start if None)."""
+    return _fetch(session, flt, after, forward=True, limit=limit, item_kinds=item_kinds)
+
+
+def fetch_before(
+    session: Session,
+    flt: QueueFilter,
+    before: QueueKey,
+    limit: int = PAGE_SIZE,
+    *,
+    item_kinds: bool = True,
+) -> list[QueueRow]:
+    """The page just before ``before``: up to ``limit`` rows, returned in queue order."""
+    return _fetch(session, flt, before, forward=False, limit=limit, item_kinds=item_kinds)
+
+
+def fetch_case(session: Session, case_id: uuid.UUID, flt: QueueFilter | None = None) -> QueueRow | None:
+    """One case as a queue row, or None if it does not exist (or does not pass ``flt``, when given)."""
+    base = flt or QueueFilter()
+    for status in base.statuses if flt is not None else CASE_STATUSES:
+        found = session.execute(_select(base, status).where(Case.id == case_id)).first()
+        if found is not None:
+            return _with_item_kinds(session, [_to_row(found)])[0]
+    return None
+
+
+def count(session: Session, flt: QueueFilter, *, cap: int | None = None) -> int:
+    """Exact number of cases passing ``flt``; with ``cap``, stops counting at ``cap``.
+
+    Without filters beyond status this counts entries of ix_case_queue (a covering index, no table
+    reads): roughly 10-20 ms per 100k cases on SQLite, so run it off the UI thread for big queues. Channel,
+    category and text filters read rows too; ``cap`` bounds that cost (show "10,000+").
+    """
+    total = 0
+    for status in dict.fromkeys(flt.statuses):
+        stmt = _select(flt, status).with_only_columns(Case.id)
+        if cap is not None:
+            stmt = stmt.limit(max(0, cap - total))
+        total += session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        if cap is not None and total >= cap:
+            return cap
+    return total
+
+
+def query_plan(
+    session: Session, flt: QueueFilter, bound: QueueKey | None = None, *, forward: bool = True
+) -> list[list[str]]:
+    """SQLite's EXPLAIN QUERY PLAN details for each per-status page query (for tests and benchmarks)."""
+    plans: list[list[str]] = []
+    conn = session.connection()
+    seen: list[tuple[str, Any]] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
+        seen.append((statement, parameters))
+
+    for status in dict.fromkeys(flt.statuses):
+        stmt = _page_statement(flt, status, bound, forward=forward, limit=PAGE_SIZE)
+        event.listen(conn, "before_cursor_execute", grab)
+        try:  # run it once to get the statement and parameters exactly as the driver sees them
+            session.execute(stmt).all()
+        finally:
+            event.remove(conn, "before_cursor_execute", grab)
+        sql, params = seen[-1]
+        plans.append([row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)])
+    return plans
+
+
+def channels(session: Session) -> list[str]:
+    """All channel codes, sorted."""
+    return list(session.scalars(select(Channel.code).order_by(Channel.code)))
+
+
+def categories(session: Session) -> list[str]:
+    """The categories a case can have, in policy order.
+
+    This is the closed vocabulary the importer enforces (``reviewer.policy.CATEGORIES``) rather than a
+    ``SELECT DISTINCT`` over the case table, which has no index on category and would read every row.
+    """
+    del session  # kept in the signature so a future indexed query can replace the vocabulary
+    return list(CATEGORIES)

@@ -1,0 +1,20 @@
+"""UI test fixtures: offscreen Qt, fresh QSettings per test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_qsettings(tmp_path, qapp):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    qapp.setOrganizationName("ReviewerWorkstationTests")
+    qapp.setApplicationName("reviewer-tests")
+    yield

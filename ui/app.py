@@ -1,0 +1,87 @@
+"""Application start: open the database (with a way out when it is damaged or locked), then the window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from reviewer.paths import sqlite_file, sqlite_url
+from reviewer.policy import PolicyPackError, load_default_pack
+from reviewer.storage.backup import list_backups, restore_latest
+from reviewer.storage.database import Database
+from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError
+from reviewer.storage.migrate import open_database
+
+ORG, APP = "ReviewerWorkstation", "reviewer"
+
+
+def ensure_qapp() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setStyle("Fusion")  # the same look everywhere; colours still follow the system palette
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    return app  # type: ignore[return-value]
+
+
+def open_with_recovery(url: str) -> Database | None:
+    """Open ``url``; on failure explain and offer: open another file, restore the last backup, or quit."""
+    while True:
+        try:
+            return open_database(url)
+        except DatabaseOpenError as exc:
+            db_file = sqlite_file(url)
+            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
+            box.setInformativeText("Nothing has been changed or deleted.")
+            other = box.addButton("&Open another database…", QMessageBox.ButtonRole.AcceptRole)
+            restore = None
+            if db_file is not None and list_backups(db_file) and not isinstance(exc, SchemaTooNewError):
+                restore = box.addButton("&Restore the last backup", QMessageBox.ButtonRole.DestructiveRole)
+                box.setInformativeText(
+                    "Restoring moves the current file aside (it is kept, renamed) and puts the newest "
+                    f"automatic backup in its place. Newest backup: {list_backups(db_file)[0].name}"
+                )
+            box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            clicked = box.clickedButton()
+            if clicked is other:
+                start = str(db_file.parent) if db_file else str(Path.home())
+                name, _ = QFileDialog.getOpenFileName(
+                    None, "Open a database", start, "SQLite (*.sqlite3 *.db);;All (*)"
+                )
+                if not name:
+                    return None
+                url = sqlite_url(Path(name))
+            elif restore is not None and clicked is restore and db_file is not None:
+                used, aside = restore_latest(db_file)
+                QMessageBox.information(
+                    None, "Backup restored", f"Restored {used.name}.\nThe damaged file was kept as {aside}."
+                )
+            else:
+                return None
+
+
+def run_app(url: str) -> int:
+    app = ensure_qapp()
+    try:
+        pack = load_default_pack()
+    except PolicyPackError as exc:
+        QMessageBox.critical(None, "Policy pack problem", str(exc))
+        return 1
+    db = open_with_recovery(url)
+    if db is None:
+        return 1
+    from ui.main_window import MainWindow, start_context
+
+    context = start_context(db, pack)
+    window = MainWindow(context)
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    db.dispose()
+    return code

@@ -1,0 +1,239 @@
+"""The main window: queue | preview | policy panel, status bar, and every action wired to a key."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget
+
+from reviewer.clock import utcnow
+from reviewer.media.preview import PreviewSpec
+from reviewer.queue import categories, channels, count
+from ui.commands import ActionRegistry, CheatSheet, CommandPalette, Keymap
+from ui.commands.keymap import load_user_overrides
+from ui.context import AppContext, start_context
+from ui.policy_panel import PolicyPanel
+from ui.preview_cache import PreviewCache
+from ui.preview_pane import PreviewPane, format_remaining
+from ui.queue_model import QueueModel
+from ui.queue_panel import QueuePanel
+from ui.review_controller import ReviewController
+
+__all__ = ["MainWindow", "start_context"]
+
+DECISION_ACTIONS = ("keep", "remove", "restrict", "escalate", "skip", "warn", "strike", "suspend")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, spec: PreviewSpec | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(f"Reviewer Workstation — {ctx.reviewer.handle} — {ctx.db.label}")
+        self.resize(1440, 880)
+        self.settings = QSettings()
+        self.spec = spec or PreviewSpec()
+        with ctx.db.read() as s:
+            channel_codes, category_keys = channels(s), categories(s)
+        self.model = QueueModel(ctx.db)
+        self.queue = QueuePanel(self.model, channel_codes, category_keys)
+        self.preview = PreviewPane()
+        self.policy = PolicyPanel(ctx.pack)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for w in (self.queue, self.preview, self.policy):
+            self.splitter.addWidget(w)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([430, 640, 370])
+        self.blank = QLabel("Content hidden.\n\nPress Esc or F12 to return (media comes back blurred).")
+        self.blank.setObjectName("panicScreen")
+        self.blank.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.blank.setAutoFillBackground(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.blank)
+        self.setCentralWidget(self.stack)
+        self.cache = PreviewCache(ctx.tasks, self.spec)
+        self.controller = ReviewController(
+            ctx, self.model, self.queue.table, self.preview, self.policy, self.cache, parent=self
+        )
+        self._build_status_bar()
+        self.keymap = Keymap.load(overrides=load_user_overrides(self.settings))
+        self.registry = ActionRegistry(self.keymap, self)
+        self.registry.install(self)
+        self.registry.triggered.connect(self.dispatch)
+        self.registry.held.connect(self._on_held)
+        self.controller.status.connect(self.flash)
+        self.controller.counters_changed.connect(self._update_counters)
+        self.controller.case_shown.connect(lambda _v: self._tick())
+        self.queue.filter_changed.connect(self.apply_filter)
+        self._restore_layout()
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        if self.keymap.conflicts or self.keymap.unknown:
+            problems = "; ".join([*map(str, self.keymap.conflicts), *self.keymap.unknown])
+            self.flash(f"Keymap problems: {problems}", 15000)
+        self.apply_filter(self.queue.current_filter())
+        self.queue.table.setFocus()
+
+    # -- layout --------------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.sla_label = QLabel()
+        self.counters_label = QLabel()
+        self.exposure_label = QLabel("Exposure 0s")
+        self.pack_label = QLabel(f"Policy {self.ctx.pack.version}")
+        for w in (self.sla_label, self.counters_label, self.exposure_label, self.pack_label):
+            bar.addPermanentWidget(w)
+        self._update_counters()
+
+    def _restore_layout(self) -> None:
+        state = self.settings.value("window/splitter")
+        if isinstance(state, QByteArray | bytes):
+            self.splitter.restoreState(QByteArray(state))
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+
+    def flash(self, text: str, ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def _update_counters(self) -> None:
+        c = self.controller
+        self.counters_label.setText(f"Session: {c.decided} decided · {c.undone} undone")
+
+    def _tick(self) -> None:
+        self.model.refresh_sla()
+        view = self.controller.current
+        if view is None:
+            self.sla_label.setText("SLA —")
+        else:
+            left = format_remaining(view.sla_deadline, utcnow())
+            self.sla_label.setText(f"SLA {left}" + (" OVERDUE" if left.startswith("-") else ""))
+
+    # -- queue ---------------------------------------------------------------------------------
+    def apply_filter(self, flt) -> None:  # type: ignore[no-untyped-def]
+        self.model.set_filter(flt)
+        self.controller.current = None
+        self.controller.select_row(0)
+        db = self.ctx.db
+
+        def counted(n: int) -> None:
+            self.queue.set_count(f"{n:,}{'+' if n >= 100_000 else ''} cases match")
+
+        self.ctx.tasks.run_db(lambda: _count(db, flt), counted)
+
+    # -- actions -------------------------------------------------------------------------------
+    def dispatch(self, action_id: str) -> None:
+        c = self.controller
+        group, _, name = action_id.partition(".")
+        if self.preview.hidden and action_id not in ("view.panic", "app.quit", "app.cheatsheet"):
+            self.flash("Content is hidden — press Esc or F12 to return first.")
+            return
+        if group == "decision":
+            if name in DECISION_ACTIONS:
+                c.act(name)
+            elif name == "undo":
+                c.undo()
+            elif name == "note":
+                c.note()
+            else:
+                self.flash("Apply-to-duplicates: no duplicates of this case's media have been decided.")
+        elif group == "policy":
+            if name == "search":
+                self.policy.focus_search()
+            else:
+                c.pick_number(int(name.rsplit("_", 1)[1]))
+        elif action_id == "view.reveal_toggle":
+            self.preview.toggle_reveal("toggle")
+        elif action_id == "view.spotlight":
+            self.preview.toggle_reveal("spotlight")
+        elif action_id == "view.greyscale":
+            self.set_spec(
+                PreviewSpec(
+                    self.spec.max_width, self.spec.max_height, self.spec.blur_px, not self.spec.greyscale
+                )
+            )
+            self.flash("Greyscale " + ("on" if self.spec.greyscale else "off"))
+        elif action_id == "view.panic":
+            self.toggle_panic()
+        elif action_id == "view.next_item":
+            self.preview.step_item(1)
+        elif action_id == "view.prev_item":
+            self.preview.step_item(-1)
+        elif action_id == "queue.next":
+            c.step(1)
+        elif action_id == "queue.prev":
+            c.step(-1)
+        elif action_id == "queue.filter":
+            self.queue.channel.setFocus()
+            self.queue.channel.showPopup()
+        elif action_id == "queue.search":
+            self.queue.search.setFocus()
+            self.queue.search.selectAll()
+        elif action_id == "queue.clear_filter":
+            self.queue.clear()
+            self.queue.table.setFocus()
+        elif action_id == "app.palette":
+            CommandPalette(self.registry, self).exec()
+        elif action_id == "app.cheatsheet":
+            CheatSheet(self.registry, self).exec()
+        elif action_id == "app.quit":
+            self.close()
+        else:
+            self.flash(f"{action_id} is not available yet.")
+
+    def _on_held(self, action_id: str, pressed: bool) -> None:
+        if action_id != "view.reveal_hold":
+            return
+        if pressed and not self.preview.hidden:
+            self.preview.begin_reveal("hold")
+        elif not pressed and self.preview.canvas.reveal_mode == "hold":
+            self.preview.end_reveal()
+
+    def set_spec(self, spec: PreviewSpec) -> None:
+        self.spec = spec
+        self.cache.set_spec(spec)
+        view = self.controller.current
+        self.controller.current = None
+        if view is not None:
+            self.controller.select_row(self.controller.current_row())
+
+    def toggle_panic(self) -> None:
+        if self.controller.pending_action is not None:
+            self.controller.cancel_pick()
+            return
+        hide = not self.preview.hidden
+        self.preview.set_hidden(hide)
+        self.stack.setCurrentIndex(1 if hide else 0)
+        if not hide:
+            self.queue.table.setFocus()
+
+    # -- shutdown ------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.busy:
+            self.ctx.tasks.wait_db_idle()
+        self.save_layout()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        from reviewer.identity import end_session
+
+        self.preview.end_reveal()
+        self.controller.release_current()
+        try:
+            self.ctx.tasks.wait_db_idle()
+            end_session(self.ctx.db, self.ctx.reviewer, self.ctx.session_id)
+        except Exception as exc:  # the session end is bookkeeping; never lose the exit over it
+            QMessageBox.warning(self, "Session end not recorded", str(exc))
+        self.ctx.tasks.shutdown()
+
+
+def _count(db, flt) -> int:  # type: ignore[no-untyped-def]
+    with db.read() as s:
+        return count(s, flt, cap=100_000)

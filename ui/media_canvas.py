@@ -1,0 +1,123 @@
+"""The media canvas: paints the blurred preview, and the sharp one only while a reveal is active.
+
+Reveal modes: ``hold`` (while a key is held), ``toggle``, and ``spotlight`` (sharp only inside a circle
+around the pointer). Panic paints nothing of the content at all.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui.preview_cache import PreparedPreview
+
+
+def fit_rect(image: QSize, box: QRect) -> QRect:
+    if image.isEmpty() or box.isEmpty():
+        return QRect()
+    scale = min(box.width() / image.width(), box.height() / image.height())
+    w, h = max(1, int(image.width() * scale)), max(1, int(image.height() * scale))
+    return QRect(box.x() + (box.width() - w) // 2, box.y() + (box.height() - h) // 2, w, h)
+
+
+class MediaCanvas(QWidget):
+    pointer_moved = Signal(QPoint)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._prepared: PreparedPreview | None = None
+        self._message = ""
+        self._reveal: str | None = None
+        self._spotlight_radius = 90
+        self._pointer: QPointF | None = None
+        self._hidden = False
+
+    # -- state -------------------------------------------------------------------------------
+    def set_preview(self, prepared: PreparedPreview | None, message: str = "") -> None:
+        self._prepared, self._message = prepared, message
+        self.update()
+
+    def set_reveal(self, mode: str | None) -> None:
+        self._reveal = mode
+        self.update()
+
+    def set_hidden(self, hidden: bool) -> None:
+        self._hidden = hidden
+        self.update()
+
+    def set_spotlight_radius(self, radius: int) -> None:
+        self._spotlight_radius = max(10, radius)
+        self.update()
+
+    @property
+    def reveal_mode(self) -> str | None:
+        return self._reveal
+
+    def has_image(self) -> bool:
+        return self._prepared is not None and self._prepared.ok
+
+    def image_rect(self) -> QRect:
+        if not self.has_image():
+            return QRect()
+        assert self._prepared is not None and self._prepared.blurred is not None
+        return fit_rect(self._prepared.blurred.size(), self.rect().adjusted(8, 8, -8, -8))
+
+    # -- events ------------------------------------------------------------------------------
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._pointer = event.position()
+        if self._reveal == "spotlight":
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self._pointer = None
+        if self._reveal == "spotlight":
+            self.update()
+        super().leaveEvent(event)
+
+    def spotlight_center(self) -> QPointF:
+        if self._pointer is not None and self.image_rect().contains(self._pointer.toPoint()):
+            return self._pointer
+        return QPointF(self.image_rect().center())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.palette().window().color().darker(115))
+        if self._hidden:
+            p.fillRect(self.rect(), QColor(24, 24, 28))
+            p.setPen(QColor(200, 200, 200))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Content hidden")
+            return
+        if not self.has_image():
+            p.setPen(self.palette().windowText().color())
+            p.drawText(
+                self.rect().adjusted(20, 20, -20, -20),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._message or "No media in this item",
+            )
+            return
+        assert self._prepared is not None
+        blurred: QImage = self._prepared.blurred  # type: ignore[assignment]
+        sharp: QImage = self._prepared.sharp  # type: ignore[assignment]
+        target = self.image_rect()
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if self._reveal in ("hold", "toggle"):
+            p.drawImage(target, sharp)
+        else:
+            p.drawImage(target, blurred)
+            if self._reveal == "spotlight":
+                path = QPainterPath()
+                path.addEllipse(self.spotlight_center(), self._spotlight_radius, self._spotlight_radius)
+                p.setClipPath(path)
+                p.drawImage(target, sharp)
+                p.setClipping(False)
+                p.setPen(QColor(255, 200, 0))
+                p.drawEllipse(self.spotlight_center(), self._spotlight_radius, self._spotlight_radius)
+        if self._reveal:
+            p.setPen(QColor(255, 200, 0))
+            p.drawRect(target.adjusted(0, 0, -1, -1))

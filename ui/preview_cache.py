@@ -1,0 +1,120 @@
+"""Prepared previews, off the UI thread: decode + downscale + blur on the media pool, kept in an LRU.
+
+The window asks for the current case's media and prefetches the next few cases, so moving on shows a
+ready blurred image. QImages are built in the worker (QImage, unlike QPixmap, is thread-safe to create).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from reviewer.media.decode_guard import render_with_timeout
+from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
+from ui.tasks import TaskManager
+
+DECODE_TIMEOUT_S = 8.0
+
+
+@dataclass(frozen=True)
+class PreparedPreview:
+    ok: bool
+    blurred: QImage | None
+    sharp: QImage | None
+    reason: str | None
+    frames: int
+    nbytes: int
+
+
+def to_qimage(img: RenderedImage) -> QImage:
+    fmt = QImage.Format.Format_RGB888 if img.mode == "RGB" else QImage.Format.Format_Grayscale8
+    # .copy() detaches from the Python bytes so the QImage owns its pixels.
+    return QImage(img.data, img.width, img.height, img.bytes_per_line, fmt).copy()
+
+
+def prepare(path: Path, spec: PreviewSpec) -> PreparedPreview:
+    """Worker-side: render and convert. Never raises for bad media."""
+    result: PreviewResult = render_with_timeout(path, spec, timeout_s=DECODE_TIMEOUT_S)
+    if not result.ok or result.blurred is None or result.sharp is None:
+        return PreparedPreview(
+            False, None, None, result.reason or "Cannot display this item", result.frames, 0
+        )
+    blurred, sharp = to_qimage(result.blurred), to_qimage(result.sharp)
+    size = blurred.sizeInBytes() + sharp.sizeInBytes()
+    return PreparedPreview(True, blurred, sharp, None, result.frames, size)
+
+
+class PreviewCache(QObject):
+    ready = Signal(str, object)  # media sha256, PreparedPreview
+
+    def __init__(self, tasks: TaskManager, spec: PreviewSpec, budget_bytes: int = 96 << 20) -> None:
+        super().__init__()
+        self._tasks = tasks
+        self._spec = spec
+        self._budget = budget_bytes
+        self._items: OrderedDict[str, PreparedPreview] = OrderedDict()
+        self._bytes = 0
+        self._pending: set[str] = set()
+        self._generation = 0
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def spec(self) -> PreviewSpec:
+        return self._spec
+
+    def set_spec(self, spec: PreviewSpec) -> None:
+        """New blur/greyscale settings: everything prepared so far is stale."""
+        if spec == self._spec:
+            return
+        self._spec = spec
+        self._generation += 1
+        self._items.clear()
+        self._pending.clear()
+        self._bytes = 0
+
+    def get(self, sha: str) -> PreparedPreview | None:
+        item = self._items.get(sha)
+        if item is not None:
+            self._items.move_to_end(sha)
+        return item
+
+    def lookup(self, sha: str) -> PreparedPreview | None:
+        """Like get, but counts a hit or a miss (the window calls this when it shows a case)."""
+        item = self.get(sha)
+        if item is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return item
+
+    def request(self, sha: str, path: Path) -> None:
+        if sha in self._items or sha in self._pending:
+            return
+        self._pending.add(sha)
+        generation, spec = self._generation, self._spec
+        self._tasks.run_media(
+            lambda: prepare(path, spec),
+            lambda prepared: self._store(generation, sha, prepared),
+        )
+
+    def _store(self, generation: int, sha: str, prepared: PreparedPreview) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(sha)
+        self._items[sha] = prepared
+        self._bytes += prepared.nbytes
+        while self._bytes > self._budget and len(self._items) > 1:
+            _, old = self._items.popitem(last=False)
+            self._bytes -= old.nbytes
+        self.ready.emit(sha, prepared)
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._items.clear()
+        self._pending.clear()
+        self._bytes = 0

@@ -1,0 +1,235 @@
+"""The centre of the window: case context first, then the item, blurred until the reviewer asks.
+
+Order on screen is deliberate: category, warning and report context come before any media. A reveal
+lasts only while the reviewer holds it (or until toggled off); changing item or case always re-blurs,
+and every reveal's duration is reported for exposure accounting.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+import uuid
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from reviewer.casefile import CaseView, ItemView
+from ui.media_canvas import MediaCanvas
+from ui.preview_cache import PreparedPreview
+
+CATEGORY_LABELS = {
+    "violence": "Violence & graphic content",
+    "self_harm": "Suicide & self-harm",
+    "child_safety": "Child safety",
+    "hate": "Hate speech",
+    "harassment": "Harassment & bullying",
+    "dangerous_orgs": "Dangerous organisations",
+    "adult": "Adult nudity & sexual content",
+    "spam": "Spam & scams",
+    "privacy": "Privacy violations",
+}
+SEVERE = 4
+
+
+def format_remaining(deadline: datetime, now: datetime) -> str:
+    seconds = int((deadline - now).total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    d, rem = divmod(seconds, 86400)
+    h, rem = divmod(rem, 3600)
+    m = rem // 60
+    if d:
+        return f"{sign}{d}d{h}h"
+    if h:
+        return f"{sign}{h}h{m:02d}m"
+    return f"{sign}{m}m"
+
+
+class PreviewPane(QWidget):
+    reveal_finished = Signal(object, object, str, int)  # case id, item id, mode, duration ms
+    item_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QLabel()
+        self.header.setObjectName("caseHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.warning = QLabel()
+        self.warning.setObjectName("contentWarning")
+        self.warning.setWordWrap(True)
+        self.canvas = MediaCanvas()
+        self.item_bar = QLabel()
+        self.item_bar.setObjectName("itemBar")
+        self.text_view = QPlainTextEdit()
+        self.text_view.setReadOnly(True)
+        self.text_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.text_view.setMaximumHeight(140)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        for w in (self.header, self.warning, self.canvas, self.item_bar, self.text_view):
+            layout.addWidget(w)
+        layout.setStretch(2, 1)
+        self.case: CaseView | None = None
+        self.severity = 1
+        self._index = 0
+        self._previews: dict[str, PreparedPreview] = {}
+        self._reveal_started: float | None = None
+        self._hidden = False
+        self.revealed_this_case = False
+        self.show_case(None)
+
+    # -- case and items ------------------------------------------------------------------------
+    def show_case(self, case: CaseView | None, severity: int = 1) -> None:
+        self.end_reveal()
+        self.case, self.severity, self._index = case, severity, 0
+        self._previews.clear()
+        self.revealed_this_case = False
+        if case is None:
+            self.header.setText("<b>Queue is empty</b> — nothing to review with the current filter.")
+            self.warning.hide()
+            self.canvas.set_preview(None, "No case selected")
+            self.item_bar.setText("")
+            self.text_view.hide()
+            return
+        self.header.setText(self._header_html(case))
+        label = CATEGORY_LABELS.get(case.category, case.category)
+        if severity >= SEVERE:
+            self.warning.setText(
+                f"⚠ {label}: severe content likely. Media stays blurred until you reveal it."
+            )
+        else:
+            self.warning.setText(f"{label}: media is blurred; reveal only what the decision needs.")
+        self.warning.show()
+        self._show_item()
+
+    def _header_html(self, case: CaseView) -> str:
+        e = html.escape
+        label = CATEGORY_LABELS.get(case.category, case.category)
+        score = f" · classifier {case.top_score:.2f}" if case.top_score is not None else ""
+        flags = ", ".join(case.account_flags) or "no risk flags"
+        account = (
+            f"{e(case.account_handle)} on {e(case.account_platform or '')} ({flags}; "
+            f"{case.account_case_count} case(s) about this account)"
+            if case.account_handle
+            else "no account"
+        )
+        prior = ""
+        if case.history:
+            last = case.history[-1]
+            prior = f"<br/>Earlier: {e(last.action)} {e(last.policy_code or '')} by {e(last.reviewer)}"
+        return (
+            f"<b>{e(label)}</b> · P{case.priority} · tier {case.tier} · {e(case.channel)} · "
+            f"<span style='font-family:monospace'>{e(case.external_id)}</span>{score}<br/>"
+            f"Reported by {e(case.reporter or 'unknown')}: {e(case.report_text)}<br/>"
+            f"Account: {account}{prior}"
+        )
+
+    @property
+    def current_item(self) -> ItemView | None:
+        if self.case is None or not self.case.items:
+            return None
+        return self.case.items[self._index]
+
+    def step_item(self, delta: int) -> None:
+        if self.case is None or not self.case.items:
+            return
+        self.end_reveal()
+        self._index = (self._index + delta) % len(self.case.items)
+        self._show_item()
+        self.item_changed.emit(self._index)
+
+    def _show_item(self) -> None:
+        item = self.current_item
+        count = len(self.case.items) if self.case else 0
+        if item is None:
+            self.canvas.set_preview(None, "This case has no items")
+            self.item_bar.setText("")
+            self.text_view.hide()
+            return
+        nav = "   [ / ] switch item" if count > 1 else ""
+        self.item_bar.setText(f"Item {self._index + 1} of {count} · {item.kind}{nav}")
+        if item.kind == "text" or item.text:
+            self.text_view.setPlainText(
+                f"Content warning: reported {CATEGORY_LABELS.get(self.case.category, '') if self.case else ''} text\n"
+                f"———\n{item.text or ''}"
+            )
+            self.text_view.show()
+        else:
+            self.text_view.hide()
+        if item.kind == "link":
+            self.canvas.set_preview(None, f"Link (not opened): {item.url}")
+        elif item.media_sha256 is None:
+            self.canvas.set_preview(None, "Text item — no media")
+        else:
+            prepared = self._previews.get(item.media_sha256)
+            if prepared is None:
+                self.canvas.set_preview(None, "Preparing blurred preview…")
+            elif prepared.ok:
+                self.canvas.set_preview(prepared)
+            else:
+                self.canvas.set_preview(None, prepared.reason or "Cannot display this item")
+
+    def set_prepared(self, sha: str, prepared: PreparedPreview) -> None:
+        """A preview for this case arrived (or was already cached)."""
+        if self.case is None or not any(i.media_sha256 == sha for i in self.case.items):
+            return
+        self._previews[sha] = prepared
+        item = self.current_item
+        if item is not None and item.media_sha256 == sha:
+            self._show_item()
+
+    # -- reveal --------------------------------------------------------------------------------
+    def can_reveal(self) -> bool:
+        return not self._hidden and self.canvas.has_image()
+
+    def begin_reveal(self, mode: str) -> bool:
+        if not self.can_reveal():
+            return False
+        if self.canvas.reveal_mode == mode:
+            return True
+        self.end_reveal()
+        self.canvas.set_reveal(mode)
+        self._reveal_started = time.monotonic()
+        self.revealed_this_case = True
+        return True
+
+    def end_reveal(self) -> None:
+        mode = self.canvas.reveal_mode
+        if mode is None:
+            return
+        self.canvas.set_reveal(None)
+        started, self._reveal_started = self._reveal_started, None
+        item = self.current_item
+        if started is not None and self.case is not None:
+            duration = int((time.monotonic() - started) * 1000)
+            self.reveal_finished.emit(self.case.id, item.id if item else None, mode, duration)
+
+    def toggle_reveal(self, mode: str) -> None:
+        if self.canvas.reveal_mode == mode:
+            self.end_reveal()
+        else:
+            self.begin_reveal(mode)
+
+    # -- panic ---------------------------------------------------------------------------------
+    def set_hidden(self, hidden: bool) -> None:
+        """Blank all content at once (panic); restoring always comes back blurred."""
+        if hidden:
+            self.end_reveal()
+        self._hidden = hidden
+        self.canvas.set_hidden(hidden)
+        for w in (self.header, self.text_view, self.warning, self.item_bar):
+            w.setVisible(
+                not hidden and (w is not self.text_view or bool(self.current_item and self.current_item.text))
+            )
+        if not hidden and self.case is None:
+            self.warning.hide()
+
+    @property
+    def hidden(self) -> bool:
+        return self._hidden
+
+    def case_id(self) -> uuid.UUID | None:
+        return self.case.id if self.case else None

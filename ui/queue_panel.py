@@ -1,0 +1,114 @@
+"""The left panel: filter bar (channel, category, status, search) above the queue table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.queue import QueueFilter
+from ui.queue_model import QueueModel
+
+STATUS_CHOICES = (
+    ("Open", ("open",)),
+    ("Skipped", ("skipped",)),
+    ("Escalated", ("escalated",)),
+    ("Open + skipped", ("open", "skipped")),
+    ("Decided", ("decided",)),
+)
+
+
+class QueuePanel(QWidget):
+    filter_changed = Signal(object)  # QueueFilter
+
+    def __init__(
+        self, model: QueueModel, channels: list[str], categories: list[str], parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.model = model
+        self.channel = QComboBox()
+        self.channel.addItem("All channels", None)
+        for c in channels:
+            self.channel.addItem(c, c)
+        self.category = QComboBox()
+        self.category.addItem("All categories", None)
+        for c in categories:
+            self.category.addItem(c, c)
+        self.status = QComboBox()
+        for label, statuses in STATUS_CHOICES:
+            self.status.addItem(label, statuses)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search id, account, report  (Ctrl+E)")
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel()
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        bar = QHBoxLayout()
+        for w in (self.channel, self.category, self.status):
+            bar.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(
+            QLabel("<b>Queue</b>  <small>(Ctrl+F filter · Ctrl+E search · J/Shift+J move)</small>")
+        )
+        layout.addLayout(bar)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table)
+        layout.addWidget(self.count_label)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self._emit_filter)
+        for combo in (self.channel, self.category, self.status):
+            combo.currentIndexChanged.connect(self._emit_filter)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self._search_done)
+
+    def current_filter(self) -> QueueFilter:
+        text = self.search.text().strip() or None
+        return QueueFilter(
+            statuses=tuple(self.status.currentData()),
+            channel=self.channel.currentData(),
+            category=self.category.currentData(),
+            text=text,
+        )
+
+    def _emit_filter(self) -> None:
+        self._debounce.stop()
+        self.filter_changed.emit(self.current_filter())
+
+    def _search_done(self) -> None:
+        self._emit_filter()
+        self.table.setFocus()
+
+    def clear(self) -> None:
+        for w in (self.channel, self.category, self.status):
+            w.blockSignals(True)
+            w.setCurrentIndex(0)
+            w.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._emit_filter()
+
+    def set_count(self, text: str) -> None:
+        self.count_label.setText(text)

@@ -1,0 +1,337 @@
+"""The review loop: which case is shown, prefetching the next ones, and turning keys into decisions.
+
+A decision is committed on the database worker; the UI moves to the next case only when the commit has
+returned. A failed write is shown and nothing moves on. Quick picks and a pending action meet in either
+order: "3 then R" and "R then 3" both remove under the third listed section.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from PySide6.QtCore import QModelIndex, QObject, Signal
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView, QWidget
+
+from reviewer.actions import ACTION_KINDS
+from reviewer.casefile import CaseView, load_case
+from reviewer.decisions import DecisionResult, claim_case, record_decision, release_claim, undo_last
+from reviewer.queue import fetch_case
+from ui.context import AppContext
+from ui.policy_panel import PolicyPanel
+from ui.preview_cache import PreparedPreview, PreviewCache
+from ui.preview_pane import PreviewPane
+from ui.queue_model import QueueModel
+
+PREFETCH = 4
+GENERAL_KEEP_CODE = "NV-0"
+
+
+class ReviewController(QObject):
+    status = Signal(str)
+    counters_changed = Signal()
+    case_shown = Signal(object)  # CaseView | None
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        model: QueueModel,
+        view: QTableView,
+        preview: PreviewPane,
+        policy: PolicyPanel,
+        cache: PreviewCache,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx, self.model, self.view, self.preview, self.policy, self.cache = (
+            ctx,
+            model,
+            view,
+            preview,
+            policy,
+            cache,
+        )
+        self._window = parent
+        self.current: CaseView | None = None
+        self._views: dict[uuid.UUID, CaseView] = {}
+        self._loading: set[uuid.UUID] = set()
+        self._shown_at = time.monotonic()
+        self.picked_code: str | None = None
+        self.pending_action: str | None = None
+        self.busy = False
+        self.decided = 0
+        self.undone = 0
+        self.paused = False
+        view.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        cache.ready.connect(self._on_preview_ready)
+        policy.section_chosen.connect(self.choose_section)
+        policy.pick_cancelled.connect(self.cancel_pick)
+
+    # -- showing cases -------------------------------------------------------------------------
+    def select_row(self, row: int) -> None:
+        if self.model.rowCount() == 0:
+            self._display(None)
+            return
+        row = max(0, min(row, self.model.rowCount() - 1))
+        index = self.model.index(row, 0)
+        if self.view.currentIndex().row() == row:
+            self._on_row_changed(index, QModelIndex())
+        else:
+            self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+
+    def current_row(self) -> int:
+        return self.view.currentIndex().row()
+
+    def step(self, delta: int) -> None:
+        row = self.current_row()
+        target = row + delta
+        while target >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+        self.select_row(target)
+
+    def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.case_at(current.row()) if current.isValid() else None
+        if row is None:
+            self._display(None)
+            return
+        if self.current is not None and self.current.id == row.id:
+            return
+        view = self._views.get(row.id)
+        if view is not None:
+            self._display(view)
+        else:
+            self.preview.show_case(None)
+            self.preview.header.setText(f"Loading {row.external_id}…")
+            self._load(row.id, show=True)
+        self._prefetch(current.row())
+
+    def _load(self, case_id: uuid.UUID, *, show: bool) -> None:
+        if case_id in self._loading and not show:
+            return
+        self._loading.add(case_id)
+        db = self.ctx.db
+
+        def done(view: CaseView | None) -> None:
+            self._loading.discard(case_id)
+            if view is None:
+                return
+            self._views[case_id] = view
+            self._request_media(view)
+            if show and self._is_current_row(case_id):
+                self._display(view)
+
+        self.ctx.tasks.run_db(lambda: load_case(db, case_id), done, self._background_error)
+
+    def _is_current_row(self, case_id: uuid.UUID) -> bool:
+        row = self.model.case_at(self.current_row())
+        return row is not None and row.id == case_id
+
+    def _display(self, view: CaseView | None) -> None:
+        self.current = view
+        self.picked_code = None
+        self.cancel_pick()
+        severity = self.ctx.pack.severity_for(view.category) if view else 1
+        self.preview.show_case(view, severity)
+        self.policy.set_category(view.category if view else None)
+        self._shown_at = time.monotonic()
+        if view is not None:
+            for item in view.media_items():
+                assert item.media_sha256 is not None and item.media_path is not None
+                hit = self.cache.lookup(item.media_sha256)
+                if hit is not None:
+                    self.preview.set_prepared(item.media_sha256, hit)
+                else:
+                    self.cache.request(item.media_sha256, item.media_path)
+            self._claim(view.id)
+        self.case_shown.emit(view)
+
+    def _request_media(self, view: CaseView) -> None:
+        for item in view.media_items():
+            assert item.media_sha256 is not None and item.media_path is not None
+            self.cache.request(item.media_sha256, item.media_path)
+
+    def _prefetch(self, row: int) -> None:
+        for r in range(row + 1, min(row + 1 + PREFETCH, self.model.rowCount())):
+            queued = self.model.case_at(r)
+            if queued is None:
+                continue
+            view = self._views.get(queued.id)
+            if view is None:
+                self._load(queued.id, show=False)
+            else:
+                self._request_media(view)
+        if len(self._views) > 64:  # keep only what is near
+            keep = {
+                c.id for c in (self.model.case_at(r) for r in range(max(0, row - 2), row + PREFETCH + 2)) if c
+            }
+            self._views = {k: v for k, v in self._views.items() if k in keep}
+
+    def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:
+        self.preview.set_prepared(sha, prepared)
+
+    def _claim(self, case_id: uuid.UUID) -> None:
+        db, holder = self.ctx.db, self.ctx.session_id
+
+        def claimed(ok: bool) -> None:
+            if not ok and self.current is not None and self.current.id == case_id:
+                self.status.emit("Another reviewer holds this case; moving on.")
+                self.model.remove_case(case_id)
+                self.select_row(self.current_row())
+
+        self.ctx.tasks.run_db(lambda: claim_case(db, case_id, holder), claimed, self._background_error)
+
+    def release_current(self) -> None:
+        if self.current is not None:
+            case_id, holder = self.current.id, self.ctx.session_id
+            self.ctx.tasks.run_db(lambda: release_claim(self.ctx.db, case_id, holder))
+
+    # -- policy picks --------------------------------------------------------------------------
+    def pick_number(self, number: int) -> None:
+        code = self.policy.quick_pick(number)
+        if code is None:
+            self.status.emit(f"No policy numbered {number} in the list.")
+            return
+        self.choose_section(code)
+
+    def choose_section(self, code: str) -> None:
+        if self.pending_action is not None:
+            action, self.pending_action = self.pending_action, None
+            self.policy.end_pick()
+            self.view.setFocus()
+            self.commit(action, code)
+        else:
+            self.picked_code = code
+            self.policy.select(code)
+            self.status.emit(f"Policy {code} selected — now press a decision key.")
+
+    def cancel_pick(self) -> None:
+        if self.pending_action is not None:
+            self.pending_action = None
+            self.status.emit("Decision cancelled.")
+        self.policy.end_pick()
+
+    # -- decisions -----------------------------------------------------------------------------
+    def act(self, action: str) -> None:
+        if self.busy or self.current is None or self.paused:
+            return
+        kind = ACTION_KINDS[action]
+        code = self.picked_code
+        if action == "keep" and code is None and self._pack_has(GENERAL_KEEP_CODE):
+            code = GENERAL_KEEP_CODE
+        if code is not None and kind.needs_policy and not self.ctx.pack.section(code).allows(action):
+            self.status.emit(f"{code} does not allow “{kind.label}”; choose another policy.")
+            code = None
+        if kind.needs_policy and code is None:
+            self.pending_action = action
+            self.policy.ask_for_pick(kind.label)
+            self.status.emit(f"{kind.label}: choose a policy (1–9 or ↑/↓ Enter), Esc cancels.")
+            return
+        self.commit(action, code)
+
+    def _pack_has(self, code: str) -> bool:
+        try:
+            self.ctx.pack.section(code)
+        except KeyError:
+            return False
+        return True
+
+    def note(self) -> None:
+        if self.current is None or self.busy:
+            return
+        text, ok = QInputDialog.getText(self._window, "Note", f"Note on {self.current.external_id}:")
+        if ok and text.strip():
+            self.commit("note", None, note=text.strip())
+
+    def commit(self, action: str, code: str | None, note: str = "") -> None:
+        view = self.current
+        if view is None or self.busy:
+            return
+        self.busy = True
+        ctx = self.ctx
+        handle_ms = int((time.monotonic() - self._shown_at) * 1000)
+        revealed = self.preview.revealed_this_case
+        self.preview.end_reveal()
+
+        def write() -> DecisionResult:
+            return record_decision(
+                ctx.db,
+                case_id=view.id,
+                reviewer=ctx.reviewer,
+                action=action,
+                policy_code=code,
+                pack=ctx.pack,
+                note=note,
+                session_id=ctx.session_id,
+                handle_ms=handle_ms,
+                revealed=revealed,
+            )
+
+        ctx.tasks.run_db(write, self._after_decision, self._decision_failed)
+
+    def _after_decision(self, result: DecisionResult) -> None:
+        self.busy = False
+        self._views.pop(result.case_id, None)
+        label = ACTION_KINDS[result.action].label
+        if result.action == "note":
+            self.status.emit("Note saved.")
+            self._load(result.case_id, show=True)
+            return
+        self.decided += 1
+        self.counters_changed.emit()
+        code = f" under {self.picked_code}" if self.picked_code else ""
+        self.status.emit(f"Saved: {label}{code}. Ctrl+Z undoes.")
+        row = self.model.row_for_case(result.case_id)
+        if result.case_status not in self.model.filter.statuses:
+            self.model.remove_case(result.case_id)
+            self.current = None
+            self.select_row(row if row is not None else self.current_row())
+        else:
+            self.current = None
+            self.step(1)
+
+    def _decision_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        QMessageBox.warning(
+            self._window,
+            "Decision NOT saved",
+            f"The decision could not be written, so the case stays here:\n\n{exc}\n\nNothing was lost; try again.",
+        )
+        self.status.emit(f"Decision not saved: {exc}")
+
+    def undo(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        ctx = self.ctx
+
+        def work() -> tuple[DecisionResult | None, object]:
+            result = undo_last(ctx.db, reviewer=ctx.reviewer, session_id=ctx.session_id)
+            row = None
+            if result is not None:
+                with ctx.db.read() as s:
+                    row = fetch_case(s, result.case_id, self.model.filter)
+            return result, row
+
+        def done(packet: tuple[DecisionResult | None, object]) -> None:
+            self.busy = False
+            result, row = packet
+            if result is None:
+                self.status.emit("Nothing left to undo in this session.")
+                return
+            self.undone += 1
+            self.decided = max(0, self.decided - 1)
+            self.counters_changed.emit()
+            self._views.pop(result.case_id, None)
+            if row is not None and self.model.row_for_case(result.case_id) is None:
+                self.model.reinsert_case(row)  # type: ignore[arg-type]
+            target = self.model.row_for_case(result.case_id)
+            self.status.emit("Undone. The case is back in the queue." if target is not None else "Undone.")
+            if target is not None:
+                self.current = None
+                self.select_row(target)
+
+        ctx.tasks.run_db(work, done, self._decision_failed)
+
+    def _background_error(self, exc: BaseException) -> None:
+        self.status.emit(f"Database problem: {exc}")

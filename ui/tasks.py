@@ -1,0 +1,84 @@
+"""Two executors, results by signal (as in Anki's taskman).
+
+Database work runs on a single worker, in submission order, so writes never race; decoding, blurring
+and hashing run on a small parallel pool. Results come back to the main thread through a queued signal,
+so callbacks may touch widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class _Bridge(QObject):
+    deliver = Signal(object)
+
+
+class TaskManager(QObject):
+    def __init__(self, media_workers: int = 2, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self._media = ThreadPoolExecutor(max_workers=media_workers, thread_name_prefix="media")
+        self._bridge = _Bridge()
+        self._bridge.deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
+        self._closed = False
+
+    def run_db(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future[T]:
+        return self._submit(self._db, fn, on_done, on_error)
+
+    def run_media(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future[T]:
+        return self._submit(self._media, fn, on_done, on_error)
+
+    def _submit(
+        self, pool: ThreadPoolExecutor, fn: Callable[[], T], on_done: Any, on_error: Any
+    ) -> Future[T]:
+        future = pool.submit(fn)
+
+        def finished(f: Future[T]) -> None:
+            if not self._closed:
+                self._bridge.deliver.emit((f, on_done, on_error))
+
+        future.add_done_callback(finished)
+        return future
+
+    def _on_deliver(self, packet: tuple[Future[Any], Any, Any]) -> None:
+        future, on_done, on_error = packet
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                log.error("background task failed: %s", "".join(traceback.format_exception(exc)))
+            return
+        if on_done is not None:
+            on_done(future.result())
+
+    def wait_db_idle(self, timeout: float = 10.0) -> None:
+        """Block until queued database work is done (used at shutdown and in tests)."""
+        self._db.submit(lambda: None).result(timeout)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._db.shutdown(wait=True)
+        self._media.shutdown(wait=False, cancel_futures=True)
