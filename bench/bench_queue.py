@@ -13,17 +13,19 @@ queue, median of 20 each, plus ``count()``. A page must cost the same at any dep
 
 from __future__ import annotations
 
+import itertools
 import json
-import random
 import sqlite3
 import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -72,19 +74,27 @@ def ensure_million_db(path: Path = DB_PATH, n: int = 1_000_000) -> Path:
     return path
 
 
+def _hex_ids(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` sorted random 32-hex-digit ids (ids sorted, so primary-key b-trees fill by appending)."""
+    blob = rng.bytes(16 * n).hex()
+    return sorted(blob[i : i + 32] for i in range(0, 32 * n, 32))
+
+
 def _build(path: Path, n: int) -> None:
     from reviewer.paths import sqlite_url
     from reviewer.policy import CATEGORIES
     from reviewer.storage.migrate import open_database
 
     open_database(sqlite_url(path)).dispose()  # the real schema, by the real migrations
-    rng = random.Random(1_000_000)
+    rng = np.random.default_rng(1_000_000)
     now = datetime.now(UTC)
     con = sqlite3.connect(path, isolation_level=None)
     try:
-        con.execute("PRAGMA journal_mode=WAL")  # match the app's databases
+        # No journal while loading a throwaway file; WAL (as the app uses) once it is built.
+        con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         con.execute("PRAGMA cache_size=-400000")
+        con.execute("PRAGMA temp_store=MEMORY")
         index_sql = {
             name: sql
             for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type='index'")
@@ -93,7 +103,7 @@ def _build(path: Path, n: int) -> None:
         con.execute("BEGIN")
         for name in index_sql:
             con.execute(f"DROP INDEX {name}")
-        channel_ids = [uuid.uuid4().hex for _ in CHANNELS]
+        channel_ids = _hex_ids(rng, len(CHANNELS))
         con.executemany(
             "INSERT INTO channel (id, code, name) VALUES (?, ?, ?)",
             [
@@ -102,76 +112,76 @@ def _build(path: Path, n: int) -> None:
             ],
         )
         created = _fmt(now - timedelta(days=30))
-        accounts = sorted(uuid.uuid4().hex for _ in range(N_ACCOUNTS))
+        accounts = _hex_ids(rng, N_ACCOUNTS)
+        flag_sets = [json.dumps([]), json.dumps([]), json.dumps([FLAGS[0]]), json.dumps(list(FLAGS[1:3]))]
         con.executemany(
             "INSERT INTO account (id, platform, handle, risk_flags, risk_score, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    aid,
-                    "photoapp",
-                    f"@user{i:06d}",
-                    json.dumps(rng.sample(FLAGS, rng.choice((0, 0, 1, 2)))),
-                    rng.random(),
-                    created,
-                )
-                for i, aid in enumerate(accounts)
+            " VALUES (?, 'photoapp', ?, ?, ?, ?)",
+            zip(
+                accounts,
+                (f"@user{i:06d}" for i in range(N_ACCOUNTS)),
+                (flag_sets[k] for k in rng.integers(0, len(flag_sets), N_ACCOUNTS).tolist()),
+                rng.random(N_ACCOUNTS).tolist(),
+                itertools.repeat(created),
+                strict=False,
             ),
         )
-        # Ids sorted so the primary-key b-trees fill by appending.
-        case_ids = sorted(uuid.uuid4().hex for _ in range(n))
+        case_ids = _hex_ids(rng, n)
         con.executemany(
             'INSERT INTO "case" (id, external_id, channel_id, account_id, category, priority, sla_deadline,'
             " risk_rank, status, tier, reporter, report_text, scores, created_at, claimed_by, claim_expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'partner-desk', ?, '{}', ?, NULL, NULL)",
             _case_rows(rng, now, case_ids, channel_ids, accounts, CATEGORIES),
         )
-        item_rows = sorted((uuid.uuid4().hex, cid) for cid in case_ids)
         con.executemany(
             "INSERT INTO item (id, case_id, position, kind, media_sha256, media_ext, text, url, phash)"
             " VALUES (?, ?, 0, 'image', NULL, NULL, NULL, NULL, NULL)",
-            item_rows,
+            zip(_hex_ids(rng, n), case_ids, strict=True),
         )
         for sql in index_sql.values():
             con.execute(sql)
         con.execute("COMMIT")
         con.execute("ANALYZE")
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("PRAGMA journal_mode=WAL")
     finally:
         con.close()
 
 
+def _pick(
+    rng: np.random.Generator, values: Sequence[Any], n: int, weights: Sequence[float] | None = None
+) -> list:
+    p = None if weights is None else np.asarray(weights, dtype=float) / sum(weights)
+    return [values[k] for k in rng.choice(len(values), n, p=p).tolist()]
+
+
 def _case_rows(
-    rng: random.Random,
+    rng: np.random.Generator,
     now: datetime,
     case_ids: list[str],
     channel_ids: list[str],
     accounts: list[str],
     categories: tuple[str, ...],
 ) -> Iterator[tuple[Any, ...]]:
-    statuses = list(STATUS_WEIGHTS)
-    weights = list(STATUS_WEIGHTS.values())
+    n = len(case_ids)
+    # Deadlines on whole minutes over two weeks, so many cases tie on (priority, deadline).
+    base = now.replace(second=0, microsecond=0) - timedelta(days=3)
+    minutes = [_fmt(base + timedelta(minutes=m)) for m in range(14 * 24 * 60)]
     created = _fmt(now - timedelta(days=1))
-    base = now - timedelta(days=3)
-    for i, cid in enumerate(case_ids):
-        # Deadlines on whole minutes so many cases tie on (priority, deadline) and risk_rank decides.
-        deadline = base + timedelta(minutes=rng.randrange(0, 14 * 24 * 60))
-        yield (
-            cid,
-            f"ESC-{i:07d}",
-            rng.choice(channel_ids),
-            rng.choice(accounts),
-            rng.choice(categories),
-            rng.choices((1, 2, 3, 4), (5, 20, 45, 30))[0],
-            _fmt(deadline),
-            rng.randrange(0, 1001),
-            rng.choices(statuses, weights)[0],
-            rng.choice((1, 1, 1, 2, 3)),
-            "partner-desk",
-            f"Report {i}: content flagged for review by the escalation desk.",
-            "{}",
-            created,
-        )
+    return zip(
+        case_ids,
+        (f"ESC-{i:07d}" for i in range(n)),
+        _pick(rng, channel_ids, n),
+        _pick(rng, accounts, n),
+        _pick(rng, categories, n),
+        _pick(rng, (1, 2, 3, 4), n, (5, 20, 45, 30)),
+        _pick(rng, minutes, n),
+        rng.integers(0, 1001, n).tolist(),
+        _pick(rng, list(STATUS_WEIGHTS), n, list(STATUS_WEIGHTS.values())),
+        _pick(rng, (1, 1, 1, 2, 3), n),
+        (f"Report {i}: content flagged for review by the escalation desk." for i in range(n)),
+        itertools.repeat(created, n),
+        strict=True,
+    )
 
 
 def _median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:

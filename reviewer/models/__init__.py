@@ -10,8 +10,11 @@ from reviewer.models.records import (
     ReviewSession,
 )
 from reviewer.models.types import UTCDateTime, new_id
+from reviewer.models.wellbeing import BREAK_KINDS, BreakRecord
 
 __all__ = [
+    "BREAK_KINDS",
+    "BreakRecord",
     "CASE_STATUSES",
     "ITEM_KINDS",
     "Account",

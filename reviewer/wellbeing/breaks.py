@@ -15,6 +15,8 @@ Rules:
   rolling hour is back under the cap, whichever is later. Reaching the daily cap ends graphic review for the
   working day: an enforced break until a rest of ``DAY_REST`` has passed (state ``day_over``).
 - An enforced break cannot end before its ``until``; reminder and voluntary breaks end whenever asked.
+- After an enforced break, caps are judged again only once :meth:`~BreakScheduler.on_exposure` has given
+  fresh totals, so the totals from before the break cannot start another one at once.
 """
 
 from __future__ import annotations

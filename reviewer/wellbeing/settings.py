@@ -95,7 +95,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         minimum=8,
         maximum=40,
         unit="px",
-        help="How strongly previews are blurred before a reveal. Below 8 px shapes become recognisable.",
+        help="How strongly previews are blurred before a reveal; more blur hides more detail.",
         section="Display",
     ),
     SettingSpec(

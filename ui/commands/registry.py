@@ -158,9 +158,9 @@ class ActionRegistry(QObject):
         if self.parent() is None:
             self.setParent(window)  # the event filter must live as long as the window
         window.addActions(list(self._actions.values()))
-        window.installEventFilter(self)
         app = QApplication.instance()
         assert app is not None, "install() needs a QApplication"
+        # Application-wide: a focused child (a list, a button) would otherwise eat Space before the window.
         app.installEventFilter(self)
 
     def qaction(self, action_id: str) -> QAction:

@@ -1,0 +1,208 @@
+"""A review session driven purely by key events, checked against the database rows it leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from reviewer.demo import DemoSpec, build_demo
+from reviewer.models import Case, Decision
+from reviewer.storage.database import Database
+from ui.context import start_context
+from ui.main_window import MainWindow
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def window(db: Database, pack, qtbot: QtBot) -> Iterator[MainWindow]:
+    build_demo(db, DemoSpec(cases=40, seed=5, images=9), now=NOW)
+    ctx = start_context(db, pack, backup=False)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.controller.current is not None, timeout=5000)
+    yield w
+    w.shutdown()
+
+
+def _key(qtbot: QtBot, w: MainWindow, key: Qt.Key, mod=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+    target = w.focusWidget() or w
+    qtbot.keyClick(target, key, mod)
+
+
+def _decisions(db: Database) -> list[tuple[str, str | None, str]]:
+    with db.read() as s:
+        rows = s.execute(
+            select(Decision.action, Decision.policy_code, Case.external_id)
+            .join(Case, Case.id == Decision.case_id)
+            .order_by(Decision.created_at)
+        ).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _wait_idle(qtbot: QtBot, w: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not w.controller.busy and w.controller.current is not None, timeout=5000)
+
+
+def _wait_preview(qtbot: QtBot, w: MainWindow) -> None:
+    qtbot.waitUntil(
+        lambda: w.preview.canvas.has_image() or not w.controller.current.media_items(), timeout=8000
+    )
+
+
+def test_keep_then_remove_with_policy_then_undo(window: MainWindow, qtbot: QtBot, db: Database) -> None:
+    w = window
+    first = w.controller.current.external_id
+    _key(qtbot, w, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
+    _wait_idle(qtbot, w)
+    assert _decisions(db) == [("keep", "NV-0", first)]
+    second = w.controller.current.external_id
+    assert second != first
+    # R asks for a policy; 1 picks the first listed section for this case's category.
+    _key(qtbot, w, Qt.Key.Key_R)
+    assert w.controller.pending_action == "remove" and w.policy.prompt.isVisible()
+    expected_code = w.policy.picks()[0]
+    _key(qtbot, w, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=5000)
+    _wait_idle(qtbot, w)
+    assert _decisions(db)[-1] == ("remove", expected_code, second)
+    # Undo brings the second case back, as a new row.
+    _key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 3, timeout=5000)
+    _wait_idle(qtbot, w)
+    assert _decisions(db)[-1][0] == "undo"
+    assert w.controller.current.external_id == second
+    with db.read() as s:
+        status = s.execute(select(Case.status).where(Case.external_id == second)).scalar_one()
+    assert status == "open"
+
+
+def test_pick_first_then_escalate_and_skip(window: MainWindow, qtbot: QtBot, db: Database) -> None:
+    w = window
+    code = w.policy.picks()[1]
+    _key(qtbot, w, Qt.Key.Key_2)
+    assert w.controller.picked_code == code
+    case = w.controller.current.external_id
+    _key(qtbot, w, Qt.Key.Key_E)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
+    _wait_idle(qtbot, w)
+    assert _decisions(db) == [("escalate", code, case)]
+    nxt = w.controller.current.external_id
+    _key(qtbot, w, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=5000)
+    _wait_idle(qtbot, w)
+    assert _decisions(db)[-1] == ("skip", None, nxt)
+    with db.read() as s:
+        statuses = dict(
+            s.execute(select(Case.external_id, Case.status).where(Case.external_id.in_([case, nxt]))).all()
+        )
+    assert statuses == {case: "escalated", nxt: "skipped"}
+
+
+def test_escape_cancels_a_pending_pick_without_writing(
+    window: MainWindow, qtbot: QtBot, db: Database
+) -> None:
+    w = window
+    _key(qtbot, w, Qt.Key.Key_R)
+    assert w.controller.pending_action == "remove"
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    assert w.controller.pending_action is None and not w.policy.prompt.isVisible()
+    assert not w.preview.hidden
+    assert _decisions(db) == []
+
+
+def _revealed_pixels_visible(w: MainWindow) -> bool:
+    """True when the canvas shows the sharp image (compared against the blurred one at the same spot)."""
+    canvas = w.preview.canvas
+    image = canvas.grab().toImage()
+    rect = canvas.image_rect()
+    blurred = w.preview._previews[w.controller.current.media_items()[0].media_sha256].blurred
+    sharp = w.preview._previews[w.controller.current.media_items()[0].media_sha256].sharp
+    scaled_b = blurred.scaled(
+        rect.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+    scaled_s = sharp.scaled(
+        rect.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+    diff_sharp = diff_blur = 0
+    for x in range(10, rect.width() - 10, max(1, rect.width() // 40)):
+        for y in range(10, rect.height() - 10, max(1, rect.height() // 30)):
+            shown = QColor(image.pixel(rect.x() + x, rect.y() + y)).lightness()
+            diff_sharp += abs(shown - QColor(scaled_s.pixel(x, y)).lightness())
+            diff_blur += abs(shown - QColor(scaled_b.pixel(x, y)).lightness())
+    return diff_sharp < diff_blur
+
+
+def _go_to_image_case(w: MainWindow, qtbot: QtBot) -> None:
+    for _ in range(40):
+        if w.controller.current.media_items():
+            break
+        _key(qtbot, w, Qt.Key.Key_J)
+        qtbot.waitUntil(lambda: w.controller.current is not None, timeout=5000)
+    _wait_preview(qtbot, w)
+
+
+def test_blurred_by_default_reveal_toggle_and_releave_reblurs(
+    window: MainWindow, qtbot: QtBot, db: Database
+) -> None:
+    w = window
+    _go_to_image_case(w, qtbot)
+    assert not _revealed_pixels_visible(w)
+    _key(qtbot, w, Qt.Key.Key_V)
+    assert w.preview.canvas.reveal_mode == "toggle"
+    assert _revealed_pixels_visible(w)
+    _key(qtbot, w, Qt.Key.Key_J)  # leaving the case re-blurs
+    qtbot.waitUntil(lambda: w.preview.canvas.reveal_mode is None, timeout=3000)
+    _key(qtbot, w, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    _wait_preview(qtbot, w)
+    assert w.preview.canvas.reveal_mode is None and not _revealed_pixels_visible(w)
+
+
+def test_hold_space_reveals_only_while_held(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    _go_to_image_case(w, qtbot)
+    target = w.focusWidget() or w
+    qtbot.keyPress(target, Qt.Key.Key_Space)
+    assert w.preview.canvas.reveal_mode == "hold"
+    qtbot.keyRelease(target, Qt.Key.Key_Space)
+    assert w.preview.canvas.reveal_mode is None
+
+
+def test_panic_hides_everything_and_restores_blurred(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    _go_to_image_case(w, qtbot)
+    _key(qtbot, w, Qt.Key.Key_V)
+    assert _revealed_pixels_visible(w)
+    _key(qtbot, w, Qt.Key.Key_F12)
+    assert w.preview.hidden and w.stack.currentIndex() == 1
+    shot = w.grab().toImage()
+    # The visible window is the blank screen: nearly one colour, no image content anywhere.
+    colours = {shot.pixel(x, y) for x in range(0, shot.width(), 7) for y in range(60, shot.height() - 60, 7)}
+    assert len(colours) < 40
+    _key(qtbot, w, Qt.Key.Key_F12)
+    assert not w.preview.hidden and w.preview.canvas.reveal_mode is None
+    assert not _revealed_pixels_visible(w)
+
+
+def test_filter_by_category_with_the_keyboard(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    combo = w.queue.category
+    index = combo.findData("hate")
+    assert index > 0
+    combo.setFocus()
+    combo.setCurrentIndex(index)
+    qtbot.waitUntil(
+        lambda: w.controller.current is not None and w.controller.current.category == "hate", timeout=5000
+    )
+    for row in range(w.model.rowCount()):
+        assert w.model.case_at(row).category == "hate"

@@ -1,0 +1,273 @@
+"""The queue as a lazy Qt table model: keyset pages from ``reviewer.queue``, fetched as the view scrolls.
+
+The model holds only the pages the view has asked for (``canFetchMore``/``fetchMore``), never a list of
+every case, so a queue of a million cases opens as fast as one of ten. A 200-row page reads in a few
+milliseconds (see ``bench/bench_queue.py``), so pages are read on the UI thread; ``last_fetch_ms`` records
+the last read. The SLA column counts down live: the window calls ``refresh_sla`` from a one-second timer.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+import uuid
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Slot
+from PySide6.QtGui import QBrush, QColor
+
+from reviewer.clock import Clock, SystemClock
+from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page
+from reviewer.storage.database import Database
+
+CaseIdRole = Qt.ItemDataRole.UserRole + 1  # the row's case id (uuid.UUID)
+
+OVERDUE = QColor("#d32f2f")
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    SLA = 0
+    PRIORITY = 1
+    CHANNEL = 2
+    CATEGORY = 3
+    ACCOUNT = 4
+    RISK = 5
+    STATUS = 6
+    TIER = 7
+
+
+HEADERS: dict[Column, str] = {
+    Column.SLA: "SLA",
+    Column.PRIORITY: "Priority",
+    Column.CHANNEL: "Channel",
+    Column.CATEGORY: "Category",
+    Column.ACCOUNT: "Account",
+    Column.RISK: "Risk flags",
+    Column.STATUS: "Status",
+    Column.TIER: "Tier",
+}
+
+
+def format_sla(deadline: datetime, now: datetime) -> str:
+    """Time left until ``deadline``: "12m", "2h05m", "1d3h"; overdue is negative: "-3m", "-1d3h".
+
+    Time left counts whole minutes (59 s left is "0m"); overdue counts started minutes, so a case that is
+    overdue never reads "0m" (30 s late is "-1m").
+    """
+    seconds = (deadline - now).total_seconds()
+    overdue = seconds < 0
+    minutes = int(-seconds // 60 + (1 if -seconds % 60 else 0)) if overdue else int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    sign = "-" if overdue else ""
+    if days:
+        return f"{sign}{days}d{hours}h"
+    if hours:
+        return f"{sign}{hours}h{mins:02d}m"
+    return f"{sign}{mins}m"
+
+
+def _deadline_tooltip(deadline: datetime, now: datetime) -> str:
+    local = deadline.astimezone()
+    state = "overdue since" if deadline <= now else "due"
+    return (
+        f"SLA {state} {deadline:%Y-%m-%d %H:%M} UTC ({local:%Y-%m-%d %H:%M %Z} local), "
+        f"{format_sla(deadline, now)}"
+    )
+
+
+class QueueModel(QAbstractTableModel):
+    """Read-only table of queue rows in queue order; see the module docstring."""
+
+    def __init__(
+        self,
+        db: Database,
+        flt: QueueFilter | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        clock: Clock | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._filter = flt or QueueFilter()
+        self._page_size = page_size
+        self._clock: Clock = clock or SystemClock()
+        self._rows: list[QueueRow] = []
+        self._keys: list[QueueKey] = []  # parallel to _rows, for bisect
+        self._index: dict[uuid.UUID, int] | None = None  # case id -> row, rebuilt lazily
+        self._at_end = False
+        self.last_fetch_ms = 0.0
+        self._load_first_page()
+
+    # -- the core ------------------------------------------------------------------------------
+    @property
+    def filter(self) -> QueueFilter:
+        return self._filter
+
+    def set_filter(self, flt: QueueFilter) -> None:
+        """Show ``flt``'s cases: drop every fetched row and load the first page."""
+        self.beginResetModel()
+        self._filter = flt
+        self._load_first_page()
+        self.endResetModel()
+
+    def _load_first_page(self) -> None:
+        self._rows, self._keys, self._index, self._at_end = [], [], None, False
+        page = self._read_page(None)
+        self._rows = page
+        self._keys = [r.key for r in page]
+
+    def _read_page(self, after: QueueKey | None) -> list[QueueRow]:
+        t0 = time.perf_counter()
+        with self._db.read() as session:
+            page = fetch_page(session, self._filter, after, self._page_size)
+        self.last_fetch_ms = (time.perf_counter() - t0) * 1000.0
+        if len(page) < self._page_size:
+            self._at_end = True
+        return page
+
+    # -- lazy paging ---------------------------------------------------------------------------
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._at_end
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if parent.isValid() or self._at_end:
+            return
+        page = self._read_page(self._keys[-1] if self._keys else None)
+        if not page:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)  # last row is start + n - 1
+        self._rows.extend(page)
+        self._keys.extend(r.key for r in page)
+        if self._index is not None:
+            self._index.update((r.id, start + i) for i, r in enumerate(page))
+        self.endInsertRows()
+
+    # -- rows by case --------------------------------------------------------------------------
+    def case_at(self, row: int) -> QueueRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_for_case(self, case_id: uuid.UUID) -> int | None:
+        if self._index is None:
+            self._index = {r.id: i for i, r in enumerate(self._rows)}
+        return self._index.get(case_id)
+
+    def remove_case(self, case_id: uuid.UUID) -> bool:
+        """Take a case out (it no longer matches the filter, e.g. after a decision). False if not shown."""
+        row = self.row_for_case(case_id)
+        if row is None:
+            return False
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        del self._keys[row]
+        self._index = None
+        self.endRemoveRows()
+        return True
+
+    def reinsert_case(self, row: QueueRow) -> int | None:
+        """Put a case back at its queue position (after an undo); returns its row, or None if not shown.
+
+        Not shown when it does not match the filter's statuses, channel or category, or when it sorts after
+        the fetched rows while more pages remain (the next ``fetchMore`` brings it). The text filter is
+        not checked here: get the row with ``reviewer.queue.fetch_case(session, id, model.filter)``.
+        """
+        existing = self.row_for_case(row.id)
+        if existing is not None:
+            return existing
+        flt = self._filter
+        if (
+            row.status not in flt.statuses
+            or (flt.channel is not None and row.channel != flt.channel)
+            or (flt.category is not None and row.category != flt.category)
+        ):
+            return None
+        pos = bisect.bisect_left(self._keys, row.key)
+        if pos == len(self._rows) and not self._at_end:
+            return None
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._rows.insert(pos, row)
+        self._keys.insert(pos, row.key)
+        self._index = None
+        self.endInsertRows()
+        return pos
+
+    @Slot()
+    def refresh_sla(self) -> None:
+        """Repaint the SLA column (its text, colour and tooltip depend on the time)."""
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Column.SLA),
+                self.index(len(self._rows) - 1, Column.SLA),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole],
+            )
+
+    # -- Qt model interface --------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
+            return HEADERS[Column(section)]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == CaseIdRole:
+            return row.id
+        if column == Column.SLA:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(OVERDUE) if row.sla_deadline <= self._clock.now() else None
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return _deadline_tooltip(row.sla_deadline, self._clock.now())
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.ACCOUNT:
+                return row.account_handle or "No account"
+            if column == Column.RISK and row.risk_flags:
+                return "\n".join(row.risk_flags)
+            if column == Column.CATEGORY and row.item_kinds:
+                return f"{row.external_id}: {', '.join(row.item_kinds)}"
+        return None
+
+    def _display(self, row: QueueRow, column: Column) -> str:
+        match column:
+            case Column.SLA:
+                return format_sla(row.sla_deadline, self._clock.now())
+            case Column.PRIORITY:
+                return f"P{row.priority}"
+            case Column.CHANNEL:
+                return row.channel
+            case Column.CATEGORY:
+                return row.category
+            case Column.ACCOUNT:
+                return row.account_handle or "—"
+            case Column.RISK:
+                return ", ".join(row.risk_flags)
+            case Column.STATUS:
+                return row.status
+            case Column.TIER:
+                return f"T{row.tier}"
+        return ""
