@@ -204,6 +204,21 @@ def _key_at_depth(con: sqlite3.Connection, depth: int) -> tuple[int, datetime, i
     return (p, datetime.fromisoformat(d).replace(tzinfo=UTC), r, uuid.UUID(hex=i))
 
 
+def _walk_ms(db: Any, start: tuple[int, datetime, int, uuid.UUID], pages: int, **kw: Any) -> float:
+    """Median of ``pages`` consecutive pages from ``start``, each in its own session (as the model reads):
+    every page touches rows no earlier page read, unlike repeating one key."""
+    from reviewer import queue
+
+    times, after = [], start
+    for _ in range(pages):
+        with db.read() as s:
+            t0 = time.perf_counter()
+            page = queue.fetch_page(s, queue.QueueFilter(), after, PAGE, **kw)
+            times.append((time.perf_counter() - t0) * 1000.0)
+        after = page[-1].key
+    return round(statistics.median(times), 2)
+
+
 def run(runs: int = RUNS, path: Path = DB_PATH, n: int = 1_000_000) -> dict[str, float]:
     """Build (or reuse) the database and time queue pages and counts; milliseconds, medians of ``runs``."""
     from reviewer import queue
@@ -215,6 +230,8 @@ def run(runs: int = RUNS, path: Path = DB_PATH, n: int = 1_000_000) -> dict[str,
         open_total = con.execute("SELECT count(*) FROM \"case\" WHERE status = 'open'").fetchone()[0]
         middle = _key_at_depth(con, min(500_000, open_total // 2))
         end = _key_at_depth(con, open_total - PAGE - 1)  # the last full page of the queue
+        walk_from = _key_at_depth(con, min(250_000, open_total // 4))
+    con.close()
     db = Database(sqlite_url(path))
     flt = queue.QueueFilter()
     try:
@@ -242,10 +259,12 @@ def run(runs: int = RUNS, path: Path = DB_PATH, n: int = 1_000_000) -> dict[str,
                     lambda: page(middle, queue.QueueFilter(statuses=tuple(STATUS_WEIGHTS))), runs
                 ),
                 "queue_page_text_rare_ms": _median_ms(
-                    lambda: page(None, queue.QueueFilter(text="@user04999")), max(3, runs // 4)
+                    lambda: page(None, queue.QueueFilter(text="@user04999")), 2
                 ),
                 "queue_count_capped_10k_ms": _median_ms(lambda: queue.count(s, flt, cap=10_000), runs),
             }
+        result["queue_walk_middle_ms"] = _walk_ms(db, middle, runs)
+        result["queue_walk_quarter_no_items_ms"] = _walk_ms(db, walk_from, runs, item_kinds=False)
     finally:
         db.dispose()
     return result

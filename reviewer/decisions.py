@@ -34,6 +34,7 @@ class DecisionResult:
     action: str
     case_status: str
     reverses_id: uuid.UUID | None = None
+    policy_code: str | None = None
 
 
 def pack_version_id(session: Session, pack: PolicyPack) -> uuid.UUID:
@@ -141,7 +142,7 @@ def record_decision(
             payload=decision_payload(decision),
             now=now,
         )
-        return DecisionResult(decision.id, case_id, action, status)
+        return DecisionResult(decision.id, case_id, action, status, policy_code=policy_code)
 
 
 def undo_last(

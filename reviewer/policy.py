@@ -105,12 +105,15 @@ class PolicyPack:
     def for_category(self, category: str) -> list[PolicySection]:
         """All sections, most relevant to ``category`` first.
 
-        Order: sections specific to the category (severity descending, then file order), then general
+        Order: sections specific to the category — those filed under it as their first category before
+        those that merely also cover it, each by severity descending, then file order — then general
         sections that apply to every category, then all other sections in file order. An unknown
         category has no specific sections.
         """
         specific = [s for s in self.sections if category in s.categories and not s.is_general]
-        specific.sort(key=lambda s: -s.severity)  # stable: ties keep file order
+        specific.sort(
+            key=lambda s: (s.categories[0] != category, -s.severity)
+        )  # stable: ties keep file order
         general = [s for s in self.sections if s.is_general]
         chosen = {id(s) for s in specific} | {id(s) for s in general}
         rest = [s for s in self.sections if id(s) not in chosen]

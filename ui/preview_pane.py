@@ -159,6 +159,9 @@ class PreviewPane(QWidget):
             self.text_view.show()
         else:
             self.text_view.hide()
+        has_canvas = item.media_sha256 is not None or item.kind == "link"
+        self.canvas.setVisible(has_canvas)
+        self.text_view.setMaximumHeight(140 if has_canvas else 16777215)
         if item.kind == "link":
             self.canvas.set_preview(None, f"Link (not opened): {item.url}")
         elif item.media_sha256 is None:

@@ -279,7 +279,7 @@ class ReviewController(QObject):
             return
         self.decided += 1
         self.counters_changed.emit()
-        code = f" under {self.picked_code}" if self.picked_code else ""
+        code = f" under {result.policy_code}" if result.policy_code else ""
         self.status.emit(f"Saved: {label}{code}. Ctrl+Z undoes.")
         row = self.model.row_for_case(result.case_id)
         if result.case_status not in self.model.filter.statuses:

@@ -57,6 +57,9 @@ def test_a_deleted_decision_is_caught(db, make_cases, reviewer_row) -> None:
 
 def test_rewriting_an_event_and_its_hash_still_breaks_the_next_link(db, make_cases, reviewer_row) -> None:
     _history(db, make_cases, reviewer_row)
-    _raw(db, "UPDATE audit_event SET hash = (CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr(hash, 2) WHERE seq = 2")
+    _raw(
+        db,
+        "UPDATE audit_event SET hash = (CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr(hash, 2) WHERE seq = 2",
+    )
     report = verify(db)
     assert not report.ok and ("#2" in str(report.problem) or "#3" in str(report.problem))

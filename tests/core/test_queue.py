@@ -189,13 +189,11 @@ PLAN_FILTERS = [
 
 
 @pytest.mark.parametrize("flt", PLAN_FILTERS)
-@pytest.mark.parametrize("forward", [True, False])
-@pytest.mark.parametrize("bounded", [True, False])
+@pytest.mark.parametrize(("forward", "bounded"), [(True, False), (True, True), (False, True)])
 def test_page_queries_walk_the_queue_index(
     mixed: Database, flt: QueueFilter, forward: bool, bounded: bool
 ) -> None:
-    if not forward and not bounded:
-        pytest.skip("fetch_before always has a bound")
+    """No OFFSET, no sort: every per-status query walks ix_case_queue in order (fetch_before backwards)."""
     with mixed.read() as s:
         bound = fetch_page(s, QueueFilter(), None, 100)[50].key if bounded else None
         plans = queue.query_plan(s, flt, bound, forward=forward)

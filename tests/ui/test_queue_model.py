@@ -58,7 +58,7 @@ def test_pages_arrive_in_queue_order_with_exact_insert_ranges(
         fetches += 1
         if model.rowCount() > before:
             assert inserted[-1] == (before, model.rowCount() - 1)  # last row is start + n - 1
-    assert fetches == 4
+    assert fetches == 4  # one row is read ahead, so no trailing empty fetch
     assert inserted == [(100, 199), (200, 299), (300, 399), (400, 499)]
     assert not model.canFetchMore(QModelIndex())
     ids = [model.case_at(r).id for r in range(model.rowCount())]  # type: ignore[union-attr]
@@ -118,11 +118,12 @@ def test_remove_and_reinsert(db: Database, cases: dict[str, list[uuid.UUID]]) ->
     assert model.row_for_case(cases["p2"][6]) == 35
     assert not model.remove_case(target)
 
+    assert model.reinsert_case(replace(row, status="decided")) is None  # outside the filter
+    assert model.rowCount() == 99
     assert model.reinsert_case(row) == 35
     assert model.row_for_case(target) == 35 and model.rowCount() == 100
     assert model.reinsert_case(row) == 35  # already shown: no duplicate
     assert model.rowCount() == 100
-    assert model.reinsert_case(replace(row, status="decided")) is None  # outside the filter
 
     # Sorting after the fetched range while pages remain: the next fetchMore brings it, not reinsert.
     last = cases["p3"][-1]
@@ -136,6 +137,10 @@ def test_remove_and_reinsert(db: Database, cases: dict[str, list[uuid.UUID]]) ->
     assert _all_rows(model).count(last) == 1
     assert model.remove_case(last)
     assert model.reinsert_case(tail) == model.rowCount() - 1  # at the end once everything is fetched
+    model.set_filter(QueueFilter(channel="media"))
+    assert model.reinsert_case(tail) is None  # partner case, media filter
+    model.set_filter(QueueFilter(category="hate"))
+    assert model.reinsert_case(tail) is None  # spam case, hate filter
 
 
 def test_sla_formatting() -> None:
