@@ -5,6 +5,11 @@ migrations, rows written with raw ``sqlite3`` in one transaction, secondary inde
 then times ``fetch_page`` at the start, the middle (keyset of the row at depth 500k) and the end of the open
 queue, median of 20 each, plus ``count()``. A page must cost the same at any depth.
 
+Repeating one key measures a warm page; ``queue_walk_*`` pages onwards from a key (20 consecutive pages,
+one session each, as the model scrolls), so every page reads rows not read before. Also timed: filters,
+several statuses, ``fetch_before``, a capped count, and a rare text search, which walks the whole open
+queue (seconds: substring search needs a full-text index the schema does not have yet).
+
     .venv/bin/python bench/bench_queue.py
 
 ``run() -> dict`` returns ``{"queue_page_start_ms", "queue_page_middle_ms", "queue_page_end_ms",

@@ -107,42 +107,73 @@ def record_decision(
 ) -> DecisionResult:
     """Validate, write and commit one decision with its audit event. Returns only once durable."""
     _validate(action, policy_code, pack)
-    now = now or utcnow()
     with db.write() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise DecisionError(f"case {case_id} does not exist")
-        standing = _standing(session, case_id)
-        _, tier = _derive_state(standing)
-        decision = Decision(
-            id=uuid.uuid4(),
+        return record_decision_in(
+            session,
             case_id=case_id,
-            reviewer_id=reviewer.id,
-            session_id=session_id,
+            reviewer=reviewer,
             action=action,
             policy_code=policy_code,
-            policy_pack_version_id=pack_version_id(session, pack) if (pack and policy_code) else None,
-            policy_version=pack.version if (pack and policy_code) else None,
+            pack=pack,
             note=note,
-            tier=tier,
+            session_id=session_id,
             handle_ms=handle_ms,
             revealed=revealed,
-            created_at=now,
-        )
-        session.add(decision)
-        status, new_tier = _derive_state([*standing, decision])
-        case.status, case.tier = status, new_tier
-        if status != "open":
-            case.claimed_by, case.claim_expires_at = None, None
-        append_event(
-            session,
-            actor=reviewer.handle,
-            kind="decision",
-            subject=str(decision.id),
-            payload=decision_payload(decision),
             now=now,
         )
-        return DecisionResult(decision.id, case_id, action, status, policy_code=policy_code)
+
+
+def record_decision_in(
+    session: Session,
+    *,
+    case_id: uuid.UUID,
+    reviewer: Reviewer,
+    action: str,
+    policy_code: str | None = None,
+    pack: PolicyPack | None = None,
+    note: str = "",
+    session_id: uuid.UUID | None = None,
+    handle_ms: int = 0,
+    revealed: bool = False,
+    now: datetime | None = None,
+) -> DecisionResult:
+    """``record_decision`` inside the caller's write transaction (several decisions, one commit)."""
+    _validate(action, policy_code, pack)
+    now = now or utcnow()
+    case = session.get(Case, case_id)
+    if case is None:
+        raise DecisionError(f"case {case_id} does not exist")
+    standing = _standing(session, case_id)
+    _, tier = _derive_state(standing)
+    decision = Decision(
+        id=uuid.uuid4(),
+        case_id=case_id,
+        reviewer_id=reviewer.id,
+        session_id=session_id,
+        action=action,
+        policy_code=policy_code,
+        policy_pack_version_id=pack_version_id(session, pack) if (pack and policy_code) else None,
+        policy_version=pack.version if (pack and policy_code) else None,
+        note=note,
+        tier=tier,
+        handle_ms=handle_ms,
+        revealed=revealed,
+        created_at=now,
+    )
+    session.add(decision)
+    status, new_tier = _derive_state([*standing, decision])
+    case.status, case.tier = status, new_tier
+    if status != "open":
+        case.claimed_by, case.claim_expires_at = None, None
+    append_event(
+        session,
+        actor=reviewer.handle,
+        kind="decision",
+        subject=str(decision.id),
+        payload=decision_payload(decision),
+        now=now,
+    )
+    return DecisionResult(decision.id, case_id, action, status)
 
 
 def undo_last(
@@ -191,31 +222,36 @@ def undo_last(
 def claim_case(
     db: Database,
     case_id: uuid.UUID,
-    reviewer_id: uuid.UUID,
+    holder: uuid.UUID,
     *,
     lease: timedelta = DEFAULT_LEASE,
     now: datetime | None = None,
 ) -> bool:
-    """Take the lease on a case unless someone else holds a live one. Atomic across processes."""
+    """Take the lease on a case unless another holder has a live one. Atomic across processes.
+
+    ``holder`` is the review *session* id, not the reviewer's: two app instances signed in as the same
+    reviewer are two holders, so they can never both work on one case.
+    """
     now = now or utcnow()
     with db.write() as session:
         result = session.execute(
             update(Case)
             .where(
                 Case.id == case_id,
-                or_(Case.claimed_by.is_(None), Case.claimed_by == reviewer_id, Case.claim_expires_at < now),
+                or_(Case.claimed_by.is_(None), Case.claimed_by == holder, Case.claim_expires_at < now),
             )
-            .values(claimed_by=reviewer_id, claim_expires_at=now + lease)
+            .values(claimed_by=holder, claim_expires_at=now + lease)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1
 
 
-def release_claim(db: Database, case_id: uuid.UUID, reviewer_id: uuid.UUID) -> None:
+def release_claim(db: Database, case_id: uuid.UUID, holder: uuid.UUID) -> None:
+    """Give the lease back; does nothing if ``holder`` no longer holds it."""
     with db.write() as session:
         session.execute(
             update(Case)
-            .where(Case.id == case_id, Case.claimed_by == reviewer_id)
+            .where(Case.id == case_id, Case.claimed_by == holder)
             .values(claimed_by=None, claim_expires_at=None)
             .execution_options(synchronize_session=False)
         )

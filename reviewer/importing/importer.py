@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from reviewer.audit import append_event
 from reviewer.clock import utcnow
 from reviewer.importing.schema import CaseIn
+from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
 from reviewer.models import Account, Case, Channel, Item
 from reviewer.storage.database import Database
@@ -89,8 +90,11 @@ def resolve_media(root: Path, relative: str) -> Path:
     candidate = Path(relative)
     if candidate.is_absolute() or candidate.drive:
         raise ValueError(f"media path must be relative to the media folder: {relative!r}")
-    base = root.resolve()
-    target = (base / candidate).resolve()
+    try:
+        base = root.resolve()
+        target = (base / candidate).resolve()
+    except RuntimeError as exc:  # Python < 3.13 reports a symlink loop this way
+        raise ValueError(f"media path is a symlink loop: {relative!r}") from exc
     if not target.is_relative_to(base):
         raise ValueError(f"media path escapes the media folder: {relative!r}")
     if not target.is_file():
@@ -167,6 +171,7 @@ def import_file(
             channels = {c.code: c.id for c in session.execute(select(Channel)).scalars()}
             accounts = {(a.platform, a.handle): a.id for a in session.execute(select(Account)).scalars()}
             media_cache: dict[Path, str] = {}
+            phash_cache: dict[str, str | None] = {}
             case_rows: list[dict] = []
             item_rows: list[dict] = []
             for _, c in parsed.cases:
@@ -217,7 +222,7 @@ def import_file(
                     }
                 )
                 for position, item in enumerate(c.items):
-                    sha = ext = None
+                    sha = ext = phash = None
                     if item.path is not None:
                         source = resolve_media(media_root, item.path)
                         if source not in media_cache:
@@ -226,6 +231,12 @@ def import_file(
                             media_cache[source] = sha
                         sha = media_cache[source]
                         ext = source.suffix.lower().lstrip(".")[:16] or None
+                        if item.kind == "image":
+                            # Once per distinct file, from the stored copy; a failure leaves it None.
+                            if sha not in phash_cache:
+                                hashed = pdq_hash(store.path_for(sha))
+                                phash_cache[sha] = hashed[0] if hashed else None
+                            phash = phash_cache[sha]
                     item_rows.append(
                         {
                             "id": uuid.uuid4(),
@@ -236,7 +247,7 @@ def import_file(
                             "media_ext": ext,
                             "text": item.text,
                             "url": item.url,
-                            "phash": None,
+                            "phash": phash,
                         }
                     )
                 if len(case_rows) >= BATCH:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -71,6 +71,13 @@ class CaseIn(Strict):
     def _one_sla(self) -> CaseIn:
         if self.sla_deadline is not None and self.sla_minutes is not None:
             raise ValueError("give sla_deadline or sla_minutes, not both")
+        try:  # a date at the edge of the calendar overflows when moved to UTC or given an SLA
+            for value in (self.sla_deadline, self.created_at):
+                if value is not None:
+                    value.astimezone(UTC)
+            self.deadline(datetime.now(UTC)).astimezone(UTC)
+        except OverflowError:
+            raise ValueError("date out of range") from None
         return self
 
     def deadline(self, now: datetime) -> datetime:

@@ -16,6 +16,7 @@ Qt-free on purpose (``reviewer`` is the pure-Python core).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -54,10 +55,7 @@ def pdq_hash(source: Path | str | Image.Image) -> tuple[str, int] | None:
     little and matches on it deserve less trust.
     """
     try:
-        if isinstance(source, Image.Image):
-            luma = _luma_from_image(source)
-        else:
-            luma = _luma_from_file(source)
+        luma = _luma_from_image(source) if isinstance(source, Image.Image) else _luma_from_file(source)
         if luma is None:
             return None
         return _hash_luma(luma)
@@ -136,35 +134,46 @@ def _window(dim: int) -> int:
     return (dim + 2 * 64 - 1) // (2 * 64)
 
 
-def _box(a: np.ndarray, window: int, axis: int) -> np.ndarray:
-    """The reference ``box1DFloat``: centred running mean, shrinking windows at both edges."""
-    n = a.shape[axis]
-    if window <= 1 or n <= 1:
-        return a
-    half = (window + 2) // 2
-    idx = np.arange(n)
-    lo = np.clip(idx - (window - half), 0, n - 1)
-    hi = np.clip(idx + half - 1, 0, n - 1)
-    csum = np.cumsum(a, axis=axis)
-    zero = np.zeros_like(np.take(a, [0], axis=axis))
-    csum = np.concatenate([zero, csum], axis=axis)
-    total = np.take(csum, hi + 1, axis=axis) - np.take(csum, lo, axis=axis)
-    count = (hi + 1 - lo).astype(np.float64)
-    shape = [1, 1]
-    shape[axis] = n
-    return total / count.reshape(shape)
+@functools.lru_cache(maxsize=32)
+def _tent_taps(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two reference box passes (``box1DFloat``) along an axis of length ``n``, sampled at the 64 points.
+
+    The filter is linear and separable, so the reference's X,Y,X,Y passes followed by decimation equal
+    a weighted sum of a few neighbours (``taps``) per output row/column. Returns ``(index, weight)``,
+    each ``(64, taps)``: ~0.5 ms instead of ~25 ms of full-image running sums.
+    """
+    window = _window(n)
+    box = np.zeros((n, n), dtype=np.float64)
+    if window <= 1:
+        box[np.arange(n), np.arange(n)] = 1.0
+    else:
+        half = (window + 2) // 2
+        for i in range(n):
+            lo, hi = max(0, i - (window - half)), min(n - 1, i + half - 1)
+            box[i, lo : hi + 1] = 1.0 / (hi + 1 - lo)
+    pick = ((np.arange(64) + 0.5) * n / 64).astype(np.int64)
+    tent = box[pick] @ box  # (64, n), a few non-zeros per row
+    nonzero = tent != 0
+    first = nonzero.argmax(axis=1)
+    last = n - 1 - nonzero[:, ::-1].argmax(axis=1)
+    taps = int((last - first).max()) + 1
+    index = np.minimum(first[:, None] + np.arange(taps)[None, :], n - 1)
+    weight = np.take_along_axis(tent, index, axis=1)
+    weight[first[:, None] + np.arange(taps)[None, :] > last[:, None]] = 0.0
+    return index, weight
+
+
+def _tent_sample(luma: np.ndarray) -> np.ndarray:
+    """The 64x64 Jarosz-filtered, decimated image."""
+    rows, cols = luma.shape
+    ri, rw = _tent_taps(rows)
+    ci, cw = _tent_taps(cols)
+    by_rows = np.einsum("ik,ikj->ij", rw, luma[ri])  # (64, cols)
+    return np.einsum("jk,ijk->ij", cw, by_rows[:, ci])  # (64, 64)
 
 
 def _hash_luma(luma: np.ndarray) -> tuple[str, int]:
-    rows, cols = luma.shape
-    along_rows, along_cols = _window(cols), _window(rows)
-    buf = luma
-    for _ in range(2):  # Jarosz: X,Y,X,Y box passes = tent filter
-        buf = _box(buf, along_rows, axis=1)
-        buf = _box(buf, along_cols, axis=0)
-    ri = ((np.arange(64) + 0.5) * rows / 64).astype(np.int64)
-    ci = ((np.arange(64) + 0.5) * cols / 64).astype(np.int64)
-    small = buf[np.ix_(ri, ci)]
+    small = _tent_sample(luma)
     quality = _quality(small)
     coeffs = _DCT @ small @ _DCT.T  # 16 x 16
     median = np.sort(coeffs, axis=None)[127]  # Torben's median of 256 values: the lower middle

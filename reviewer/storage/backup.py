@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reviewer.clock import utcnow
+from reviewer.storage.errors import DatabaseOpenError
 
 KEEP = 5
 
@@ -31,10 +32,20 @@ def take_backup(db_file: Path, *, keep: int = KEEP, now: datetime | None = None)
         dest = sqlite3.connect(target)
         try:
             source.backup(dest)
+            # The backup API copies pages as they are: a damaged file gives a damaged copy, which must
+            # not push a good older backup out of the rotation.
+            problems = [row[0] for row in dest.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
         finally:
             dest.close()
     finally:
         source.close()
+    if problems != ["ok"]:
+        target.unlink(missing_ok=True)
+        raise DatabaseOpenError(
+            f"{db_file} is damaged ({problems[0]}); no backup was taken and the earlier ones were kept."
+        )
     for old in list_backups(db_file)[keep:]:
         old.unlink(missing_ok=True)
     return target
@@ -60,6 +71,10 @@ def restore_latest(db_file: Path, *, now: datetime | None = None) -> tuple[Path,
     stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%SZ")
     if db_file.exists():
         aside = db_file.with_name(f"{db_file.stem}.damaged-{stamp}{db_file.suffix}")
+        n = 1
+        while aside.exists():  # rename would silently replace an earlier damaged copy
+            n += 1
+            aside = db_file.with_name(f"{db_file.stem}.damaged-{stamp}-{n}{db_file.suffix}")
         db_file.rename(aside)
         for suffix in ("-wal", "-shm"):
             side = Path(str(db_file) + suffix)

@@ -7,6 +7,7 @@ a session lives for one user action and is never shared across threads.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,13 +18,23 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reviewer.paths import media_dir_for, sqlite_file
-from reviewer.storage.errors import explain_sqlite_error
+from reviewer.storage.errors import DatabaseOpenError, explain_sqlite_error
 
 BUSY_TIMEOUT_MS = 5000
+ENV_BUSY_TIMEOUT = "REVIEWER_BUSY_TIMEOUT_MS"
+
+
+def busy_timeout_ms() -> int:
+    """How long a writer waits for another's lock: 5 s, or ``REVIEWER_BUSY_TIMEOUT_MS`` (tests use less)."""
+    try:
+        return max(0, int(os.environ.get(ENV_BUSY_TIMEOUT, BUSY_TIMEOUT_MS)))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    timeout = busy_timeout_ms()
+    engine = create_engine(url, connect_args={"timeout": timeout / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -33,7 +44,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute(f"PRAGMA busy_timeout={timeout}")
         finally:
             cur.close()
 
@@ -93,6 +104,24 @@ class Database:
             raise
         finally:
             session.close()
+
+    def quick_check(self) -> None:
+        """Walk the whole file (``PRAGMA quick_check``); DatabaseOpenError if any page is damaged.
+
+        About 4 ms for 3,000 cases but 250 ms for 100,000, so it is not run on every open: only when
+        opening fails, and before a backup is trusted.
+        """
+        if not self.is_sqlite:
+            return
+        try:
+            with self.engine.connect() as conn:
+                problems = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+        except DBAPIError as exc:
+            raise explain_sqlite_error(exc, self.label) from exc
+        if problems != ["ok"]:
+            raise DatabaseOpenError(
+                f"{self.label} is damaged ({problems[0]}); restore it from a backup or open another database."
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()

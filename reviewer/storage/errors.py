@@ -15,7 +15,7 @@ def explain_sqlite_error(exc: BaseException, where: str) -> DatabaseOpenError:
     """Turn a driver error into one clear sentence."""
     text = str(getattr(exc, "orig", None) or exc).lower()
     if "file is not a database" in text:
-        msg = f"{where} is not a database file (or it is encrypted or damaged)."
+        msg = f"{where} is not a database file (or it is encrypted or damaged); open another file or restore it from a backup."
     elif "malformed" in text or "corrupt" in text:
         msg = f"{where} is damaged ({text}); restore it from a backup or open another database."
     elif "locked" in text or "busy" in text:

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import DBAPIError
 
 from reviewer.storage.database import Database
-from reviewer.storage.errors import SchemaTooNewError, explain_sqlite_error
+from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError, explain_sqlite_error
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -62,6 +62,19 @@ def open_database(url: str) -> Database:
     db = Database(url)
     try:
         upgrade(db)
+    except SchemaTooNewError:
+        db.dispose()
+        raise
+    except DatabaseOpenError as exc:
+        # Say "damaged, restore a backup" rather than whatever the first failing statement reported.
+        if "locked" not in str(exc):
+            try:
+                db.quick_check()
+            except DatabaseOpenError as damaged:
+                db.dispose()
+                raise damaged from exc
+        db.dispose()
+        raise
     except BaseException:
         db.dispose()
         raise

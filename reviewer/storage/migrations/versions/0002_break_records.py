@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-29
 """
 
-from alembic import op
 import sqlalchemy as sa
-import reviewer.models.types
+from alembic import op
 
+import reviewer.models.types
 
 revision = "0002"
 down_revision = "0001"

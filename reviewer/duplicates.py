@@ -1,0 +1,273 @@
+"""Duplicate suppression: media already decided elsewhere, and open cases showing the same media.
+
+Two kinds of match between image items of different cases:
+
+* ``exact`` — same SHA-256 (an indexed equality lookup);
+* ``near``  — PDQ hashes within ``NEAR_THRESHOLD`` bits (re-encodes, resizes, small edits).
+
+SQLite has no popcount, so near matching loads ``(item, case, phash)`` of the candidate cases in
+chunks and compares in numpy: the hex hashes become an ``(n, 32)`` uint8 array, XOR with the query,
+popcount, sum. Cost for 100,000 decided image items (measured on the dev machine, see
+``tests/core/test_duplicates.py::test_near_search_cost``): ~0.3 s, almost all of it SQLite returning the
+rows; the numpy comparison itself is ~10 ms per query hash. Fine for an on-demand "seen before?"
+panel; a queue-wide sweep should cache the array rather than re-read it per case.
+
+A case counts as *decided* when it has a standing (not undone) decision whose action is one of
+``DECIDING_ACTIONS``; its latest such decision is the one reported and the one ``apply_to_group``
+copies. Qt-free (``reviewer`` is the pure-Python core).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from reviewer.actions import UNDO
+from reviewer.clock import utcnow
+from reviewer.decisions import DecisionError, DecisionResult, record_decision_in
+from reviewer.media.phash import NEAR_THRESHOLD, hamming_many, hashes_to_bytes
+from reviewer.models import Case, Decision, Item, Reviewer
+from reviewer.policy import PolicyPack
+from reviewer.storage.database import Database
+
+DECIDING_ACTIONS: tuple[str, ...] = ("keep", "remove", "restrict", "warn", "strike", "suspend")
+#: Rows fetched from the database per round when scanning hashes.
+CHUNK = 20_000
+_IN_CHUNK = 500  # bound for SQL ``IN (...)`` lists
+
+MatchKind = Literal["exact", "near"]
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """Another case whose media matches this case's; decision fields are None for undecided cases."""
+
+    case_id: uuid.UUID
+    external_id: str
+    item_id: uuid.UUID  # the matching item in the *other* case
+    kind: MatchKind
+    distance: int  # Hamming bits; 0 for exact
+    decision_action: str | None
+    decision_policy: str | None
+    decided_at: datetime | None
+    own_item_id: uuid.UUID | None = None  # the item of the case asked about that matched
+
+
+@dataclass(frozen=True)
+class _Hit:
+    case_id: uuid.UUID
+    item_id: uuid.UUID
+    own_item_id: uuid.UUID
+    kind: MatchKind
+    distance: int
+
+
+def _undone_ids() -> Select:
+    return select(Decision.reverses_id).where(Decision.reverses_id.is_not(None))
+
+
+def _decided_case_ids() -> Select:
+    """Cases with at least one standing decision of a deciding action."""
+    return (
+        select(Decision.case_id)
+        .where(Decision.action.in_(DECIDING_ACTIONS), Decision.id.not_in(_undone_ids()))
+        .distinct()
+    )
+
+
+def _open_case_ids() -> Select:
+    return select(Case.id).where(Case.status == "open")
+
+
+def _own_media(session: Session, case_id: uuid.UUID) -> list[tuple[uuid.UUID, str | None, str | None]]:
+    rows = session.execute(
+        select(Item.id, Item.media_sha256, Item.phash).where(
+            Item.case_id == case_id, Item.media_sha256.is_not(None)
+        )
+    ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _chunks(values: list, size: int = _IN_CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _find(
+    session: Session, case_id: uuid.UUID, scope: Select, threshold: int = NEAR_THRESHOLD
+) -> dict[uuid.UUID, _Hit]:
+    """Best hit per other case in ``scope`` (a select of case ids): exact first, then nearest."""
+    own = _own_media(session, case_id)
+    best: dict[uuid.UUID, _Hit] = {}
+
+    def offer(hit: _Hit) -> None:
+        old = best.get(hit.case_id)
+        if old is None or (hit.distance, hit.kind != "exact") < (old.distance, old.kind != "exact"):
+            best[hit.case_id] = hit
+
+    by_sha: dict[str, uuid.UUID] = {}
+    for item_id, sha, _ in own:
+        if sha is not None:
+            by_sha.setdefault(sha, item_id)
+    for shas in _chunks(list(by_sha)):
+        rows = session.execute(
+            select(Item.id, Item.case_id, Item.media_sha256).where(
+                Item.media_sha256.in_(shas), Item.case_id != case_id, Item.case_id.in_(scope)
+            )
+        ).all()
+        for other_item, other_case, sha in rows:
+            offer(_Hit(other_case, other_item, by_sha[sha], "exact", 0))
+
+    queries = [(item_id, ph) for item_id, _, ph in own if ph]
+    if not queries:
+        return best
+    query_bytes = hashes_to_bytes([ph for _, ph in queries])
+    result = session.execute(
+        select(Item.id, Item.case_id, Item.phash)
+        .where(Item.phash.is_not(None), Item.case_id != case_id, Item.case_id.in_(scope))
+        .execution_options(yield_per=CHUNK)
+    )
+    for part in result.partitions(CHUNK):
+        valid = [r for r in part if r[2] and len(r[2]) == 64]
+        if not valid:
+            continue
+        try:
+            cand = hashes_to_bytes([r[2] for r in valid])
+        except ValueError:  # a malformed stored hash: skip the row-by-row way
+            valid = [r for r in valid if _is_hex(r[2])]
+            cand = hashes_to_bytes([r[2] for r in valid])
+        for q_index, (own_item, _) in enumerate(queries):
+            dist = hamming_many(query_bytes[q_index], cand)
+            for idx in np.flatnonzero(dist <= threshold):
+                other_item, other_case, _ = valid[int(idx)]
+                offer(_Hit(other_case, other_item, own_item, "near", int(dist[idx])))
+    return best
+
+
+def _is_hex(value: str) -> bool:
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return len(value) == 64
+
+
+def _latest_standing(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Decision]:
+    """For each case, its most recent standing decision with a deciding action."""
+    out: dict[uuid.UUID, Decision] = {}
+    for ids in _chunks(list(case_ids)):
+        rows = list(
+            session.execute(
+                select(Decision).where(Decision.case_id.in_(ids)).order_by(Decision.created_at)
+            ).scalars()
+        )
+        undone = {d.reverses_id for d in rows if d.action == UNDO}
+        for d in rows:
+            if d.action in DECIDING_ACTIONS and d.id not in undone:
+                out[d.case_id] = d  # ordered by time: the last one wins
+    return out
+
+
+def find_decided_duplicates(db: Database, case_id: uuid.UUID) -> list[DuplicateMatch]:
+    """Media of ``case_id`` equal to or near media of *other* cases that already stand decided.
+
+    Best match per other case, closest first (exact before near), then most recently decided.
+    """
+    with db.read() as session:
+        hits = _find(session, case_id, _decided_case_ids())
+        if not hits:
+            return []
+        decisions = _latest_standing(session, hits)
+        external = _external_ids(session, hits)
+        matches = [
+            DuplicateMatch(
+                case_id=h.case_id,
+                external_id=external[h.case_id],
+                item_id=h.item_id,
+                kind=h.kind,
+                distance=h.distance,
+                decision_action=decisions[h.case_id].action,
+                decision_policy=decisions[h.case_id].policy_code,
+                decided_at=decisions[h.case_id].created_at,
+                own_item_id=h.own_item_id,
+            )
+            for h in hits.values()
+            if h.case_id in decisions
+        ]
+    matches.sort(
+        key=lambda m: (m.distance, m.kind != "exact", -m.decided_at.timestamp() if m.decided_at else 0)
+    )
+    return matches
+
+
+def open_duplicates_of(db: Database, case_id: uuid.UUID) -> list[uuid.UUID]:
+    """Open cases whose media is an exact or near duplicate of this case's media (its "group")."""
+    with db.read() as session:
+        hits = _find(session, case_id, _open_case_ids())
+    return [h.case_id for h in sorted(hits.values(), key=lambda h: (h.distance, str(h.case_id)))]
+
+
+def apply_to_group(
+    db: Database,
+    *,
+    source_case_id: uuid.UUID,
+    target_case_ids: Iterable[uuid.UUID],
+    reviewer: Reviewer,
+    pack: PolicyPack | None,
+    session_id: uuid.UUID | None,
+    now: datetime | None = None,
+) -> list[DecisionResult]:
+    """Give every target the source case's standing action and policy, all in one transaction.
+
+    Each decision notes ``applied from duplicate <external id>`` and ``revealed=False``. Refuses
+    (DecisionError, nothing written) if the source has no standing decision, a target is the source,
+    missing, or no longer open (someone decided it meanwhile), or the policy code is not in ``pack``.
+    """
+    targets = list(dict.fromkeys(target_case_ids))
+    now = now or utcnow()
+    with db.write() as session:
+        source = session.get(Case, source_case_id)
+        if source is None:
+            raise DecisionError(f"case {source_case_id} does not exist")
+        standing = _latest_standing(session, [source_case_id]).get(source_case_id)
+        if standing is None:
+            raise DecisionError(f"case {source.external_id} has no standing decision to apply")
+        note = f"applied from duplicate {source.external_id}"
+        results: list[DecisionResult] = []
+        for target_id in targets:
+            if target_id == source_case_id:
+                raise DecisionError("a case cannot be applied to itself")
+            target = session.get(Case, target_id)
+            if target is None:
+                raise DecisionError(f"case {target_id} does not exist")
+            if target.status != "open":
+                raise DecisionError(f"case {target.external_id} is no longer open ({target.status})")
+            results.append(
+                record_decision_in(
+                    session,
+                    case_id=target_id,
+                    reviewer=reviewer,
+                    action=standing.action,
+                    policy_code=standing.policy_code,
+                    pack=pack,
+                    note=note,
+                    session_id=session_id,
+                    revealed=False,
+                    now=now,
+                )
+            )
+        return results
+
+
+def _external_ids(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    out: dict[uuid.UUID, str] = {}
+    for ids in _chunks(list(case_ids)):
+        out.update(session.execute(select(Case.id, Case.external_id).where(Case.id.in_(ids))).tuples())
+    return out
