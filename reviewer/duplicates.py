@@ -269,5 +269,6 @@ def apply_to_group(
 def _external_ids(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     out: dict[uuid.UUID, str] = {}
     for ids in _chunks(list(case_ids)):
-        out.update(session.execute(select(Case.id, Case.external_id).where(Case.id.in_(ids))).tuples())
+        for cid, ext in session.execute(select(Case.id, Case.external_id).where(Case.id.in_(ids))):
+            out[cid] = ext
     return out

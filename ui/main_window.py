@@ -9,6 +9,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStac
 from reviewer.clock import utcnow
 from reviewer.media.preview import PreviewSpec
 from reviewer.queue import categories, channels, count
+from reviewer.wellbeing.rotation import RotationAdvisor
+from reviewer.wellbeing.settings import WellbeingSettings
+from reviewer.wellbeing.summary import session_summary
+from ui.break_screen import BreakScreen
 from ui.commands import ActionRegistry, CheatSheet, CommandPalette, Keymap
 from ui.commands.keymap import load_user_overrides
 from ui.context import AppContext, start_context
@@ -18,6 +22,10 @@ from ui.preview_pane import PreviewPane, format_remaining
 from ui.queue_model import QueueModel
 from ui.queue_panel import QueuePanel
 from ui.review_controller import ReviewController
+from ui.settings_dialog import SettingsDialog
+from ui.settings_store import load_wellbeing_settings, preview_spec_from, save_wellbeing_settings
+from ui.summary_dialog import SummaryDialog
+from ui.wellbeing_controller import BREAK_SAFE, WellbeingController
 
 __all__ = ["MainWindow", "start_context"]
 
@@ -25,13 +33,16 @@ DECISION_ACTIONS = ("keep", "remove", "restrict", "escalate", "skip", "warn", "s
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, spec: PreviewSpec | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, spec: PreviewSpec | None = None, wellbeing: WellbeingSettings | None = None
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle(f"Reviewer Workstation — {ctx.reviewer.handle} — {ctx.db.label}")
         self.resize(1440, 880)
         self.settings = QSettings()
-        self.spec = spec or PreviewSpec()
+        self.wellbeing_settings = wellbeing or load_wellbeing_settings(self.settings)
+        self.spec = spec or preview_spec_from(self.wellbeing_settings)
         with ctx.db.read() as s:
             channel_codes, category_keys = channels(s), categories(s)
         self.model = QueueModel(ctx.db)
@@ -50,12 +61,18 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.blank)
+        self.break_screen = BreakScreen()
+        self.stack.addWidget(self.break_screen)
         self.setCentralWidget(self.stack)
         self.cache = PreviewCache(ctx.tasks, self.spec)
         self.controller = ReviewController(
             ctx, self.model, self.queue.table, self.preview, self.policy, self.cache, parent=self
         )
         self._build_status_bar()
+        self.controller.rotation = RotationAdvisor(self.wellbeing_settings)
+        self.wellbeing = WellbeingController(self, self.wellbeing_settings)
+        self.controller.activity.connect(self.wellbeing.on_activity)
+        self._apply_wellbeing_settings()
         self.keymap = Keymap.load(overrides=load_user_overrides(self.settings))
         self.registry = ActionRegistry(self.keymap, self)
         self.registry.install(self)
@@ -135,6 +152,9 @@ class MainWindow(QMainWindow):
         if self.preview.hidden and action_id not in ("view.panic", "app.quit", "app.cheatsheet"):
             self.flash("Content is hidden — press Esc or F12 to return first.")
             return
+        if self.wellbeing.scheduler.in_break and action_id not in BREAK_SAFE:
+            self.flash("On a break: content and decisions are paused. Enter ends the break when allowed.")
+            return
         if group == "decision":
             if name in DECISION_ACTIONS:
                 c.act(name)
@@ -162,6 +182,10 @@ class MainWindow(QMainWindow):
             self.flash("Greyscale " + ("on" if self.spec.greyscale else "off"))
         elif action_id == "view.panic":
             self.toggle_panic()
+        elif action_id == "view.next_frame":
+            self.preview.step_frame(1)
+        elif action_id == "view.prev_frame":
+            self.preview.step_frame(-1)
         elif action_id == "view.next_item":
             self.preview.step_item(1)
         elif action_id == "view.prev_item":
@@ -183,6 +207,12 @@ class MainWindow(QMainWindow):
             CommandPalette(self.registry, self).exec()
         elif action_id == "app.cheatsheet":
             CheatSheet(self.registry, self).exec()
+        elif action_id == "app.settings":
+            self.open_settings()
+        elif action_id == "app.summary":
+            self.show_summary()
+        elif action_id == "app.take_break":
+            self.wellbeing.take_break()
         elif action_id == "app.quit":
             self.close()
         else:
@@ -195,6 +225,43 @@ class MainWindow(QMainWindow):
             self.preview.begin_reveal("hold")
         elif not pressed and self.preview.canvas.reveal_mode == "hold":
             self.preview.end_reveal()
+
+    # -- wellbeing -----------------------------------------------------------------------------
+    def _apply_wellbeing_settings(self) -> None:
+        ws = self.wellbeing_settings
+        self.preview.confirm_threshold = int(ws.get("display.confirm_reveal_severity"))
+        self.preview.show_warnings = bool(ws.get("warnings.severe_warning"))
+        self.preview.canvas.set_spotlight_radius(int(ws.get("display.spotlight_radius")))
+        self.controller.rotation = RotationAdvisor(ws)
+        self.set_spec(preview_spec_from(ws))
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.wellbeing_settings, self)
+        if dialog.exec():
+            self.wellbeing_settings = dialog.settings
+            self.wellbeing.settings = dialog.settings
+            self.wellbeing.scheduler.settings = dialog.settings
+            save_wellbeing_settings(self.settings, dialog.settings)
+            self._apply_wellbeing_settings()
+            self.wellbeing.update_meter()
+            self.flash("Settings saved.")
+
+    def session_summary(self):  # type: ignore[no-untyped-def]
+        return session_summary(self.ctx.db, self.ctx.reviewer.id, self.ctx.session_id, self.wellbeing.clock)
+
+    def show_summary(self) -> None:
+        self.preview.end_reveal()
+        SummaryDialog(self.session_summary(), str(self.wellbeing_settings.get("support.text")), self).exec()
+
+    def show_break_screen(self, kind: str, reason: str, until, support: str) -> None:  # type: ignore[no-untyped-def]
+        self.preview.end_reveal()
+        self.break_screen.show_break(kind, reason, until, support)
+        self.stack.setCurrentIndex(2)
+        self.break_screen.setFocus()
+
+    def hide_break_screen(self) -> None:
+        self.stack.setCurrentIndex(1 if self.preview.hidden else 0)
+        self.queue.table.setFocus()
 
     def set_spec(self, spec: PreviewSpec) -> None:
         self.spec = spec
@@ -210,15 +277,21 @@ class MainWindow(QMainWindow):
             return
         hide = not self.preview.hidden
         self.preview.set_hidden(hide)
+        if self.wellbeing.scheduler.in_break:
+            self.stack.setCurrentIndex(1 if hide else 2)
+            return
         self.stack.setCurrentIndex(1 if hide else 0)
         if not hide:
             self.queue.table.setFocus()
 
     # -- shutdown ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.busy:
-            self.ctx.tasks.wait_db_idle()
+        self.preview.end_reveal()
+        self.ctx.tasks.wait_db_idle()
         self.save_layout()
+        if self.controller.decided and self.isVisible():
+            self.stack.setCurrentIndex(1)  # nothing of the content behind the summary
+            self.show_summary()
         super().closeEvent(event)
 
     def shutdown(self) -> None:

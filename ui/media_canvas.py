@@ -36,11 +36,21 @@ class MediaCanvas(QWidget):
         self._spotlight_radius = 90
         self._pointer: QPointF | None = None
         self._hidden = False
+        self._strip: tuple[QImage, ...] = ()
+        self._strip_index = 0
 
     # -- state -------------------------------------------------------------------------------
     def set_preview(self, prepared: PreparedPreview | None, message: str = "") -> None:
         self._prepared, self._message = prepared, message
         self.update()
+
+    def set_strip(self, thumbs: tuple[QImage, ...], index: int = 0) -> None:
+        """A storyboard's frames, always blurred, shown as a strip under the current frame."""
+        self._strip, self._strip_index = thumbs, index
+        self.update()
+
+    def _strip_height(self) -> int:
+        return max(48, self.height() // 6) if self._strip else 0
 
     def set_reveal(self, mode: str | None) -> None:
         self._reveal = mode
@@ -65,7 +75,8 @@ class MediaCanvas(QWidget):
         if not self.has_image():
             return QRect()
         assert self._prepared is not None and self._prepared.blurred is not None
-        return fit_rect(self._prepared.blurred.size(), self.rect().adjusted(8, 8, -8, -8))
+        box = self.rect().adjusted(8, 8, -8, -8 - self._strip_height())
+        return fit_rect(self._prepared.blurred.size(), box)
 
     # -- events ------------------------------------------------------------------------------
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -121,3 +132,16 @@ class MediaCanvas(QWidget):
         if self._reveal:
             p.setPen(QColor(255, 200, 0))
             p.drawRect(target.adjusted(0, 0, -1, -1))
+        self._paint_strip(p)
+
+    def _paint_strip(self, p: QPainter) -> None:
+        if not self._strip:
+            return
+        h = self._strip_height()
+        slot_w = max(1, (self.width() - 16) // len(self._strip))
+        for i, thumb in enumerate(self._strip):
+            slot = QRect(8 + i * slot_w, self.height() - h - 4, slot_w - 6, h)
+            p.drawImage(fit_rect(thumb.size(), slot), thumb)  # thumbnails are never revealed
+            if i == self._strip_index:
+                p.setPen(QColor(255, 200, 0))
+                p.drawRect(slot.adjusted(0, 0, -1, -1))

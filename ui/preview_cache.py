@@ -18,6 +18,7 @@ from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
 from ui.tasks import TaskManager
 
 DECODE_TIMEOUT_S = 8.0
+STORYBOARD_FRAMES = 6
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class PreparedPreview:
     reason: str | None
     frames: int
     nbytes: int
+    # A video's storyboard: one prepared still per sampled frame (muted, never played), with its time.
+    storyboard: tuple[PreparedPreview, ...] = ()
+    times: tuple[float, ...] = ()
 
 
 def to_qimage(img: RenderedImage) -> QImage:
@@ -46,6 +50,23 @@ def prepare(path: Path, spec: PreviewSpec) -> PreparedPreview:
     blurred, sharp = to_qimage(result.blurred), to_qimage(result.sharp)
     size = blurred.sizeInBytes() + sharp.sizeInBytes()
     return PreparedPreview(True, blurred, sharp, None, result.frames, size)
+
+
+def prepare_video(path: Path, spec: PreviewSpec) -> PreparedPreview:
+    """Worker-side: a few blurred stills of a video (no audio is ever decoded). Never raises."""
+    from reviewer.media.storyboard import storyboard
+
+    result = storyboard(path, spec, frames=STORYBOARD_FRAMES, timeout_s=DECODE_TIMEOUT_S)
+    if not result.ok or not result.frames:
+        return PreparedPreview(False, None, None, result.reason or "Cannot display this video", 0, 0)
+    stills = tuple(
+        PreparedPreview(True, to_qimage(f.blurred), to_qimage(f.sharp), None, 1, 0) for f in result.frames
+    )
+    size = sum(s.blurred.sizeInBytes() + s.sharp.sizeInBytes() for s in stills)  # type: ignore[union-attr]
+    first = stills[0]
+    return PreparedPreview(
+        True, first.blurred, first.sharp, None, len(stills), size, stills, tuple(f.t_s for f in result.frames)
+    )
 
 
 class PreviewCache(QObject):
@@ -92,13 +113,14 @@ class PreviewCache(QObject):
             self.hits += 1
         return item
 
-    def request(self, sha: str, path: Path) -> None:
+    def request(self, sha: str, path: Path, kind: str = "image") -> None:
         if sha in self._items or sha in self._pending:
             return
         self._pending.add(sha)
         generation, spec = self._generation, self._spec
+        work = prepare_video if kind == "video" else prepare
         self._tasks.run_media(
-            lambda: prepare(path, spec),
+            lambda: work(path, spec),
             lambda prepared: self._store(generation, sha, prepared),
         )
 

@@ -31,6 +31,7 @@ CATEGORY_LABELS = {
     "privacy": "Privacy violations",
 }
 SEVERE = 4
+CONFIRM_WINDOW_S = 5.0
 
 
 def format_remaining(deadline: datetime, now: datetime) -> str:
@@ -79,14 +80,20 @@ class PreviewPane(QWidget):
         self._reveal_started: float | None = None
         self._hidden = False
         self.revealed_this_case = False
+        self.confirm_threshold = 5  # reveals of items this severe need a second, confirming press
+        self.show_warnings = True
+        self._confirmed = False
+        self._armed_at: float | None = None
+        self._frame = 0
         self.show_case(None)
 
     # -- case and items ------------------------------------------------------------------------
     def show_case(self, case: CaseView | None, severity: int = 1) -> None:
         self.end_reveal()
-        self.case, self.severity, self._index = case, severity, 0
+        self.case, self.severity, self._index, self._frame = case, severity, 0, 0
         self._previews.clear()
         self.revealed_this_case = False
+        self._confirmed, self._armed_at = False, None
         if case is None:
             self.header.setText("<b>Queue is empty</b> — nothing to review with the current filter.")
             self.warning.hide()
@@ -138,8 +145,19 @@ class PreviewPane(QWidget):
             return
         self.end_reveal()
         self._index = (self._index + delta) % len(self.case.items)
+        self._frame = 0
         self._show_item()
         self.item_changed.emit(self._index)
+
+    def step_frame(self, delta: int) -> None:
+        """Move through a video's storyboard; the reveal (if any) ends: each frame is revealed on its own."""
+        item = self.current_item
+        prepared = self._previews.get(item.media_sha256 or "") if item else None
+        if prepared is None or not prepared.storyboard:
+            return
+        self.end_reveal()
+        self._frame = (self._frame + delta) % len(prepared.storyboard)
+        self._show_item()
 
     def _show_item(self) -> None:
         item = self.current_item
@@ -169,11 +187,24 @@ class PreviewPane(QWidget):
         else:
             prepared = self._previews.get(item.media_sha256)
             if prepared is None:
-                self.canvas.set_preview(None, "Preparing blurred preview…")
+                waiting = "storyboard" if item.kind == "video" else "preview"
+                self.canvas.set_preview(None, f"Preparing blurred {waiting}…")
+                self.canvas.set_strip(())
+            elif prepared.ok and prepared.storyboard:
+                frame = min(self._frame, len(prepared.storyboard) - 1)
+                self.canvas.set_preview(prepared.storyboard[frame])
+                self.canvas.set_strip(tuple(p.blurred for p in prepared.storyboard), frame)  # type: ignore[misc]
+                when = prepared.times[frame] if frame < len(prepared.times) else 0.0
+                self.item_bar.setText(
+                    f"{self.item_bar.text()}   ·   video, muted, never played: frame {frame + 1} of "
+                    f"{len(prepared.storyboard)} at {when:.1f}s  ( , / . switch frame)"
+                )
             elif prepared.ok:
                 self.canvas.set_preview(prepared)
+                self.canvas.set_strip(())
             else:
                 self.canvas.set_preview(None, prepared.reason or "Cannot display this item")
+                self.canvas.set_strip(())
 
     def set_prepared(self, sha: str, prepared: PreparedPreview) -> None:
         """A preview for this case arrived (or was already cached)."""
@@ -188,11 +219,23 @@ class PreviewPane(QWidget):
     def can_reveal(self) -> bool:
         return not self._hidden and self.canvas.has_image()
 
+    def needs_confirmation(self) -> bool:
+        return self.severity >= self.confirm_threshold and not self._confirmed
+
     def begin_reveal(self, mode: str) -> bool:
+        """Start a reveal; for the most severe items the first press only arms it (press again to confirm)."""
         if not self.can_reveal():
             return False
         if self.canvas.reveal_mode == mode:
             return True
+        if self.needs_confirmation():
+            now = time.monotonic()
+            if self._armed_at is None or now - self._armed_at > CONFIRM_WINDOW_S:
+                self._armed_at = now
+                self._set_warning("<b>Press the reveal key again within 5 s to confirm.</b>")
+                return False
+            self._confirmed, self._armed_at = True, None
+            self._set_warning()
         self.end_reveal()
         self.canvas.set_reveal(mode)
         self._reveal_started = time.monotonic()

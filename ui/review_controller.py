@@ -17,6 +17,7 @@ from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView, load_case
 from reviewer.decisions import DecisionResult, claim_case, record_decision, release_claim, undo_last
 from reviewer.queue import fetch_case
+from reviewer.wellbeing.rotation import RotationAdvisor
 from ui.context import AppContext
 from ui.policy_panel import PolicyPanel
 from ui.preview_cache import PreparedPreview, PreviewCache
@@ -24,12 +25,14 @@ from ui.preview_pane import PreviewPane
 from ui.queue_model import QueueModel
 
 PREFETCH = 4
+ROTATION_LOOKAHEAD = 25
 GENERAL_KEEP_CODE = "NV-0"
 
 
 class ReviewController(QObject):
     status = Signal(str)
     counters_changed = Signal()
+    activity = Signal()
     case_shown = Signal(object)  # CaseView | None
 
     def __init__(
@@ -62,6 +65,8 @@ class ReviewController(QObject):
         self.decided = 0
         self.undone = 0
         self.paused = False
+        self.rotation: RotationAdvisor | None = None
+        self._last_category: str | None = None
         view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         cache.ready.connect(self._on_preview_ready)
         policy.section_chosen.connect(self.choose_section)
@@ -91,6 +96,7 @@ class ReviewController(QObject):
         self.select_row(target)
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.activity.emit()
         row = self.model.case_at(current.row()) if current.isValid() else None
         if row is None:
             self._display(None)
@@ -142,14 +148,14 @@ class ReviewController(QObject):
                 if hit is not None:
                     self.preview.set_prepared(item.media_sha256, hit)
                 else:
-                    self.cache.request(item.media_sha256, item.media_path)
+                    self.cache.request(item.media_sha256, item.media_path, item.kind)
             self._claim(view.id)
         self.case_shown.emit(view)
 
     def _request_media(self, view: CaseView) -> None:
         for item in view.media_items():
             assert item.media_sha256 is not None and item.media_path is not None
-            self.cache.request(item.media_sha256, item.media_path)
+            self.cache.request(item.media_sha256, item.media_path, item.kind)
 
     def _prefetch(self, row: int) -> None:
         for r in range(row + 1, min(row + 1 + PREFETCH, self.model.rowCount())):
@@ -248,6 +254,8 @@ class ReviewController(QObject):
         if view is None or self.busy:
             return
         self.busy = True
+        self.activity.emit()
+        self._last_category = view.category
         ctx = self.ctx
         handle_ms = int((time.monotonic() - self._shown_at) * 1000)
         revealed = self.preview.revealed_this_case
@@ -282,13 +290,36 @@ class ReviewController(QObject):
         code = f" under {result.policy_code}" if result.policy_code else ""
         self.status.emit(f"Saved: {label}{code}. Ctrl+Z undoes.")
         row = self.model.row_for_case(result.case_id)
+        decided_category = self._last_category
         if result.case_status not in self.model.filter.statuses:
             self.model.remove_case(result.case_id)
             self.current = None
-            self.select_row(row if row is not None else self.current_row())
+            target = row if row is not None else self.current_row()
         else:
             self.current = None
-            self.step(1)
+            target = self.current_row() + 1
+        self.select_row(self._rotate(target, decided_category))
+
+    def _severity(self, category: str) -> int:
+        return self.ctx.pack.severity_for(category)
+
+    def _rotate(self, target: int, decided_category: str | None) -> int:
+        """After a run of severe cases, offer the first lighter case among the next few instead."""
+        if self.rotation is None or decided_category is None:
+            return target
+        self.rotation.observe(self._severity(decided_category))
+        if not self.rotation.wants_lighter():
+            return target
+        candidates = []
+        for r in range(target, min(target + ROTATION_LOOKAHEAD, self.model.rowCount())):
+            row = self.model.case_at(r)
+            if row is not None:
+                candidates.append((r, self._severity(row.category)))
+        chosen = self.rotation.pick_next(candidates)
+        if chosen is not None and chosen != target:
+            self.status.emit("Rotation: after a run of severe cases, a lighter case is next.")
+            return int(chosen)
+        return target
 
     def _decision_failed(self, exc: BaseException) -> None:
         self.busy = False

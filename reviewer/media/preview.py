@@ -312,6 +312,20 @@ def _decode_fit(im: Image.Image, spec: PreviewSpec) -> Image.Image:
     return out
 
 
+def render_pil(im: Image.Image, spec: PreviewSpec = _DEFAULT_SPEC) -> tuple[RenderedImage, RenderedImage]:
+    """``(blurred, sharp)`` for an already-decoded Pillow image (e.g. a video frame), as previews do.
+
+    Normalises the mode (greyscale or RGB, alpha over neutral grey), box-downscales to fit the spec's
+    box (never upscales) and blurs at display size. No EXIF handling: callers decode their own pixels.
+    """
+    out = _normalise_mode(im, spec.greyscale)
+    target = fit_size(out.size, (spec.max_width, spec.max_height))
+    if out.size != target:
+        out = out.resize(target, Image.Resampling.BOX, reducing_gap=2.0)
+    blurred = display_blur(out, spec.blur_px)
+    return _rendered(blurred), _rendered(out)
+
+
 def display_blur(im: Image.Image, radius: float) -> Image.Image:
     """Gaussian blur of ``radius`` px (sigma) at display size.
 

@@ -63,6 +63,8 @@ ACTION_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("view.panic", "Panic: hide everything", "View"),
     ActionSpec("view.next_item", "Next item in case", "View", repeat=True),
     ActionSpec("view.prev_item", "Previous item in case", "View", repeat=True),
+    ActionSpec("view.next_frame", "Next video frame", "View", repeat=True),
+    ActionSpec("view.prev_frame", "Previous video frame", "View", repeat=True),
     ActionSpec("queue.next", "Next case", "Queue", repeat=True),
     ActionSpec("queue.prev", "Previous case", "Queue", repeat=True),
     ActionSpec("queue.filter", "Filter queue", "Queue"),
@@ -72,6 +74,7 @@ ACTION_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("app.cheatsheet", "Keyboard shortcuts", "App"),
     ActionSpec("app.settings", "Settings", "App"),
     ActionSpec("app.summary", "Session summary", "App"),
+    ActionSpec("app.take_break", "Take a break now", "App"),
     ActionSpec("app.quit", "Quit", "App"),
 )
 

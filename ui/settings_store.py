@@ -1,0 +1,89 @@
+"""Personal wellbeing settings kept in QSettings under ``wellbeing/<key>``, and the preview they imply.
+
+Only the values a reviewer changed are stored (``WellbeingSettings.personal()``); everything else follows
+the organisation policy, so a later organisation change to a default reaches every reviewer who did not
+choose otherwise. QSettings hands values back as strings once they have been through an INI file, so each
+value is converted back to its declared kind here. A value that cannot be converted, or that the
+organisation no longer allows, is dropped by :class:`WellbeingSettings` and described in its ``problems``.
+Keys under ``wellbeing/`` that no setting declares (say, from a newer version) are left alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from reviewer.media.preview import PreviewSpec
+from reviewer.wellbeing.settings import (
+    SPECS,
+    OrgPolicy,
+    SettingSpec,
+    WellbeingSettings,
+    default_org_policy_path,
+    load_org_policy,
+)
+
+GROUP = "wellbeing"
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+def _key(setting_key: str) -> str:
+    return f"{GROUP}/{setting_key}"
+
+
+def _restore(sp: SettingSpec, raw: Any) -> Any:
+    """``raw`` as ``sp.kind`` if it reads as one; otherwise ``raw`` unchanged (the settings then refuse it)."""
+    if isinstance(raw, list) and sp.kind is str:  # an INI "a, b" that came back as a list
+        return ", ".join(str(part) for part in raw)
+    if not isinstance(raw, str) or sp.kind is str:
+        if sp.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+            return float(raw)
+        return raw
+    text = raw.strip()
+    if sp.kind is bool:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        return raw
+    try:
+        return sp.kind(text)
+    except ValueError:
+        return raw
+
+
+def default_org_policy() -> OrgPolicy | None:
+    """The shipped organisation policy file, if present (a broken file raises ``SettingsError``)."""
+    path = default_org_policy_path()
+    return load_org_policy(path) if path.is_file() else None
+
+
+def load_wellbeing_settings(qsettings: QSettings, org: OrgPolicy | None = None) -> WellbeingSettings:
+    """Effective settings: ``org`` (default: the shipped policy file) tightened by the stored choices."""
+    if org is None:
+        org = default_org_policy()
+    personal: dict[str, Any] = {}
+    for setting_key, sp in SPECS.items():
+        if qsettings.contains(_key(setting_key)):
+            personal[setting_key] = _restore(sp, qsettings.value(_key(setting_key)))
+    return WellbeingSettings(org, personal)
+
+
+def save_wellbeing_settings(qsettings: QSettings, settings: WellbeingSettings) -> None:
+    """Store the personal values and remove stored keys that now equal the organisation's value."""
+    personal = settings.personal()
+    for setting_key in SPECS:
+        if setting_key in personal:
+            qsettings.setValue(_key(setting_key), personal[setting_key])
+        else:
+            qsettings.remove(_key(setting_key))
+    qsettings.sync()
+
+
+def preview_spec_from(settings: WellbeingSettings) -> PreviewSpec:
+    """The preview rendering the settings ask for (blur strength and greyscale)."""
+    return PreviewSpec(
+        blur_px=float(settings.get("display.blur_px")), greyscale=bool(settings.get("display.greyscale"))
+    )
