@@ -1,7 +1,8 @@
 """A demo database: thousands of cases across channels, priorities, SLAs and accounts, with synthetic media.
 
 Everything is drawn from one seeded RNG, so the same ``--seed`` gives the same cases, texts and image
-bytes; SLA deadlines are laid out relative to the build time so the queue's timers are live.
+bytes (video clips are encoded with fixed settings and FFmpeg's bit-exact flags, so they are
+byte-stable too); SLA deadlines are laid out relative to the build time so the queue's timers are live.
 The demo goes through the real JSON Lines importer.
 """
 
@@ -14,6 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import av
+from PIL import Image, ImageDraw
 
 from reviewer.clock import utcnow
 from reviewer.demo_images import draw_scene, draw_text_card
@@ -94,6 +98,52 @@ class DemoSpec:
     cases: int = 3000
     seed: int = 7
     images: int = 120
+    videos: int = 3
+    #: Share of cases that also carry a video item.
+    video_share: float = 0.05
+
+
+CLIP_SIZE = (320, 240)
+CLIP_FPS = 12
+CLIP_SECONDS = 3.0
+
+
+def write_clip(path: Path, rng: random.Random, seconds: float = CLIP_SECONDS) -> None:
+    """A short silent MP4 (MPEG-4 Part 2) of abstract shapes drifting over a dark background.
+
+    Single-threaded, bit-exact encoder and muxer flags: the same RNG state gives the same bytes.
+    """
+    w, h = CLIP_SIZE
+    background = tuple(rng.randrange(20, 90) for _ in range(3))
+    shapes = [
+        (
+            rng.uniform(0, w),
+            rng.uniform(0, h),
+            rng.uniform(-60, 60),
+            rng.uniform(-45, 45),
+            rng.randint(10, 40),
+            tuple(rng.randrange(90, 256) for _ in range(3)),
+            rng.random() < 0.5,
+        )
+        for _ in range(rng.randint(3, 6))
+    ]
+    with av.open(str(path), "w", format="mp4", options={"fflags": "+bitexact"}) as out:
+        stream = out.add_stream("mpeg4", rate=CLIP_FPS)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.thread_count = 1
+        stream.codec_context.options = {"flags": "+bitexact"}
+        for n in range(round(seconds * CLIP_FPS)):
+            t = n / CLIP_FPS
+            picture = Image.new("RGB", CLIP_SIZE, background)
+            draw = ImageDraw.Draw(picture)
+            for x, y, vx, vy, r, colour, square in shapes:
+                cx, cy = (x + vx * t) % w, (y + vy * t) % h
+                box = (cx - r, cy - r, cx + r, cy + r)
+                (draw.rectangle if square else draw.ellipse)(box, fill=colour)
+            for packet in stream.encode(av.VideoFrame.from_image(picture)):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
 
 
 def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
@@ -119,6 +169,12 @@ def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
         name = f"media/post-{n:02d}.png"
         (folder / name).write_bytes(buf.getvalue())
         images_by_category["harassment"].append(name)
+    videos: list[str] = []
+    video_rng = random.Random(spec.seed * 7919 + 1)  # its own stream: the cases stay as they were
+    for n in range(spec.videos):
+        name = f"media/clip-{n:02d}.mp4"
+        write_clip(folder / name, video_rng)
+        videos.append(name)
     accounts = [
         {
             "platform": rng.choice(PLATFORMS),
@@ -148,6 +204,8 @@ def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
                 )
             if shape >= 0.72 or rng.random() < 0.25:
                 items.append({"kind": "text", "text": rng.choice(POST_TEXTS)})
+            if videos and video_rng.random() < spec.video_share:
+                items.append({"kind": "video", "path": video_rng.choice(videos)})
             case = {
                 "id": f"DEMO-{spec.seed}-{n:06d}",
                 "channel": rng.choice(CHANNELS),

@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         elif action_id == "app.take_break":
             self.wellbeing.take_break()
         elif action_id == "app.quit":
-            self.close()
+            self.quit_with_summary()
         else:
             self.flash(f"{action_id} is not available yet.")
 
@@ -289,10 +289,15 @@ class MainWindow(QMainWindow):
         self.preview.end_reveal()
         self.ctx.tasks.wait_db_idle()
         self.save_layout()
-        if self.controller.decided and self.isVisible():
-            self.stack.setCurrentIndex(1)  # nothing of the content behind the summary
-            self.show_summary()
         super().closeEvent(event)
+
+    def quit_with_summary(self) -> None:
+        """Ctrl+Q: the end-of-session summary first (content hidden behind it), then close."""
+        if self.controller.decided:
+            self.preview.end_reveal()
+            self.stack.setCurrentIndex(1)
+            self.show_summary()
+        self.close()
 
     def shutdown(self) -> None:
         from reviewer.identity import end_session

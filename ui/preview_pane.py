@@ -102,15 +102,21 @@ class PreviewPane(QWidget):
             self.text_view.hide()
             return
         self.header.setText(self._header_html(case))
-        label = CATEGORY_LABELS.get(case.category, case.category)
-        if severity >= SEVERE:
-            self.warning.setText(
-                f"⚠ {label}: severe content likely. Media stays blurred until you reveal it."
-            )
-        else:
-            self.warning.setText(f"{label}: media is blurred; reveal only what the decision needs.")
+        self._set_warning()
         self.warning.show()
         self._show_item()
+
+    def _set_warning(self, extra: str = "") -> None:
+        if self.case is None:
+            return
+        label = CATEGORY_LABELS.get(self.case.category, self.case.category)
+        if self.severity >= SEVERE and self.show_warnings:
+            text = f"⚠ {label}: severe content likely. Media stays blurred until you reveal it."
+        else:
+            text = f"{label}: media is blurred; reveal only what the decision needs."
+        if self.needs_confirmation():
+            text += " Revealing needs a confirming second press."
+        self.warning.setText(f"{text} {extra}".strip())
 
     def _header_html(self, case: CaseView) -> str:
         e = html.escape

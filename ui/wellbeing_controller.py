@@ -30,12 +30,6 @@ from reviewer.wellbeing.severity import item_severity
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-REASONS = {
-    "hour_cap": "Hourly exposure limit reached",
-    "day_cap": "Today's exposure limit reached — review is over for today",
-    "reminder": "Break reminder",
-    "voluntary": "Voluntary break",
-}
 # Actions still allowed during a break: nothing that shows or decides content.
 BREAK_SAFE = ("view.panic", "app.quit", "app.cheatsheet", "app.summary", "app.settings", "app.palette")
 
@@ -164,7 +158,7 @@ class WellbeingController(QObject):
         w.controller.paused = True
         w.show_break_screen(
             kind,
-            REASONS.get(reason, reason),
+            reason,
             self.scheduler.break_until,
             str(self.settings.get("support.text")),
         )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from reviewer.audit import append_event
 from reviewer.clock import utcnow
 from reviewer.importing.schema import CaseIn
+from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
 from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
 from reviewer.models import Account, Case, Channel, Item
@@ -232,10 +233,12 @@ def import_file(
                         sha = media_cache[source]
                         ext = source.suffix.lower().lstrip(".")[:16] or None
                         if item.kind == "image":
-                            # Once per distinct file, from the stored copy; a failure leaves it None.
+                            # Once per distinct file, from the stored copy. A failure, or a hash of a
+                            # near-flat image (PDQ quality < 50, close to noise), leaves it None.
                             if sha not in phash_cache:
                                 hashed = pdq_hash(store.path_for(sha))
-                                phash_cache[sha] = hashed[0] if hashed else None
+                                good = hashed is not None and hashed[1] >= MIN_PHASH_QUALITY
+                                phash_cache[sha] = hashed[0] if good and hashed is not None else None
                             phash = phash_cache[sha]
                     item_rows.append(
                         {

@@ -29,6 +29,8 @@ from reviewer.media.preview import SUPPORTED_FORMATS, _high_bit_depth_to_l
 
 #: PDQ's customary match threshold: hashes within this Hamming distance are "the same picture".
 NEAR_THRESHOLD = 31
+#: Below this quality (near-flat or tiny images) PDQ hashes are close to noise; don't match on them.
+MIN_QUALITY = 50
 HASH_BITS = 256
 HASH_HEX_LEN = 64
 

@@ -182,7 +182,9 @@ def _storyboard(
     container: av.container.InputContainer, spec: PreviewSpec, count: int, deadline: float, t0: float
 ) -> StoryboardResult:
     if not container.streams.video:
-        raise _Refused("no video stream (audio only?)" if container.streams.audio else "no video stream")
+        if not container.streams:  # e.g. an MP4 cut before its index (moov) was written
+            raise _Refused("video is corrupt or truncated")
+        raise _Refused("no video stream (audio only)" if container.streams.audio else "no video stream")
     stream = container.streams.video[0]
     ctx = stream.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
@@ -197,6 +199,7 @@ def _storyboard(
     target = _display_size(width, height, stream, spec)
 
     shown: list[StoryboardFrame] = []
+    shown_times: list[float] = []
     note: str | None = None
     try:
         if duration:
@@ -206,8 +209,13 @@ def _storyboard(
                     break
                 t = duration * (i + 0.5) / count
                 frame = _frame_at(container, stream, tb, start_s + t, deadline)
-                if frame is not None:
-                    shown.append(_still(frame, target, spec, start_s))
+                if frame is None:
+                    continue
+                if frame.time is not None and shown_times and frame.time <= shown_times[-1]:
+                    note = "the video ends before its stated length (truncated?)"
+                    break  # the stream ran out: later targets would repeat this frame
+                shown_times.append(frame.time if frame.time is not None else t)
+                shown.append(_still(frame, target, spec, start_s))
         else:
             for frame in _sample_unknown_length(container, stream, count, deadline, start_s):
                 shown.append(_still(frame, target, spec, start_s))

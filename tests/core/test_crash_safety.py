@@ -1,12 +1,16 @@
-"""A decision acknowledged before a SIGKILL is in the database exactly once, and the file stays sound."""
+"""A decision acknowledged before a SIGKILL is in the database exactly once, and the file stays sound.
+
+KILLS (default 25, ``REVIEWER_CRASH_KILLS`` to change) writer processes are each killed with SIGKILL at a
+random moment while committing decisions as fast as they can. Writers are forked from a multiprocessing
+fork server that has the app imported already, so each starts in milliseconds: 25 kills fit in seconds.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,40 +21,48 @@ from reviewer.audit import verify
 from reviewer.models import Decision
 from reviewer.paths import sqlite_url
 from reviewer.storage.migrate import open_database
+from tests.core.crash_writer import write_forever
 
-WRITER = Path(__file__).with_name("crash_writer.py")
-KILLS = int(os.environ.get("REVIEWER_CRASH_KILLS", "12"))
+KILLS = int(os.environ.get("REVIEWER_CRASH_KILLS", "25"))
 
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_no_acknowledged_decision(db_path: Path, make_cases) -> None:
-    case_ids = make_cases(5)
+    case_ids = [str(c) for c in make_cases(5)]
     url = sqlite_url(db_path)
     rng = random.Random(1234)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["tests.core.crash_writer"])
     acknowledged: set[str] = set()
+    kills = 0
     for _ in range(KILLS):
-        child = subprocess.Popen(
-            [sys.executable, str(WRITER), url],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert child.stdin and child.stdout
-        child.stdin.write("\n".join(str(c) for c in case_ids) + "\n")
-        child.stdin.close()
-        assert child.stdout.readline().strip() == "READY"
-        deadline = time.monotonic() + rng.uniform(0.01, 0.4)
-        while time.monotonic() < deadline:
-            line = child.stdout.readline()
-            if not line:
-                break
-            acknowledged.add(line.strip())
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        rest = child.stdout.read()
-        child.stdout.close()
-        # Whole lines printed before death were acknowledged; a torn last line was not.
-        acknowledged.update(x.strip() for x in rest.splitlines(keepends=True) if x.endswith("\n"))
+        reader, writer = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=write_forever, args=(url, case_ids, writer), daemon=True)
+        child.start()
+        writer.close()  # only the child holds the writing end: its death ends the stream
+        try:
+            assert reader.poll(30) and reader.recv() == "READY"
+            deadline = time.monotonic() + rng.uniform(0.01, 0.4)
+            while (left := deadline - time.monotonic()) > 0:
+                if reader.poll(left):
+                    acknowledged.add(reader.recv())
+            child.kill()
+            child.join(30)
+            # Killed while still writing, not dead of some error of its own.
+            assert child.exitcode == -signal.SIGKILL
+            kills += 1
+            # Whole messages sent before death were acknowledged; a torn last one was not.
+            while reader.poll(0):
+                try:
+                    acknowledged.add(reader.recv())
+                except EOFError:
+                    break
+        finally:
+            if child.is_alive():
+                child.kill()
+                child.join()
+            reader.close()
+            child.close()
         db = open_database(url)
         try:
             with db.read() as s:
@@ -62,4 +74,6 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_decision(db_path: Path,
             assert verify(db).ok
         finally:
             db.dispose()
+    print(f"\ncrash safety: {kills} SIGKILLs, {len(acknowledged)} acknowledged decisions, none lost")
+    assert kills == KILLS
     assert len(acknowledged) > KILLS

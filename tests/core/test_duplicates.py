@@ -143,11 +143,12 @@ def test_bridge_modifications_are_near_duplicates_of_the_original() -> None:
 def test_import_stores_phash_for_images_only(db: Database, tmp_path: Path) -> None:
     _scene(tmp_path / "m/a.jpg", seed=1)
     (tmp_path / "m/bad.jpg").write_text("not an image")
-    ids = _import(db, tmp_path, {"C-1": ["m/a.jpg", "m/a.jpg", "m/bad.jpg"], "C-2": []})
+    Image.new("RGB", (200, 150), "black").save(tmp_path / "m/flat.png")  # quality 0: not hashed
+    ids = _import(db, tmp_path, {"C-1": ["m/a.jpg", "m/a.jpg", "m/bad.jpg", "m/flat.png"], "C-2": []})
     with db.read() as s:
         items = s.execute(select(Item).where(Item.case_id == ids["C-1"]).order_by(Item.position)).scalars()
         hashes = [i.phash for i in items]
-    assert hashes[0] is not None and hashes[0] == hashes[1] and hashes[2] is None
+    assert hashes[0] is not None and hashes[0] == hashes[1] and hashes[2:] == [None, None]
 
 
 def test_exact_and_near_duplicates_of_decided_cases_are_found(
@@ -181,7 +182,9 @@ def test_exact_and_near_duplicates_of_decided_cases_are_found(
 
 
 @needs_pdq_data
-def test_bridge_variant_cases_match(db: Database, tmp_path: Path, reviewer_row: Reviewer, pack: PolicyPack) -> None:
+def test_bridge_variant_cases_match(
+    db: Database, tmp_path: Path, reviewer_row: Reviewer, pack: PolicyPack
+) -> None:
     media = tmp_path / "m"
     media.mkdir()
     for name in ("aaa-orig.jpg", "shrink-a-lot.jpg", "high-contrast.jpg", "blur-a-lot.jpg"):
@@ -265,7 +268,12 @@ def test_open_group_and_apply_to_group(
         assert s.execute(select(Decision).where(Decision.case_id.in_(group))).first() is None
 
     results = apply_to_group(
-        db, source_case_id=ids["SRC"], target_case_ids=group, reviewer=reviewer_row, pack=pack, session_id=None
+        db,
+        source_case_id=ids["SRC"],
+        target_case_ids=group,
+        reviewer=reviewer_row,
+        pack=pack,
+        session_id=None,
     )
     assert {r.case_id for r in results} == set(group)
     assert all(r.action == "restrict" and r.case_status == "decided" for r in results)

@@ -47,7 +47,6 @@ from reviewer.models import Account, AuditEvent, Case, Channel, Item
 from reviewer.paths import sqlite_url
 from reviewer.policy import CATEGORIES
 from reviewer.storage.database import Database
-from reviewer.storage.migrate import open_database
 
 EXAMPLES = 300
 TABLES = {"case": Case, "item": Item, "account": Account, "channel": Channel, "audit_event": AuditEvent}
@@ -146,59 +145,59 @@ ESCAPES = [
 
 # -- strategies -----------------------------------------------------------------------------------------
 
-short_text = st.text(max_size=40)
-moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)).flatmap(
-    lambda d: st.integers(-14 * 60, 14 * 60).map(lambda m: d.replace(tzinfo=timezone(timedelta(minutes=m))))
+# Strategies are built once at import: hypothesis re-derives a strategy's properties whenever it meets a
+# new strategy object, which costs more than drawing from it.
+moments = st.builds(
+    lambda d, minutes: d.replace(tzinfo=timezone(timedelta(minutes=minutes))),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.integers(-14 * 60, 14 * 60),
+).map(datetime.isoformat)
+ITEMS = st.lists(
+    st.one_of(
+        st.builds(lambda t: {"kind": "text", "text": t}, st.text(max_size=30)),
+        st.builds(lambda u: {"kind": "link", "url": u}, st.text(min_size=1, max_size=20)),
+        st.builds(
+            lambda k, p: {"kind": k, "path": p},
+            st.sampled_from(["image", "video"]),
+            st.sampled_from(sorted(GOOD_PATHS)),
+        ),
+    ),
+    min_size=1,
+    max_size=3,
 )
-
-
-@st.composite
-def valid_cases(draw: st.DrawFn) -> dict[str, Any]:
-    """A case the importer must accept (its id is filled in later, unique per file)."""
-    case: dict[str, Any] = {
-        "channel": draw(st.sampled_from(["partner", "media", "staff", "user", "ü-ńet"])),
-        "category": draw(st.sampled_from(CATEGORIES)),
+ACCOUNTS = st.fixed_dictionaries(
+    {
+        "platform": st.sampled_from(["photoapp", "chat", "vidz"]),
+        "handle": st.text(min_size=1, max_size=12),
+        "risk_flags": st.lists(st.text(min_size=1, max_size=8), max_size=2),
+        "risk_score": st.floats(0.0, 1.0),
     }
-    if draw(st.booleans()):
-        case["priority"] = draw(st.integers(1, 4))
-    sla = draw(st.sampled_from(["none", "minutes", "deadline"]))
-    if sla == "minutes":
-        case["sla_minutes"] = draw(st.integers(1, 60 * 24 * 90))
-    elif sla == "deadline":
-        case["sla_deadline"] = draw(moments).isoformat()
-    if draw(st.booleans()):
-        case["created_at"] = draw(moments).isoformat()
-    if draw(st.booleans()):
-        case["account"] = {
-            "platform": draw(st.sampled_from(["photoapp", "chat", "vidz"])),
-            "handle": draw(st.text(min_size=1, max_size=12)),
-            "risk_flags": draw(st.lists(st.text(min_size=1, max_size=10), max_size=3)),
-            "risk_score": draw(st.floats(0.0, 1.0)),
-        }
-    if draw(st.booleans()):
-        case["reporter"] = draw(short_text)
-    if draw(st.booleans()):
-        case["report_text"] = draw(st.text(max_size=200))
-    case["items"] = draw(
-        st.lists(
-            st.one_of(
-                st.builds(lambda t: {"kind": "text", "text": t}, st.text(max_size=80)),
-                st.builds(lambda u: {"kind": "link", "url": u}, st.text(min_size=1, max_size=40)),
-                st.builds(
-                    lambda k, p: {"kind": k, "path": p},
-                    st.sampled_from(["image", "video"]),
-                    st.sampled_from(sorted(GOOD_PATHS)),
-                ),
-            ),
-            min_size=1,
-            max_size=4,
-        )
-    )
-    if draw(st.booleans()):
-        case["scores"] = draw(
-            st.dictionaries(st.text(min_size=1, max_size=10), st.floats(0.0, 1.0), max_size=4)
-        )
-    return case
+)
+SLA = st.one_of(
+    st.just({}),
+    st.integers(1, 60 * 24 * 90).map(lambda m: {"sla_minutes": m}),
+    moments.map(lambda d: {"sla_deadline": d}),
+)
+# A case the importer must accept (its id is filled in later, unique per file).
+VALID = st.builds(
+    lambda base, sla: {**base, **sla},
+    st.fixed_dictionaries(
+        {
+            "channel": st.sampled_from(["partner", "media", "staff", "user", "ü-ńet"]),
+            "category": st.sampled_from(CATEGORIES),
+            "items": ITEMS,
+        },
+        optional={
+            "priority": st.integers(1, 4),
+            "created_at": moments,
+            "account": ACCOUNTS,
+            "reporter": st.text(max_size=20),
+            "report_text": st.text(max_size=50),
+            "scores": st.dictionaries(st.text(min_size=1, max_size=10), st.floats(0.0, 1.0), max_size=4),
+        },
+    ),
+    SLA,
+)
 
 
 # Values that a strict schema must refuse for each field.
@@ -224,6 +223,9 @@ json_values = st.recursive(
     max_leaves=20,
 )
 
+NOT_OBJECT = json_values.filter(lambda v: not isinstance(v, dict))
+NOT_LIST = json_values.filter(lambda v: not isinstance(v, list))
+
 
 @dataclass
 class Line:
@@ -238,51 +240,63 @@ def _dumps(case: dict[str, Any], ascii_only: bool) -> bytes:
     return json.dumps(case, ensure_ascii=ascii_only).encode("utf-8")
 
 
+BAD_KINDS = st.sampled_from(
+    [
+        "wrong_type",
+        "missing",
+        "unknown",
+        "huge",
+        "too_long_text",
+        "bad_utf8",
+        "not_json",
+        "not_object",
+        "nested",
+        "deep",
+        "duplicate",
+        "escape",
+        "escape",
+        "escape",
+        "random_path",
+    ]
+)
+WRONG_FIELD = st.one_of(
+    [st.tuples(st.just(field), st.sampled_from(values)) for field, values in WRONG.items()]
+)
+REQUIRED_FIELD = st.sampled_from(REQUIRED)
+UNKNOWN_NAME = st.text(max_size=12).map(lambda k: "x-" + k)  # no field of the schema starts with "x-"
+HUGE = st.integers(MAX_LINE_BYTES, 2 << 20)
+TOO_LONG = st.integers(50_001, 300_000)
+BAD_UTF8 = st.tuples(
+    st.floats(0, 1),
+    st.sampled_from([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf8\x88\x80\x80\x80", b"\x80"]),
+)
+NOT_JSON = st.binary(min_size=1, max_size=200)
+NESTED = st.dictionaries(st.sampled_from(sorted(WRONG)), json_values, min_size=1, max_size=5)
+DEPTH = st.integers(100, 100_000)
+ESCAPE_PATH = st.sampled_from(ESCAPES)
+RANDOM_PATH = st.text(min_size=1, max_size=30)
+MEDIA_KIND = st.sampled_from(["image", "video"])
+POSITION = st.integers(0, 3)
+
+
 @st.composite
 def bad_lines(draw: st.DrawFn) -> Line:
-    kind = draw(
-        st.sampled_from(
-            [
-                "wrong_type",
-                "missing",
-                "unknown",
-                "huge",
-                "too_long_text",
-                "bad_utf8",
-                "not_json",
-                "not_object",
-                "nested",
-                "deep",
-                "duplicate",
-                "escape",
-                "random_path",
-            ]
-        )
-    )
-    case = draw(valid_cases())
+    kind = draw(BAD_KINDS)
+    case = draw(VALID)
     if kind == "wrong_type":
-        field = draw(st.sampled_from(sorted(WRONG)))
-        return Line(kind, case, mutate="set", param=(field, draw(st.sampled_from(WRONG[field]))))
+        return Line(kind, case, mutate="set", param=draw(WRONG_FIELD))
     if kind == "missing":
-        return Line(kind, case, mutate="drop", param=draw(st.sampled_from(REQUIRED)))
+        return Line(kind, case, mutate="drop", param=draw(REQUIRED_FIELD))
     if kind == "unknown":
-        name = draw(st.text(min_size=1, max_size=12).filter(lambda k: k not in {"id", *case, *WRONG}))
-        return Line(kind, case, mutate="set", param=(name, draw(json_values)))
+        return Line(kind, case, mutate="set", param=(draw(UNKNOWN_NAME), draw(json_values)))
     if kind == "huge":  # past the line limit: refused without being held whole
-        return Line(
-            kind, case, mutate="set", param=("report_text", "x" * draw(st.integers(MAX_LINE_BYTES, 2 << 20)))
-        )
+        return Line(kind, case, mutate="set", param=("report_text", "x" * draw(HUGE)))
     if kind == "too_long_text":  # under the line limit, over a field limit
-        return Line(kind, case, mutate="set", param=("report_text", "é" * draw(st.integers(50_001, 300_000))))
+        return Line(kind, case, mutate="set", param=("report_text", "é" * draw(TOO_LONG)))
     if kind == "bad_utf8":
-        junk = draw(
-            st.sampled_from(
-                [b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf8\x88\x80\x80\x80", b"\x80"]
-            )
-        )
-        return Line(kind, case, mutate="bytes", param=(draw(st.floats(0, 1)), junk))
+        return Line(kind, case, mutate="bytes", param=draw(BAD_UTF8))
     if kind == "not_json":
-        raw = draw(st.binary(min_size=1, max_size=200)).replace(b"\n", b" ")
+        raw = draw(NOT_JSON).replace(b"\n", b" ")
         try:
             if not raw.decode("utf-8").strip():
                 raw = b"?" + raw
@@ -290,24 +304,22 @@ def bad_lines(draw: st.DrawFn) -> Line:
             pass
         return Line(kind, raw=raw)
     if kind == "not_object":
-        value = draw(json_values.filter(lambda v: not isinstance(v, dict)))
-        return Line(kind, raw=json.dumps(value).encode())
+        return Line(kind, raw=json.dumps(draw(NOT_OBJECT)).encode())
     if kind == "nested":  # valid keys, garbage values
-        garbage = draw(st.dictionaries(st.sampled_from(sorted(WRONG)), json_values, min_size=1, max_size=5))
-        garbage["items"] = draw(json_values.filter(lambda v: not isinstance(v, list)))
+        garbage = draw(NESTED)
+        garbage["items"] = draw(NOT_LIST)
         return Line(kind, raw=json.dumps(garbage).encode())
     if kind == "deep":
-        depth = draw(st.integers(100, 100_000))
+        depth = draw(DEPTH)
         return Line(kind, raw=b'{"id": ' + b"[" * depth + b"]" * depth + b"}")
     if kind == "duplicate":
         return Line(kind, case)
-    path = draw(st.sampled_from(ESCAPES)) if kind == "escape" else draw(st.text(min_size=1, max_size=30))
-    item = {"kind": draw(st.sampled_from(["image", "video"])), "path": path}
-    return Line(kind, case, mutate="item", param=(draw(st.integers(0, len(case["items"]))), item))
+    item = {"kind": draw(MEDIA_KIND), "path": draw(ESCAPE_PATH if kind == "escape" else RANDOM_PATH)}
+    return Line(kind, case, mutate="item", param=(min(draw(POSITION), len(case["items"])), item))
 
 
 good_lines = st.one_of(
-    valid_cases().map(lambda c: Line("valid", c)),
+    VALID.map(lambda c: Line("valid", c)),
     st.sampled_from([b"", b"   ", b"\t\r", b" \r"]).map(lambda b: Line("blank", raw=b)),
     # a big but acceptable case: many items of long text
     st.integers(5, 16).map(
@@ -323,13 +335,18 @@ good_lines = st.one_of(
 )
 
 
+GOOD_LINES = st.lists(good_lines, max_size=8)
+BAD_LINES = st.lists(bad_lines(), min_size=1, max_size=3)
+INSERT_AT = st.integers(0, 11)
+
+
 @st.composite
 def files(draw: st.DrawFn) -> tuple[list[Line], bool, bool]:
     """(lines, ascii-only JSON?, newline after the last line?) — at least one bad line in about half."""
-    lines = draw(st.lists(good_lines, max_size=12))
+    lines = draw(GOOD_LINES)
     if draw(st.booleans()):
-        for bad in draw(st.lists(bad_lines(), min_size=1, max_size=4)):
-            lines.insert(draw(st.integers(0, len(lines))), bad)
+        for bad in draw(BAD_LINES):
+            lines.insert(min(draw(INSERT_AT), len(lines)), bad)
     return lines, draw(st.booleans()), draw(st.booleans())
 
 
@@ -373,10 +390,17 @@ def _render(
 
 
 def _counts(db: Database) -> dict[str, int]:
+    counts = [select(func.count()).select_from(m).scalar_subquery() for m in TABLES.values()]
     with db.read() as s:
-        return {
-            name: s.execute(select(func.count()).select_from(m)).scalar_one() for name, m in TABLES.items()
-        }
+        return dict(zip(TABLES, s.execute(select(*counts)).one(), strict=True))
+
+
+def _discard(db: Database) -> None:
+    db.dispose()
+    shutil.rmtree(db.media_dir, ignore_errors=True)
+    assert db.file is not None
+    for leftover in db.file.parent.glob(f"{db.file.name}*"):
+        leftover.unlink()
 
 
 def _store_listing(db: Database) -> list[str]:
@@ -388,6 +412,10 @@ def _store_listing(db: Database) -> list[str]:
 def test_hostile_import_files_write_all_or_nothing(tmp_path: Path, _template_db: Path) -> None:
     global _opened
     runs = {"n": 0, "imported": 0, "refused": 0, "bad_lines": 0}
+    # The world around the root is read-only to the importer, so one serves every example.
+    root, outside = _build_world(tmp_path / "world")
+    source = root / "cases.jsonl"
+    pristine: dict[str, Database | None] = {"db": None}
 
     @settings(
         max_examples=EXAMPLES,
@@ -404,15 +432,16 @@ def test_hostile_import_files_write_all_or_nothing(tmp_path: Path, _template_db:
         global _opened
         lines, ascii_only, final_newline = spec
         runs["n"] += 1
-        work = tmp_path / f"ex{runs['n']}"
-        work.mkdir()
-        root, outside = _build_world(work)
         rendered, valid, bad = _render(lines, ascii_only, outside)
-        source = root / "cases.jsonl"
         source.write_bytes(b"\n".join(rendered) + (b"\n" if final_newline and rendered else b""))
-        db_file = work / "db.sqlite3"
-        shutil.copyfile(_template_db, db_file)
-        db = open_database(sqlite_url(db_file))
+        # A fresh database per example: a copy of the migrated template (already at head, so the
+        # Database is used directly instead of open_database's migration check). After a refused
+        # import that provably wrote nothing, the same untouched database serves the next example.
+        if pristine["db"] is None:
+            db_file = tmp_path / f"ex{runs['n']}.sqlite3"
+            shutil.copyfile(_template_db, db_file)
+            pristine["db"] = Database(sqlite_url(db_file))
+        db, keep = pristine["db"], False
         try:
             before, store_before = _counts(db), _store_listing(db)
             _opened = []
@@ -443,6 +472,7 @@ def test_hostile_import_files_write_all_or_nothing(tmp_path: Path, _template_db:
                 assert failure.total_errors >= len(bad)
                 runs["refused"] += 1
                 runs["bad_lines"] += len(bad)
+                keep = True
             else:
                 assert failure is None, f"a clean file was refused: {failure and failure.errors[:3]}"
                 items = sum(len(c["items"]) for c in valid.values())
@@ -465,16 +495,56 @@ def test_hostile_import_files_write_all_or_nothing(tmp_path: Path, _template_db:
                 assert stored == {c["id"].strip() for c in valid.values()}
                 runs["imported"] += 1
         finally:
-            db.dispose()
-            shutil.rmtree(work)
+            if not keep:
+                _discard(db)
+                pristine["db"] = None
 
-    run()
+    try:
+        run()
+    finally:
+        if pristine["db"] is not None:
+            _discard(pristine["db"])
     print(
         f"\nimport fuzz: {runs['n']} examples — {runs['imported']} clean files imported whole, "
         f"{runs['refused']} hostile files refused ({runs['bad_lines']} bad lines), nothing written"
     )
     assert runs["n"] >= EXAMPLES
     assert runs["imported"] > EXAMPLES // 5 and runs["refused"] > EXAMPLES // 5
+
+
+def test_every_listed_hostile_value_is_refused_on_its_line(tmp_path: Path, db: Database) -> None:
+    """The whole table, not a sample: each escape path and each wrong value, after a valid first line."""
+    global _opened
+    root, outside = _build_world(tmp_path / "world")
+    source = root / "cases.jsonl"
+    first = {
+        "id": "OK-1",
+        "channel": "partner",
+        "category": CATEGORIES[0],
+        "items": [{"kind": "text", "text": "t"}],
+    }
+    hostile: list[dict[str, Any]] = []
+    for path in ESCAPES:
+        item = {"kind": "image", "path": path.replace("{outside}", str(outside))}
+        hostile.append({**first, "id": "BAD-2", "items": [item]})
+    for field, values in WRONG.items():
+        hostile.extend({**first, "id": "BAD-2", field: value} for value in values)
+    before = _counts(db)
+    for case in hostile:
+        source.write_bytes(json.dumps(first).encode() + b"\n" + json.dumps(case).encode() + b"\n")
+        _opened = []
+        try:
+            import_file(db, source, media_root=root)
+        except ImportFailed as exc:
+            assert [e.split(":", 1)[0] for e in exc.errors] == ["line 2"], (case, exc.errors)
+        else:
+            raise AssertionError(f"accepted {case!r}")
+        finally:
+            opened, _opened = _opened, None
+        for path in opened:
+            assert Path(path).resolve().is_relative_to(root.resolve()) or _python_internal(path), path
+    assert _counts(db) == before and _store_listing(db) == []
+    print(f"\n{len(hostile)} listed hostile lines refused")
 
 
 def test_the_open_spy_sees_a_read_outside_the_root(tmp_path: Path) -> None:

@@ -62,3 +62,75 @@ def test_database_class_does_not_migrate_by_itself(tmp_path: Path) -> None:
         assert current_revision(db) is None
     finally:
         db.dispose()
+
+
+def test_a_database_at_0001_with_data_upgrades_to_head_and_keeps_it(tmp_path: Path) -> None:
+    """Rows written by the first release (raw SQL, as its code would have stored them) survive upgrading."""
+    import uuid
+
+    from alembic import command
+    from sqlalchemy import select
+
+    from reviewer.audit import verify
+    from reviewer.decisions import record_decision
+    from reviewer.models import Case, Decision, Item, Reviewer
+    from reviewer.storage.migrate import alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    old = Database(sqlite_url(path))
+    cfg = alembic_config()
+    with old.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    assert current_revision(old) == "0001"
+
+    channel, reviewer_id = uuid.uuid4(), uuid.uuid4()
+    cases = [uuid.uuid4() for _ in range(20)]
+    stamp = "2026-11-01 09:30:00.000000"
+    with old.write_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO channel (id, code, name) VALUES (:i, 'partner', 'Partner')"), {"i": channel.hex}
+        )
+        conn.execute(
+            text(
+                "INSERT INTO reviewer (id, handle, display_name, created_at) VALUES (:i, 'old-timer', '', :t)"
+            ),
+            {"i": reviewer_id.hex, "t": stamp},
+        )
+        for n, cid in enumerate(cases):
+            conn.execute(
+                text(
+                    'INSERT INTO "case" (id, external_id, channel_id, category, priority, sla_deadline, risk_rank,'
+                    " status, tier, reporter, report_text, scores, created_at)"
+                    " VALUES (:i, :e, :c, 'violence', 2, :t, 500, 'open', 1, 'ngo', :r, '{\"violence\": 0.9}', :t)"
+                ),
+                {"i": cid.hex, "e": f"OLD-{n}", "c": channel.hex, "t": stamp, "r": f"report {n} — ünïcode"},
+            )
+            conn.execute(
+                text("INSERT INTO item (id, case_id, position, kind, text) VALUES (:i, :c, 0, 'text', :x)"),
+                {"i": uuid.uuid4().hex, "c": cid.hex, "x": f"post {n}"},
+            )
+    with old.read() as s:
+        me = s.get(Reviewer, reviewer_id)
+    assert me is not None
+    decided = [record_decision(old, case_id=cid, reviewer=me, action="escalate") for cid in cases[:7]]
+    old.dispose()
+
+    db = open_database(sqlite_url(path))
+    try:
+        assert current_revision(db) == head_revision()
+        assert "break_record" in inspect(db.engine).get_table_names()
+        with db.read() as s:
+            rows = {c.external_id: c for c in s.execute(select(Case)).unique().scalars()}
+            assert len(rows) == 20 and rows["OLD-3"].report_text == "report 3 — ünïcode"
+            assert rows["OLD-3"].scores == {"violence": 0.9} and rows["OLD-3"].status == "escalated"
+            assert rows["OLD-19"].status == "open"
+            assert len(s.execute(select(Item)).scalars().all()) == 20
+            stored = set(s.execute(select(Decision.id)).scalars())
+        assert stored == {d.decision_id for d in decided}
+        assert verify(db).ok  # the audit chain written before the upgrade still verifies
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    finally:
+        db.dispose()

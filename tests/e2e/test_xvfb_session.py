@@ -114,7 +114,17 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         actions = _decisions(db)
         assert [a for a, _ in actions] == ["keep", "remove", "escalate", "undo", "skip"]
         assert actions[0][1] == "NV-0" and actions[1][1] is not None
-        key("ctrl+q", check=False)  # the window may be gone before xdotool returns
+        key("ctrl+q")  # the session summary comes first…
+        time.sleep(0.5)
+        summary = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "Session summary"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.split()
+        assert summary, "the end-of-session summary did not appear"
+        subprocess.run(["xdotool", "key", "--window", summary[0], "Return"], env=env, check=False, timeout=10)
         assert app.wait(30) == 0
     finally:
         if app.poll() is None:

@@ -143,13 +143,27 @@ def _revealed_pixels_visible(w: MainWindow) -> bool:
     return diff_sharp < diff_blur
 
 
-def _go_to_image_case(w: MainWindow, qtbot: QtBot) -> None:
-    for _ in range(40):
-        if w.controller.current.media_items():
+def _go_to_image_case(w: MainWindow, qtbot: QtBot, *, confirm: bool = False) -> None:
+    """Move to a case with an image whose reveal needs (or does not need) a confirming press."""
+    for _ in range(60):
+        current = w.controller.current
+        if current.media_items() and w.preview.needs_confirmation() == confirm:
             break
         _key(qtbot, w, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda: w.controller.current is not None, timeout=5000)
+        qtbot.waitUntil(lambda before=current: w.controller.current not in (None, before), timeout=5000)
+    else:
+        raise AssertionError("no suitable case in the demo queue")
     _wait_preview(qtbot, w)
+
+
+def test_the_most_severe_content_needs_a_confirming_second_press(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    _go_to_image_case(w, qtbot, confirm=True)
+    _key(qtbot, w, Qt.Key.Key_V)
+    assert w.preview.canvas.reveal_mode is None and "confirm" in w.preview.warning.text()
+    assert not _revealed_pixels_visible(w)
+    _key(qtbot, w, Qt.Key.Key_V)
+    assert w.preview.canvas.reveal_mode == "toggle" and _revealed_pixels_visible(w)
 
 
 def test_blurred_by_default_reveal_toggle_and_releave_reblurs(

@@ -1,0 +1,107 @@
+"""Benchmark: cold start, process start -> first case shown, on the 1M-case database (offscreen Qt).
+
+The parent records ``time.time()`` just before ``subprocess.Popen`` of ``python -c <child>``; the child
+does what ``ui.app.run_app`` does (QApplication, policy pack, ``open_database`` with the migration check,
+``start_context``, ``MainWindow``, ``show``), with one hook of this benchmark's own: it connects
+``controller.case_shown`` and prints ``time.time()`` at the first non-empty case, then exits. Times of
+the child's milestones (imports done, database open, context, window built) are printed too.
+
+Two variants, median of 5 each, on a temp copy of the cached 1M database (the app writes a reviewer
+session and a claim; claims are cleared between runs so every run shows the same first case):
+
+* ``cold_start`` — as shipped: ``start_context(db, pack)`` takes the session-start backup on the db worker;
+* ``cold_start_no_backup`` — ``backup=False``.
+
+Target: < 1.5 s. The OS page cache is warm (the copy was just written): "cold" means a new process.
+
+    .venv/bin/python bench/bench_cold_start.py
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import ROOT, copy_million_db, env_offscreen, med, r2
+
+RUNS = 5
+
+CHILD = r"""
+import os, sys, time, json
+T = {"proc": time.time()}
+sys.path.insert(0, ROOT)
+from ui.app import ensure_qapp
+from reviewer.paths import sqlite_url
+from reviewer.policy import load_default_pack
+from reviewer.storage.migrate import open_database
+from ui.context import start_context
+from ui.main_window import MainWindow
+from PySide6.QtCore import QSettings, QTimer
+T["imports"] = time.time()
+app = ensure_qapp()
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, SETTINGS)
+pack = load_default_pack()
+db = open_database(sqlite_url(__import__("pathlib").Path(DB)))
+T["db_open"] = time.time()
+ctx = start_context(db, pack, backup=BACKUP)
+T["context"] = time.time()
+w = MainWindow(ctx)
+T["window_built"] = time.time()
+def shown(view):
+    if view is not None and "case_shown" not in T:
+        T["case_shown"] = time.time()
+        print("BENCH " + json.dumps(T), flush=True)
+        os._exit(0)  # measure start-up only; a temp copy, nothing to save
+w.controller.case_shown.connect(shown)
+w.show()
+T["shown"] = time.time()
+QTimer.singleShot(60000, lambda: os._exit(3))
+app.exec()
+"""
+
+
+def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
+    code = (
+        f"ROOT={str(ROOT)!r}; DB={str(db)!r}; SETTINGS={str(settings)!r}; BACKUP={backup!r}\n" + CHILD
+    )
+    t0 = time.time()
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env_offscreen(), capture_output=True, text=True, timeout=120
+    )
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"child failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    marks = json.loads(line[6:])
+    with sqlite3.connect(db) as con:  # the next run starts from the same state
+        con.execute('UPDATE "case" SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by IS NOT NULL')
+    con.close()
+    return {k: (v - t0) * 1000 for k, v in marks.items()}
+
+
+def run(runs: int = RUNS) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmpdir:
+        tmp = Path(tmpdir)
+        db = copy_million_db(tmp)
+        out: dict[str, float] = {}
+        for backup, name in ((False, "cold_start_no_backup"), (True, "cold_start")):
+            _one(db, tmp / "qs", backup)  # warm-up: byte-compile caches, page cache
+            samples = [_one(db, tmp / "qs", backup) for _ in range(runs)]
+            out[f"{name}_ms"] = r2(med([s["case_shown"] for s in samples]))
+            if not backup:
+                for mark in ("proc", "imports", "db_open", "context", "window_built", "shown"):
+                    out[f"{name}_{mark}_ms"] = r2(med([s[mark] for s in samples]))
+        return out
+
+
+def main() -> None:
+    print(run())
+
+
+if __name__ == "__main__":
+    main()

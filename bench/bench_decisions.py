@@ -1,0 +1,192 @@
+"""Benchmark: one durable decision write (``reviewer.decisions.record_decision``) against bare SQLite.
+
+A 20,000-case database (built once by ``bench_queue.ensure_million_db`` into ``bench/.cache/``, copied to
+a temp folder per run because decisions write) takes 2,000 "keep" decisions under NV-0 (as the K key does),
+each on a different open case, each its own transaction (WAL, synchronous=FULL: one fsync of the WAL per
+commit). Two baselines with the same PRAGMAs:
+
+* ``bare``: sqlite3, ``BEGIN IMMEDIATE; INSERT`` one decision-like row ``; COMMIT`` into a table of its own;
+* ``raw_equiv``: sqlite3 running the same statements record_decision issues (read the case, its
+  decisions, the last audit event; insert decision and audit event; update the case) in one transaction.
+
+So ``record_decision - raw_equiv`` is the ORM/Python cost and ``raw_equiv - bare`` the extra SQL.
+Target: record_decision p99 < 3 ms.
+
+    .venv/bin/python bench/bench_decisions.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import CACHE, med, pct, r2
+
+N_CASES = 20_000
+WRITES = 2000
+WARMUP = 50
+DB_CACHE = CACHE / "decisions-20k.sqlite3"
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute("PRAGMA busy_timeout=5000")
+    return con
+
+
+def _fmt(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class _Bare:
+    """sqlite3 alone: BEGIN IMMEDIATE; INSERT one decision-like row; COMMIT, in a file of its own."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.con = _connect(tmp / "bare.sqlite3")
+        self.con.execute(
+            "CREATE TABLE decision (id CHAR(32) PRIMARY KEY, case_id CHAR(32), reviewer_id CHAR(32),"
+            " session_id CHAR(32), action VARCHAR(32), policy_code VARCHAR(32), policy_version VARCHAR(32),"
+            " note TEXT, tier INTEGER, handle_ms INTEGER, revealed BOOLEAN, created_at DATETIME)"
+        )
+        self.con.execute("CREATE INDEX ix_d_case ON decision (case_id, created_at)")
+        self.rid, self.sid = uuid.uuid4().hex, uuid.uuid4().hex
+
+    def write(self) -> None:
+        row = (uuid.uuid4().hex, uuid.uuid4().hex, self.rid, self.sid, "keep", "NV-0", "1", "", 1, 900, 0,
+               _fmt(datetime.now(UTC)))
+        self.con.execute("BEGIN IMMEDIATE")
+        self.con.execute("INSERT INTO decision VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.con.execute("COMMIT")
+
+
+class _RawEquivalent:
+    """The statements record_decision runs, by hand on sqlite3: reads, two inserts, one update, one commit."""
+
+    def __init__(self, path: Path, reviewer_id: str, session_id: str) -> None:
+        self.con = _connect(path)
+        self.rid, self.sid = reviewer_id, session_id
+
+    def write(self, cid: str) -> None:
+        con, now = self.con, datetime.now(UTC)
+        con.execute("BEGIN IMMEDIATE")
+        con.execute('SELECT * FROM "case" WHERE id = ?', (cid,)).fetchone()
+        con.execute("SELECT * FROM decision WHERE case_id = ? ORDER BY created_at", (cid,)).fetchall()
+        con.execute("SELECT id FROM policy_pack_version WHERE pack_id = ? AND version = ?", ("p", "1")).fetchone()
+        did = uuid.uuid4().hex
+        con.execute(
+            "INSERT INTO decision (id, case_id, reviewer_id, session_id, action, policy_code,"
+            " policy_pack_version_id, policy_version, note, tier, handle_ms, revealed, reverses_id, client_seq,"
+            " created_at) VALUES (?,?,?,?,?,?,NULL,NULL,'',1,900,0,NULL,NULL,?)",
+            (did, cid, self.rid, self.sid, "keep", "NV-0", _fmt(now)),
+        )
+        con.execute('UPDATE "case" SET status = ?, tier = ? WHERE id = ?', ("decided", 1, cid))
+        seq, prev = con.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchone()
+        payload = json.dumps({"decision_id": did, "case_id": cid, "action": "keep"}, sort_keys=True)
+        h = hashlib.sha256(f"{seq + 1}{now}{payload}{prev}".encode()).hexdigest()
+        con.execute(
+            "INSERT INTO audit_event (id, seq, created_at, actor, kind, subject, payload, prev_hash, hash)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (uuid.uuid4().hex, seq + 1, _fmt(now), "bench", "decision", did, payload, prev, h),
+        )
+        con.execute("COMMIT")
+
+
+def run(writes: int = WRITES) -> dict[str, float]:
+    """Interleaved: each round does one record_decision, one raw-equivalent and one bare write, so all
+    three see the same machine load (the machine may be shared)."""
+    import shutil
+
+    from bench_queue import ensure_million_db
+    from sqlalchemy import event
+
+    from reviewer.decisions import record_decision
+    from reviewer.identity import ensure_reviewer, start_session
+    from reviewer.paths import sqlite_url
+    from reviewer.policy import load_default_pack
+    from reviewer.storage.database import Database
+
+    src = ensure_million_db(DB_CACHE, N_CASES)
+    pack = load_default_pack()
+    with tempfile.TemporaryDirectory(prefix="bench-decisions-") as tmpdir:
+        tmp = Path(tmpdir)
+        path = tmp / "decisions.sqlite3"
+        shutil.copyfile(src, path)
+        with sqlite3.connect(path) as con:
+            open_ids = [r[0] for r in con.execute("SELECT id FROM \"case\" WHERE status='open' ORDER BY id")]
+        con.close()
+        rounds = writes + WARMUP
+        assert len(open_ids) >= 2 * rounds, (len(open_ids), 2 * rounds)
+        orm_ids, raw_ids = open_ids[0 : 2 * rounds : 2], open_ids[1 : 2 * rounds : 2]
+        db = Database(sqlite_url(path))
+        try:
+            reviewer = ensure_reviewer(db, "bench")
+            session_id = start_session(db, reviewer)
+            raw, bare = _RawEquivalent(path, reviewer.id.hex, session_id.hex), _Bare(tmp)
+            statements: list[str] = []
+            counting = [False]
+
+            @event.listens_for(db.write_engine, "before_cursor_execute")
+            def _count(_c, _cur, stmt, _p, _ctx, _many):  # type: ignore[no-untyped-def]
+                if counting[0]:
+                    statements.append(stmt.split()[0])
+
+            orm_t, orm_cpu, raw_t, bare_t = [], [], [], []
+            for i in range(rounds):
+                counting[0] = i == WARMUP
+                t0, c0 = time.perf_counter(), time.process_time()
+                record_decision(
+                    db,
+                    case_id=uuid.UUID(hex=orm_ids[i]),
+                    reviewer=reviewer,
+                    action="keep",
+                    policy_code="NV-0",
+                    pack=pack,
+                    session_id=session_id,
+                    handle_ms=900,
+                )
+                t1, c1 = time.perf_counter(), time.process_time()
+                counting[0] = False
+                raw.write(raw_ids[i])
+                t2 = time.perf_counter()
+                bare.write()
+                t3 = time.perf_counter()
+                if i >= WARMUP:
+                    orm_t.append((t1 - t0) * 1000)
+                    orm_cpu.append((c1 - c0) * 1000)
+                    raw_t.append((t2 - t1) * 1000)
+                    bare_t.append((t3 - t2) * 1000)
+            raw.con.close()
+            bare.con.close()
+        finally:
+            db.dispose()
+    orm_med, bare_med = med(orm_t), med(bare_t)
+    return {
+        "decision_write_median_ms": r2(orm_med),
+        "decision_write_p99_ms": r2(pct(orm_t, 99)),
+        "decision_write_cpu_median_ms": r2(med(orm_cpu)),
+        "decision_raw_equiv_median_ms": r2(med(raw_t)),
+        "decision_raw_equiv_p99_ms": r2(pct(raw_t, 99)),
+        "decision_bare_insert_median_ms": r2(bare_med),
+        "decision_bare_insert_p99_ms": r2(pct(bare_t, 99)),
+        "decision_ratio_median_vs_bare": r2(orm_med / bare_med),
+        "decision_sql_statements_per_write": len(statements),
+    }
+
+
+def main() -> None:
+    print(run())
+
+
+if __name__ == "__main__":
+    main()

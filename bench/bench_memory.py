@@ -1,0 +1,133 @@
+"""Benchmark: peak memory (RSS) of the app with the 1M-case database open, in a child process.
+
+The child (offscreen Qt) opens the real ``MainWindow`` on a temp copy of the cached 1M database
+(``backup=False``), waits for the first case, then:
+
+1. scrolls the queue model through 50,000 rows (``fetchMore`` until ``rowCount() >= 50_000``, 250 pages;
+   the model pages lazily, so any of the 1M rows is reachable without loading them all);
+2. fills the ``PreviewCache`` to its 96 MB budget with distinct real images (960x720 demo scenes);
+3. (honesty check) keeps fetching until **all** open cases (~850k of the 1M rows) are in the model.
+
+After each stage it reports its peak RSS (``VmHWM``, the same figure as ``getrusage(...).ru_maxrss``);
+the parent also reads ``RUSAGE_CHILDREN`` maxrss when the child exits.
+Target: < 250 MB for stages 1+2 (the figure ``memory_peak_50k_rows_full_cache_mb``).
+
+    .venv/bin/python bench/bench_memory.py
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import BENCH, copy_million_db, distinct_image_files, env_offscreen, r2
+
+ROWS = 50_000
+CACHE_IMAGES = 90  # ~1.4 MB per prepared preview: more than the 96 MB budget holds
+
+CHILD = r"""
+import json, os, sys, time
+sys.path.insert(0, BENCH)
+import _util
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QModelIndex, QTimer
+from reviewer.paths import sqlite_url
+from reviewer.policy import load_default_pack
+from reviewer.storage.migrate import open_database
+from ui.app import ensure_qapp
+from ui.context import start_context
+from ui.main_window import MainWindow
+
+out = {}
+def mark(name):
+    cur, peak = _util.rss_mb()
+    out[name + "_rss_mb"], out[name + "_peak_mb"] = round(cur, 1), round(peak, 1)
+
+def spin(ms):
+    loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()
+
+app = ensure_qapp()
+_util.isolate_qsettings(Path(TMP))
+mark("baseline_qt")
+db = open_database(sqlite_url(Path(DB)))
+w = MainWindow(start_context(db, load_default_pack(), backup=False))
+w.show()
+while w.controller.current is None:
+    spin(20)
+spin(300)
+mark("window")
+m = w.model
+t0 = time.perf_counter()
+while m.rowCount() < ROWS and m.canFetchMore(QModelIndex()):
+    m.fetchMore(QModelIndex())
+app.processEvents()
+out["rows_loaded_stage1"] = m.rowCount()
+out["fetch_50k_s"] = round(time.perf_counter() - t0, 2)
+mark("rows50k")
+cache = w.cache
+for i, p in enumerate(IMAGES):
+    cache.request("bench%05d" % i, Path(p), "image")
+deadline = time.time() + 120
+while cache._pending and time.time() < deadline:
+    spin(50)
+spin(200)
+out["cache_bytes_mb"] = round(cache._bytes / 1e6, 1)
+out["cache_items"] = len(cache._items)
+mark("rows50k_cache")
+t0 = time.perf_counter()
+while m.canFetchMore(QModelIndex()):
+    m.fetchMore(QModelIndex())
+app.processEvents()
+out["rows_loaded_all"] = m.rowCount()
+out["fetch_all_s"] = round(time.perf_counter() - t0, 2)
+mark("all_rows")
+print("BENCH " + json.dumps(out), flush=True)
+os._exit(0)
+"""
+
+
+def run() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmpdir:
+        tmp = Path(tmpdir)
+        db = copy_million_db(tmp)
+        images = [str(p) for p in distinct_image_files(tmp / "images", CACHE_IMAGES)]
+        code = (
+            f"BENCH={str(BENCH)!r}; DB={str(db)!r}; TMP={tmpdir!r}; ROWS={ROWS}; IMAGES={images!r}\n" + CHILD
+        )
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", code], env=env_offscreen(), capture_output=True, text=True, timeout=900
+        )
+        elapsed = time.perf_counter() - t0
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
+        if line is None:
+            raise RuntimeError(f"child failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        o = json.loads(line[6:])
+    children_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "memory_qt_app_only_mb": o["baseline_qt_peak_mb"],
+        "memory_window_open_mb": o["window_peak_mb"],
+        "memory_peak_50k_rows_mb": o["rows50k_peak_mb"],
+        "memory_peak_50k_rows_full_cache_mb": o["rows50k_cache_peak_mb"],
+        "memory_preview_cache_filled_mb": o["cache_bytes_mb"],
+        "memory_peak_all_rows_mb": o["all_rows_peak_mb"],
+        "memory_rows_loaded_all": o["rows_loaded_all"],
+        "memory_fetch_50k_rows_s": o["fetch_50k_s"],
+        "memory_fetch_all_rows_s": o["fetch_all_s"],
+        "memory_child_maxrss_mb": r2(children_max),
+        "memory_bench_s": r2(elapsed),
+    }
+
+
+def main() -> None:
+    print(json.dumps(run(), indent=1))
+
+
+if __name__ == "__main__":
+    main()
