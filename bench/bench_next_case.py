@@ -59,7 +59,7 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
     from ui.main_window import MainWindow
     from ui.media_canvas import MediaCanvas
 
-    app = ensure_qapp()
+    ensure_qapp()
     isolate_qsettings(tmp)
     state: dict = {"window": None, "old_id": None, "painted": None, "committed": None}
     original_paint = MediaCanvas.paintEvent

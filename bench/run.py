@@ -144,7 +144,7 @@ def main() -> int:
         print(f"  {name} done in {secs:.0f} s", flush=True)
     total = time.perf_counter() - t_all
     widths = [max(len(r[i]) for r in [("figure", "value", "target", "ok"), *rows]) for i in range(4)]
-    line = " | ".join("{:<%d}" % w for w in widths)
+    line = " | ".join(f"{{:<{w}}}" for w in widths)
     print()
     print(line.format("figure", "value", "target", "ok"))
     print("-+-".join("-" * w for w in widths))
