@@ -67,9 +67,7 @@ app.exec()
 
 
 def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
-    code = (
-        f"ROOT={str(ROOT)!r}; DB={str(db)!r}; SETTINGS={str(settings)!r}; BACKUP={backup!r}\n" + CHILD
-    )
+    code = f"ROOT={str(ROOT)!r}; DB={str(db)!r}; SETTINGS={str(settings)!r}; BACKUP={backup!r}\n" + CHILD
     t0 = time.time()
     proc = subprocess.run(
         [sys.executable, "-c", code], env=env_offscreen(), capture_output=True, text=True, timeout=120
@@ -79,7 +77,9 @@ def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
         raise RuntimeError(f"child failed ({proc.returncode}): {proc.stderr[-2000:]}")
     marks = json.loads(line[6:])
     with sqlite3.connect(db) as con:  # the next run starts from the same state
-        con.execute('UPDATE "case" SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by IS NOT NULL')
+        con.execute(
+            'UPDATE "case" SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by IS NOT NULL'
+        )
     con.close()
     return {k: (v - t0) * 1000 for k, v in marks.items()}
 

@@ -63,8 +63,20 @@ class _Bare:
         self.rid, self.sid = uuid.uuid4().hex, uuid.uuid4().hex
 
     def write(self) -> None:
-        row = (uuid.uuid4().hex, uuid.uuid4().hex, self.rid, self.sid, "keep", "NV-0", "1", "", 1, 900, 0,
-               _fmt(datetime.now(UTC)))
+        row = (
+            uuid.uuid4().hex,
+            uuid.uuid4().hex,
+            self.rid,
+            self.sid,
+            "keep",
+            "NV-0",
+            "1",
+            "",
+            1,
+            900,
+            0,
+            _fmt(datetime.now(UTC)),
+        )
         self.con.execute("BEGIN IMMEDIATE")
         self.con.execute("INSERT INTO decision VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
         self.con.execute("COMMIT")
@@ -82,7 +94,9 @@ class _RawEquivalent:
         con.execute("BEGIN IMMEDIATE")
         con.execute('SELECT * FROM "case" WHERE id = ?', (cid,)).fetchone()
         con.execute("SELECT * FROM decision WHERE case_id = ? ORDER BY created_at", (cid,)).fetchall()
-        con.execute("SELECT id FROM policy_pack_version WHERE pack_id = ? AND version = ?", ("p", "1")).fetchone()
+        con.execute(
+            "SELECT id FROM policy_pack_version WHERE pack_id = ? AND version = ?", ("p", "1")
+        ).fetchone()
         did = uuid.uuid4().hex
         con.execute(
             "INSERT INTO decision (id, case_id, reviewer_id, session_id, action, policy_code,"

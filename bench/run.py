@@ -123,8 +123,11 @@ def main() -> int:
     if unknown:
         ap.error(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHES)}")
     info = machine()
-    print(f"{info['cpu']} · {info['cores']} cores · Python {info['python']} · PySide6 {info['pyside6']} · "
-          f"SQLite {info['sqlite']} · load {info['loadavg_at_start']}", flush=True)
+    print(
+        f"{info['cpu']} · {info['cores']} cores · Python {info['python']} · PySide6 {info['pyside6']} · "
+        f"SQLite {info['sqlite']} · load {info['loadavg_at_start']}",
+        flush=True,
+    )
     results: dict[str, dict] = {}
     rows: list[tuple[str, str, str, str]] = []
     t_all = time.perf_counter()
@@ -153,7 +156,12 @@ def main() -> int:
     print(f"\ntotal {total:.0f} s")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"machine": info, "total_seconds": round(total, 1), "full_import": args.full, "results": results}
+    payload = {
+        "machine": info,
+        "total_seconds": round(total, 1),
+        "full_import": args.full,
+        "results": results,
+    }
     if args.only and out.exists():  # keep the other benchmarks' last figures
         try:
             old = json.loads(out.read_text())

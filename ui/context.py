@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reviewer.identity import ensure_reviewer, start_session
@@ -21,13 +22,19 @@ class AppContext:
     session_id: uuid.UUID
     tasks: TaskManager
 
+    backup: bool = True
+
+    def start_backup(self, on_error: Callable[[BaseException], None]) -> None:
+        """The session-start backup, on the io worker so it never delays a case on screen."""
+        if self.backup and self.db.file is not None:
+            file = self.db.file
+            self.tasks.run_io(lambda: take_backup(file), None, on_error)
+
 
 def start_context(db: Database, pack: PolicyPack, *, backup: bool = True) -> AppContext:
-    """Identify the reviewer, open a review session, and take the session-start backup off-thread."""
+    """Identify the reviewer and open a review session (the window starts the backup once it shows)."""
     reviewer = ensure_reviewer(db)
     session_id = start_session(db, reviewer)
-    tasks = TaskManager()
-    if backup and db.file is not None:
-        file = db.file
-        tasks.run_db(lambda: take_backup(file), on_error=lambda exc: None)
-    return AppContext(db=db, pack=pack, reviewer=reviewer, session_id=session_id, tasks=tasks)
+    return AppContext(
+        db=db, pack=pack, reviewer=reviewer, session_id=session_id, tasks=TaskManager(), backup=backup
+    )

@@ -29,6 +29,7 @@ from ui.wellbeing_controller import BREAK_SAFE, WellbeingController
 
 __all__ = ["MainWindow", "start_context"]
 
+BACKUP_DELAY_MS = 1500  # after the first case is on screen
 DECISION_ACTIONS = ("keep", "remove", "restrict", "escalate", "skip", "warn", "strike", "suspend")
 
 
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
         self.registry.held.connect(self._on_held)
         self.controller.status.connect(self.flash)
         self.controller.counters_changed.connect(self._update_counters)
-        self.controller.case_shown.connect(lambda _v: self._tick())
+        self.controller.case_shown.connect(lambda _v: self._update_sla_label())
         self.queue.filter_changed.connect(self.apply_filter)
         self._restore_layout()
         self._timer = QTimer(self)
@@ -92,6 +93,10 @@ class MainWindow(QMainWindow):
             self.flash(f"Keymap problems: {problems}", 15000)
         self.apply_filter(self.queue.current_filter())
         self.queue.table.setFocus()
+        QTimer.singleShot(
+            BACKUP_DELAY_MS,
+            lambda: ctx.start_backup(lambda exc: self.flash(f"Session-start backup failed: {exc}", 30000)),
+        )
 
     # -- layout --------------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -126,6 +131,9 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.model.refresh_sla()
+        self._update_sla_label()
+
+    def _update_sla_label(self) -> None:
         view = self.controller.current
         if view is None:
             self.sla_label.setText("SLA —")

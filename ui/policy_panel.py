@@ -6,17 +6,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import (
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QTextBrowser, QVBoxLayout, QWidget
 
 from reviewer.policy import PolicyPack, PolicySection
 
@@ -24,13 +16,14 @@ CodeRole = Qt.ItemDataRole.UserRole + 1
 QUICK_PICKS = 9
 
 
-class _SectionList(QListWidget):
+class _SectionList(QListView):
     chosen = Signal(str)
     cancelled = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
-            self.chosen.emit(self.currentItem().data(CodeRole))
+        current = self.currentIndex()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and current.isValid():
+            self.chosen.emit(current.data(CodeRole))
             return
         if event.key() == Qt.Key.Key_Escape:
             self.cancelled.emit()
@@ -66,19 +59,27 @@ class PolicyPanel(QWidget):
             layout.addWidget(w)
         layout.setStretch(3, 2)
         layout.setStretch(4, 3)
+        self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.category: str | None = None
         self._picks: list[str] = []
+        # One ready model per category: moving between cases swaps models instead of rebuilding rows.
+        self._models: dict[str | None, tuple[QStandardItemModel, list[str]]] = {}
+        self._model: QStandardItemModel | None = None
         self.search.textChanged.connect(self._refill)
         self.search.returnPressed.connect(self._focus_list)
-        self.list.currentItemChanged.connect(self._show_detail)
         self.list.chosen.connect(self.section_chosen)
         self.list.cancelled.connect(self.pick_cancelled)
         self._refill()
 
     # -- content -------------------------------------------------------------------------------
     def set_category(self, category: str | None) -> None:
+        if category == self.category and not self.search.text():
+            self._select_row(0)
+            return
         self.category = category
+        self.search.blockSignals(True)
         self.search.clear()
+        self.search.blockSignals(False)
         self._refill()
 
     def _sections(self) -> list[PolicySection]:
@@ -89,35 +90,51 @@ class PolicyPanel(QWidget):
             return self.pack.for_category(self.category)
         return list(self.pack.sections)
 
-    def _refill(self) -> None:
-        sections = self._sections()
-        applicable = (
-            {s.code for s in self.pack.sections if self.category in s.categories} if self.category else set()
-        )
-        self.list.blockSignals(True)
-        self.list.clear()
-        self._picks = []
+    def _build_model(self, sections: list[PolicySection]) -> tuple[QStandardItemModel, list[str]]:
+        category = self.category
+        model = QStandardItemModel(self)
+        picks: list[str] = []
         for section in sections:
-            number = len(self._picks) + 1
+            number = len(picks) + 1
             numbered = number <= QUICK_PICKS
             if numbered:
-                self._picks.append(section.code)
+                picks.append(section.code)
             prefix = f"{number}  " if numbered else "    "
-            actions = " ".join(section.actions)
-            item = QListWidgetItem(f"{prefix}{section.code}  {section.title}   [{actions}]")
-            item.setData(CodeRole, section.code)
+            item = QStandardItem(f"{prefix}{section.code}  {section.title}   [{' '.join(section.actions)}]")
+            item.setData(section.code, CodeRole)
             item.setToolTip(section.text[:400])
-            if self.category and section.code not in applicable and not section.is_general:
+            item.setEditable(False)
+            if category and category not in section.categories and not section.is_general:
                 item.setForeground(QColor(128, 128, 128))
-            self.list.addItem(item)
-        self.list.blockSignals(False)
-        if self.list.count():
-            self.list.setCurrentRow(0)
+            model.appendRow(item)
+        return model, picks
+
+    def _refill(self) -> None:
+        searching = bool(self.search.text().strip())
+        if searching:
+            model, picks = self._build_model(self._sections())
+        else:
+            if self.category not in self._models:
+                self._models[self.category] = self._build_model(self._sections())
+            model, picks = self._models[self.category]
+        self._picks = list(picks)
+        old = self._model
+        self._model = model
+        self.list.setModel(model)
+        self.list.selectionModel().currentChanged.connect(self._show_detail)
+        if old is not None and old not in (m for m, _ in self._models.values()):
+            old.deleteLater()
+        if model.rowCount():
+            self._select_row(0)
         else:
             self.detail.setHtml("<i>No section matches.</i>")
 
-    def _show_detail(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None = None) -> None:
-        if current is None:
+    def _select_row(self, row: int) -> None:
+        if self._model is not None and 0 <= row < self._model.rowCount():
+            self.list.setCurrentIndex(self._model.index(row, 0))
+
+    def _show_detail(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        if not current.isValid():
             return
         s = self.pack.section(current.data(CodeRole))
         e = html.escape
@@ -140,17 +157,19 @@ class PolicyPanel(QWidget):
         return code
 
     def select(self, code: str) -> None:
-        for row in range(self.list.count()):
-            if self.list.item(row).data(CodeRole) == code:
-                self.list.setCurrentRow(row)
+        if self._model is None:
+            return
+        for row in range(self._model.rowCount()):
+            if self._model.item(row).data(CodeRole) == code:
+                self._select_row(row)
                 return
 
     def picks(self) -> list[str]:
         return list(self._picks)
 
     def selected_code(self) -> str | None:
-        item = self.list.currentItem()
-        return item.data(CodeRole) if item else None
+        current = self.list.currentIndex()
+        return current.data(CodeRole) if current.isValid() else None
 
     def focus_search(self) -> None:
         self.search.setFocus()

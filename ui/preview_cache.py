@@ -72,7 +72,7 @@ def prepare_video(path: Path, spec: PreviewSpec) -> PreparedPreview:
 class PreviewCache(QObject):
     ready = Signal(str, object)  # media sha256, PreparedPreview
 
-    def __init__(self, tasks: TaskManager, spec: PreviewSpec, budget_bytes: int = 96 << 20) -> None:
+    def __init__(self, tasks: TaskManager, spec: PreviewSpec, budget_bytes: int = 32 << 20) -> None:
         super().__init__()
         self._tasks = tasks
         self._spec = spec

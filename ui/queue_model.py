@@ -80,6 +80,17 @@ def _deadline_tooltip(deadline: datetime, now: datetime) -> str:
     )
 
 
+_SERVED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        CaseIdRole,
+    }
+)
+
+
 class QueueModel(QAbstractTableModel):
     """Read-only table of queue rows in queue order; see the module docstring."""
 
@@ -235,7 +246,7 @@ class QueueModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in _SERVED_ROLES or not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
         column = Column(index.column())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from PySide6.QtCore import QModelIndex, QObject, Signal
+from PySide6.QtCore import QModelIndex, QObject, QSignalBlocker, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView, QWidget
 
 from reviewer.actions import ACTION_KINDS
@@ -292,7 +292,9 @@ class ReviewController(QObject):
         row = self.model.row_for_case(result.case_id)
         decided_category = self._last_category
         if result.case_status not in self.model.filter.statuses:
-            self.model.remove_case(result.case_id)
+            # Removing the row moves the view's current index; block that so the next case is shown once.
+            with QSignalBlocker(self.view.selectionModel()):
+                self.model.remove_case(result.case_id)
             self.current = None
             target = row if row is not None else self.current_row()
         else:

@@ -28,6 +28,8 @@ class TaskManager(QObject):
         super().__init__(parent)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
         self._media = ThreadPoolExecutor(max_workers=media_workers, thread_name_prefix="media")
+        # Long file work (backups) that must never sit in front of the database queue.
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="io")
         self._bridge = _Bridge()
         self._bridge.deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
         self._closed = False
@@ -62,7 +64,7 @@ class TaskManager(QObject):
 
     def _on_deliver(self, packet: tuple[Future[Any], Any, Any]) -> None:
         future, on_done, on_error = packet
-        if future.cancelled():
+        if future.cancelled() or self._closed:
             return
         exc = future.exception()
         if exc is not None:
@@ -81,4 +83,5 @@ class TaskManager(QObject):
     def shutdown(self) -> None:
         self._closed = True
         self._db.shutdown(wait=True)
+        self._io.shutdown(wait=True)  # a backup in progress finishes rather than leaving half a file
         self._media.shutdown(wait=False, cancel_futures=True)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import numpy as np
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
 from reviewer.media import limits
@@ -387,6 +386,8 @@ def _over_grey(im: Image.Image) -> Image.Image:
 
 def _high_bit_depth_to_l(im: Image.Image) -> Image.Image:
     """16/32-bit integer or float greyscale -> 8-bit ``L`` (16-bit scaled by 1/257, others min-max)."""
+    import numpy as np  # only high-bit-depth images need it; keeps start-up light
+
     arr = np.asarray(im)
     if im.mode.startswith("I;16"):
         out = (arr.astype(np.uint32) * 255 + 32767) // 65535

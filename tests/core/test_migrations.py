@@ -134,3 +134,14 @@ def test_a_database_at_0001_with_data_upgrades_to_head_and_keeps_it(tmp_path: Pa
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     finally:
         db.dispose()
+
+
+def test_known_revisions_match_the_migration_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    from reviewer.storage.migrate import KNOWN_REVISIONS, alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    chain = [r.revision for r in reversed(list(script.walk_revisions()))]
+    assert tuple(chain) == KNOWN_REVISIONS
+    assert script.get_current_head() == KNOWN_REVISIONS[-1]

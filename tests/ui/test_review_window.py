@@ -224,3 +224,16 @@ def test_filter_by_category_with_the_keyboard(window: MainWindow, qtbot: QtBot) 
     )
     for row in range(w.model.rowCount()):
         assert w.model.case_at(row).category == "hate"
+
+
+def test_a_backup_is_taken_soon_after_the_session_starts(db: Database, pack, qtbot: QtBot) -> None:
+    from reviewer.storage.backup import list_backups
+
+    build_demo(db, DemoSpec(cases=5, seed=2, images=2), now=NOW)
+    w = MainWindow(start_context(db, pack, backup=True))
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    assert db.file is not None
+    qtbot.waitUntil(lambda: bool(list_backups(db.file)), timeout=10000)
+    w.shutdown()
