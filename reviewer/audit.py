@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from reviewer.clock import utcnow
@@ -21,6 +22,14 @@ from reviewer.models import AuditEvent, Decision
 from reviewer.storage.database import Database
 
 GENESIS = "0" * 64
+#: PostgreSQL advisory lock that serialises appends to the chain (SQLite has BEGIN IMMEDIATE instead).
+CHAIN_LOCK = 7324001
+
+_events: Table = AuditEvent.__table__  # type: ignore[assignment]
+# Core statements built once: SQLAlchemy caches their compiled form, so each use only binds values.
+_PG_LOCK = text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+_LAST_LINK = select(_events.c.seq, _events.c.hash).order_by(_events.c.seq.desc()).limit(1)
+_INSERT_EVENT = insert(_events)
 
 
 def canonical(payload: dict[str, Any]) -> str:
@@ -34,6 +43,13 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC, as it will read back from the database (naive values are a bug)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given where UTC is required")
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
 def append_event(
     session: Session,
     *,
@@ -45,12 +61,10 @@ def append_event(
 ) -> AuditEvent:
     """Add the next link. Call inside a write session (BEGIN IMMEDIATE on SQLite, so no two writers race)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7324001)"))
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+        session.execute(_PG_LOCK)
+    last = session.execute(_LAST_LINK).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    created = now or utcnow()
+    created = _utc(now or utcnow())
     body = canonical(payload or {})
     event = AuditEvent(
         seq=seq,
@@ -66,21 +80,96 @@ def append_event(
     return event
 
 
+def lock_chain(conn: Connection) -> None:
+    """Serialise chain writers on PostgreSQL until the transaction ends (a no-op on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_LOCK)
+
+
+def append_event_core(
+    conn: Connection,
+    *,
+    actor: str,
+    kind: str,
+    subject: str = "",
+    payload: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    locked: bool = False,
+) -> int:
+    """``append_event`` with Core statements on ``conn`` (no ORM objects, no autoflush). Returns the seq.
+
+    ``conn`` must be in the write transaction (``session.connection()`` inside ``db.write()``), with any
+    pending ORM changes of that session flushed first. ``locked``: ``lock_chain`` was already called in
+    this transaction.
+    """
+    if not locked:
+        lock_chain(conn)
+    last = conn.execute(_LAST_LINK).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    created = _utc(now or utcnow())
+    body = canonical(payload or {})
+    conn.execute(
+        _INSERT_EVENT,
+        {
+            "id": uuid.uuid4(),
+            "seq": seq,
+            "created_at": created,
+            "actor": actor,
+            "kind": kind,
+            "subject": subject,
+            "payload": body,
+            "prev_hash": prev,
+            "hash": event_hash(seq, created, actor, kind, subject, body, prev),
+        },
+    )
+    return seq
+
+
+def decision_payload_of(
+    *,
+    decision_id: uuid.UUID,
+    case_id: uuid.UUID,
+    reviewer_id: uuid.UUID,
+    action: str,
+    policy_code: str | None,
+    policy_version: str | None,
+    note: str,
+    tier: int,
+    revealed: bool,
+    reverses_id: uuid.UUID | None,
+    created_at: datetime,
+) -> dict[str, Any]:
+    """``decision_payload`` from the values of a decision row (as written, before any ORM object)."""
+    return {
+        "decision_id": str(decision_id),
+        "case_id": str(case_id),
+        "reviewer_id": str(reviewer_id),
+        "action": action,
+        "policy_code": policy_code,
+        "policy_version": policy_version,
+        "note": note,
+        "tier": tier,
+        "revealed": bool(revealed),
+        "reverses_id": str(reverses_id) if reverses_id else None,
+        "created_at": created_at.isoformat(),
+    }
+
+
 def decision_payload(d: Decision) -> dict[str, Any]:
     """The decision fields the audit event vouches for."""
-    return {
-        "decision_id": str(d.id),
-        "case_id": str(d.case_id),
-        "reviewer_id": str(d.reviewer_id),
-        "action": d.action,
-        "policy_code": d.policy_code,
-        "policy_version": d.policy_version,
-        "note": d.note,
-        "tier": d.tier,
-        "revealed": bool(d.revealed),
-        "reverses_id": str(d.reverses_id) if d.reverses_id else None,
-        "created_at": d.created_at.isoformat(),
-    }
+    return decision_payload_of(
+        decision_id=d.id,
+        case_id=d.case_id,
+        reviewer_id=d.reviewer_id,
+        action=d.action,
+        policy_code=d.policy_code,
+        policy_version=d.policy_version,
+        note=d.note,
+        tier=d.tier,
+        revealed=d.revealed,
+        reverses_id=d.reverses_id,
+        created_at=d.created_at,
+    )
 
 
 @dataclass(frozen=True)

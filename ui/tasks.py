@@ -50,6 +50,14 @@ class TaskManager(QObject):
     ) -> Future[T]:
         return self._submit(self._media, fn, on_done, on_error)
 
+    def run_io(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future[T]:
+        return self._submit(self._io, fn, on_done, on_error)
+
     def _submit(
         self, pool: ThreadPoolExecutor, fn: Callable[[], T], on_done: Any, on_error: Any
     ) -> Future[T]:
