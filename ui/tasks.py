@@ -61,6 +61,10 @@ class TaskManager(QObject):
     def _submit(
         self, pool: ThreadPoolExecutor, fn: Callable[[], T], on_done: Any, on_error: Any
     ) -> Future[T]:
+        if self._closed:  # the window is closing: late timers and callbacks start nothing new
+            dropped: Future[T] = Future()
+            dropped.cancel()
+            return dropped
         future = pool.submit(fn)
 
         def finished(f: Future[T]) -> None:
@@ -86,6 +90,8 @@ class TaskManager(QObject):
 
     def wait_db_idle(self, timeout: float = 10.0) -> None:
         """Block until queued database work is done (used at shutdown and in tests)."""
+        if self._closed:
+            return
         self._db.submit(lambda: None).result(timeout)
 
     def shutdown(self) -> None:
