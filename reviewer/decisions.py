@@ -370,8 +370,10 @@ def _record_in(
         raise DecisionError(f"case {case_id} does not exist")
     standing = [a for _, a in _standing(history)]
     _, tier = _derive_state(standing)
-    cites = pack is not None and policy_code is not None
     status, new_tier = _derive_state([*standing, action])
+    pack_row, policy_version = None, None
+    if pack is not None and policy_code is not None:
+        pack_row, policy_version = _pack_version_id(session, conn, pack), pack.version
     decision_id = _insert_decision(
         session,
         conn,
@@ -382,8 +384,8 @@ def _record_in(
         now=now,
         session_id=session_id,
         policy_code=policy_code,
-        pack_version_row=_pack_version_id(session, conn, pack) if cites else None,  # type: ignore[arg-type]
-        policy_version=pack.version if cites else None,  # type: ignore[union-attr]
+        pack_version_row=pack_row,
+        policy_version=policy_version,
         note=note,
         handle_ms=handle_ms,
         revealed=revealed,

@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
             elif name == "note":
                 c.note()
             else:
-                self.flash("Apply-to-duplicates: no duplicates of this case's media have been decided.")
+                c.apply_to_duplicates()
         elif group == "policy":
             if name == "search":
                 self.policy.focus_search()

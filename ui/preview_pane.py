@@ -61,6 +61,13 @@ class PreviewPane(QWidget):
         self.warning = QLabel()
         self.warning.setObjectName("contentWarning")
         self.warning.setWordWrap(True)
+        self.duplicate_banner = QLabel()
+        self.duplicate_banner.setObjectName("duplicateBanner")
+        self.duplicate_banner.setWordWrap(True)
+        self.duplicate_banner.setStyleSheet(
+            "QLabel#duplicateBanner { background: #fff3c4; color: #3a2f00; padding: 4px; border-radius: 3px; }"
+        )
+        self.duplicate_banner.hide()
         self.canvas = MediaCanvas()
         self.item_bar = QLabel()
         self.item_bar.setObjectName("itemBar")
@@ -70,9 +77,16 @@ class PreviewPane(QWidget):
         self.text_view.setMaximumHeight(140)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        for w in (self.header, self.warning, self.canvas, self.item_bar, self.text_view):
+        for w in (
+            self.header,
+            self.warning,
+            self.duplicate_banner,
+            self.canvas,
+            self.item_bar,
+            self.text_view,
+        ):
             layout.addWidget(w)
-        layout.setStretch(2, 1)
+        layout.setStretch(3, 1)
         self.case: CaseView | None = None
         self.severity = 1
         self._index = 0
@@ -220,6 +234,10 @@ class PreviewPane(QWidget):
         item = self.current_item
         if item is not None and item.media_sha256 == sha:
             self._show_item()
+
+    def set_duplicate_banner(self, text: str | None) -> None:
+        self.duplicate_banner.setText(text or "")
+        self.duplicate_banner.setVisible(bool(text) and not self._hidden)
 
     # -- reveal --------------------------------------------------------------------------------
     def can_reveal(self) -> bool:

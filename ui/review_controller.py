@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView, QWidget
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView, load_case
 from reviewer.decisions import DecisionResult, claim_case, record_decision, release_claim, undo_last
+from reviewer.duplicates import DuplicateMatch, apply_to_group, find_decided_duplicates, open_duplicates_of
 from reviewer.queue import fetch_case
 from reviewer.wellbeing.rotation import RotationAdvisor
 from ui.context import AppContext
@@ -67,6 +68,7 @@ class ReviewController(QObject):
         self.paused = False
         self.rotation: RotationAdvisor | None = None
         self._last_category: str | None = None
+        self.duplicate: tuple[DuplicateMatch, list[uuid.UUID]] | None = None
         view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         cache.ready.connect(self._on_preview_ready)
         policy.section_chosen.connect(self.choose_section)
@@ -150,7 +152,75 @@ class ReviewController(QObject):
                 else:
                     self.cache.request(item.media_sha256, item.media_path, item.kind)
             self._claim(view.id)
+            self._check_duplicates(view.id)
+        self.duplicate = None
+        self.preview.set_duplicate_banner(None)
         self.case_shown.emit(view)
+
+    # -- duplicates ----------------------------------------------------------------------------
+    def _check_duplicates(self, case_id: uuid.UUID) -> None:
+        db = self.ctx.db
+
+        def work() -> tuple[list[DuplicateMatch], list[uuid.UUID]]:
+            matches = find_decided_duplicates(db, case_id)
+            return matches, (open_duplicates_of(db, case_id) if matches else [])
+
+        def done(found: tuple[list[DuplicateMatch], list[uuid.UUID]]) -> None:
+            matches, group = found
+            if not matches or self.current is None or self.current.id != case_id:
+                return
+            best = matches[0]
+            self.duplicate = (best, [g for g in group if g != case_id])
+            how = "an exact copy" if best.kind == "exact" else f"a near copy ({best.distance} bits apart)"
+            others = len(self.duplicate[1])
+            also = f" and {others} other open duplicate(s)" if others else ""
+            self.preview.set_duplicate_banner(
+                f"Duplicate: this media is {how} of {best.external_id}, already decided "
+                f"<b>{best.decision_action}</b> {best.decision_policy or ''}. "
+                f"Shift+D applies that decision here{also} without revealing."
+            )
+
+        self.ctx.tasks.run_db(work, done, self._background_error)
+
+    def apply_to_duplicates(self) -> None:
+        if self.busy or self.current is None or self.paused:
+            return
+        if self.duplicate is None:
+            self.status.emit("No decided duplicate of this case's media was found.")
+            return
+        best, group = self.duplicate
+        ctx, targets = self.ctx, [self.current.id, *group]
+        self.busy = True
+        self.activity.emit()
+
+        def write() -> list[DecisionResult]:
+            return apply_to_group(
+                ctx.db,
+                source_case_id=best.case_id,
+                target_case_ids=targets,
+                reviewer=ctx.reviewer,
+                pack=ctx.pack,
+                session_id=ctx.session_id,
+            )
+
+        def done(results: list[DecisionResult]) -> None:
+            self.busy = False
+            row = self.model.row_for_case(self.current.id) if self.current else None
+            with QSignalBlocker(self.view.selectionModel()):
+                for result in results:
+                    self._views.pop(result.case_id, None)
+                    if result.case_status not in self.model.filter.statuses:
+                        self.model.remove_case(result.case_id)
+            self.decided += len(results)
+            self.counters_changed.emit()
+            self.status.emit(
+                f"Applied {best.decision_action} {best.decision_policy or ''} from {best.external_id} "
+                f"to {len(results)} case(s). Ctrl+Z undoes one at a time."
+            )
+            self.current = None
+            self.select_row(row if row is not None else self.current_row())
+
+        ctx.tasks.run_db(write, done, self._decision_failed)
 
     def _request_media(self, view: CaseView) -> None:
         for item in view.media_items():

@@ -237,3 +237,38 @@ def test_a_backup_is_taken_soon_after_the_session_starts(db: Database, pack, qtb
     assert db.file is not None
     qtbot.waitUntil(lambda: bool(list_backups(db.file)), timeout=10000)
     w.shutdown()
+
+
+def test_shift_d_applies_an_earlier_decision_to_a_duplicate(
+    window: MainWindow, qtbot: QtBot, db: Database
+) -> None:
+    w = window
+    _go_to_image_case(w, qtbot)
+    sha = w.controller.current.media_items()[0].media_sha256
+    code = next(c for c in w.policy.picks() if w.ctx.pack.section(c).allows("restrict"))
+    w.controller.choose_section(code)
+    _key(qtbot, w, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
+    _wait_idle(qtbot, w)
+    # Find another open case showing the same picture and go there.
+    for _ in range(60):
+        if any(i.media_sha256 == sha for i in w.controller.current.media_items()):
+            break
+        current = w.controller.current
+        _key(qtbot, w, Qt.Key.Key_J)
+        qtbot.waitUntil(lambda before=current: w.controller.current not in (None, before), timeout=5000)
+    else:
+        pytest.skip("the demo queue holds no second case with the same picture")
+    qtbot.waitUntil(lambda: w.controller.duplicate is not None, timeout=5000)
+    assert w.preview.duplicate_banner.isVisible() and "Shift+D" in w.preview.duplicate_banner.text()
+    before = len(_decisions(db))
+    _key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(_decisions(db)) > before, timeout=5000)
+    _wait_idle(qtbot, w)
+    with db.read() as s:
+        applied = (
+            s.execute(select(Decision).where(Decision.note.like("applied from duplicate%"))).scalars().all()
+        )
+    assert applied and all(
+        d.action == "restrict" and d.policy_code == code and not d.revealed for d in applied
+    )
