@@ -40,7 +40,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle(f"Reviewer Workstation — {ctx.reviewer.handle} — {ctx.db.label}")
-        self.resize(1440, 880)
+        self.resize(1480, 900)
         self.settings = QSettings()
         self.wellbeing_settings = wellbeing or load_wellbeing_settings(self.settings)
         self.spec = spec or preview_spec_from(self.wellbeing_settings)
@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         for w in (self.queue, self.preview, self.policy):
             self.splitter.addWidget(w)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([430, 640, 370])
+        self.splitter.setSizes([500, 600, 340])
         self.blank = QLabel("Content hidden.\n\nPress Esc or F12 to return (media comes back blurred).")
         self.blank.setObjectName("panicScreen")
         self.blank.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -128,7 +128,7 @@ class PreviewPane(QWidget):
             text = f"⚠ {label}: severe content likely. Media stays blurred until you reveal it."
         else:
             text = f"{label}: media is blurred; reveal only what the decision needs."
-        if self.needs_confirmation():
+        if self.needs_confirmation() and self.case.media_items():
             text += " Revealing needs a confirming second press."
         self.warning.setText(f"{text} {extra}".strip())
 

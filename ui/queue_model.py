@@ -42,7 +42,7 @@ class Column(IntEnum):
 
 HEADERS: dict[Column, str] = {
     Column.SLA: "SLA",
-    Column.PRIORITY: "Priority",
+    Column.PRIORITY: "P",
     Column.CHANNEL: "Channel",
     Column.CATEGORY: "Category",
     Column.ACCOUNT: "Account",

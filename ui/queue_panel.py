@@ -16,7 +16,18 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.queue import QueueFilter
-from ui.queue_model import QueueModel
+from ui.queue_model import Column, QueueModel
+
+COLUMN_WIDTHS = {
+    Column.SLA: 62,
+    Column.PRIORITY: 30,
+    Column.CHANNEL: 84,
+    Column.CATEGORY: 92,
+    Column.ACCOUNT: 104,
+    Column.RISK: 96,
+    Column.STATUS: 56,
+    Column.TIER: 34,
+}
 
 STATUS_CHOICES = (
     ("Open", ("open",)),
@@ -62,6 +73,8 @@ class QueuePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
         bar = QHBoxLayout()
         for w in (self.channel, self.category, self.status):
             bar.addWidget(w)

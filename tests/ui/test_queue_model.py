@@ -192,7 +192,7 @@ def test_columns_and_headers(db: Database, make_cases: MakeCases) -> None:
     ids = make_cases(1, channel="media", category="hate", priority=1)
     model = QueueModel(db)
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["SLA", "Priority", "Channel", "Category", "Account", "Risk flags", "Status", "Tier"]
+    assert headers == ["SLA", "P", "Channel", "Category", "Account", "Risk flags", "Status", "Tier"]
     texts = [model.index(0, c).data() for c in range(model.columnCount())]
     assert texts[1:4] == ["P1", "media", "hate"]
     assert texts[4].startswith("@acct")
