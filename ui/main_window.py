@@ -6,7 +6,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
-from reviewer.clock import utcnow
+from reviewer.clock import Clock, utcnow
 from reviewer.media.preview import PreviewSpec
 from reviewer.queue import categories, channels, count
 from reviewer.wellbeing.rotation import RotationAdvisor
@@ -35,7 +35,11 @@ DECISION_ACTIONS = ("keep", "remove", "restrict", "escalate", "skip", "warn", "s
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, ctx: AppContext, spec: PreviewSpec | None = None, wellbeing: WellbeingSettings | None = None
+        self,
+        ctx: AppContext,
+        spec: PreviewSpec | None = None,
+        wellbeing: WellbeingSettings | None = None,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -71,7 +75,8 @@ class MainWindow(QMainWindow):
         )
         self._build_status_bar()
         self.controller.rotation = RotationAdvisor(self.wellbeing_settings)
-        self.wellbeing = WellbeingController(self, self.wellbeing_settings)
+        self.wellbeing = WellbeingController(self, self.wellbeing_settings, clock)
+        self.preview.monotonic = self.wellbeing.clock.monotonic
         self.controller.activity.connect(self.wellbeing.on_activity)
         self._apply_wellbeing_settings()
         self.keymap = Keymap.load(overrides=load_user_overrides(self.settings))

@@ -99,6 +99,7 @@ class PreviewPane(QWidget):
         self._confirmed = False
         self._armed_at: float | None = None
         self._frame = 0
+        self.monotonic = time.monotonic  # replaced by the window's clock (tests inject one)
         self.show_case(None)
 
     # -- case and items ------------------------------------------------------------------------
@@ -262,7 +263,7 @@ class PreviewPane(QWidget):
             self._set_warning()
         self.end_reveal()
         self.canvas.set_reveal(mode)
-        self._reveal_started = time.monotonic()
+        self._reveal_started = self.monotonic()
         self.revealed_this_case = True
         return True
 
@@ -274,7 +275,7 @@ class PreviewPane(QWidget):
         started, self._reveal_started = self._reveal_started, None
         item = self.current_item
         if started is not None and self.case is not None:
-            duration = int((time.monotonic() - started) * 1000)
+            duration = int((self.monotonic() - started) * 1000)
             self.reveal_finished.emit(self.case.id, item.id if item else None, mode, duration)
 
     def toggle_reveal(self, mode: str) -> None:
