@@ -29,6 +29,12 @@ _events: Table = AuditEvent.__table__  # type: ignore[assignment]
 # Core statements built once: SQLAlchemy caches their compiled form, so each use only binds values.
 _PG_LOCK = text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
 _LAST_LINK = select(_events.c.seq, _events.c.hash).order_by(_events.c.seq.desc()).limit(1)
+#: The same as two scalar subqueries, for a caller to add to a query it runs anyway (one round trip
+#: fewer); pass what they return as ``append_event_core(..., last=(seq, hash))``.
+LAST_LINK_COLUMNS = (
+    select(_events.c.seq).order_by(_events.c.seq.desc()).limit(1).scalar_subquery().label("chain_seq"),
+    select(_events.c.hash).order_by(_events.c.seq.desc()).limit(1).scalar_subquery().label("chain_hash"),
+)
 _INSERT_EVENT = insert(_events)
 
 
@@ -95,17 +101,21 @@ def append_event_core(
     payload: dict[str, Any] | None = None,
     now: datetime | None = None,
     locked: bool = False,
+    last: tuple[int | None, str | None] | None = None,
 ) -> int:
     """``append_event`` with Core statements on ``conn`` (no ORM objects, no autoflush). Returns the seq.
 
     ``conn`` must be in the write transaction (``session.connection()`` inside ``db.write()``), with any
     pending ORM changes of that session flushed first. ``locked``: ``lock_chain`` was already called in
-    this transaction.
+    this transaction. ``last``: the chain's last ``(seq, hash)`` (``(None, None)`` when empty) as read
+    through ``LAST_LINK_COLUMNS`` in this transaction, after the lock and with nothing appended since.
     """
     if not locked:
         lock_chain(conn)
-    last = conn.execute(_LAST_LINK).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    if last is None:
+        row = conn.execute(_LAST_LINK).first()
+        last = (row[0], row[1]) if row else (None, None)
+    seq, prev = (last[0] + 1, last[1]) if last[0] is not None and last[1] is not None else (1, GENESIS)
     created = _utc(now or utcnow())
     body = canonical(payload or {})
     conn.execute(

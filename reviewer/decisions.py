@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from reviewer.actions import ACTION_KINDS, UNDO
-from reviewer.audit import append_event_core, decision_payload_of, lock_chain
+from reviewer.audit import LAST_LINK_COLUMNS, append_event_core, decision_payload_of, lock_chain
 from reviewer.clock import utcnow
 from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer
 from reviewer.policy import PolicyPack
@@ -48,9 +48,12 @@ _cases: Table = Case.__table__  # type: ignore[assignment]
 _decisions: Table = Decision.__table__  # type: ignore[assignment]
 _pack_versions: Table = PolicyPackVersion.__table__  # type: ignore[assignment]
 
-#: The case (one row even without decisions) joined to its decisions, oldest first.
+#: The case (one row even without decisions) joined to its decisions, oldest first; each row also carries
+#: the audit chain's last (seq, hash), which the decision's event will follow.
 _CASE_HISTORY = (
-    select(_cases.c.status, _decisions.c.id, _decisions.c.action, _decisions.c.reverses_id)
+    select(
+        _cases.c.status, _decisions.c.id, _decisions.c.action, _decisions.c.reverses_id, *LAST_LINK_COLUMNS
+    )
     .select_from(_cases.outerjoin(_decisions, _decisions.c.case_id == _cases.c.id))
     .where(_cases.c.id == bindparam("b_case"))
     .order_by(_decisions.c.created_at)
@@ -166,7 +169,8 @@ def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> 
 
 
 def _case_history(conn: Connection, case_id: uuid.UUID) -> list[Row[Any]] | None:
-    """Rows ``(case status, decision id, action, reverses_id)`` oldest first; None if no such case."""
+    """Rows ``(case status, decision id, action, reverses_id, chain seq, chain hash)`` oldest first;
+    None if no such case."""
     rows = conn.execute(_CASE_HISTORY, {"b_case": case_id}).all()
     return rows or None
 
@@ -233,6 +237,7 @@ def _insert_decision(
     new_status: str,
     new_tier: int,
     unclaim: bool,
+    last_link: tuple[int | None, str | None],
 ) -> uuid.UUID:
     """Insert the decision, set the case's state, append the audit event; returns the decision id."""
     decision_id = uuid.uuid4()
@@ -281,6 +286,7 @@ def _insert_decision(
         payload=payload,
         now=now,
         locked=True,
+        last=last_link,
     )
     return decision_id
 
@@ -392,6 +398,7 @@ def _record_in(
         new_status=status,
         new_tier=new_tier,
         unclaim=status != "open",
+        last_link=(history[0][4], history[0][5]),
     )
     return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
 
@@ -429,6 +436,7 @@ def undo_last(
             new_status=status,
             new_tier=tier,
             unclaim=False,
+            last_link=(history[0][4], history[0][5]),
         )
         return DecisionResult(undo_id, case_id, UNDO, status, reverses_id=target_id)
 

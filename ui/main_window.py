@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         with ctx.db.read() as s:
             channel_codes, category_keys = channels(s), categories(s)
         self.model = QueueModel(ctx.db)
+        self.model.use_worker(lambda work, done: ctx.tasks.run_db(work, done))
         self.queue = QueuePanel(self.model, channel_codes, category_keys)
         self.preview = PreviewPane()
         self.policy = PolicyPanel(ctx.pack)
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.controller.counters_changed.connect(self._update_counters)
         self.controller.case_shown.connect(lambda _v: self._update_sla_label())
         self.queue.filter_changed.connect(self.apply_filter)
+        self.model.loaded.connect(lambda: self.controller.select_row(0))
         self._restore_layout()
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -148,9 +150,9 @@ class MainWindow(QMainWindow):
 
     # -- queue ---------------------------------------------------------------------------------
     def apply_filter(self, flt) -> None:  # type: ignore[no-untyped-def]
-        self.model.set_filter(flt)
         self.controller.current = None
-        self.controller.select_row(0)
+        self.queue.set_count("Searching…" if flt.text else "Loading…")
+        self.model.set_filter(flt)  # rows arrive off the UI thread; `loaded` shows the first case
         db = self.ctx.db
 
         def counted(n: int) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import bisect
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Slot
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 
 from reviewer.clock import Clock, SystemClock
@@ -91,8 +92,13 @@ _SERVED_ROLES = frozenset(
 )
 
 
+Submit = Callable[[Callable[[], Any], Callable[[Any], None]], Any]
+
+
 class QueueModel(QAbstractTableModel):
     """Read-only table of queue rows in queue order; see the module docstring."""
+
+    loaded = Signal()  # the first page of a new filter is in
 
     def __init__(
         self,
@@ -114,6 +120,11 @@ class QueueModel(QAbstractTableModel):
         self._at_end = False
         self._fetching = False  # Qt may ask for more from inside beginInsertRows; fetch once at a time
         self.last_fetch_ms = 0.0
+        # With a worker (the window's database executor), pages are read off the UI thread: a text
+        # search over a million cases can take seconds and must not freeze the window.
+        self._submit: Submit | None = None
+        self._generation = 0
+        self.loading = False
         self._load_first_page()
 
     # -- the core ------------------------------------------------------------------------------
@@ -121,12 +132,39 @@ class QueueModel(QAbstractTableModel):
     def filter(self) -> QueueFilter:
         return self._filter
 
+    def use_worker(self, submit: Submit) -> None:
+        """Read pages through ``submit(work, on_done)`` (work runs elsewhere, on_done on the UI thread)."""
+        self._submit = submit
+
     def set_filter(self, flt: QueueFilter) -> None:
-        """Show ``flt``'s cases: drop every fetched row and load the first page."""
+        """Show ``flt``'s cases: drop every fetched row and load the first page (``loaded`` follows)."""
+        self._generation += 1
+        if self._submit is None:
+            self.beginResetModel()
+            self._filter = flt
+            self._load_first_page()
+            self.endResetModel()
+            self.loaded.emit()
+            return
+        generation = self._generation
         self.beginResetModel()
         self._filter = flt
-        self._load_first_page()
+        self._rows, self._keys, self._index, self._at_end = [], [], None, True
+        self.loading = True
         self.endResetModel()
+
+        def done(page: list[QueueRow]) -> None:
+            if generation != self._generation:
+                return  # a newer filter replaced this one while it was read
+            self.beginResetModel()
+            self._at_end = len(page) <= self._page_size
+            self._rows = page[: self._page_size]
+            self._keys = [r.key for r in self._rows]
+            self.loading = False
+            self.endResetModel()
+            self.loaded.emit()
+
+        self._submit(lambda: self._query(flt, None), done)
 
     def _load_first_page(self) -> None:
         self._rows, self._keys, self._index, self._at_end = [], [], None, False
@@ -134,13 +172,17 @@ class QueueModel(QAbstractTableModel):
         self._rows = page
         self._keys = [r.key for r in page]
 
-    def _read_page(self, after: QueueKey | None) -> list[QueueRow]:
-        """The next page; one row more is read so the end is known without a trailing empty fetch."""
+    def _query(self, flt: QueueFilter, after: QueueKey | None) -> list[QueueRow]:
+        """One page plus one row (so the end is known without a trailing empty fetch). Any thread."""
         t0 = time.perf_counter()
         with self._db.read() as session:
             # Item kinds are not shown; skipping them saves a random read per row (~40% of a cold page).
-            page = fetch_page(session, self._filter, after, self._page_size + 1, item_kinds=False)
+            page = fetch_page(session, flt, after, self._page_size + 1, item_kinds=False)
         self.last_fetch_ms = (time.perf_counter() - t0) * 1000.0
+        return page
+
+    def _read_page(self, after: QueueKey | None) -> list[QueueRow]:
+        page = self._query(self._filter, after)
         if len(page) <= self._page_size:
             self._at_end = True
         return page[: self._page_size]
@@ -153,8 +195,28 @@ class QueueModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
+        after = self._keys[-1] if self._keys else None
+        if self._submit is not None:
+            generation, flt = self._generation, self._filter
+
+            def done(page: list[QueueRow]) -> None:
+                if generation != self._generation:
+                    return
+                if len(page) <= self._page_size:
+                    self._at_end = True
+                self._fetching = False
+                self._append(page[: self._page_size])
+
+            self._submit(lambda: self._query(flt, after), done)
+            return
         try:
-            page = self._read_page(self._keys[-1] if self._keys else None)
+            self._append(self._read_page(after))
+        finally:
+            self._fetching = False
+
+    def _append(self, page: list[QueueRow]) -> None:
+        self._fetching = True
+        try:
             if not page:
                 return
             start = len(self._rows)

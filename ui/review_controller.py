@@ -93,9 +93,9 @@ class ReviewController(QObject):
     def step(self, delta: int) -> None:
         row = self.current_row()
         target = row + delta
-        while target >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())
-        self.select_row(target)
+        if target >= self.model.rowCount() - PREFETCH and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())  # the next page arrives before the reviewer gets there
+        self.select_row(min(target, self.model.rowCount() - 1))
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.activity.emit()
@@ -228,6 +228,8 @@ class ReviewController(QObject):
             self.cache.request(item.media_sha256, item.media_path, item.kind)
 
     def _prefetch(self, row: int) -> None:
+        if row >= self.model.rowCount() - 2 * PREFETCH and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
         for r in range(row + 1, min(row + 1 + PREFETCH, self.model.rowCount())):
             queued = self.model.case_at(r)
             if queued is None:

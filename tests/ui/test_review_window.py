@@ -272,3 +272,17 @@ def test_shift_d_applies_an_earlier_decision_to_a_duplicate(
     assert applied and all(
         d.action == "restrict" and d.policy_code == code and not d.revealed for d in applied
     )
+
+
+def test_text_search_runs_off_the_ui_thread_and_shows_the_match(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    with w.ctx.db.read() as s:
+        wanted = s.execute(select(Case.external_id).order_by(Case.external_id.desc()).limit(1)).scalar_one()
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert w.queue.search.hasFocus()
+    qtbot.keyClicks(w.queue.search, wanted)
+    qtbot.keyClick(w.queue.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: w.controller.current is not None and w.controller.current.external_id == wanted, timeout=5000
+    )
+    assert w.model.rowCount() == 1 and w.queue.table.hasFocus()
