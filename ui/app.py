@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from reviewer.paths import sqlite_file, sqlite_url
@@ -26,7 +28,34 @@ def ensure_qapp() -> QApplication:
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    apply_theme(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
+
+
+def apply_theme(app: QApplication) -> None:
+    """Follow the system's light/dark choice (``REVIEWER_THEME=light|dark`` overrides it)."""
+    choice = os.environ.get("REVIEWER_THEME", "").lower()
+    dark = choice == "dark" or (choice != "light" and app.styleHints().colorScheme() == Qt.ColorScheme.Dark)
+    if not dark:
+        return
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for r, colour in (
+        (role.Window, "#202124"),
+        (role.WindowText, "#e8eaed"),
+        (role.Base, "#17181a"),
+        (role.AlternateBase, "#26272b"),
+        (role.Text, "#e8eaed"),
+        (role.Button, "#2b2c30"),
+        (role.ButtonText, "#e8eaed"),
+        (role.Highlight, "#3d6fb4"),
+        (role.HighlightedText, "#ffffff"),
+        (role.ToolTipBase, "#2b2c30"),
+        (role.ToolTipText, "#e8eaed"),
+        (role.PlaceholderText, "#9aa0a6"),
+    ):
+        palette.setColor(r, QColor(colour))
+    app.setPalette(palette)
 
 
 def open_with_recovery(url: str) -> Database | None:

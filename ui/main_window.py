@@ -10,7 +10,7 @@ from reviewer.clock import Clock, utcnow
 from reviewer.media.preview import PreviewSpec
 from reviewer.queue import categories, channels, count
 from reviewer.wellbeing.rotation import RotationAdvisor
-from reviewer.wellbeing.settings import WellbeingSettings
+from reviewer.wellbeing.settings import SettingsError, WellbeingSettings
 from reviewer.wellbeing.summary import session_summary
 from ui.break_screen import BreakScreen
 from ui.commands import ActionRegistry, CheatSheet, CommandPalette, Keymap
@@ -164,6 +164,8 @@ class MainWindow(QMainWindow):
     def dispatch(self, action_id: str) -> None:
         c = self.controller
         group, _, name = action_id.partition(".")
+        if action_id == "view.panic_global":
+            action_id = "view.panic"
         if self.preview.hidden and action_id not in ("view.panic", "app.quit", "app.cheatsheet"):
             self.flash("Content is hidden — press Esc or F12 to return first.")
             return
@@ -189,12 +191,7 @@ class MainWindow(QMainWindow):
         elif action_id == "view.spotlight":
             self.preview.toggle_reveal("spotlight")
         elif action_id == "view.greyscale":
-            self.set_spec(
-                PreviewSpec(
-                    self.spec.max_width, self.spec.max_height, self.spec.blur_px, not self.spec.greyscale
-                )
-            )
-            self.flash("Greyscale " + ("on" if self.spec.greyscale else "off"))
+            self.toggle_greyscale()
         elif action_id == "view.panic":
             self.toggle_panic()
         elif action_id == "view.next_frame":
@@ -249,6 +246,18 @@ class MainWindow(QMainWindow):
         self.preview.canvas.set_spotlight_radius(int(ws.get("display.spotlight_radius")))
         self.controller.rotation = RotationAdvisor(ws)
         self.set_spec(preview_spec_from(ws))
+
+    def toggle_greyscale(self) -> None:
+        """G: colour on/off, through the settings so the organisation's floor still holds."""
+        wanted = not self.wellbeing_settings.get("display.greyscale")
+        try:
+            self.wellbeing_settings.set("display.greyscale", wanted)
+        except SettingsError as exc:
+            self.flash(str(exc))
+            return
+        save_wellbeing_settings(self.settings, self.wellbeing_settings)
+        self._apply_wellbeing_settings()
+        self.flash("Greyscale on" if wanted else "Colour on (greyscale off)")
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.wellbeing_settings, self)

@@ -203,7 +203,7 @@ def test_chords_and_panic_still_work_from_a_text_input(window: Window, qtbot: Qt
     qtbot.keyClick(window.edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.edit, Qt.Key.Key_Escape)
     qtbot.keyClick(window.edit, Qt.Key.Key_F12)
-    assert window.fired == ["app.palette", "view.panic", "view.panic"]
+    assert window.fired == ["app.palette", "view.panic", "view.panic_global"]
 
 
 def _key(etype: QEvent.Type, key: Qt.Key, repeat: bool = False) -> QKeyEvent:

@@ -286,3 +286,63 @@ def test_text_search_runs_off_the_ui_thread_and_shows_the_match(window: MainWind
         lambda: w.controller.current is not None and w.controller.current.external_id == wanted, timeout=5000
     )
     assert w.model.rowCount() == 1 and w.queue.table.hasFocus()
+
+
+def test_f12_panics_even_while_a_dialog_has_the_focus(window: MainWindow, qtbot: QtBot) -> None:
+    from ui.commands import CheatSheet
+
+    w = window
+    sheet = CheatSheet(w.registry, w)
+    qtbot.addWidget(sheet)
+    with qtbot.waitExposed(sheet):
+        sheet.show()
+    sheet.activateWindow()
+    qtbot.keyClick(sheet, Qt.Key.Key_F12)
+    assert w.preview.hidden and w.stack.currentIndex() == 1
+
+
+def test_g_toggles_greyscale_within_the_organisation_floor(db: Database, pack, qtbot: QtBot) -> None:
+    from reviewer.wellbeing.settings import OrgPolicy, WellbeingSettings
+
+    build_demo(db, DemoSpec(cases=5, seed=2, images=2), now=NOW)
+    for floor, expected in ((False, False), (True, True)):
+        org = OrgPolicy(floors={"display.greyscale": True}) if floor else OrgPolicy()
+        w = MainWindow(start_context(db, pack, backup=False), wellbeing=WellbeingSettings(org=org))
+        qtbot.addWidget(w)
+        with qtbot.waitExposed(w):
+            w.show()
+        assert w.spec.greyscale
+        qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_G)
+        assert w.spec.greyscale is expected
+        w.shutdown()
+
+
+def test_a_video_item_is_a_muted_blurred_storyboard_revealed_frame_by_frame(
+    db: Database, pack, qtbot: QtBot
+) -> None:
+    build_demo(db, DemoSpec(cases=120, seed=4, images=6), now=NOW)
+    with db.read() as s:
+        from reviewer.models import Item
+
+        video_case = s.execute(
+            select(Case.external_id).join(Item, Item.case_id == Case.id).where(Item.kind == "video").limit(1)
+        ).scalar_one()
+    w = MainWindow(start_context(db, pack, backup=False))
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(w.queue.search, video_case)
+    qtbot.keyClick(w.queue.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: w.controller.current is not None and w.controller.current.external_id == video_case,
+        timeout=5000,
+    )
+    while w.preview.current_item.kind != "video":
+        qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_BracketRight)
+    qtbot.waitUntil(lambda: len(w.preview.canvas._strip) > 1, timeout=10000)
+    assert w.preview.canvas.reveal_mode is None and "muted, never played" in w.preview.item_bar.text()
+    assert "frame 1 of" in w.preview.item_bar.text()
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Period)
+    assert "frame 2 of" in w.preview.item_bar.text()
+    w.shutdown()

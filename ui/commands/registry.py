@@ -36,6 +36,7 @@ class ActionSpec:
     description: str = ""
     repeat: bool = False  # fires again while the key is held; never for decisions
     optional: bool = False  # may ship unbound (palette only)
+    app_wide: bool = False  # fires in every window of the app, dialogs included (the global panic key)
 
 
 def _pick(n: int) -> ActionSpec:
@@ -61,6 +62,13 @@ ACTION_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("view.spotlight", "Spotlight", "View", description="Reveal only the region under focus"),
     ActionSpec("view.greyscale", "Greyscale", "View"),
     ActionSpec("view.panic", "Panic: hide everything", "View"),
+    ActionSpec(
+        "view.panic_global",
+        "Panic from anywhere in the app (dialogs too)",
+        "View",
+        app_wide=True,
+        description="Hides all content even while a dialog is open",
+    ),
     ActionSpec("view.next_item", "Next item in case", "View", repeat=True),
     ActionSpec("view.prev_item", "Previous item in case", "View", repeat=True),
     ActionSpec("view.next_frame", "Next video frame", "View", repeat=True),
@@ -136,7 +144,9 @@ class ActionRegistry(QObject):
                 continue
             action = QAction(spec.title, self)
             action.setObjectName(spec.id)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setShortcutContext(
+                Qt.ShortcutContext.ApplicationShortcut if spec.app_wide else Qt.ShortcutContext.WindowShortcut
+            )
             action.setAutoRepeat(spec.repeat)
             action.setToolTip(spec.description or spec.title)
             action.triggered.connect(lambda _checked=False, aid=spec.id: self.triggered.emit(aid))

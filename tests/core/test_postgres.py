@@ -1,0 +1,267 @@
+"""The core on PostgreSQL: migrations, import, decisions + undo, the audit chain, claims.
+
+Runs against the server at 127.0.0.1:5432 (database ``test``, trust auth), or ``REVIEWER_PG_URL``.
+Each run works in a schema of its own (``rw_test_<random>``, put first on the search path through the
+connection's ``options``), dropped at the end, so runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from reviewer.audit import verify
+from reviewer.decisions import DecisionError, claim_case, record_decision, release_claim, undo_last
+from reviewer.duplicates import apply_to_group
+from reviewer.identity import ensure_reviewer, start_session
+from reviewer.importing.importer import import_file
+from reviewer.models import Case, Decision, PolicyPackVersion
+from reviewer.policy import PolicyPack
+from reviewer.storage.database import Database
+from reviewer.storage.migrate import open_database
+
+pytestmark = pytest.mark.postgres
+
+ENV_URL = "REVIEWER_PG_URL"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SKIP_REASON = "needs PostgreSQL at 127.0.0.1:5432 (set REVIEWER_PG_URL to use another)"
+
+
+def _base_url() -> str:
+    return os.environ.get(ENV_URL) or DEFAULT_URL
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    """``url`` with ``options=-csearch_path=<schema>``: every connection (the app's too) lands there."""
+    parsed = make_url(url)
+    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    base = _base_url()
+    try:  # no driver, no server, refused login: skip, never fail
+        admin = create_engine(base, connect_args={"connect_timeout": 3})
+        with admin.connect():
+            pass
+    except Exception:
+        pytest.skip(SKIP_REASON)
+    schema = f"rw_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _with_search_path(base, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    db = open_database(pg_url)
+    yield db
+    db.dispose()
+
+
+def _jsonl(folder: Path, tag: str, n: int) -> Path:
+    path = folder / f"cases-{tag}.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "id": f"pg-{tag}-{i}",
+                "channel": "partner",
+                "category": "violence",
+                "priority": 1 + i % 4,
+                "sla_minutes": 60 + i,
+                "account": {"platform": "photoapp", "handle": f"@pg{tag}{i % 2}", "risk_score": 0.5},
+                "report_text": f"report {i} ✓",
+                "items": [{"kind": "text", "text": f"text of case {i}"}],
+            },
+            ensure_ascii=False,
+        )
+        for i in range(n)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _case_ids(db: Database, tag: str) -> list[uuid.UUID]:
+    with db.read() as s:
+        return list(
+            s.execute(
+                select(Case.id).where(Case.external_id.like(f"pg-{tag}-%")).order_by(Case.external_id)
+            ).scalars()
+        )
+
+
+def _status(db: Database, case_id: uuid.UUID) -> tuple[str, int, uuid.UUID | None]:
+    with db.read() as s:
+        row = s.execute(select(Case.status, Case.tier, Case.claimed_by).where(Case.id == case_id)).one()
+    return row[0], row[1], row[2]
+
+
+def test_migrations_reach_head_in_a_fresh_schema(pg_db: Database, pg_url: str) -> None:
+    from reviewer.storage.migrate import current_revision, head_revision
+
+    assert pg_db.engine.dialect.name == "postgresql"
+    assert current_revision(pg_db) == head_revision()
+    schema = make_url(pg_url).query["options"].split("=", 1)[1]  # type: ignore[union-attr]
+    with pg_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT current_schema()")).scalar() == schema
+    again = open_database(pg_url)  # already at head: nothing to do
+    again.dispose()
+
+
+def test_import_decide_undo_and_verify(pg_db: Database, tmp_path: Path, pack: PolicyPack) -> None:
+    report = import_file(pg_db, _jsonl(tmp_path, "a", 5))
+    assert report.cases == 5 and report.items == 5
+    a, b, c, d, e = _case_ids(pg_db, "a")
+    reviewer = ensure_reviewer(pg_db, "pg-tester")
+    session_id = start_session(pg_db, reviewer)
+    code = pack.for_category("violence")[0].code
+
+    kept = record_decision(pg_db, case_id=a, reviewer=reviewer, action="keep", session_id=session_id)
+    removed = record_decision(
+        pg_db,
+        case_id=b,
+        reviewer=reviewer,
+        action="remove",
+        policy_code=code,
+        pack=pack,
+        session_id=session_id,
+    )
+    again = record_decision(
+        pg_db,
+        case_id=e,
+        reviewer=reviewer,
+        action="remove",
+        policy_code=code,
+        pack=pack,
+        session_id=session_id,
+    )
+    escalated = record_decision(
+        pg_db, case_id=c, reviewer=reviewer, action="escalate", session_id=session_id, revealed=True
+    )
+    assert (kept.case_status, removed.case_status, escalated.case_status) == (
+        "decided",
+        "decided",
+        "escalated",
+    )
+    assert removed.policy_code == code and kept.policy_code is None
+    assert _status(pg_db, c)[:2] == ("escalated", 2)
+    with pg_db.read() as s:
+        cited = s.get(Decision, removed.decision_id)
+        assert cited is not None and cited.policy_version == pack.version
+        assert cited.policy_pack_version_id is not None
+        assert s.get(Decision, again.decision_id).policy_pack_version_id == cited.policy_pack_version_id  # type: ignore[union-attr]
+        assert len(s.execute(select(PolicyPackVersion)).all()) == 1
+
+    undone = undo_last(pg_db, reviewer=reviewer, session_id=session_id)
+    assert undone is not None and undone.case_id == c and undone.reverses_id == escalated.decision_id
+    assert undone.case_status == "open" and _status(pg_db, c)[:2] == ("open", 1)
+    record_decision(pg_db, case_id=c, reviewer=reviewer, action="skip", session_id=session_id)
+    assert _status(pg_db, c)[0] == "skipped"
+
+    # several decisions in one transaction (record_decision_in through apply_to_group)
+    results = apply_to_group(
+        pg_db, source_case_id=b, target_case_ids=[d], reviewer=reviewer, pack=pack, session_id=session_id
+    )
+    assert [r.case_status for r in results] == ["decided"] and _status(pg_db, d)[0] == "decided"
+
+    with pytest.raises(DecisionError, match="does not exist"):
+        record_decision(pg_db, case_id=uuid.uuid4(), reviewer=reviewer, action="keep")
+
+    report_ok = verify(pg_db)
+    # events: import, session_start, 4 decisions, undo, skip, group decision
+    assert report_ok.ok and report_ok.events == 9 and report_ok.decisions == 7, report_ok
+
+    with pg_db.write_engine.begin() as conn:
+        conn.execute(text("UPDATE decision SET note = 'edited' WHERE id = :id"), {"id": kept.decision_id})
+    broken = verify(pg_db)
+    assert not broken.ok and "differs from its audit record" in str(broken.problem)
+
+
+def test_a_case_is_claimed_by_one_holder_only(pg_url: str, tmp_path: Path) -> None:
+    first, second = open_database(pg_url), open_database(pg_url)  # two app instances
+    try:
+        import_file(first, _jsonl(tmp_path, "claim", 2))
+        one, two = _case_ids(first, "claim")
+        holder_a, holder_b = uuid.uuid4(), uuid.uuid4()
+        assert claim_case(first, one, holder_a)
+        assert not claim_case(second, one, holder_b)
+        assert claim_case(first, one, holder_a)  # renewing one's own lease
+        release_claim(second, one, holder_b)  # not the holder: nothing happens
+        assert _status(first, one)[2] == holder_a
+        release_claim(first, one, holder_a)
+        assert claim_case(second, one, holder_b)
+
+        # both at once: exactly one wins
+        barrier = threading.Barrier(2)
+        won: dict[uuid.UUID, bool] = {}
+
+        def race(db: Database, holder: uuid.UUID) -> None:
+            barrier.wait()
+            won[holder] = claim_case(db, two, holder)
+
+        threads = [
+            threading.Thread(target=race, args=(first, holder_a)),
+            threading.Thread(target=race, args=(second, holder_b)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(won.values()) == [False, True], won
+        winner = next(h for h, ok in won.items() if ok)
+        assert _status(first, two)[2] == winner
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_two_writers_at_once_keep_one_unbroken_chain(pg_url: str, tmp_path: Path, pack: PolicyPack) -> None:
+    first, second = open_database(pg_url), open_database(pg_url)
+    try:
+        import_file(first, _jsonl(tmp_path, "race", 20))
+        cases = _case_ids(first, "race")
+        reviewer = ensure_reviewer(first, "pg-racer")
+        code = pack.for_category("violence")[0].code
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(2)
+
+        def writer(db: Database, mine: list[uuid.UUID]) -> None:
+            try:
+                barrier.wait()
+                for cid in mine:
+                    record_decision(
+                        db, case_id=cid, reviewer=reviewer, action="remove", policy_code=code, pack=pack
+                    )
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=writer, args=(first, cases[0::2])),
+            threading.Thread(target=writer, args=(second, cases[1::2])),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not errors, errors
+        assert all(_status(first, cid)[0] == "decided" for cid in cases)
+        report = verify(first)
+        assert report.ok, report
+    finally:
+        first.dispose()
+        second.dispose()
