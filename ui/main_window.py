@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         with ctx.db.read() as s:
             channel_codes, category_keys = channels(s), categories(s)
         self.model = QueueModel(ctx.db)
-        self.model.use_worker(lambda work, done: ctx.tasks.run_db(work, done))
+        self.model.use_worker(lambda work, done: ctx.tasks.run_read(work, done))
         self.queue = QueuePanel(self.model, channel_codes, category_keys)
         self.preview = PreviewPane()
         self.policy = PolicyPanel(ctx.pack)
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         def counted(n: int) -> None:
             self.queue.set_count(f"{n:,}{'+' if n >= 100_000 else ''} cases match")
 
-        self.ctx.tasks.run_db(lambda: _count(db, flt), counted)
+        self.ctx.tasks.run_read(lambda: _count(db, flt), counted)
 
     # -- actions -------------------------------------------------------------------------------
     def dispatch(self, action_id: str) -> None:

@@ -36,13 +36,28 @@ class MediaCanvas(QWidget):
         self._spotlight_radius = 90
         self._pointer: QPointF | None = None
         self._hidden = False
+        self._scaled_cache: dict[tuple[int, int, int], QImage] = {}
         self._strip: tuple[QImage, ...] = ()
         self._strip_index = 0
 
     # -- state -------------------------------------------------------------------------------
     def set_preview(self, prepared: PreparedPreview | None, message: str = "") -> None:
         self._prepared, self._message = prepared, message
+        self._scaled_cache.clear()
         self.update()
+
+    def _scaled(self, image: QImage, size: QSize) -> QImage:
+        """The image at display size, scaled once (smoothly) and reused until the preview or size changes."""
+        key = (image.cacheKey(), size.width(), size.height())
+        scaled = self._scaled_cache.get(key)
+        if scaled is None:
+            if len(self._scaled_cache) > 6:
+                self._scaled_cache.clear()
+            scaled = image.scaled(
+                size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+            self._scaled_cache[key] = scaled
+        return scaled
 
     def set_strip(self, thumbs: tuple[QImage, ...], index: int = 0) -> None:
         """A storyboard's frames, always blurred, shown as a strip under the current frame."""
@@ -116,16 +131,15 @@ class MediaCanvas(QWidget):
         blurred: QImage = self._prepared.blurred  # type: ignore[assignment]
         sharp: QImage = self._prepared.sharp  # type: ignore[assignment]
         target = self.image_rect()
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if self._reveal in ("hold", "toggle"):
-            p.drawImage(target, sharp)
+            p.drawImage(target.topLeft(), self._scaled(sharp, target.size()))
         else:
-            p.drawImage(target, blurred)
+            p.drawImage(target.topLeft(), self._scaled(blurred, target.size()))
             if self._reveal == "spotlight":
                 path = QPainterPath()
                 path.addEllipse(self.spotlight_center(), self._spotlight_radius, self._spotlight_radius)
                 p.setClipPath(path)
-                p.drawImage(target, sharp)
+                p.drawImage(target.topLeft(), self._scaled(sharp, target.size()))
                 p.setClipping(False)
                 p.setPen(QColor(255, 200, 0))
                 p.drawEllipse(self.spotlight_center(), self._spotlight_radius, self._spotlight_radius)

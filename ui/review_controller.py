@@ -129,7 +129,7 @@ class ReviewController(QObject):
             if show and self._is_current_row(case_id):
                 self._display(view)
 
-        self.ctx.tasks.run_db(lambda: load_case(db, case_id), done, self._background_error)
+        self.ctx.tasks.run_read(lambda: load_case(db, case_id), done, self._background_error)
 
     def _is_current_row(self, case_id: uuid.UUID) -> bool:
         row = self.model.case_at(self.current_row())
@@ -180,7 +180,7 @@ class ReviewController(QObject):
                 f"Shift+D applies that decision here{also} without revealing."
             )
 
-        self.ctx.tasks.run_db(work, done, self._background_error)
+        self.ctx.tasks.run_read(work, done, self._background_error)
 
     def apply_to_duplicates(self) -> None:
         if self.busy or self.current is None or self.paused:

@@ -27,6 +27,9 @@ class TaskManager(QObject):
     def __init__(self, media_workers: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        # Reads that may take a while (duplicate search, counts, pages, case loads) run beside the writer:
+        # WAL lets them proceed while a decision commits, so a slow read never delays a decision.
+        self._read = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-read")
         self._media = ThreadPoolExecutor(max_workers=media_workers, thread_name_prefix="media")
         # Long file work (backups) that must never sit in front of the database queue.
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="io")
@@ -41,6 +44,14 @@ class TaskManager(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Future[T]:
         return self._submit(self._db, fn, on_done, on_error)
+
+    def run_read(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future[T]:
+        return self._submit(self._read, fn, on_done, on_error)
 
     def run_media(
         self,
@@ -97,5 +108,6 @@ class TaskManager(QObject):
     def shutdown(self) -> None:
         self._closed = True
         self._db.shutdown(wait=True)
+        self._read.shutdown(wait=False, cancel_futures=True)
         self._io.shutdown(wait=True)  # a backup in progress finishes rather than leaving half a file
         self._media.shutdown(wait=False, cancel_futures=True)

@@ -1,8 +1,8 @@
 """The core on PostgreSQL: migrations, import, decisions + undo, the audit chain, claims.
 
 Runs against the server at 127.0.0.1:5432 (database ``test``, trust auth), or ``REVIEWER_PG_URL``.
-Each run works in a schema of its own (``rw_test_<random>``, put first on the search path through the
-connection's ``options``), dropped at the end, so runs never see each other's rows.
+Each test works in a schema of its own (``rw_test_<random>``, the only one on the search path through
+the connection's ``options``), dropped at the end, so tests and runs never see each other's rows.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ def _with_search_path(url: str, schema: str) -> str:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def pg_url() -> Iterator[str]:
+    """A fresh, empty schema for each test (dropped afterwards); skips when no server answers."""
     base = _base_url()
     try:  # no driver, no server, refused login: skip, never fail
         admin = create_engine(base, connect_args={"connect_timeout": 3})
