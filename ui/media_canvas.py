@@ -46,16 +46,22 @@ class MediaCanvas(QWidget):
         self._scaled_cache.clear()
         self.update()
 
-    def _scaled(self, image: QImage, size: QSize) -> QImage:
-        """The image at display size, scaled once (smoothly) and reused until the preview or size changes."""
+    def _scaled(self, image: QImage, size: QSize, smooth: bool = True) -> QImage:
+        """The image at display size, scaled once and reused until the preview or size changes.
+
+        Blurred images hold no fine detail to alias, so they take the fast scaler; sharp ones the smooth.
+        """
         key = (image.cacheKey(), size.width(), size.height())
         scaled = self._scaled_cache.get(key)
         if scaled is None:
             if len(self._scaled_cache) > 6:
                 self._scaled_cache.clear()
-            scaled = image.scaled(
-                size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+            mode = (
+                Qt.TransformationMode.SmoothTransformation
+                if smooth
+                else Qt.TransformationMode.FastTransformation
             )
+            scaled = image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
             self._scaled_cache[key] = scaled
         return scaled
 
@@ -134,7 +140,7 @@ class MediaCanvas(QWidget):
         if self._reveal in ("hold", "toggle"):
             p.drawImage(target.topLeft(), self._scaled(sharp, target.size()))
         else:
-            p.drawImage(target.topLeft(), self._scaled(blurred, target.size()))
+            p.drawImage(target.topLeft(), self._scaled(blurred, target.size(), smooth=False))
             if self._reveal == "spotlight":
                 path = QPainterPath()
                 path.addEllipse(self.spotlight_center(), self._spotlight_radius, self._spotlight_radius)

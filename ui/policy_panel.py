@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QTextBrowser, QVBoxLayout, QWidget
 
@@ -65,6 +65,12 @@ class PolicyPanel(QWidget):
         # One ready model per category: moving between cases swaps models instead of rebuilding rows.
         self._models: dict[str | None, tuple[QStandardItemModel, list[str]]] = {}
         self._model: QStandardItemModel | None = None
+        self._pending_detail: str | None = None
+        self._shown_detail: str | None = None
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(0)
+        self._detail_timer.timeout.connect(self._show_pending_detail)
         self.search.textChanged.connect(self._refill)
         self.search.returnPressed.connect(self._focus_list)
         self.list.chosen.connect(self.section_chosen)
@@ -121,22 +127,30 @@ class PolicyPanel(QWidget):
         old = self._model
         self._model = model
         self.list.setModel(model)
-        self.list.selectionModel().currentChanged.connect(self._show_detail)
+        self.list.selectionModel().currentChanged.connect(self._queue_detail)
         if old is not None and old not in (m for m, _ in self._models.values()):
             old.deleteLater()
         if model.rowCount():
             self._select_row(0)
         else:
+            self._shown_detail = None
             self.detail.setHtml("<i>No section matches.</i>")
 
     def _select_row(self, row: int) -> None:
         if self._model is not None and 0 <= row < self._model.rowCount():
             self.list.setCurrentIndex(self._model.index(row, 0))
 
-    def _show_detail(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
-        if not current.isValid():
+    def _queue_detail(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        """Show the section's text on the next turn of the event loop: the case's media paints first."""
+        self._pending_detail = current.data(CodeRole) if current.isValid() else None
+        self._detail_timer.start()
+
+    def _show_pending_detail(self) -> None:
+        code = self._pending_detail
+        if code is None or code == self._shown_detail:
             return
-        s = self.pack.section(current.data(CodeRole))
+        self._shown_detail = code
+        s = self.pack.section(code)
         e = html.escape
         examples = "".join(f"<li>{e(x)}</li>" for x in s.examples)
         self.detail.setHtml(

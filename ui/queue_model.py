@@ -81,6 +81,14 @@ def _deadline_tooltip(deadline: datetime, now: datetime) -> str:
     )
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_SLA_COL = int(Column.SLA)
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_OVERDUE_BRUSH = QBrush(OVERDUE)
 _SERVED_ROLES = frozenset(
     {
         Qt.ItemDataRole.DisplayRole,
@@ -123,6 +131,7 @@ class QueueModel(QAbstractTableModel):
         # With a worker (the window's database executor), pages are read off the UI thread: a text
         # search over a million cases can take seconds and must not freeze the window.
         self._submit: Submit | None = None
+        self._texts: dict[uuid.UUID, tuple[str, ...]] = {}  # display text by case; SLA is always live
         self._generation = 0
         self.loading = False
         self._load_first_page()
@@ -148,6 +157,7 @@ class QueueModel(QAbstractTableModel):
             return
         generation = self._generation
         self.beginResetModel()
+        self._texts.clear()
         self._filter = flt
         self._rows, self._keys, self._index, self._at_end = [], [], None, True
         self.loading = True
@@ -167,6 +177,7 @@ class QueueModel(QAbstractTableModel):
         self._submit(lambda: self._query(flt, None), done)
 
     def _load_first_page(self) -> None:
+        self._texts.clear()
         self._rows, self._keys, self._index, self._at_end = [], [], None, False
         page = self._read_page(None)
         self._rows = page
@@ -240,6 +251,7 @@ class QueueModel(QAbstractTableModel):
 
     def remove_case(self, case_id: uuid.UUID) -> bool:
         """Take a case out (it no longer matches the filter, e.g. after a decision). False if not shown."""
+        self._texts.pop(case_id, None)
         row = self.row_for_case(case_id)
         if row is None:
             return False
@@ -257,6 +269,7 @@ class QueueModel(QAbstractTableModel):
         the fetched rows while more pages remain (the next ``fetchMore`` brings it). The text filter is
         not checked here: get the row with ``reviewer.queue.fetch_case(session, id, model.filter)``.
         """
+        self._texts.pop(row.id, None)
         existing = self.row_for_case(row.id)
         if existing is not None:
             return existing
@@ -303,27 +316,35 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _SERVED_ROLES or not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called for every cell and role on each repaint: plain ints, a per-row text cache, early exits.
+        if role not in _SERVED_ROLES:
             return None
-        row = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+        r = index.row()
+        if not 0 <= r < len(self._rows):
+            return None
+        row = self._rows[r]
+        column = index.column()
+        if role == _DISPLAY:
+            if column == _SLA_COL:
+                return format_sla(row.sla_deadline, self._clock.now())
+            texts = self._texts.get(row.id)
+            if texts is None:
+                texts = self._texts[row.id] = tuple(self._display(row, c) for c in Column)
+            return texts[column]
         if role == CaseIdRole:
             return row.id
-        if column == Column.SLA:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(OVERDUE) if row.sla_deadline <= self._clock.now() else None
-            if role == Qt.ItemDataRole.ToolTipRole:
+        if column == _SLA_COL:
+            if role == _FOREGROUND:
+                return _OVERDUE_BRUSH if row.sla_deadline <= self._clock.now() else None
+            if role == _TOOLTIP:
                 return _deadline_tooltip(row.sla_deadline, self._clock.now())
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        if role == Qt.ItemDataRole.ToolTipRole:
+            if role == _ALIGN:
+                return _RIGHT
+            return None
+        if role == _TOOLTIP:
             if column == Column.ACCOUNT:
                 return row.account_handle or "No account"
             if column == Column.RISK and row.risk_flags:
