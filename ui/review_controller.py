@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from PySide6.QtCore import QModelIndex, QObject, QSignalBlocker, Signal
+from PySide6.QtCore import QModelIndex, QObject, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView, QWidget
 
 from reviewer.actions import ACTION_KINDS
@@ -27,6 +27,7 @@ from ui.queue_model import QueueModel
 
 PREFETCH = 4
 ROTATION_LOOKAHEAD = 25
+DROP_DELAY_MS = 40
 GENERAL_KEEP_CODE = "NV-0"
 
 
@@ -363,16 +364,25 @@ class ReviewController(QObject):
         self.status.emit(f"Saved: {label}{code}. Ctrl+Z undoes.")
         row = self.model.row_for_case(result.case_id)
         decided_category = self._last_category
-        if result.case_status not in self.model.filter.statuses:
-            # Removing the row moves the view's current index; block that so the next case is shown once.
-            with QSignalBlocker(self.view.selectionModel()):
-                self.model.remove_case(result.case_id)
-            self.current = None
-            target = row if row is not None else self.current_row()
+        self.current = None
+        leaves = result.case_status not in self.model.filter.statuses
+        if row is None:
+            target = self.current_row()
+        elif leaves and row + 1 >= self.model.rowCount():
+            self._drop_row(result.case_id)  # the last row: nothing below it to show first
+            target = row
         else:
-            self.current = None
-            target = self.current_row() + 1
+            target = row + 1
         self.select_row(self._rotate(target, decided_category))
+        if leaves and row is not None:
+            # The next case is shown first; the decided row leaves the table just after that paint, so the
+            # table's repaint never stands between the key and the next case on screen.
+            QTimer.singleShot(DROP_DELAY_MS, lambda case_id=result.case_id: self._drop_row(case_id))
+
+    def _drop_row(self, case_id: uuid.UUID) -> None:
+        # Removing a row moves the view's current index; block that so the shown case does not change.
+        with QSignalBlocker(self.view.selectionModel()):
+            self.model.remove_case(case_id)
 
     def _severity(self, category: str) -> int:
         return self.ctx.pack.severity_for(category)
