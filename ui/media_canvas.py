@@ -51,6 +51,8 @@ class MediaCanvas(QWidget):
 
         Blurred images hold no fine detail to alias, so they take the fast scaler; sharp ones the smooth.
         """
+        if image.size() == size:
+            return image
         key = (image.cacheKey(), size.width(), size.height())
         scaled = self._scaled_cache.get(key)
         if scaled is None:

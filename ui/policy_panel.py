@@ -71,6 +71,11 @@ class PolicyPanel(QWidget):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(0)
         self._detail_timer.timeout.connect(self._show_pending_detail)
+        self._pending_category: tuple[str | None] | None = None
+        self._category_timer = QTimer(self)
+        self._category_timer.setSingleShot(True)
+        self._category_timer.setInterval(0)
+        self._category_timer.timeout.connect(self._flush)
         self.search.textChanged.connect(self._refill)
         self.search.returnPressed.connect(self._focus_list)
         self.list.chosen.connect(self.section_chosen)
@@ -78,7 +83,18 @@ class PolicyPanel(QWidget):
         self._refill()
 
     # -- content -------------------------------------------------------------------------------
+    def show_category_soon(self, category: str | None) -> None:
+        """Switch to ``category`` after the current paint; every read of the picks applies it first."""
+        self._pending_category = (category,)
+        self._category_timer.start()
+
+    def _flush(self) -> None:
+        if self._pending_category is not None:
+            (category,), self._pending_category = self._pending_category, None
+            self.set_category(category)
+
     def set_category(self, category: str | None) -> None:
+        self._pending_category = None
         if category == self.category and not self.search.text():
             self._select_row(0)
             return
@@ -164,6 +180,7 @@ class PolicyPanel(QWidget):
     # -- picking -------------------------------------------------------------------------------
     def quick_pick(self, number: int) -> str | None:
         """The code numbered ``number`` (1-based) in the current list, selecting it; None if none."""
+        self._flush()
         if not 1 <= number <= len(self._picks):
             return None
         code = self._picks[number - 1]
@@ -171,6 +188,7 @@ class PolicyPanel(QWidget):
         return code
 
     def select(self, code: str) -> None:
+        self._flush()
         if self._model is None:
             return
         for row in range(self._model.rowCount()):
@@ -179,18 +197,22 @@ class PolicyPanel(QWidget):
                 return
 
     def picks(self) -> list[str]:
+        self._flush()
         return list(self._picks)
 
     def selected_code(self) -> str | None:
+        self._flush()
         current = self.list.currentIndex()
         return current.data(CodeRole) if current.isValid() else None
 
     def focus_search(self) -> None:
+        self._flush()
         self.search.setFocus()
         self.search.selectAll()
 
     def ask_for_pick(self, action_title: str) -> None:
         """Show the prompt and put focus on the list: numbers, arrows + Enter pick; Escape cancels."""
+        self._flush()
         self.prompt.setText(
             f"<b>Choose the policy for “{html.escape(action_title)}”</b>: press 1–9, or ↑/↓ and Enter. "
             "Esc cancels."

@@ -142,7 +142,7 @@ class ReviewController(QObject):
         self.cancel_pick()
         severity = self.ctx.pack.severity_for(view.category) if view else 1
         self.preview.show_case(view, severity)
-        self.policy.set_category(view.category if view else None)
+        self.policy.show_category_soon(view.category if view else None)
         self._shown_at = time.monotonic()
         if view is not None:
             for item in view.media_items():
