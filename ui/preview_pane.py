@@ -75,6 +75,11 @@ class PreviewPane(QWidget):
         self.text_view.setReadOnly(True)
         self.text_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.text_view.setMaximumHeight(140)
+        # Fixed heights: a longer report text must not re-lay out (and re-scale) the media below it.
+        line = self.fontMetrics().lineSpacing()
+        self.header.setFixedHeight(line * 3 + 6)
+        self.warning.setFixedHeight(line * 2 + 4)
+        self.item_bar.setFixedHeight(line + 4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         for w in (

@@ -70,6 +70,7 @@ class ReviewController(QObject):
         self.rotation: RotationAdvisor | None = None
         self._last_category: str | None = None
         self.duplicate: tuple[DuplicateMatch, list[uuid.UUID]] | None = None
+        self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
         view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         cache.ready.connect(self._on_preview_ready)
         policy.section_chosen.connect(self.choose_section)
@@ -377,12 +378,18 @@ class ReviewController(QObject):
         if leaves and row is not None:
             # The next case is shown first; the decided row leaves the table just after that paint, so the
             # table's repaint never stands between the key and the next case on screen.
-            QTimer.singleShot(DROP_DELAY_MS, lambda case_id=result.case_id: self._drop_row(case_id))
+            self._pending_drops.add(result.case_id)
+            QTimer.singleShot(DROP_DELAY_MS, lambda case_id=result.case_id: self._drop_row_later(case_id))
 
     def _drop_row(self, case_id: uuid.UUID) -> None:
+        self._pending_drops.discard(case_id)
         # Removing a row moves the view's current index; block that so the shown case does not change.
         with QSignalBlocker(self.view.selectionModel()):
             self.model.remove_case(case_id)
+
+    def _drop_row_later(self, case_id: uuid.UUID) -> None:
+        if case_id in self._pending_drops:  # not undone in the meantime
+            self._drop_row(case_id)
 
     def _severity(self, category: str) -> int:
         return self.ctx.pack.severity_for(category)
@@ -438,6 +445,7 @@ class ReviewController(QObject):
             self.decided = max(0, self.decided - 1)
             self.counters_changed.emit()
             self._views.pop(result.case_id, None)
+            self._pending_drops.discard(result.case_id)  # undone before its row left: it stays
             if row is not None and self.model.row_for_case(result.case_id) is None:
                 self.model.reinsert_case(row)  # type: ignore[arg-type]
             target = self.model.row_for_case(result.case_id)

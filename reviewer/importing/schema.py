@@ -22,6 +22,9 @@ Score = Annotated[float, Field(ge=0.0, le=1.0)]
 
 DEFAULT_SLA = {1: timedelta(hours=1), 2: timedelta(hours=4), 3: timedelta(hours=24), 4: timedelta(hours=72)}
 MAX_TEXT = 50_000
+#: Years where moving a date to UTC, or adding an SLA of at most 90 days, can leave the calendar.
+_EDGE_YEARS = (1, 9999)
+_NEEDS = {"image": "path", "video": "path", "text": "text", "link": "url"}
 
 
 class Strict(BaseModel):
@@ -45,7 +48,7 @@ class ItemIn(Strict):
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> ItemIn:
-        need = {"image": "path", "video": "path", "text": "text", "link": "url"}[self.kind]
+        need = _NEEDS[self.kind]
         if getattr(self, need) is None:
             raise ValueError(f"a {self.kind} item needs '{need}'")
         return self
@@ -71,7 +74,15 @@ class CaseIn(Strict):
     def _one_sla(self) -> CaseIn:
         if self.sla_deadline is not None and self.sla_minutes is not None:
             raise ValueError("give sla_deadline or sla_minutes, not both")
-        try:  # a date at the edge of the calendar overflows when moved to UTC or given an SLA
+        # A date at the edge of the calendar overflows when moved to UTC or given an SLA. Offsets are under
+        # a day and SLAs at most 90 days, so only dates in the first or last year can: the check (and the
+        # clock read it needs) is skipped for every other line.
+        if not (
+            (self.sla_deadline is not None and self.sla_deadline.year in _EDGE_YEARS)
+            or (self.created_at is not None and self.created_at.year in _EDGE_YEARS)
+        ):
+            return self
+        try:
             for value in (self.sla_deadline, self.created_at):
                 if value is not None:
                     value.astimezone(UTC)

@@ -1,0 +1,284 @@
+"""Pass 2 of the import: rows for the validated records, written inside the caller's write transaction.
+
+Rows are plain tuples in the forms SQLAlchemy itself stores on SQLite (a ``Uuid`` as 32 lowercase hex
+digits, a ``UTCDateTime`` as naive UTC text with microseconds, ``JSON`` as ``json.dumps`` text;
+``tests/core/test_import_fast_path.py`` checks them against the ORM's own bind processors). On SQLite
+they go through the driver with ``executemany`` (``SqliteSink``); on any other backend they are turned
+back into Python values and inserted with SQLAlchemy Core, type processing and all (``CoreSink``).
+
+Case and item ids are fresh uuid4s, drawn for the whole import at once and handed out in sorted order:
+each primary-key (and ``item.case_id``) b-tree then fills in one ascending sweep instead of at random
+places, which keeps the page cache small and the inserts fast. They are as random as ``uuid4()``; only
+their order follows the file.
+
+For a big import into a small table the table's plain (non-unique) indexes are dropped inside the
+transaction and rebuilt, from their own SQL, just before the commit: building an index from sorted data
+costs much less than a million random inserts. A rollback brings them back untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.orm import Session
+
+from reviewer.models import Account, Case, Channel, Item
+
+#: Driver-level SQLite work: page cache for the import's connection while it writes (restored after).
+CACHE_KIB_BULK = 64 << 10  # indexes rebuilt at the end: inserts mostly append
+CACHE_KIB_LIVE = 192 << 10  # indexes kept live: random inserts into big b-trees
+#: Rebuild a table's plain indexes when at least this many rows are added and no fewer than it holds.
+DEFER_INDEXES_MIN_ROWS = 50_000
+ID_BLOCK = 10_000
+IN_CHUNK = 500
+
+CASE_COLUMNS = (
+    "id",
+    "external_id",
+    "channel_id",
+    "account_id",
+    "category",
+    "priority",
+    "sla_deadline",
+    "risk_rank",
+    "status",
+    "tier",
+    "reporter",
+    "report_text",
+    "scores",
+    "created_at",
+    "claimed_by",
+    "claim_expires_at",
+)
+ITEM_COLUMNS = ("id", "case_id", "position", "kind", "media_sha256", "media_ext", "text", "url", "phash")
+ACCOUNT_COLUMNS = ("id", "platform", "handle", "risk_flags", "risk_score", "created_at")
+CHANNEL_COLUMNS = ("id", "code", "name")
+
+
+def new_hex() -> str:
+    """A fresh uuid4 as SQLAlchemy's ``Uuid`` stores it on SQLite."""
+    return uuid.uuid4().hex
+
+
+def sorted_uuid4_hex(n: int) -> Iterator[str]:
+    """``n`` fresh uuid4s (32 hex digits) in ascending order."""
+    if n <= 0:
+        return
+    import numpy as np
+
+    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    halves = raw.view(">u8")  # (n, 2) big-endian: numeric order == byte order
+    raw = raw[np.lexsort((halves[:, 1], halves[:, 0]))]
+    for start in range(0, n, ID_BLOCK):
+        text = raw[start : start + ID_BLOCK].tobytes().hex()
+        for at in range(0, len(text), 32):
+            yield text[at : at + 32]
+
+
+class SqliteSink:
+    """Rows through the SQLite driver connection of the write transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._deferred: list[str] = []
+        self._cache: int | None = None
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self.conn.exec_driver_sql(sql, tuple(params)))
+
+    def has_cases(self) -> bool:
+        return bool(self._rows('SELECT EXISTS (SELECT 1 FROM "case")')[0][0])
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start : start + IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self._rows(f'SELECT external_id FROM "case" WHERE external_id IN ({marks})', chunk)
+            )
+        return found
+
+    def channels(self) -> dict[str, str]:
+        return {code: cid for code, cid in self._rows("SELECT code, id FROM channel")}
+
+    def accounts(self) -> dict[tuple[str, str], str]:
+        return {(p, h): aid for p, h, aid in self._rows("SELECT platform, handle, id FROM account")}
+
+    def prepare(self, cases: int, items: int) -> None:
+        """Page cache for the import; plain indexes of tables that grow a lot set aside until ``finish``."""
+        stats = self._rows("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if not stats:  # dropping an index would drop its ANALYZE statistics too
+            for table, adding in (("case", cases), ("item", items)):
+                if adding < DEFER_INDEXES_MIN_ROWS:
+                    continue
+                held = self._rows(f'SELECT max(rowid) FROM "{table}"')[0][0] or 0
+                if adding < held:
+                    continue
+                for name, sql in self._rows(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                    (table,),
+                ):
+                    if sql.lstrip().upper().startswith("CREATE INDEX"):  # never a UNIQUE one
+                        self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                        self._deferred.append(sql)
+        self._cache = self._rows("PRAGMA cache_size")[0][0]
+        kib = CACHE_KIB_BULK if self._deferred else CACHE_KIB_LIVE
+        if self._cache >= 0 or -self._cache < kib:  # only ever larger
+            self.conn.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+
+    def write(
+        self,
+        channels: list[tuple[Any, ...]],
+        accounts: list[tuple[Any, ...]],
+        cases: list[tuple[Any, ...]],
+        items: list[tuple[Any, ...]],
+    ) -> None:
+        run = self.conn.exec_driver_sql
+        if channels:
+            run("INSERT INTO channel (id, code, name) VALUES (?, ?, ?)", channels)
+        if accounts:
+            run(
+                "INSERT INTO account (id, platform, handle, risk_flags, risk_score, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                accounts,
+            )
+        if cases:
+            run(f'INSERT INTO "case" ({", ".join(CASE_COLUMNS)}) VALUES ({", ".join("?" * 16)})', cases)
+        if items:
+            run(f"INSERT INTO item ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' * 9)})", items)
+
+    def finish(self, ok: bool) -> None:
+        """Rebuild the set-aside indexes (on success; a rollback restores them) and the page cache."""
+        try:
+            if ok:
+                for sql in self._deferred:
+                    self.conn.exec_driver_sql(sql)
+        finally:
+            self._deferred = []
+            if self._cache is not None:
+                try:
+                    self.conn.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache)}")
+                except Exception:  # the connection is failing anyway; the error in flight says why
+                    if ok:
+                        raise
+                self._cache = None
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(hex=value)
+
+
+def _aware(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+class CoreSink:
+    """The same rows for any other backend, as Python values through SQLAlchemy Core (correctness first)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def has_cases(self) -> bool:
+        return self.session.execute(select(Case.id).limit(1)).first() is not None
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start : start + IN_CHUNK]
+            found.update(
+                self.session.execute(select(Case.external_id).where(Case.external_id.in_(chunk))).scalars()
+            )
+        return found
+
+    def channels(self) -> dict[str, str]:
+        return {code: cid.hex for code, cid in self.session.execute(select(Channel.code, Channel.id))}
+
+    def accounts(self) -> dict[tuple[str, str], str]:
+        rows = self.session.execute(select(Account.platform, Account.handle, Account.id))
+        return {(p, h): aid.hex for p, h, aid in rows}
+
+    def prepare(self, cases: int, items: int) -> None:
+        pass
+
+    def write(
+        self,
+        channels: list[tuple[Any, ...]],
+        accounts: list[tuple[Any, ...]],
+        cases: list[tuple[Any, ...]],
+        items: list[tuple[Any, ...]],
+    ) -> None:
+        run = self.session.execute
+        if channels:
+            run(
+                insert(Channel.__table__),
+                [dict(zip(CHANNEL_COLUMNS, (_uuid(r[0]), *r[1:]), strict=True)) for r in channels],
+            )
+        if accounts:
+            run(
+                insert(Account.__table__),
+                [
+                    dict(
+                        zip(
+                            ACCOUNT_COLUMNS,
+                            (_uuid(r[0]), r[1], r[2], json.loads(r[3]), r[4], _aware(r[5])),
+                            strict=True,
+                        )
+                    )
+                    for r in accounts
+                ],
+            )
+        if cases:
+            run(
+                insert(Case.__table__),
+                [
+                    dict(
+                        zip(
+                            CASE_COLUMNS,
+                            (
+                                _uuid(r[0]),
+                                r[1],
+                                _uuid(r[2]),
+                                _uuid(r[3]),
+                                *r[4:6],
+                                _aware(r[6]),
+                                *r[7:12],
+                                json.loads(r[12]),
+                                _aware(r[13]),
+                                _uuid(r[14]),
+                                _aware(r[15]),
+                            ),
+                            strict=True,
+                        )
+                    )
+                    for r in cases
+                ],
+            )
+        if items:
+            run(
+                insert(Item.__table__),
+                [dict(zip(ITEM_COLUMNS, (_uuid(r[0]), _uuid(r[1]), *r[2:]), strict=True)) for r in items],
+            )
+
+    def finish(self, ok: bool) -> None:
+        pass
+
+
+Sink = SqliteSink | CoreSink
+
+
+def sink_for(session: Session, *, fast: bool = True) -> Sink:
+    """The driver-level sink on SQLite (unless ``fast`` is False), the Core one everywhere else."""
+    conn = session.connection()
+    if fast and conn.dialect.name == "sqlite":
+        return SqliteSink(conn)
+    return CoreSink(session)
