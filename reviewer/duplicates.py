@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import numpy as np
 from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -34,7 +33,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from reviewer.actions import UNDO
 from reviewer.clock import utcnow
 from reviewer.decisions import DecisionError, DecisionResult, record_decision_in
-from reviewer.media.phash import NEAR_THRESHOLD, hamming_many, hashes_to_bytes
 from reviewer.models import Case, Decision, Item, Reviewer
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
@@ -113,13 +111,19 @@ def _chunks(values: list, size: int = _IN_CHUNK) -> Iterator[list]:
 
 
 def _find(
-    session: Session, case_id: uuid.UUID, scope: Callable[[Session], set], threshold: int = NEAR_THRESHOLD
+    session: Session, case_id: uuid.UUID, scope: Callable[[Session], set], threshold: int | None = None
 ) -> dict[uuid.UUID, _Hit]:
     """Best hit per other case whose raw id is in ``scope(session)``: exact first, then nearest.
 
     Ids are read raw (as stored) and turned into UUIDs only for hits: building 200,000 UUID objects
     would cost more than the whole scan.
     """
+    # numpy and the hashing module load on first use: the review window starts without them.
+    import numpy as np
+
+    from reviewer.media.phash import NEAR_THRESHOLD, hamming_many, hashes_to_bytes
+
+    threshold = NEAR_THRESHOLD if threshold is None else threshold
     own = _own_media(session, case_id)
     if not own:
         return {}
