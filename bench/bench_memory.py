@@ -65,7 +65,7 @@ mark("window")
 m = w.model
 t0 = time.perf_counter()
 def fetch_until(limit: int) -> None:
-    """Pages arrive from the read worker: ask, then let the event loop deliver, until done."""
+    # Pages arrive from the read worker: ask, then let the event loop deliver them, until done.
     while m.rowCount() < limit:
         if m.canFetchMore(QModelIndex()):
             m.fetchMore(QModelIndex())
