@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,17 +146,18 @@ def _is_sqlite(session: Session) -> bool:
 
 
 def _to_row(r: Sequence[Any], kinds: dict[uuid.UUID, list[str]] | None) -> QueueRow:
+    # Status, channel, category and flags repeat across rows: interned, a big queue shares one copy each.
     return QueueRow(
         id=r[0],
         external_id=r[1],
         priority=r[2],
         sla_deadline=r[3],
         risk_rank=r[4],
-        status=r[5],
-        channel=r[6] or "",
-        category=r[7],
+        status=sys.intern(r[5]),
+        channel=sys.intern(r[6] or ""),
+        category=sys.intern(r[7]),
         account_handle=r[8],
-        risk_flags=tuple(r[9] or ()),
+        risk_flags=tuple(sys.intern(f) for f in r[9] or ()),
         tier=r[10],
         item_kinds=None if kinds is None else tuple(kinds.get(r[0], ())),
     )

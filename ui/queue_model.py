@@ -100,6 +100,13 @@ _SERVED_ROLES = frozenset(
 )
 
 
+TEXT_CACHE_ROWS = 2000
+
+
+def _row_key(row: QueueRow) -> QueueKey:
+    return row.key
+
+
 Submit = Callable[[Callable[[], Any], Callable[[Any], None]], Any]
 
 
@@ -123,7 +130,6 @@ class QueueModel(QAbstractTableModel):
         self._page_size = page_size
         self._clock: Clock = clock or SystemClock()
         self._rows: list[QueueRow] = []
-        self._keys: list[QueueKey] = []  # parallel to _rows, for bisect
         self._index: dict[uuid.UUID, int] | None = None  # case id -> row, rebuilt lazily
         self._at_end = False
         self._fetching = False  # Qt may ask for more from inside beginInsertRows; fetch once at a time
@@ -159,7 +165,7 @@ class QueueModel(QAbstractTableModel):
         self.beginResetModel()
         self._texts.clear()
         self._filter = flt
-        self._rows, self._keys, self._index, self._at_end = [], [], None, True
+        self._rows, self._index, self._at_end = [], None, True
         self.loading = True
         self.endResetModel()
 
@@ -169,7 +175,6 @@ class QueueModel(QAbstractTableModel):
             self.beginResetModel()
             self._at_end = len(page) <= self._page_size
             self._rows = page[: self._page_size]
-            self._keys = [r.key for r in self._rows]
             self.loading = False
             self.endResetModel()
             self.loaded.emit()
@@ -178,10 +183,9 @@ class QueueModel(QAbstractTableModel):
 
     def _load_first_page(self) -> None:
         self._texts.clear()
-        self._rows, self._keys, self._index, self._at_end = [], [], None, False
+        self._rows, self._index, self._at_end = [], None, False
         page = self._read_page(None)
         self._rows = page
-        self._keys = [r.key for r in page]
 
     def _query(self, flt: QueueFilter, after: QueueKey | None) -> list[QueueRow]:
         """One page plus one row (so the end is known without a trailing empty fetch). Any thread."""
@@ -206,7 +210,7 @@ class QueueModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        after = self._keys[-1] if self._keys else None
+        after = self._rows[-1].key if self._rows else None
         if self._submit is not None:
             generation, flt = self._generation, self._filter
 
@@ -233,7 +237,6 @@ class QueueModel(QAbstractTableModel):
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)  # last row is start + n - 1
             self._rows.extend(page)
-            self._keys.extend(r.key for r in page)
             if self._index is not None:
                 self._index.update((r.id, start + i) for i, r in enumerate(page))
             self.endInsertRows()
@@ -257,7 +260,6 @@ class QueueModel(QAbstractTableModel):
             return False
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
-        del self._keys[row]
         self._index = None
         self.endRemoveRows()
         return True
@@ -280,12 +282,11 @@ class QueueModel(QAbstractTableModel):
             or (flt.category is not None and row.category != flt.category)
         ):
             return None
-        pos = bisect.bisect_left(self._keys, row.key)
+        pos = bisect.bisect_left(self._rows, row.key, key=_row_key)
         if pos == len(self._rows) and not self._at_end:
             return None
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._rows.insert(pos, row)
-        self._keys.insert(pos, row.key)
         self._index = None
         self.endInsertRows()
         return pos
@@ -332,6 +333,8 @@ class QueueModel(QAbstractTableModel):
                 return format_sla(row.sla_deadline, self._clock.now())
             texts = self._texts.get(row.id)
             if texts is None:
+                if len(self._texts) > TEXT_CACHE_ROWS:  # only rows that were painted; keep it bounded
+                    self._texts.clear()
                 texts = self._texts[row.id] = tuple(self._display(row, c) for c in Column)
             return texts[column]
         if role == CaseIdRole:

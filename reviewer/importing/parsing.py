@@ -43,12 +43,14 @@ SPOOL_MEMORY = 16 << 20
 
 DEFAULT_SLA_MINUTES = {p: int(d.total_seconds()) // 60 for p, d in DEFAULT_SLA.items()}
 
-# A record: (local_line, external_id, channel_code, account, category, priority, deadline, risk_rank,
-#            reporter, report_text, scores_json, created_at, items)
-#   account   None or (platform, handle, risk_flags_json, risk_score)
-#   deadline  naive-UTC text, or an int: minutes after the import's "now" (no created_at, no sla_deadline)
-#   created_at naive-UTC text or None (the import's "now")
-#   items     tuple of (kind, path, text, url)
+# A record: (local_line, external_id, channel_code, account, case_tail, items, media)
+#   account    None or (platform, handle, risk_flags_json, risk_score)
+#   case_tail  (category, priority, sla_deadline, risk_rank, reporter, report_text, scores_json, created_at):
+#              the case row after (id, external_id, channel_id, account_id). Times are naive-UTC text;
+#              created_at None means the import's "now", and then sla_deadline is an int: minutes after it.
+#   items      (position, kind, None, None, text, url, None) each: an item row after (id, case_id), its
+#              media columns (sha256, ext, phash) empty
+#   media      None, or (position, path) of each item with a media path, to resolve and store when written
 Record = tuple[Any, ...]
 
 _FRAME = struct.Struct("<QQ")  # line number base, pickled size
@@ -108,37 +110,61 @@ def resolve_media(root: Path, relative: str) -> Path:
     return target
 
 
+_encode_key = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_flags_json: dict[tuple[str, ...], str] = {}
+
+
+def scores_json(scores: dict[str, float]) -> str:
+    """``json.dumps(scores)`` (what SQLAlchemy's JSON type stores), without the encoder's per-call setup."""
+    parts = []
+    for key, value in scores.items():
+        if value.__class__ is not float:
+            return json.dumps(scores)
+        parts.append(f"{_encode_key(key)}: {float.__repr__(value)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def flags_json(flags: list[str]) -> str:
+    """``json.dumps(flags)``, remembered: accounts share a handful of flag sets."""
+    key = tuple(flags)
+    found = _flags_json.get(key)
+    if found is None:
+        if len(_flags_json) > 4096:
+            _flags_json.clear()
+        found = _flags_json[key] = json.dumps(flags)
+    return found
+
+
 def record_of(line: int, case: CaseIn) -> Record:
     """The compact, database-ready form of a valid case (see ``Record``)."""
     account = case.account
     if account is None:
         acct, risk = None, 0.0
     else:
-        acct = (account.platform, account.handle, json.dumps(list(account.risk_flags)), account.risk_score)
+        acct = (account.platform, account.handle, flags_json(list(account.risk_flags)), account.risk_score)
         risk = account.risk_score
+    created_at = case.created_at
     if case.sla_deadline is not None:
         deadline: str | int = utc_text(case.sla_deadline)
     else:
         minutes = case.sla_minutes if case.sla_minutes is not None else DEFAULT_SLA_MINUTES[case.priority]
-        if case.created_at is not None:
-            deadline = utc_text(case.created_at + timedelta(minutes=minutes))
+        if created_at is not None:
+            deadline = utc_text(created_at + timedelta(minutes=minutes))
         else:
             deadline = minutes
-    return (
-        line,
-        case.id,
-        case.channel,
-        acct,
+    tail = (
         case.category,
         case.priority,
         deadline,
         round((1.0 - risk) * 1000),
         case.reporter,
         case.report_text,
-        json.dumps(dict(case.scores)),
-        utc_text(case.created_at) if case.created_at is not None else None,
-        tuple((item.kind, item.path, item.text, item.url) for item in case.items),
+        scores_json(case.scores),
+        None if created_at is None else utc_text(created_at),
     )
+    items = tuple((n, i.kind, None, None, i.text, i.url, None) for n, i in enumerate(case.items))
+    media = tuple((n, i.path) for n, i in enumerate(case.items) if i.path is not None) or None
+    return (line, case.id, case.channel, acct, tail, items, media)
 
 
 @dataclass
