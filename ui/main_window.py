@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
 from reviewer.clock import Clock, utcnow
 from reviewer.media.preview import PreviewSpec
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.registry.held.connect(self._on_held)
         self.controller.status.connect(self.flash)
         self.controller.counters_changed.connect(self._update_counters)
+        self.controller.counters_changed.connect(self.refresh_count)
         self.controller.case_shown.connect(lambda _v: self._update_sla_label())
         self.queue.filter_changed.connect(self.apply_filter)
         self.model.loaded.connect(lambda: self.controller.select_row(0))
@@ -160,6 +161,14 @@ class MainWindow(QMainWindow):
 
         self.ctx.tasks.run_read(lambda: _count(db, flt), counted)
 
+    def refresh_count(self) -> None:
+        """The match count after decisions and undos (capped, on the read worker)."""
+        db, flt = self.ctx.db, self.model.filter
+        self.ctx.tasks.run_read(
+            lambda: _count(db, flt),
+            lambda n: self.queue.set_count(f"{n:,}{'+' if n >= 100_000 else ''} cases match"),
+        )
+
     # -- actions -------------------------------------------------------------------------------
     def dispatch(self, action_id: str) -> None:
         c = self.controller
@@ -217,8 +226,10 @@ class MainWindow(QMainWindow):
             self.queue.table.setFocus()
         elif action_id == "app.palette":
             CommandPalette(self.registry, self).exec()
+            self._refocus()
         elif action_id == "app.cheatsheet":
             CheatSheet(self.registry, self).exec()
+            self._refocus()
         elif action_id == "app.settings":
             self.open_settings()
         elif action_id == "app.summary":
@@ -247,6 +258,14 @@ class MainWindow(QMainWindow):
         self.controller.rotation = RotationAdvisor(ws)
         self.set_spec(preview_spec_from(ws))
 
+    def _refocus(self) -> None:
+        """After a dialog: keys go back to the review window (some X setups leave focus nowhere)."""
+        self.activateWindow()
+        if self.stack.currentIndex() == 0 and not (
+            QApplication.focusWidget() and self.isAncestorOf(QApplication.focusWidget())
+        ):
+            self.queue.table.setFocus()
+
     def toggle_greyscale(self) -> None:
         """G: colour on/off, through the settings so the organisation's floor still holds."""
         wanted = not self.wellbeing_settings.get("display.greyscale")
@@ -269,6 +288,7 @@ class MainWindow(QMainWindow):
             self._apply_wellbeing_settings()
             self.wellbeing.update_meter()
             self.flash("Settings saved.")
+        self._refocus()
 
     def session_summary(self):  # type: ignore[no-untyped-def]
         return session_summary(self.ctx.db, self.ctx.reviewer.id, self.ctx.session_id, self.wellbeing.clock)
@@ -276,6 +296,7 @@ class MainWindow(QMainWindow):
     def show_summary(self) -> None:
         self.preview.end_reveal()
         SummaryDialog(self.session_summary(), str(self.wellbeing_settings.get("support.text")), self).exec()
+        self._refocus()
 
     def show_break_screen(self, kind: str, reason: str, until, support: str) -> None:  # type: ignore[no-untyped-def]
         self.preview.end_reveal()

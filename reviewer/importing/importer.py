@@ -29,7 +29,7 @@ from reviewer.importing.parsing import (
     resolve_media,
     utc_text,
 )
-from reviewer.importing.writing import Sink, new_hex, sink_for, sorted_uuid4_hex
+from reviewer.importing.writing import Sink, sink_for, sorted_uuid4_hex, uuid4_hex_stream
 from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
 from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
@@ -149,8 +149,9 @@ def _write_records(
     accounts = sink.accounts()
     now_text = utc_text(now)
     after_now: dict[int, str] = {}  # SLA minutes -> deadline text, for cases timed from the import
-    case_ids = sorted_uuid4_hex(parsed.cases)
-    item_ids = sorted_uuid4_hex(parsed.items)
+    next_case_id = sorted_uuid4_hex(parsed.cases).__next__
+    next_item_id = sorted_uuid4_hex(parsed.items).__next__
+    fresh_id = uuid4_hex_stream().__next__
     media_cache: dict[Path, str] = {}
     phash_cache: dict[str, str | None] = {}
     for _, records in parsed.spool.batches():
@@ -158,62 +159,36 @@ def _write_records(
         new_accounts: list[tuple[str, str, str, str, float, str]] = []
         cases: list[tuple[object, ...]] = []
         items: list[tuple[object, ...]] = []
-        for (
-            _line,
-            external_id,
-            channel,
-            account,
-            category,
-            priority,
-            deadline,
-            risk_rank,
-            reporter,
-            report_text,
-            scores,
-            created_at,
-            case_items,
-        ) in records:
+        for _line, external_id, channel, account, tail, case_items, media in records:
             channel_id = channels.get(channel)
             if channel_id is None:
-                channel_id = channels[channel] = new_hex()
+                channel_id = channels[channel] = fresh_id()
                 new_channels.append((channel_id, channel, channel))
             account_id = None
             if account is not None:
                 key = (account[0], account[1])
                 account_id = accounts.get(key)
                 if account_id is None:
-                    account_id = accounts[key] = new_hex()
-                    new_accounts.append(
-                        (account_id, account[0], account[1], account[2], account[3], now_text)
-                    )
-            if deadline.__class__ is int:
-                minutes = deadline
-                deadline = after_now.get(minutes)
-                if deadline is None:
-                    deadline = after_now[minutes] = utc_text(now + timedelta(minutes=minutes))
-            case_id = next(case_ids)
-            cases.append(
-                (
-                    case_id,
-                    external_id,
-                    channel_id,
-                    account_id,
-                    category,
-                    priority,
-                    deadline,
-                    risk_rank,
-                    "open",
-                    1,
-                    reporter,
-                    report_text,
-                    scores,
-                    created_at or now_text,
-                    None,
-                    None,
-                )
-            )
-            for position, (kind, media_path, text, url) in enumerate(case_items):
+                    account_id = accounts[key] = fresh_id()
+                    new_accounts.append((account_id, *key, account[2], account[3], now_text))
+            if tail[7] is None:  # created by the import: now, and any SLA in minutes counts from now
+                deadline = tail[2]
+                if deadline.__class__ is int:
+                    minutes = deadline
+                    deadline = after_now.get(minutes)
+                    if deadline is None:
+                        deadline = after_now[minutes] = utc_text(now + timedelta(minutes=minutes))
+                tail = (*tail[:2], deadline, *tail[3:7], now_text)
+            case_id = next_case_id()
+            cases.append((case_id, external_id, channel_id, account_id) + tail)
+            if media is None:
+                for item in case_items:
+                    items.append((next_item_id(), case_id) + item)
+                continue
+            paths = dict(media)
+            for position, kind, _sha, _ext, text, url, _phash in case_items:
                 sha = ext = phash = None
+                media_path = paths.get(position)
                 if media_path is not None:
                     source = resolve_media(media_root, media_path)
                     if source not in media_cache:
@@ -230,7 +205,7 @@ def _write_records(
                             good = hashed is not None and hashed[1] >= MIN_PHASH_QUALITY
                             phash_cache[sha] = hashed[0] if good and hashed is not None else None
                         phash = phash_cache[sha]
-                items.append((next(item_ids), case_id, position, kind, sha, ext, text, url, phash))
+                items.append((next_item_id(), case_id, position, kind, sha, ext, text, url, phash))
         sink.write(new_channels, new_accounts, cases, items)
         report.channels += len(new_channels)
         report.accounts += len(new_accounts)

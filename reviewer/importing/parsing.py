@@ -148,10 +148,8 @@ def record_of(line: int, case: CaseIn) -> Record:
         deadline: str | int = utc_text(case.sla_deadline)
     else:
         minutes = case.sla_minutes if case.sla_minutes is not None else DEFAULT_SLA_MINUTES[case.priority]
-        if created_at is not None:
-            deadline = utc_text(created_at + timedelta(minutes=minutes))
-        else:
-            deadline = minutes
+        # with no created_at the deadline counts from the import's "now": kept as minutes until then
+        deadline = minutes if created_at is None else utc_text(created_at + timedelta(minutes=minutes))
     tail = (
         case.category,
         case.priority,

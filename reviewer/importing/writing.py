@@ -6,13 +6,13 @@ digits, a ``UTCDateTime`` as naive UTC text with microseconds, ``JSON`` as ``jso
 they go through the driver with ``executemany`` (``SqliteSink``); on any other backend they are turned
 back into Python values and inserted with SQLAlchemy Core, type processing and all (``CoreSink``).
 
-Case and item ids are fresh uuid4s, drawn for the whole import at once and handed out in sorted order:
-each primary-key (and ``item.case_id``) b-tree then fills in one ascending sweep instead of at random
-places, which keeps the page cache small and the inserts fast. They are as random as ``uuid4()``; only
-their order follows the file.
+Case and item ids are fresh uuid4s, drawn for the whole import at once and handed out in ascending order:
+each primary-key (and ``item.case_id``) b-tree then fills in one sweep instead of at random places,
+which keeps the page cache small and the inserts fast. They are as random as ``uuid4()``; only their
+order follows the file.
 
-For a big import into a small table the table's plain (non-unique) indexes are dropped inside the
-transaction and rebuilt, from their own SQL, just before the commit: building an index from sorted data
+For a big import into a small table, the table's plain (non-unique) indexes are dropped inside the
+transaction and rebuilt from their own SQL just before the commit: building an index from sorted data
 costs much less than a million random inserts. A rollback brings them back untouched.
 """
 
@@ -30,14 +30,15 @@ from sqlalchemy.orm import Session
 
 from reviewer.models import Account, Case, Channel, Item
 
-#: Driver-level SQLite work: page cache for the import's connection while it writes (restored after).
-CACHE_KIB_BULK = 64 << 10  # indexes rebuilt at the end: inserts mostly append
-CACHE_KIB_LIVE = 192 << 10  # indexes kept live: random inserts into big b-trees
+#: Page cache of the import's connection while it writes (KiB; the connection's own value comes back).
+CACHE_KIB_BULK = 64 << 10  # plain indexes rebuilt at the end: inserts mostly append
+CACHE_KIB_LIVE = 192 << 10  # indexes kept live: inserts land all over big b-trees
 #: Rebuild a table's plain indexes when at least this many rows are added and no fewer than it holds.
 DEFER_INDEXES_MIN_ROWS = 50_000
 ID_BLOCK = 10_000
 IN_CHUNK = 500
 
+#: Case columns bound per row; the others are the same for every imported case (``CASE_FIXED``).
 CASE_COLUMNS = (
     "id",
     "external_id",
@@ -47,40 +48,61 @@ CASE_COLUMNS = (
     "priority",
     "sla_deadline",
     "risk_rank",
-    "status",
-    "tier",
     "reporter",
     "report_text",
     "scores",
     "created_at",
-    "claimed_by",
-    "claim_expires_at",
 )
+CASE_FIXED: dict[str, Any] = {"status": "open", "tier": 1, "claimed_by": None, "claim_expires_at": None}
 ITEM_COLUMNS = ("id", "case_id", "position", "kind", "media_sha256", "media_ext", "text", "url", "phash")
 ACCOUNT_COLUMNS = ("id", "platform", "handle", "risk_flags", "risk_score", "created_at")
 CHANNEL_COLUMNS = ("id", "code", "name")
 
 
-def new_hex() -> str:
-    """A fresh uuid4 as SQLAlchemy's ``Uuid`` stores it on SQLite."""
-    return uuid.uuid4().hex
+def _insert_sql(table: str, columns: Sequence[str], fixed: str = "") -> str:
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    return f'INSERT INTO "{table}" ({names}{fixed and ", "}{fixed}) VALUES ({marks}{{}})'
 
 
-def sorted_uuid4_hex(n: int) -> Iterator[str]:
-    """``n`` fresh uuid4s (32 hex digits) in ascending order."""
-    if n <= 0:
-        return
+_INSERT_CASE = _insert_sql("case", CASE_COLUMNS, ", ".join(CASE_FIXED)).format(", 'open', 1, NULL, NULL")
+_INSERT_ITEM = _insert_sql("item", ITEM_COLUMNS).format("")
+_INSERT_ACCOUNT = _insert_sql("account", ACCOUNT_COLUMNS).format("")
+_INSERT_CHANNEL = _insert_sql("channel", CHANNEL_COLUMNS).format("")
+
+
+def _uuid4_bytes(n: int) -> Any:
+    """``n`` random uuid4s as an (n, 16) uint8 array."""
     import numpy as np
 
     raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
-    halves = raw.view(">u8")  # (n, 2) big-endian: numeric order == byte order
-    raw = raw[np.lexsort((halves[:, 1], halves[:, 0]))]
-    for start in range(0, n, ID_BLOCK):
+    return raw
+
+
+def _hex_rows(raw: Any) -> Iterator[str]:
+    for start in range(0, len(raw), ID_BLOCK):
         text = raw[start : start + ID_BLOCK].tobytes().hex()
         for at in range(0, len(text), 32):
             yield text[at : at + 32]
+
+
+def sorted_uuid4_hex(n: int) -> Iterator[str]:
+    """``n`` fresh uuid4s as SQLAlchemy's ``Uuid`` stores them on SQLite (32 hex digits), ascending."""
+    if n <= 0:
+        return
+    import numpy as np
+
+    raw = _uuid4_bytes(n)
+    halves = raw.view(">u8")  # (n, 2) big-endian: numeric order is byte order
+    yield from _hex_rows(raw[np.lexsort((halves[:, 1], halves[:, 0]))])
+
+
+def uuid4_hex_stream(block: int = 1024) -> Iterator[str]:
+    """Fresh uuid4s (32 hex digits), without end, drawn ``block`` at a time."""
+    while True:
+        yield from _hex_rows(_uuid4_bytes(block))
 
 
 class SqliteSink:
@@ -101,11 +123,8 @@ class SqliteSink:
         found: set[str] = set()
         for start in range(0, len(ids), IN_CHUNK):
             chunk = ids[start : start + IN_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self._rows(f'SELECT external_id FROM "case" WHERE external_id IN ({marks})', chunk)
-            )
+            sql = f'SELECT external_id FROM "case" WHERE external_id IN ({", ".join("?" * len(chunk))})'
+            found.update(r[0] for r in self._rows(sql, chunk))
         return found
 
     def channels(self) -> dict[str, str]:
@@ -115,25 +134,27 @@ class SqliteSink:
         return {(p, h): aid for p, h, aid in self._rows("SELECT platform, handle, id FROM account")}
 
     def prepare(self, cases: int, items: int) -> None:
-        """Page cache for the import; plain indexes of tables that grow a lot set aside until ``finish``."""
-        stats = self._rows("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if not stats:  # dropping an index would drop its ANALYZE statistics too
+        """A bigger page cache; plain indexes of tables about to grow a lot set aside until ``finish``."""
+        if not self._rows("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"):
+            # (with ANALYZE statistics, dropping an index would drop its statistics too: never then)
             for table, adding in (("case", cases), ("item", items)):
                 if adding < DEFER_INDEXES_MIN_ROWS:
                     continue
                 held = self._rows(f'SELECT max(rowid) FROM "{table}"')[0][0] or 0
                 if adding < held:
                     continue
-                for name, sql in self._rows(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                indexes = self._rows(
+                    "SELECT name, sql FROM sqlite_master"
+                    " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
                     (table,),
-                ):
+                )
+                for name, sql in indexes:
                     if sql.lstrip().upper().startswith("CREATE INDEX"):  # never a UNIQUE one
                         self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
                         self._deferred.append(sql)
-        self._cache = self._rows("PRAGMA cache_size")[0][0]
+        self._cache = int(self._rows("PRAGMA cache_size")[0][0])
         kib = CACHE_KIB_BULK if self._deferred else CACHE_KIB_LIVE
-        if self._cache >= 0 or -self._cache < kib:  # only ever larger
+        if self._cache >= 0 or -self._cache < kib:  # (a positive value counts pages: leave it alone)
             self.conn.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
 
     def write(
@@ -143,22 +164,18 @@ class SqliteSink:
         cases: list[tuple[Any, ...]],
         items: list[tuple[Any, ...]],
     ) -> None:
-        run = self.conn.exec_driver_sql
-        if channels:
-            run("INSERT INTO channel (id, code, name) VALUES (?, ?, ?)", channels)
-        if accounts:
-            run(
-                "INSERT INTO account (id, platform, handle, risk_flags, risk_score, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                accounts,
-            )
-        if cases:
-            run(f'INSERT INTO "case" ({", ".join(CASE_COLUMNS)}) VALUES ({", ".join("?" * 16)})', cases)
-        if items:
-            run(f"INSERT INTO item ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' * 9)})", items)
+        """Rows as ``CHANNEL_COLUMNS``, ``ACCOUNT_COLUMNS``, ``CASE_COLUMNS``, ``ITEM_COLUMNS``."""
+        for sql, rows in (
+            (_INSERT_CHANNEL, channels),
+            (_INSERT_ACCOUNT, accounts),
+            (_INSERT_CASE, cases),
+            (_INSERT_ITEM, items),
+        ):
+            if rows:
+                self.conn.exec_driver_sql(sql, rows)
 
     def finish(self, ok: bool) -> None:
-        """Rebuild the set-aside indexes (on success; a rollback restores them) and the page cache."""
+        """Rebuild the set-aside indexes (on success; a rollback restores them), restore the page cache."""
         try:
             if ok:
                 for sql in self._deferred:
@@ -166,12 +183,12 @@ class SqliteSink:
         finally:
             self._deferred = []
             if self._cache is not None:
+                cache, self._cache = self._cache, None
                 try:
-                    self.conn.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache)}")
+                    self.conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
                 except Exception:  # the connection is failing anyway; the error in flight says why
                     if ok:
                         raise
-                self._cache = None
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:
@@ -194,10 +211,8 @@ class CoreSink:
     def existing_ids(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), IN_CHUNK):
-            chunk = ids[start : start + IN_CHUNK]
-            found.update(
-                self.session.execute(select(Case.external_id).where(Case.external_id.in_(chunk))).scalars()
-            )
+            query = select(Case.external_id).where(Case.external_id.in_(ids[start : start + IN_CHUNK]))
+            found.update(self.session.execute(query).scalars())
         return found
 
     def channels(self) -> dict[str, str]:
@@ -219,55 +234,49 @@ class CoreSink:
     ) -> None:
         run = self.session.execute
         if channels:
-            run(
-                insert(Channel.__table__),
-                [dict(zip(CHANNEL_COLUMNS, (_uuid(r[0]), *r[1:]), strict=True)) for r in channels],
-            )
+            rows = [dict(zip(CHANNEL_COLUMNS, (_uuid(r[0]), *r[1:]), strict=True)) for r in channels]
+            run(insert(Channel.__table__), rows)
         if accounts:
-            run(
-                insert(Account.__table__),
-                [
-                    dict(
-                        zip(
-                            ACCOUNT_COLUMNS,
-                            (_uuid(r[0]), r[1], r[2], json.loads(r[3]), r[4], _aware(r[5])),
-                            strict=True,
-                        )
+            rows = [
+                dict(
+                    zip(
+                        ACCOUNT_COLUMNS,
+                        (_uuid(r[0]), r[1], r[2], json.loads(r[3]), r[4], _aware(r[5])),
+                        strict=True,
                     )
-                    for r in accounts
-                ],
-            )
+                )
+                for r in accounts
+            ]
+            run(insert(Account.__table__), rows)
         if cases:
-            run(
-                insert(Case.__table__),
-                [
-                    dict(
-                        zip(
-                            CASE_COLUMNS,
-                            (
-                                _uuid(r[0]),
-                                r[1],
-                                _uuid(r[2]),
-                                _uuid(r[3]),
-                                *r[4:6],
-                                _aware(r[6]),
-                                *r[7:12],
-                                json.loads(r[12]),
-                                _aware(r[13]),
-                                _uuid(r[14]),
-                                _aware(r[15]),
-                            ),
-                            strict=True,
-                        )
+            rows = [
+                CASE_FIXED
+                | dict(
+                    zip(
+                        CASE_COLUMNS,
+                        (
+                            _uuid(r[0]),
+                            r[1],
+                            _uuid(r[2]),
+                            _uuid(r[3]),
+                            r[4],
+                            r[5],
+                            _aware(r[6]),
+                            r[7],
+                            r[8],
+                            r[9],
+                            json.loads(r[10]),
+                            _aware(r[11]),
+                        ),
+                        strict=True,
                     )
-                    for r in cases
-                ],
-            )
+                )
+                for r in cases
+            ]
+            run(insert(Case.__table__), rows)
         if items:
-            run(
-                insert(Item.__table__),
-                [dict(zip(ITEM_COLUMNS, (_uuid(r[0]), _uuid(r[1]), *r[2:]), strict=True)) for r in items],
-            )
+            rows = [dict(zip(ITEM_COLUMNS, (_uuid(r[0]), _uuid(r[1]), *r[2:]), strict=True)) for r in items]
+            run(insert(Item.__table__), rows)
 
     def finish(self, ok: bool) -> None:
         pass
