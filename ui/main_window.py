@@ -29,6 +29,7 @@ from ui.wellbeing_controller import BREAK_SAFE, WellbeingController
 
 __all__ = ["MainWindow", "start_context"]
 
+CHECKPOINT_MS = 5000  # WAL checkpoints off the decision path
 BACKUP_DELAY_MS = 1500  # after the first case is on screen
 DECISION_ACTIONS = ("keep", "remove", "restrict", "escalate", "skip", "warn", "strike", "suspend")
 
@@ -96,6 +97,12 @@ class MainWindow(QMainWindow):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+        self._checkpoint_timer = QTimer(self)
+        self._checkpoint_timer.setInterval(CHECKPOINT_MS)
+        self._checkpoint_timer.timeout.connect(
+            lambda: ctx.tasks.run_io(ctx.db.checkpoint, None, lambda _e: None)
+        )
+        self._checkpoint_timer.start()
         if self.keymap.conflicts or self.keymap.unknown:
             problems = "; ".join([*map(str, self.keymap.conflicts), *self.keymap.unknown])
             self.flash(f"Keymap problems: {problems}", 15000)

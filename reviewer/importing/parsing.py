@@ -12,6 +12,7 @@ back batch by batch.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -47,7 +48,8 @@ DEFAULT_SLA_MINUTES = {p: int(d.total_seconds()) // 60 for p, d in DEFAULT_SLA.i
 #   account    None or (platform, handle, risk_flags_json, risk_score)
 #   case_tail  (category, priority, sla_deadline, risk_rank, reporter, report_text, scores_json, created_at):
 #              the case row after (id, external_id, channel_id, account_id). Times are naive-UTC text;
-#              created_at None means the import's "now", and then sla_deadline is an int: minutes after it.
+#              created_at None stands for the import's "now", and then sla_deadline may be an int: that
+#              many minutes after it.
 #   items      (position, kind, None, None, text, url, None) each: an item row after (id, case_id), its
 #              media columns (sha256, ext, phash) empty
 #   media      None, or (position, path) of each item with a media path, to resolve and store when written
@@ -58,7 +60,7 @@ _FRAME = struct.Struct("<QQ")  # line number base, pickled size
 
 def utc_text(value: datetime) -> str:
     """An aware datetime as SQLAlchemy stores a ``UTCDateTime`` on SQLite: naive UTC, microseconds always."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
 
 def _describe(exc: ValidationError) -> str:
@@ -131,17 +133,26 @@ def flags_json(flags: list[str]) -> str:
     if found is None:
         if len(_flags_json) > 4096:
             _flags_json.clear()
-        found = _flags_json[key] = json.dumps(flags)
+        found = _flags_json[key] = json.dumps(list(flags))
     return found
 
 
-def record_of(line: int, case: CaseIn) -> Record:
-    """The compact, database-ready form of a valid case (see ``Record``)."""
+def record_of(
+    line: int,
+    case: CaseIn,
+    items: list[tuple[Any, ...]] | None = None,
+    media: list[tuple[int, str]] | None = None,
+) -> Record:
+    """The compact, database-ready form of a valid case (see ``Record``); ``validate_range`` passes the
+    items and media it has already gathered."""
+    if items is None:
+        items = [(n, i.kind, None, None, i.text, i.url, None) for n, i in enumerate(case.items)]
+        media = [(n, i.path) for n, i in enumerate(case.items) if i.path is not None] or None
     account = case.account
     if account is None:
         acct, risk = None, 0.0
     else:
-        acct = (account.platform, account.handle, flags_json(list(account.risk_flags)), account.risk_score)
+        acct = (account.platform, account.handle, flags_json(account.risk_flags), account.risk_score)
         risk = account.risk_score
     created_at = case.created_at
     if case.sla_deadline is not None:
@@ -160,8 +171,6 @@ def record_of(line: int, case: CaseIn) -> Record:
         scores_json(case.scores),
         None if created_at is None else utc_text(created_at),
     )
-    items = tuple((n, i.kind, None, None, i.text, i.url, None) for n, i in enumerate(case.items))
-    media = tuple((n, i.path) for n, i in enumerate(case.items) if i.path is not None) or None
     return (line, case.id, case.channel, acct, tail, items, media)
 
 
@@ -184,45 +193,65 @@ class _Chunk:
 def validate_range(path: Path, media_root: Path, start: int = 0, end: int | None = None) -> _Chunk:
     """Validate the lines of ``path[start:end]`` (a whole file by default)."""
     out = _Chunk()
+    errors, valid_lines, ids = out.errors, out.valid_lines, out.ids
     records: list[Record] = []
+    validate = CaseIn.model_validate_json
+    clean = True  # no bad line yet: records are still worth keeping
     for number, raw in _lines(path, start, end):
         out.lines = number
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            out.errors.append((number, f"line longer than {MAX_LINE_BYTES} bytes"))
+            errors.append((number, f"line longer than {MAX_LINE_BYTES} bytes"))
+            clean = False
             continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            out.errors.append((number, f"not valid UTF-8 (byte {exc.start})"))
+            errors.append((number, f"not valid UTF-8 (byte {exc.start})"))
+            clean = False
             continue
         if not text.strip():
             continue
         try:
-            case = CaseIn.model_validate_json(text)
+            case = validate(text)
         except ValidationError as exc:
-            out.errors.append((number, _describe(exc)))
+            errors.append((number, _describe(exc)))
+            clean = False
             continue
-        out.valid_lines.append(number)
-        out.ids.append(case.id)
-        bad: list[str] = []
+        valid_lines.append(number)
+        ids.append(case.id)
+        items: list[tuple[Any, ...]] = []
+        media: list[tuple[int, str]] | None = None
+        bad: list[str] | None = None
         for index, item in enumerate(case.items):
+            items.append((index, item.kind, None, None, item.text, item.url, None))
             if item.path is not None:
                 try:
                     resolve_media(media_root, item.path)
                 except (ValueError, OSError) as exc:
+                    bad = bad or []
                     bad.append(f"items.{index}.path: {exc}")
+                media = media or []
+                media.append((index, item.path))
         if bad:
             out.media_errors[number] = bad
-        elif not out.errors and not out.media_errors:  # once a line is bad, nothing will be written
-            records.append(record_of(number, case))
-            out.items += len(case.items)
-    if not out.errors and not out.media_errors:
+            clean = False
+        elif clean:
+            records.append(record_of(number, case, items, media))
+            out.items += len(items)
+    if clean:
         out.records = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
     return out
 
 
 def _validate_range_task(args: tuple[Path, Path, int, int]) -> _Chunk:
     return validate_range(*args)
+
+
+def _worker_start() -> None:
+    # Whatever the worker inherited (all of the parent's modules, with ``fork``) is never garbage here:
+    # keep the collector off it, so it neither scans those objects again and again nor, by writing to
+    # their headers, copies every shared page into the worker.
+    gc.freeze()
 
 
 def split_ranges(path: Path, size: int = CHUNK_BYTES) -> list[tuple[int, int]]:
@@ -357,7 +386,7 @@ def parse_file(path: Path, media_root: Path) -> Parsed:
             parsed.add(0, validate_range(path, media_root))
             return parsed
         tasks = [(path, media_root, start, end) for start, end in split_ranges(path)]
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, initializer=_worker_start) as pool:
             for chunk in pool.imap(_validate_range_task, tasks):
                 parsed.add(base, chunk)
                 base += chunk.lines

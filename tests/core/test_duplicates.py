@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import random
 import uuid
@@ -289,30 +288,10 @@ def test_open_group_and_apply_to_group(
     assert report.ok, report.problem
 
 
-def test_near_search_cost_is_bounded(db: Database) -> None:
-    """Hash comparison alone over 100k stored hashes stays well under a frame budget."""
+def test_near_search_over_100k_hashes_finds_only_the_match(db: Database) -> None:
+    """Vectorised comparison over 100k stored hashes (its speed is measured in bench/, not here)."""
     rng = np.random.default_rng(0)
     raw = rng.integers(0, 256, size=(100_000, 32), dtype=np.uint8)
     hexes = [bytes(r).hex() for r in raw]
-    import time
-
-    t0 = time.perf_counter()
     dist = hamming_many(raw[0], hashes_to_bytes(hexes))
-    elapsed = time.perf_counter() - t0
     assert dist[0] == 0 and int((dist <= NEAR_THRESHOLD).sum()) == 1
-    assert elapsed < 1.0
-
-
-def test_hash_speed_for_a_display_sized_jpeg(tmp_path: Path) -> None:
-    import time
-
-    buf = io.BytesIO()
-    draw_scene(random.Random(3), "violence", (960, 720)).save(buf, "JPEG", quality=85)
-    path = tmp_path / "big.jpg"
-    path.write_bytes(buf.getvalue())
-    pdq_hash(path)
-    t0 = time.perf_counter()
-    for _ in range(10):
-        assert pdq_hash(path) is not None
-    per_image_ms = (time.perf_counter() - t0) * 100
-    assert per_image_ms < 60  # ~10 ms on the dev machine; generous for loaded CI

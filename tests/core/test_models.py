@@ -52,3 +52,13 @@ def test_sqlite_runs_in_wal_with_full_sync(db: Database) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_passive_checkpoint_moves_committed_pages_out_of_the_wal(db: Database, make_cases) -> None:
+    make_cases(20)
+    db.checkpoint()
+    with db.engine.connect() as conn:
+        busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    assert busy == 0 and log == done
+    with db.write_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 8000
