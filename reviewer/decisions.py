@@ -306,7 +306,7 @@ def record_decision(
     now: datetime | None = None,
 ) -> DecisionResult:
     """Validate, write and commit one decision with its audit event. Returns only once durable."""
-    _validate(action, policy_code, pack)
+    _validate(action, policy_code, pack)  # before BEGIN IMMEDIATE: a refused decision takes no lock
     with db.write() as session:
         return _record_in(
             session,
