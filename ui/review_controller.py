@@ -71,6 +71,7 @@ class ReviewController(QObject):
         self._last_category: str | None = None
         self.duplicate: tuple[DuplicateMatch, list[uuid.UUID]] | None = None
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
+        self.error_box: QMessageBox | None = None
         view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         cache.ready.connect(self._on_preview_ready)
         policy.section_chosen.connect(self.choose_section)
@@ -414,11 +415,16 @@ class ReviewController(QObject):
 
     def _decision_failed(self, exc: BaseException) -> None:
         self.busy = False
-        QMessageBox.warning(
-            self._window,
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
             "Decision NOT saved",
-            f"The decision could not be written, so the case stays here:\n\n{exc}\n\nNothing was lost; try again.",
+            f"The decision could not be written, so the case stays here:\n\n{exc}\n\n"
+            "Nothing already saved was lost; try again.",
+            QMessageBox.StandardButton.Ok,
+            self._window,
         )
+        box.open()  # window-modal but not blocking: the reviewer sees it at once, Enter dismisses it
+        self.error_box = box
         self.status.emit(f"Decision not saved: {exc}")
 
     def undo(self) -> None:

@@ -346,3 +346,25 @@ def test_a_video_item_is_a_muted_blurred_storyboard_revealed_frame_by_frame(
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Period)
     assert "frame 2 of" in w.preview.item_bar.text()
     w.shutdown()
+
+
+def test_a_failed_write_is_shown_and_the_case_stays(
+    window: MainWindow, qtbot: QtBot, db: Database, monkeypatch
+) -> None:
+    import ui.review_controller as rc
+    from reviewer.storage.errors import DatabaseOpenError
+
+    def refuse(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise DatabaseOpenError("The disk holding test.sqlite3 is full")
+
+    monkeypatch.setattr(rc, "record_decision", refuse)
+    w = window
+    before = w.controller.current.external_id
+    _key(qtbot, w, Qt.Key.Key_K)
+    qtbot.waitUntil(
+        lambda: w.controller.error_box is not None and w.controller.error_box.isVisible(), timeout=5000
+    )
+    assert "NOT saved" in w.controller.error_box.windowTitle() and "disk" in w.controller.error_box.text()
+    assert w.controller.current.external_id == before and not w.controller.busy
+    assert _decisions(db) == []
+    w.controller.error_box.close()
