@@ -3,11 +3,12 @@
 Media paths are resolved inside the media root (the import file's folder unless told otherwise); a path
 that escapes it — ``..``, absolute, or a symlink pointing out — is refused before any byte is read.
 
-Two passes. ``parse_file`` (pass 1, ``reviewer.importing.parsing``) validates every line — big files in
-worker processes, one byte range each — and keeps the valid cases as compact records; any bad line stops
-the import before the database is touched. Pass 2 writes the records in one write transaction
-(``reviewer.importing.writing``): media resolved again and copied in, PDQ hashes of distinct images,
-rows in batches, one audit event. Memory stays bounded by a batch, not by the file.
+Two passes. ``parse_file`` (pass 1, ``reviewer.importing.parsing``) validates every line — a big file in
+worker processes, one byte range each — and keeps the valid cases compactly, column by column; any bad
+line stops the import before the database is touched (no write lock taken). Pass 2 writes them in one
+write transaction (``reviewer.importing.writing``): media resolved again and copied in, PDQ hashes of
+distinct images, rows in batches of one range each, one audit event. Memory is bounded by a batch and
+the file's case ids, not by the whole file.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from reviewer.importing.parsing import (
     MAX_ERRORS_KEPT,
     MAX_LINE_BYTES,
     MAX_MEDIA_BYTES,
+    MediaResolver,
     Parsed,
     parse_file,
     resolve_media,
     utc_text,
 )
-from reviewer.importing.writing import Sink, sink_for, sorted_uuid4_hex, uuid4_hex_stream
+from reviewer.importing.writing import IdPool, Sink, sink_for, uuid4_hex_stream
 from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
 from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
@@ -163,67 +165,87 @@ def _write_records(
     report: ImportReport,
     new_media: list[str],
 ) -> None:
+    """Rows for every batch, zipped from its columns; new channels and accounts first, by first use."""
     channels = sink.channels()
     accounts = sink.accounts()
     now_text = utc_text(now)
     after_now: dict[int, str] = {}  # SLA minutes -> deadline text, for cases timed from the import
-    next_case_id = sorted_uuid4_hex(parsed.cases).__next__
-    next_item_id = sorted_uuid4_hex(parsed.items).__next__
+    case_ids = IdPool(parsed.cases)
+    item_ids = IdPool(parsed.items)
     fresh_id = uuid4_hex_stream().__next__
+    media_file = MediaResolver(media_root)  # resolved again here, once per distinct path
     media_cache: dict[Path, str] = {}
     phash_cache: dict[str, str | None] = {}
-    for _, records in parsed.spool.batches():
-        new_channels: list[tuple[str, str, str]] = []
-        new_accounts: list[tuple[str, str, str, str, float, str]] = []
-        cases: list[tuple[object, ...]] = []
-        items: list[tuple[object, ...]] = []
-        for _line, external_id, channel, account, tail, case_items, media in records:
-            channel_id = channels.get(channel)
-            if channel_id is None:
-                channel_id = channels[channel] = fresh_id()
-                new_channels.append((channel_id, channel, channel))
-            account_id = None
-            if account is not None:
-                key = (account[0], account[1])
-                account_id = accounts.get(key)
-                if account_id is None:
-                    account_id = accounts[key] = fresh_id()
-                    new_accounts.append((account_id, *key, account[2], account[3], now_text))
-            if tail[7] is None:  # created by the import: now, and any SLA in minutes counts from now
-                deadline = tail[2]
-                if deadline.__class__ is int:
-                    minutes = deadline
-                    deadline = after_now.get(minutes)
-                    if deadline is None:
-                        deadline = after_now[minutes] = utc_text(now + timedelta(minutes=minutes))
-                tail = (*tail[:2], deadline, *tail[3:7], now_text)
-            case_id = next_case_id()
-            cases.append((case_id, external_id, channel_id, account_id) + tail)
-            if media is None:
-                for item in case_items:
-                    items.append((next_item_id(), case_id) + item)
-                continue
-            paths = dict(media)
-            for position, kind, _sha, _ext, text, url, _phash in case_items:
-                sha = ext = phash = None
-                media_path = paths.get(position)
-                if media_path is not None:
-                    source = resolve_media(media_root, media_path)
-                    if source not in media_cache:
-                        sha = store.put_file(source)
-                        new_media.append(sha)
-                        media_cache[source] = sha
-                    sha = media_cache[source]
-                    ext = source.suffix.lower().lstrip(".")[:16] or None
-                    if kind == "image":
-                        # Once per distinct file, from the stored copy. A failure, or a hash of a
-                        # near-flat image (PDQ quality < 50, close to noise), leaves it None.
-                        if sha not in phash_cache:
-                            hashed = pdq_hash(store.path_for(sha))
-                            good = hashed is not None and hashed[1] >= MIN_PHASH_QUALITY
-                            phash_cache[sha] = hashed[0] if good and hashed is not None else None
-                        phash = phash_cache[sha]
-                items.append((next_item_id(), case_id, position, kind, sha, ext, text, url, phash))
+    for batch in parsed.spool.batches():
+        new_channels = []
+        for code in dict.fromkeys(batch.channel):
+            if code not in channels:
+                channels[code] = fresh_id()
+                new_channels.append((channels[code], code, code))
+        new_accounts = []
+        for key, (flags, score) in batch.account_first.items():
+            if key not in accounts:
+                accounts[key] = fresh_id()
+                new_accounts.append((accounts[key], key[0], key[1], flags, score, now_text))
+        deadlines, created = batch.sla_deadline, batch.created_at
+        for index in batch.from_now:  # created by the import: now, and SLA minutes count from now
+            created[index] = now_text
+            minutes = deadlines[index]
+            if minutes.__class__ is int:
+                if minutes not in after_now:
+                    after_now[minutes] = utc_text(now + timedelta(minutes=minutes))  # type: ignore[arg-type]
+                deadlines[index] = after_now[minutes]  # type: ignore[index]
+        ids = case_ids.take(len(batch))
+        cases = list(
+            zip(
+                ids,
+                batch.external_id,
+                map(channels.__getitem__, batch.channel),
+                map(accounts.get, batch.account),  # no account: None
+                batch.category,
+                batch.priority,
+                deadlines,
+                batch.risk_rank,
+                batch.reporter,
+                batch.report_text,
+                batch.scores,
+                created,
+                strict=True,
+            )
+        )
+        count = len(batch.item_case)
+        sha: list[str | None] = [None] * count
+        ext: list[str | None] = [None] * count
+        phash: list[str | None] = [None] * count
+        for index, media_path in batch.media:
+            source = media_file(media_path)
+            if source not in media_cache:
+                media_cache[source] = store.put_file(source)
+                new_media.append(media_cache[source])
+            sha[index] = digest = media_cache[source]
+            ext[index] = source.suffix.lower().lstrip(".")[:16] or None
+            if batch.item_kind[index] == "image":
+                # Once per distinct file, from the stored copy. A failure, or a hash of a near-flat
+                # image (PDQ quality < 50, close to noise), leaves it None.
+                if digest not in phash_cache:
+                    hashed = pdq_hash(store.path_for(digest))
+                    good = hashed is not None and hashed[1] >= MIN_PHASH_QUALITY
+                    phash_cache[digest] = hashed[0] if good and hashed is not None else None
+                phash[index] = phash_cache[digest]
+        items = list(
+            zip(
+                item_ids.take(count),
+                map(ids.__getitem__, batch.item_case),
+                batch.item_position,
+                batch.item_kind,
+                sha,
+                ext,
+                batch.item_text,
+                batch.item_url,
+                phash,
+                strict=True,
+            )
+        )
         sink.write(new_channels, new_accounts, cases, items)
         report.channels += len(new_channels)
         report.accounts += len(new_accounts)

@@ -4,23 +4,25 @@ Nothing here touches the database (no SQLAlchemy import), so worker processes th
 big file in parallel start light. The file is cut into byte ranges that begin and end at line starts;
 each range is validated on its own (in a worker, or in this process for small files) and gives back its
 errors by local line number, the case ids of its schema-valid lines (duplicates are found here, across
-the whole file, in line order) and its valid cases as compact records: plain tuples, already in the
-text forms SQLite stores, pickled. The records go to a spool (memory first, an unlinked temporary file
-past ``SPOOL_MEMORY``) so a million cases never live as a million pydantic objects; pass 2 reads them
-back batch by batch.
+the whole file, in line order) and its valid cases as a ``Batch``: column lists of plain values, already
+in the text forms SQLite stores, from which pass 2 zips rows together without a Python step per case.
+Batches are serialised with ``marshal`` (several times cheaper than pickle for lists of strings and
+numbers; only ever read back by this same program) into a spool (memory first, an unlinked temporary
+file past ``SPOOL_MEMORY``), so a million cases never live as a million pydantic objects.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import marshal
 import multiprocessing
 import os
-import pickle
 import struct
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,28 +41,27 @@ PARALLEL_MIN_BYTES = 32 << 20
 #: Target size of one range (a range always ends at a line end, so it can be longer).
 CHUNK_BYTES = 4 << 20
 MAX_WORKERS = 4
-#: Records are kept in memory up to this size, then in an unlinked temporary file.
+#: Batches are kept in memory up to this size, then in an unlinked temporary file.
 SPOOL_MEMORY = 16 << 20
 
 DEFAULT_SLA_MINUTES = {p: int(d.total_seconds()) // 60 for p, d in DEFAULT_SLA.items()}
 
-# A record: (local_line, external_id, channel_code, account, case_tail, items, media)
-#   account    None or (platform, handle, risk_flags_json, risk_score)
-#   case_tail  (category, priority, sla_deadline, risk_rank, reporter, report_text, scores_json, created_at):
-#              the case row after (id, external_id, channel_id, account_id). Times are naive-UTC text;
-#              created_at None stands for the import's "now", and then sla_deadline may be an int: that
-#              many minutes after it.
-#   items      (position, kind, None, None, text, url, None) each: an item row after (id, case_id), its
-#              media columns (sha256, ext, phash) empty
-#   media      None, or (position, path) of each item with a media path, to resolve and store when written
-Record = tuple[Any, ...]
-
-_FRAME = struct.Struct("<QQ")  # line number base, pickled size
+_FRAME = struct.Struct("<Q")  # size of the marshalled batch that follows
 
 
 def utc_text(value: datetime) -> str:
-    """An aware datetime as SQLAlchemy stores a ``UTCDateTime`` on SQLite: naive UTC, microseconds always."""
-    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # without the "+00:00"
+    """An aware datetime as SQLAlchemy stores a ``UTCDateTime`` on SQLite: naive UTC, microseconds always
+    (SQLAlchemy's own format string for SQLite DATETIME; quicker than ``isoformat`` here)."""
+    u = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 - twice as fast as an f-string
+        u.year,
+        u.month,
+        u.day,
+        u.hour,
+        u.minute,
+        u.second,
+        u.microsecond,
+    )
 
 
 def _describe(exc: ValidationError) -> str:
@@ -79,15 +80,18 @@ def _lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[tuple
     with open(path, "rb") as fh:
         if start:
             fh.seek(start)
-        number = 0
-        while end is None or fh.tell() < end:
+        number, at = 0, start  # ``at``: where the next line starts (counted, no tell() per line)
+        while end is None or at < end:
             raw = fh.readline(MAX_LINE_BYTES + 1)
             if not raw:
                 return
             number += 1
+            at += len(raw)
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                while (rest := fh.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
-                    pass
+                while rest := fh.readline(MAX_LINE_BYTES):
+                    at += len(rest)
+                    if rest.endswith(b"\n"):
+                        break
             yield number, raw
 
 
@@ -116,14 +120,26 @@ _encode_key = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 _flags_json: dict[tuple[str, ...], str] = {}
 
 
+_scores_json: dict[tuple[tuple[str, float], ...], str] = {}
+
+
 def scores_json(scores: dict[str, float]) -> str:
-    """``json.dumps(scores)`` (what SQLAlchemy's JSON type stores), without the encoder's per-call setup."""
-    parts = []
-    for key, value in scores.items():
-        if value.__class__ is not float:
+    """``json.dumps(scores)`` (what SQLAlchemy's JSON type stores), remembered, and without the encoder's
+    per-call setup."""
+    key = tuple(scores.items())
+    # Only non-zero floats (what the schema gives, but for zeros) are remembered or looked up: equal
+    # keys must mean the same text, and 0.0 == -0.0 (as 1 == 1.0) though json.dumps writes them apart.
+    for _, value in key:
+        if value.__class__ is not float or not value:
             return json.dumps(scores)
-        parts.append(f"{_encode_key(key)}: {float.__repr__(value)}")
-    return "{" + ", ".join(parts) + "}"
+    found = _scores_json.get(key)
+    if found is not None:
+        return found
+    parts = [f"{_encode_key(name)}: {float.__repr__(value)}" for name, value in key]
+    if len(_scores_json) > 4096:
+        _scores_json.clear()
+    found = _scores_json[key] = "{" + ", ".join(parts) + "}"
+    return found
 
 
 def flags_json(flags: list[str]) -> str:
@@ -137,46 +153,136 @@ def flags_json(flags: list[str]) -> str:
     return found
 
 
-def record_of(
-    line: int,
-    case: CaseIn,
-    items: list[tuple[Any, ...]] | None = None,
-    media: list[tuple[int, str]] | None = None,
-) -> Record:
-    """The compact, database-ready form of a valid case (see ``Record``); ``validate_range`` passes the
-    items and media it has already gathered."""
-    if items is None:
-        items = [(n, i.kind, None, None, i.text, i.url, None) for n, i in enumerate(case.items)]
-        media = [(n, i.path) for n, i in enumerate(case.items) if i.path is not None] or None
-    account = case.account
-    if account is None:
-        acct, risk = None, 0.0
-    else:
-        acct = (account.platform, account.handle, flags_json(account.risk_flags), account.risk_score)
-        risk = account.risk_score
-    created_at = case.created_at
-    if case.sla_deadline is not None:
-        deadline: str | int = utc_text(case.sla_deadline)
-    else:
-        minutes = case.sla_minutes if case.sla_minutes is not None else DEFAULT_SLA_MINUTES[case.priority]
-        # with no created_at the deadline counts from the import's "now": kept as minutes until then
-        deadline = minutes if created_at is None else utc_text(created_at + timedelta(minutes=minutes))
-    tail = (
-        case.category,
-        case.priority,
-        deadline,
-        round((1.0 - risk) * 1000),
-        case.reporter,
-        case.report_text,
-        scores_json(case.scores),
-        None if created_at is None else utc_text(created_at),
+class MediaResolver:
+    """``resolve_media`` under one root, each distinct path resolved once (many cases share a file).
+
+    Remembers refusals too. One resolver serves one pass: pass 2 makes its own, so a path is resolved
+    again right before its file is read, whatever happened to the folder since it was validated.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._known: dict[str, Path | ValueError | OSError] = {}
+
+    def __call__(self, relative: str) -> Path:
+        """The file, or the ValueError / OSError ``resolve_media`` gave for it."""
+        found = self._known.get(relative)
+        if found is None:
+            try:
+                found = resolve_media(self.root, relative)
+            except (ValueError, OSError) as exc:
+                found = exc
+            self._known[relative] = found
+        if isinstance(found, Exception):
+            raise found.with_traceback(None)
+        return found
+
+
+class Batch:
+    """The valid cases of one range, column by column: pass 2 turns them into rows with ``zip``."""
+
+    CASE_COLUMNS = (
+        "external_id",
+        "channel",  # code
+        "account",  # (platform, handle) or None
+        "category",
+        "priority",
+        "sla_deadline",  # naive-UTC text, or minutes after the import's "now" (see from_now)
+        "risk_rank",
+        "reporter",
+        "report_text",
+        "scores",  # JSON text
+        "created_at",  # naive-UTC text, or None: the import's "now"
     )
-    return (line, case.id, case.channel, acct, tail, items, media)
+    ITEM_COLUMNS = ("item_case", "item_position", "item_kind", "item_text", "item_url")  # case: its index
+
+    external_id: Sequence[str]
+    channel: Sequence[str]
+    account: Sequence[tuple[str, str] | None]
+    category: Sequence[str]
+    priority: Sequence[int]
+    sla_deadline: list[str | int]
+    risk_rank: Sequence[int]
+    reporter: Sequence[str]
+    report_text: Sequence[str]
+    scores: Sequence[str]
+    created_at: list[str | None]
+    item_case: Sequence[int]
+    item_position: Sequence[int]
+    item_kind: Sequence[str]
+    item_text: Sequence[str | None]
+    item_url: Sequence[str | None]
+
+    def __init__(self) -> None:
+        self.cases: list[tuple[Any, ...]] = []  # rows while building; columns once loaded
+        self.items: list[tuple[Any, ...]] = []
+        self.from_now: list[int] = []  # cases (by index) without created_at, timed from the import
+        self.account_first: dict[tuple[str, str], tuple[str, float]] = {}  # flags JSON, score: first line
+        self.media: list[tuple[int, str]] = []  # (item index, path) of the items with a media file
+
+    def __len__(self) -> int:
+        return len(self.external_id)
+
+    def add(self, case: CaseIn) -> None:
+        """Append a valid case (its media already checked)."""
+        index = len(self.cases)
+        account = case.account
+        if account is None:
+            key = None
+            risk = 0.0
+        else:
+            key = (account.platform, account.handle)
+            if key not in self.account_first:  # the account row takes its first line's flags and score
+                self.account_first[key] = (flags_json(account.risk_flags), account.risk_score)
+            risk = account.risk_score
+        created_at = case.created_at
+        if case.sla_deadline is not None:
+            deadline: str | int = utc_text(case.sla_deadline)
+        else:
+            minutes = case.sla_minutes if case.sla_minutes is not None else DEFAULT_SLA_MINUTES[case.priority]
+            deadline = minutes if created_at is None else utc_text(created_at + timedelta(minutes=minutes))
+        if created_at is None:
+            self.from_now.append(index)
+        self.cases.append(
+            (
+                case.id,
+                case.channel,
+                key,
+                case.category,
+                case.priority,
+                deadline,
+                round((1.0 - risk) * 1000),
+                case.reporter,
+                case.report_text,
+                scores_json(case.scores),
+                None if created_at is None else utc_text(created_at),
+            )
+        )
+        items = self.items
+        for position, item in enumerate(case.items):
+            if item.path is not None:
+                self.media.append((len(items), item.path))
+            items.append((index, position, item.kind, item.text, item.url))
+
+    def dumps(self) -> bytes:
+        """Columns (one ``zip`` turns the rows around), marshalled."""
+        cases = list(zip(*self.cases, strict=True)) or [()] * len(self.CASE_COLUMNS)
+        items = list(zip(*self.items, strict=True)) or [()] * len(self.ITEM_COLUMNS)
+        return marshal.dumps((cases, items, self.from_now, self.account_first, self.media))
+
+    @classmethod
+    def loads(cls, blob: bytes) -> Batch:
+        batch = cls()
+        cases, items, batch.from_now, batch.account_first, batch.media = marshal.loads(blob)
+        for name, column in zip(cls.CASE_COLUMNS + cls.ITEM_COLUMNS, cases + items, strict=True):
+            setattr(batch, name, column)
+        batch.sla_deadline, batch.created_at = list(batch.sla_deadline), list(batch.created_at)
+        return batch
 
 
 @dataclass
 class _Chunk:
-    """What validating one byte range gives back (small, picklable)."""
+    """What validating one byte range gives back."""
 
     lines: int = 0
     # (local line, message) for lines that are not a valid case at all, in line order
@@ -187,16 +293,33 @@ class _Chunk:
     # local line -> media path errors, for schema-valid lines whose media is refused
     media_errors: dict[int, list[str]] = field(default_factory=dict)
     items: int = 0
-    records: bytes = b""  # pickled list[Record] of the lines without any problem
+    batch: bytes = b""  # the marshalled Batch of the valid cases, if no line of the range is bad
+
+    def dumps(self) -> bytes:
+        fields = (
+            self.lines,
+            self.errors,
+            self.valid_lines,
+            self.ids,
+            self.media_errors,
+            self.items,
+            self.batch,
+        )
+        return marshal.dumps(fields)
+
+    @classmethod
+    def loads(cls, blob: bytes) -> _Chunk:
+        return cls(*marshal.loads(blob))
 
 
 def validate_range(path: Path, media_root: Path, start: int = 0, end: int | None = None) -> _Chunk:
     """Validate the lines of ``path[start:end]`` (a whole file by default)."""
     out = _Chunk()
     errors, valid_lines, ids = out.errors, out.valid_lines, out.ids
-    records: list[Record] = []
-    validate = CaseIn.model_validate_json
-    clean = True  # no bad line yet: records are still worth keeping
+    batch = Batch()
+    validate = CaseIn.__pydantic_validator__.validate_json  # what model_validate_json calls
+    media_file = MediaResolver(media_root)
+    clean = True  # no bad line yet: the batch is still worth keeping
     for number, raw in _lines(path, start, end):
         out.lines = number
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
@@ -212,39 +335,35 @@ def validate_range(path: Path, media_root: Path, start: int = 0, end: int | None
         if not text.strip():
             continue
         try:
-            case = validate(text)
+            case = validate(raw)  # the bytes: the same JSON as ``text``, without re-encoding it
         except ValidationError as exc:
             errors.append((number, _describe(exc)))
             clean = False
             continue
         valid_lines.append(number)
         ids.append(case.id)
-        items: list[tuple[Any, ...]] = []
-        media: list[tuple[int, str]] | None = None
         bad: list[str] | None = None
         for index, item in enumerate(case.items):
-            items.append((index, item.kind, None, None, item.text, item.url, None))
             if item.path is not None:
                 try:
-                    resolve_media(media_root, item.path)
+                    media_file(item.path)
                 except (ValueError, OSError) as exc:
                     bad = bad or []
                     bad.append(f"items.{index}.path: {exc}")
-                media = media or []
-                media.append((index, item.path))
         if bad:
             out.media_errors[number] = bad
             clean = False
         elif clean:
-            records.append(record_of(number, case, items, media))
-            out.items += len(items)
+            batch.add(case)
     if clean:
-        out.records = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+        out.items = len(batch.items)
+        out.batch = batch.dumps()
     return out
 
 
-def _validate_range_task(args: tuple[Path, Path, int, int]) -> _Chunk:
-    return validate_range(*args)
+def _validate_range_task(args: tuple[Path, Path, int, int]) -> bytes:
+    """``validate_range`` in a worker; the outcome marshalled (cheaper to send than a pickled object)."""
+    return validate_range(*args).dumps()
 
 
 def _worker_start() -> None:
@@ -254,8 +373,10 @@ def _worker_start() -> None:
     gc.freeze()
 
 
-def split_ranges(path: Path, size: int = CHUNK_BYTES) -> list[tuple[int, int]]:
-    """Byte ranges of about ``size`` covering the file, each starting and ending at a line start."""
+def split_ranges(path: Path, size: int | None = None) -> list[tuple[int, int]]:
+    """Byte ranges of about ``size`` (``CHUNK_BYTES``) covering the file, each from a line start to the
+    next range's."""
+    size = size or CHUNK_BYTES
     with open(path, "rb") as fh:
         total = os.fstat(fh.fileno()).st_size
         bounds = [0]
@@ -279,10 +400,11 @@ def split_ranges(path: Path, size: int = CHUNK_BYTES) -> list[tuple[int, int]]:
 
 
 def _pool_context() -> Any:
-    """``fork`` from a single-threaded process (instant, inherits the loaded modules); ``forkserver``
-    otherwise (forking a multi-threaded process is unsafe); None where neither exists."""
+    """``fork`` from a single-threaded process on Linux (instant, inherits the loaded modules);
+    ``forkserver`` otherwise (forking a multi-threaded process, or on macOS, is unsafe); None where
+    neither exists (then this process validates alone)."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
@@ -298,23 +420,22 @@ def _workers() -> int:
 
 
 class Spool:
-    """Pickled record batches, in file order: in memory, then in an unlinked temporary file."""
+    """Marshalled batches, in file order: in memory, then in an unlinked temporary file."""
 
     def __init__(self) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - closed by close()
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - see close()
         self.frames = 0
 
-    def add(self, base: int, blob: bytes) -> None:
-        self._file.write(_FRAME.pack(base, len(blob)))
+    def add(self, blob: bytes) -> None:
+        self._file.write(_FRAME.pack(len(blob)))
         self._file.write(blob)
         self.frames += 1
 
-    def batches(self) -> Iterator[tuple[int, list[Record]]]:
-        """(line number base, records) per frame; record line numbers are relative to the base."""
+    def batches(self) -> Iterator[Batch]:
         self._file.seek(0)
         for _ in range(self.frames):
-            base, size = _FRAME.unpack(self._file.read(_FRAME.size))
-            yield base, pickle.loads(self._file.read(size))
+            (size,) = _FRAME.unpack(self._file.read(_FRAME.size))
+            yield Batch.loads(self._file.read(size))
 
     def clear(self) -> None:
         self._file.seek(0)
@@ -350,8 +471,20 @@ class Parsed:
         """Merge one range's outcome (ranges arrive in file order); ``base`` = lines before the range."""
         seen = self.ids
         assert seen is not None
-        found: list[tuple[int, int, str]] = [(n, 0, msg) for n, msg in chunk.errors]
         media = chunk.media_errors
+        if not chunk.errors and not media and seen.keys().isdisjoint(chunk.ids):
+            before = len(seen)
+            seen.update(zip(chunk.ids, map(base.__add__, chunk.valid_lines), strict=True))
+            if len(seen) - before == len(chunk.ids):  # no duplicate at all: the usual case, all in C
+                if not self.error_count:
+                    self.cases += len(chunk.valid_lines)
+                    self.items += chunk.items
+                    if chunk.valid_lines:
+                        self.spool.add(chunk.batch)
+                return
+            for case_id in chunk.ids:  # a duplicate inside the range: undo, take the careful way
+                seen.pop(case_id, None)
+        found: list[tuple[int, int, str]] = [(n, 0, msg) for n, msg in chunk.errors]
         for number, case_id in zip(chunk.valid_lines, chunk.ids, strict=True):
             first = seen.get(case_id)
             if first is not None:
@@ -371,7 +504,7 @@ class Parsed:
         self.cases += len(chunk.valid_lines)
         self.items += chunk.items
         if chunk.valid_lines:
-            self.spool.add(base, chunk.records)
+            self.spool.add(chunk.batch)
 
 
 def parse_file(path: Path, media_root: Path) -> Parsed:
@@ -382,12 +515,17 @@ def parse_file(path: Path, media_root: Path) -> Parsed:
         context = _pool_context() if size >= PARALLEL_MIN_BYTES else None
         workers = _workers()
         base = 0
-        if context is None or workers < 2:
-            parsed.add(0, validate_range(path, media_root))
+        ranges = split_ranges(path)
+        if context is None or workers < 2 or len(ranges) < 2:
+            for start, end in ranges:
+                chunk = validate_range(path, media_root, start, end)
+                parsed.add(base, chunk)
+                base += chunk.lines
             return parsed
-        tasks = [(path, media_root, start, end) for start, end in split_ranges(path)]
-        with context.Pool(workers, initializer=_worker_start) as pool:
-            for chunk in pool.imap(_validate_range_task, tasks):
+        tasks = [(path, media_root, start, end) for start, end in ranges]
+        with context.Pool(min(workers, len(tasks)), initializer=_worker_start) as pool:
+            for blob in pool.imap(_validate_range_task, tasks):
+                chunk = _Chunk.loads(blob)
                 parsed.add(base, chunk)
                 base += chunk.lines
         return parsed

@@ -1,4 +1,4 @@
-"""Pass 2 of the import: rows for the validated records, written inside the caller's write transaction.
+"""Pass 2 of the import: rows for the validated cases, written inside the caller's write transaction.
 
 Rows are plain tuples in the forms SQLAlchemy itself stores on SQLite (a ``Uuid`` as 32 lowercase hex
 digits, a ``UTCDateTime`` as naive UTC text with microseconds, ``JSON`` as ``json.dumps`` text;
@@ -59,16 +59,20 @@ ACCOUNT_COLUMNS = ("id", "platform", "handle", "risk_flags", "risk_score", "crea
 CHANNEL_COLUMNS = ("id", "code", "name")
 
 
-def _insert_sql(table: str, columns: Sequence[str], fixed: str = "") -> str:
-    names = ", ".join(columns)
-    marks = ", ".join("?" * len(columns))
-    return f'INSERT INTO "{table}" ({names}{fixed and ", "}{fixed}) VALUES ({marks}{{}})'
+def _insert_sql(table: str, columns: Sequence[str], fixed: dict[str, str] | None = None) -> str:
+    """``INSERT`` binding ``columns``, with ``fixed`` columns given as SQL literals."""
+    fixed = fixed or {}
+    names = ", ".join([*columns, *fixed])
+    values = ", ".join(["?"] * len(columns) + list(fixed.values()))
+    return f'INSERT INTO "{table}" ({names}) VALUES ({values})'
 
 
-_INSERT_CASE = _insert_sql("case", CASE_COLUMNS, ", ".join(CASE_FIXED)).format(", 'open', 1, NULL, NULL")
-_INSERT_ITEM = _insert_sql("item", ITEM_COLUMNS).format("")
-_INSERT_ACCOUNT = _insert_sql("account", ACCOUNT_COLUMNS).format("")
-_INSERT_CHANNEL = _insert_sql("channel", CHANNEL_COLUMNS).format("")
+_INSERT_CASE = _insert_sql(  # 'open', 1, NULL, NULL
+    "case", CASE_COLUMNS, {k: "NULL" if v is None else repr(v) for k, v in CASE_FIXED.items()}
+)
+_INSERT_ITEM = _insert_sql("item", ITEM_COLUMNS)
+_INSERT_ACCOUNT = _insert_sql("account", ACCOUNT_COLUMNS)
+_INSERT_CHANNEL = _insert_sql("channel", CHANNEL_COLUMNS)
 
 
 def _uuid4_bytes(n: int) -> Any:
@@ -88,15 +92,32 @@ def _hex_rows(raw: Any) -> Iterator[str]:
             yield text[at : at + 32]
 
 
-def sorted_uuid4_hex(n: int) -> Iterator[str]:
-    """``n`` fresh uuid4s as SQLAlchemy's ``Uuid`` stores them on SQLite (32 hex digits), ascending."""
-    if n <= 0:
-        return
-    import numpy as np
+class IdPool:
+    """``n`` fresh uuid4s, drawn at once and handed out in ascending order (32 hex digits each, as
+    SQLAlchemy's ``Uuid`` stores them on SQLite)."""
 
-    raw = _uuid4_bytes(n)
-    halves = raw.view(">u8")  # (n, 2) big-endian: numeric order is byte order
-    yield from _hex_rows(raw[np.lexsort((halves[:, 1], halves[:, 0]))])
+    def __init__(self, n: int) -> None:
+        import numpy as np
+
+        raw = _uuid4_bytes(n)
+        halves = raw.view(">u8")  # (n, 2) big-endian: numeric order is byte order
+        self._raw = raw[np.lexsort((halves[:, 1], halves[:, 0]))] if n else raw
+        self._next = 0
+
+    def take(self, k: int) -> list[str]:
+        """The next ``k`` ids; IndexError past the ``n`` drawn."""
+        start, self._next = self._next, self._next + k
+        if self._next > len(self._raw):
+            raise IndexError("more ids asked for than drawn")
+        text = self._raw[start : self._next].tobytes().hex()
+        return [text[at : at + 32] for at in range(0, 32 * k, 32)]
+
+
+def sorted_uuid4_hex(n: int) -> Iterator[str]:
+    """``n`` fresh uuid4s (32 hex digits), ascending."""
+    pool = IdPool(n)
+    for start in range(0, n, ID_BLOCK):
+        yield from pool.take(min(ID_BLOCK, n - start))
 
 
 def uuid4_hex_stream(block: int = 1024) -> Iterator[str]:

@@ -96,7 +96,6 @@ def test_two_sessions_in_two_threads_never_claim_the_same_case(
         inst.dispose()
     assert not errors, errors
     _assert_exactly_one_each(db, ids, won)
-    assert all(won.values()), "with a random order each instance should win some"
 
 
 def test_two_processes_of_the_same_reviewer_never_claim_the_same_case(
