@@ -18,8 +18,8 @@ from ui.commands.keymap import load_user_overrides
 from ui.context import AppContext, start_context
 from ui.policy_panel import PolicyPanel
 from ui.preview_cache import PreviewCache
-from ui.preview_pane import PreviewPane, format_remaining
-from ui.queue_model import QueueModel
+from ui.preview_pane import PreviewPane
+from ui.queue_model import QueueModel, format_sla
 from ui.queue_panel import QueuePanel
 from ui.review_controller import ReviewController
 from ui.settings_dialog import SettingsDialog
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         if view is None:
             self.sla_label.setText("SLA —")
         else:
-            left = format_remaining(view.sla_deadline, utcnow())
+            left = format_sla(view.sla_deadline, utcnow())
             self.sla_label.setText(f"SLA {left}" + (" OVERDUE" if left.startswith("-") else ""))
 
     # -- queue ---------------------------------------------------------------------------------
@@ -161,15 +161,10 @@ class MainWindow(QMainWindow):
         self.controller.current = None
         self.queue.set_count("Searching…" if flt.text else "Loading…")
         self.model.set_filter(flt)  # rows arrive off the UI thread; `loaded` shows the first case
-        db = self.ctx.db
-
-        def counted(n: int) -> None:
-            self.queue.set_count(f"{n:,}{'+' if n >= 100_000 else ''} cases match")
-
-        self.ctx.tasks.run_read(lambda: _count(db, flt), counted)
+        self.refresh_count()
 
     def refresh_count(self) -> None:
-        """The match count after decisions and undos (capped, on the read worker)."""
+        """The match count for the model's filter (capped, on the read worker); also after decisions."""
         db, flt = self.ctx.db, self.model.filter
         self.ctx.tasks.run_read(
             lambda: _count(db, flt),

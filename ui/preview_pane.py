@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import time
 import uuid
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
@@ -32,20 +31,6 @@ CATEGORY_LABELS = {
 }
 SEVERE = 4
 CONFIRM_WINDOW_S = 5.0
-
-
-def format_remaining(deadline: datetime, now: datetime) -> str:
-    seconds = int((deadline - now).total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    d, rem = divmod(seconds, 86400)
-    h, rem = divmod(rem, 3600)
-    m = rem // 60
-    if d:
-        return f"{sign}{d}d{h}h"
-    if h:
-        return f"{sign}{h}h{m:02d}m"
-    return f"{sign}{m}m"
 
 
 class PreviewPane(QWidget):
