@@ -1,7 +1,7 @@
 """Benchmark: cold start, process start -> first case shown, on the 1M-case database (offscreen Qt).
 
 The parent records ``time.time()`` just before ``subprocess.Popen`` of ``python -c <child>``; the child
-does what ``ui.app.run_app`` does (QApplication, policy pack, ``open_database`` with the migration check,
+does what ``ui.shell.app.run_app`` does (QApplication, policy pack, ``open_database`` with the migration check,
 ``start_context``, ``MainWindow``, ``show``), with one hook of this benchmark's own: it connects
 ``controller.case_shown`` and prints ``time.time()`` at the first non-empty case, then exits. Times of
 the child's milestones (imports done, database open, context, window built) are printed too.
@@ -36,12 +36,12 @@ CHILD = r"""
 import os, sys, time, json
 T = {"proc": time.time()}
 sys.path.insert(0, ROOT)
-from ui.app import ensure_qapp
+from ui.shell.app import ensure_qapp
 from reviewer.paths import sqlite_url
 from reviewer.policy import load_default_pack
 from reviewer.storage.migrate import open_database
-from ui.context import start_context
-from ui.main_window import MainWindow
+from ui.shell.context import start_context
+from ui.shell.main_window import MainWindow
 from PySide6.QtCore import QSettings, QTimer
 T["imports"] = time.time()
 app = ensure_qapp()
@@ -58,7 +58,7 @@ def shown(view):
         T["case_shown"] = time.time()
         print("BENCH " + json.dumps(T), flush=True)
         os._exit(0)  # measure start-up only; a temp copy, nothing to save
-w.controller.case_shown.connect(shown)
+w.review.selection.case_shown.connect(shown)
 w.show()
 T["shown"] = time.time()
 QTimer.singleShot(60000, lambda: os._exit(3))

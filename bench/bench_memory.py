@@ -40,9 +40,9 @@ from PySide6.QtCore import QEventLoop, QModelIndex, QTimer
 from reviewer.paths import sqlite_url
 from reviewer.policy import load_default_pack
 from reviewer.storage.migrate import open_database
-from ui.app import ensure_qapp
-from ui.context import start_context
-from ui.main_window import MainWindow
+from ui.shell.app import ensure_qapp
+from ui.shell.context import start_context
+from ui.shell.main_window import MainWindow
 
 out = {}
 def mark(name):
@@ -58,11 +58,11 @@ mark("baseline_qt")
 db = open_database(sqlite_url(Path(DB)))
 w = MainWindow(start_context(db, load_default_pack(), backup=False))
 w.show()
-while w.controller.current is None:
+while w.review.selection.current is None:
     spin(20)
 spin(300)
 mark("window")
-m = w.model
+m = w.review.model
 t0 = time.perf_counter()
 def fetch_until(limit: int) -> None:
     # Pages arrive from the read worker: ask, then let the event loop deliver them, until done.
@@ -79,7 +79,7 @@ app.processEvents()
 out["rows_loaded_stage1"] = m.rowCount()
 out["fetch_50k_s"] = round(time.perf_counter() - t0, 2)
 mark("rows50k")
-cache = w.cache
+cache = w.review.cache
 for i, p in enumerate(IMAGES):
     cache.request("bench%05d" % i, Path(p), "image")
 deadline = time.time() + 120

@@ -6,7 +6,7 @@ Offscreen Qt (``QT_QPA_PLATFORM=offscreen``). The cached 1M-case database is cop
 made unique per case with a JPEG comment, so every case has its own media file and SHA-256 and the
 preview cache can only hit through prefetching. Each file lives in ``<db>.media/ab/<sha>``.
 
-The real ``MainWindow`` (``ui.context.start_context(..., backup=False)``: the session-start backup is
+The real ``MainWindow`` (``ui.shell.context.start_context(..., backup=False)``: the session-start backup is
 timed in bench_cold_start) is shown, then K is sent 300 times, 200 ms apart (5 decisions per second),
 with the event loop blocking between keys as in the app. Latency is measured from just before the key
 event is sent to the end of the first ``MediaCanvas.paintEvent`` that paints an image while the controller
@@ -54,10 +54,10 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
     from reviewer.paths import sqlite_url
     from reviewer.policy import load_default_pack
     from reviewer.storage.migrate import open_database
-    from ui.app import ensure_qapp
-    from ui.context import start_context
-    from ui.main_window import MainWindow
-    from ui.media_canvas import MediaCanvas
+    from ui.review.media_canvas import MediaCanvas
+    from ui.shell.app import ensure_qapp
+    from ui.shell.context import start_context
+    from ui.shell.main_window import MainWindow
 
     ensure_qapp()
     isolate_qsettings(tmp)
@@ -67,9 +67,9 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
     def paint_hook(canvas, event):  # type: ignore[no-untyped-def]
         original_paint(canvas, event)
         w = state["window"]
-        if w is None or state["painted"] is not None or canvas is not w.preview.canvas:
+        if w is None or state["painted"] is not None or canvas is not w.review.preview.canvas:
             return
-        cur = w.controller.current
+        cur = w.review.selection.current
         if cur is not None and cur.id != state["old_id"] and canvas.has_image():
             state["painted"] = time.perf_counter()
             loop = state.get("loop")
@@ -81,7 +81,7 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
     ctx = start_context(db, load_default_pack(), backup=False)
     w = MainWindow(ctx)
     state["window"] = w
-    c = w.controller
+    c = w.review.flow
     original_after = c._after_decision
 
     def after_hook(result):  # type: ignore[no-untyped-def]
@@ -101,12 +101,12 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
         w.show()
         w.activateWindow()
         deadline = time.perf_counter() + 30
-        while not (c.current is not None and w.preview.canvas.has_image()):
+        while not (c.current is not None and w.review.preview.canvas.has_image()):
             spin(20)
             if time.perf_counter() > deadline:
                 raise RuntimeError("first case with a preview never appeared")
         spin(1000)  # let the first prefetches settle
-        w.cache.hits = w.cache.misses = 0
+        w.review.cache.hits = w.review.cache.misses = 0
         total, db_part, ui_part, missed = [], [], [], 0
         next_at = time.perf_counter()
         for _ in range(decisions):
@@ -130,7 +130,7 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
             if state["committed"] is not None:
                 db_part.append((state["committed"] - t0) * 1000)
                 ui_part.append((state["painted"] - state["committed"]) * 1000)
-        lookups = w.cache.hits + w.cache.misses
+        lookups = w.review.cache.hits + w.review.cache.misses
         result = {
             "next_case_median_ms": r2(med(total)),
             "next_case_p95_ms": r2(pct(total, 95)),
@@ -140,9 +140,9 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
             "next_case_commit_to_paint_median_ms": r2(med(ui_part)),
             "next_case_commit_to_paint_p95_ms": r2(pct(ui_part, 95)),
             "next_case_over_16_7ms_pct": r2(100 * sum(t > 16.7 for t in total) / len(total)),
-            "prefetch_hit_rate_pct": r2(100 * w.cache.hits / lookups) if lookups else 0.0,
+            "prefetch_hit_rate_pct": r2(100 * w.review.cache.hits / lookups) if lookups else 0.0,
             "next_case_not_painted": missed,
-            "next_case_in_break_at_end": int(bool(w.wellbeing.scheduler.in_break)),
+            "next_case_in_break_at_end": int(bool(w.wellbeing.controller.scheduler.in_break)),
         }
     finally:
         MediaCanvas.paintEvent = original_paint  # type: ignore[method-assign]

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import DEFAULT_SUPPORT_TEXT
 from reviewer.wellbeing.summary import SessionSummary
-from ui.break_screen import BreakScreen
-from ui.summary_dialog import SummaryDialog
+from ui.wellbeing.break_screen import BreakScreen
+from ui.wellbeing.summary_dialog import SummaryDialog
 
 SIZE = (1000, 650)
 

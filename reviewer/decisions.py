@@ -21,7 +21,7 @@ from reviewer.actions import ACTION_KINDS, UNDO
 from reviewer.audit import LAST_LINK_COLUMNS, append_event_core, decision_payload_of, lock_chain
 from reviewer.clock import utcnow
 from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer
-from reviewer.policy import PolicyPack
+from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
 
 DEFAULT_LEASE = timedelta(minutes=15)
@@ -151,6 +151,8 @@ def pack_version_id(session: Session, pack: PolicyPack) -> uuid.UUID:
 
 
 def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> None:
+    """Refuse an unknown action, a missing policy code where one is needed, or a code the pack does not
+    have or that does not permit the action (:meth:`PolicyPack.check_allowed`, the rule the UI asks too)."""
     kind = ACTION_KINDS.get(action)
     if kind is None:
         raise DecisionError(f"unknown action {action!r}")
@@ -161,11 +163,9 @@ def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> 
     if pack is None:
         raise DecisionError("a policy code was given but no policy pack is loaded")
     try:
-        section = pack.section(policy_code)
-    except KeyError:
-        raise DecisionError(f"policy code {policy_code!r} is not in pack {pack.version}") from None
-    if action not in ("escalate", "note", "skip") and not section.allows(action):
-        raise DecisionError(f"{policy_code} does not allow '{action}' (allows: {', '.join(section.actions)})")
+        pack.check_allowed(policy_code, action)
+    except PolicyRuleError as exc:
+        raise DecisionError(str(exc)) from exc
 
 
 def _case_history(conn: Connection, case_id: uuid.UUID) -> list[Row[Any]] | None:

@@ -19,10 +19,10 @@ from pathlib import Path
 import av
 from PIL import Image, ImageDraw
 
+from reviewer.categories import CATEGORIES
 from reviewer.clock import utcnow
 from reviewer.demo_images import draw_scene, draw_text_card
 from reviewer.importing.importer import ImportReport, import_file
-from reviewer.policy import CATEGORIES
 from reviewer.storage.database import Database
 
 CHANNELS = ("partner", "media", "staff", "user_report", "high_risk_watch", "regulator")

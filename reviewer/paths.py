@@ -21,10 +21,6 @@ def data_dir() -> Path:
     return path
 
 
-def resources_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "resources"
-
-
 def default_db_url() -> str:
     """``REVIEWER_DB`` (a SQLAlchemy URL or a file path) or the embedded SQLite file."""
     configured = os.environ.get(ENV_DB)

@@ -18,17 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CATEGORIES: tuple[str, ...] = (
-    "violence",
-    "self_harm",
-    "child_safety",
-    "hate",
-    "harassment",
-    "dangerous_orgs",
-    "adult",
-    "spam",
-    "privacy",
-)
+from reviewer.categories import CATEGORIES
+from reviewer.resources import resource_path
+
 ACTIONS: tuple[str, ...] = ("keep", "remove", "restrict", "escalate", "warn", "strike", "suspend")
 
 MIN_SEVERITY = 1
@@ -54,11 +46,37 @@ _SECTION_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 _TOP_LEVEL_KEYS = ("pack", "section")
 
+#: Actions that may cite any section: they do not decide under it (escalating, skipping or noting a case
+#: while a section is picked is always allowed), so the section's ``actions`` list is not consulted.
+POLICY_FREE_ACTIONS: frozenset[str] = frozenset({"escalate", "note", "skip"})
+#: The general "no violation" section a keep cites when no section was picked (if the pack has it).
+GENERAL_KEEP_CODE = "NV-0"
+
 _Fail = Callable[[str], "PolicyPackError"]
 
 
 class PolicyPackError(ValueError):
     """A policy pack file cannot be read or does not follow the format."""
+
+
+class PolicyRuleError(ValueError):
+    """A decision may not cite this policy code with this action (see :meth:`PolicyPack.check_allowed`)."""
+
+
+class UnknownPolicyCode(PolicyRuleError):
+    """The code names no section of the pack."""
+
+    def __init__(self, code: str, pack_version: str) -> None:
+        super().__init__(f"policy code {code!r} is not in pack {pack_version}")
+        self.code, self.pack_version = code, pack_version
+
+
+class ActionNotAllowed(PolicyRuleError):
+    """The section exists but does not allow the action."""
+
+    def __init__(self, code: str, action: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(f"{code} does not allow '{action}' (allows: {', '.join(allowed)})")
+        self.code, self.action, self.allowed = code, action, allowed
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,12 @@ class PolicySection:
     def allows(self, action: str) -> bool:
         """Whether a decision under this section may take ``action``."""
         return action in self.actions
+
+    def permits(self, action: str) -> bool:
+        """Whether a decision citing this section may take ``action``: the rule :func:`record_decision`
+        enforces. Listed actions are permitted, and so are :data:`POLICY_FREE_ACTIONS` (escalate, note,
+        skip), which may cite any section."""
+        return action in POLICY_FREE_ACTIONS or self.allows(action)
 
     @property
     def is_general(self) -> bool:
@@ -101,6 +125,49 @@ class PolicyPack:
             if sec.code == code:
                 return sec
         raise KeyError(code)
+
+    def has_section(self, code: str) -> bool:
+        """Whether the pack has a section with this code."""
+        return any(sec.code == code for sec in self.sections)
+
+    def check_allowed(self, code: str, action: str) -> PolicySection:
+        """The section ``code``, if a decision citing it may take ``action``.
+
+        Raises :class:`UnknownPolicyCode` if the pack has no such section and :class:`ActionNotAllowed`
+        if the section does not permit the action (see :meth:`PolicySection.permits`). This is the one
+        policy-allows rule: ``record_decision`` enforces it and the UI asks it before committing.
+        """
+        try:
+            section = self.section(code)
+        except KeyError:
+            raise UnknownPolicyCode(code, self.version) from None
+        if not section.permits(action):
+            raise ActionNotAllowed(code, action, section.actions)
+        return section
+
+    def allows(self, code: str, action: str) -> bool:
+        """:meth:`check_allowed` as a yes/no: False for an unknown code or a section that does not permit
+        ``action``."""
+        try:
+            self.check_allowed(code, action)
+        except PolicyRuleError:
+            return False
+        return True
+
+    def sections_allowing(self, action: str, category: str | None = None) -> list[PolicySection]:
+        """The sections a decision taking ``action`` may cite, for a pick list.
+
+        With a ``category``, in :meth:`for_category` order (most relevant first); without, in file order.
+        """
+        ordered = self.for_category(category) if category else list(self.sections)
+        return [sec for sec in ordered if sec.permits(action)]
+
+    def default_policy_for(self, action: str) -> str | None:
+        """The code a decision cites when the reviewer picked none: :data:`GENERAL_KEEP_CODE` ("NV-0")
+        for ``keep`` when the pack has that section and it permits keeping; otherwise None."""
+        if action == "keep" and self.allows(GENERAL_KEEP_CODE, action):
+            return GENERAL_KEEP_CODE
+        return None
 
     def for_category(self, category: str) -> list[PolicySection]:
         """All sections, most relevant to ``category`` first.
@@ -148,8 +215,8 @@ class PolicyPack:
 
 
 def default_pack_path() -> Path:
-    """Path of the pack shipped with the app."""
-    return Path(__file__).resolve().parent.parent / "resources" / "policies" / "community-standards.toml"
+    """Path of the pack shipped with the app (``resources/policies/community-standards.toml``)."""
+    return resource_path("policies", "community-standards.toml")
 
 
 def load_default_pack() -> PolicyPack:

@@ -28,9 +28,9 @@ from typing import Any
 from sqlalchemy import Select, event, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from reviewer.categories import CATEGORIES
 from reviewer.models import Account, Case, Channel, Item
 from reviewer.models.entities import CASE_STATUSES
-from reviewer.policy import CATEGORIES
 
 QueueKey = tuple[int, datetime, int, uuid.UUID]  # (priority, sla_deadline, risk_rank, id)
 
@@ -290,7 +290,7 @@ def channels(session: Session) -> list[str]:
 def categories(session: Session) -> list[str]:
     """The categories a case can have, in policy order.
 
-    This is the closed vocabulary the importer enforces (``reviewer.policy.CATEGORIES``) rather than a
+    This is the closed vocabulary the importer enforces (``reviewer.categories.CATEGORIES``) rather than a
     ``SELECT DISTINCT`` over the case table, which has no index on category and would read every row.
     """
     del session  # kept in the signature so a future indexed query can replace the vocabulary

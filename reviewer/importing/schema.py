@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from reviewer.policy import CATEGORIES
+from reviewer.categories import CATEGORIES
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]

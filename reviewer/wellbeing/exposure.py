@@ -85,8 +85,23 @@ def session_exposure(db: Database, reviewer_id: uuid.UUID, session_id: uuid.UUID
     return ExposureTotals(ms / 1000, weighted_ms / 1000, count)
 
 
+@dataclass(frozen=True)
+class ExposureReading:
+    """A ledger's figures at one moment: made where the ledger lives, safe to hand to another thread."""
+
+    hour: ExposureTotals
+    day: ExposureTotals
+    session: ExposureTotals
+    hour_clears_at: datetime
+    day_clears_at: datetime
+
+
 class ExposureLedger:
-    """One reviewer's reveals. ``severity`` everywhere is the weight from :func:`item_severity`."""
+    """One reviewer's reveals. ``severity`` everywhere is the weight from :func:`item_severity`.
+
+    Not thread-safe: one thread owns a ledger (in the app, the database worker, after construction);
+    other threads get :meth:`reading` snapshots.
+    """
 
     def __init__(
         self, db: Database, reviewer_id: uuid.UUID, clock: Clock, session_id: uuid.UUID | None = None
@@ -145,6 +160,16 @@ class ExposureLedger:
         self._recent = [r for r in self._recent if r.ended_at > cutoff]
         if self.session_id is not None:
             self._session += reveal.totals
+
+    def reading(self, hour_limit: float) -> ExposureReading:
+        """The current figures as an immutable snapshot (``hour_limit``: the weighted hourly cap)."""
+        return ExposureReading(
+            hour=self.last_hour(),
+            day=self.today(),
+            session=self.session_total(),
+            hour_clears_at=self.hour_clears_at(hour_limit),
+            day_clears_at=self.day_clears_at(),
+        )
 
     def session_total(self, session_id: uuid.UUID | None = None) -> ExposureTotals:
         """Totals of one review session (this ledger's session from memory, any other by query)."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reviewer.resources import resource_path
+
 Stronger = Literal["lower", "higher", "true", "false", "none"]
 SECTIONS: tuple[str, ...] = ("Display", "Breaks", "Exposure", "Warnings", "Support")
 
@@ -303,7 +305,8 @@ def load_org_policy(path: Path | str) -> OrgPolicy:
 
 
 def default_org_policy_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "resources" / "wellbeing" / "org-defaults.toml"
+    """Path of the organisation policy shipped with the app (``resources/wellbeing/org-defaults.toml``)."""
+    return resource_path("wellbeing", "org-defaults.toml")
 
 
 class WellbeingSettings:

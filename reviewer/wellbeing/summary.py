@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from reviewer.actions import ACTION_KINDS, UNDO
 from reviewer.clock import Clock
+from reviewer.durations import DurationStyle, format_duration
 from reviewer.models import Decision, ReviewSession
 from reviewer.models.wellbeing import BreakRecord
 from reviewer.storage.database import Database
@@ -61,10 +62,7 @@ class SessionSummary:
 
 
 def _hm(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 1:
-        return f"{int(delta.total_seconds())} s"
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return format_duration(delta, DurationStyle.WORDS_MINUTES)
 
 
 def session_summary(

@@ -71,14 +71,14 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         "REVIEWER_USER": "e2e",
     }
     subprocess.run(
-        [sys.executable, "-m", "ui.launcher", "--db", str(db), "demo", "--cases", "60", "--images", "9"],
+        [sys.executable, "-m", "ui.shell.launcher", "--db", str(db), "demo", "--cases", "60", "--images", "9"],
         env=env,
         check=True,
         capture_output=True,
         timeout=120,
     )
     app = subprocess.Popen(
-        [sys.executable, "-m", "ui.launcher", "--db", str(db)],
+        [sys.executable, "-m", "ui.shell.launcher", "--db", str(db)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -131,7 +131,7 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
             app.kill()
             app.wait()
     verify = subprocess.run(
-        [sys.executable, "-m", "ui.launcher", "--db", str(db), "audit", "verify"],
+        [sys.executable, "-m", "ui.shell.launcher", "--db", str(db), "audit", "verify"],
         env=env,
         capture_output=True,
         text=True,

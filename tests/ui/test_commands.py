@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from ui.commands import (
-    ACTION_SPECS,
     ActionRegistry,
     CheatSheet,
     CommandPalette,
@@ -30,12 +29,23 @@ from ui.commands import (
     save_user_override,
 )
 from ui.commands.keymap import split_keys
+from ui.shell.main_window import action_specs
+
+ACTION_SPECS = action_specs()
 
 # Offscreen windows warn that they cannot resize to hints; harmless, and every test shows a window.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 # Every action ships bound; an ActionSpec(optional=True) may ship without a key (palette only).
 OPTIONAL = {spec.id for spec in ACTION_SPECS if spec.optional}
+
+
+def _noop() -> None:
+    pass
+
+
+def _noop_hold(_pressed: bool) -> None:
+    pass
 
 
 class Window(QWidget):
@@ -49,8 +59,11 @@ class Window(QWidget):
         layout = QVBoxLayout(self)
         for w in (self.edit, self.note, self.spin, self.list):
             layout.addWidget(w)
-        self.registry = ActionRegistry(keymap, self)
-        self.registry.install(self)
+        self.registry = ActionRegistry(self)
+        self.registry.attach(self)
+        for spec in ACTION_SPECS:
+            self.registry.register(spec, _noop_hold if spec.hold else _noop)
+        self.registry.set_keymap(keymap)
         self.fired: list[str] = []
         self.holds: list[tuple[str, bool]] = []
         self.registry.triggered.connect(self.fired.append)
@@ -59,7 +72,7 @@ class Window(QWidget):
 
 @pytest.fixture
 def window(qtbot: QtBot) -> Window:
-    w = Window(Keymap.load())
+    w = Window(Keymap.load(ACTION_SPECS))
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
         w.show()
@@ -73,7 +86,7 @@ def window(qtbot: QtBot) -> Window:
 
 
 def test_default_keymap_has_no_conflicts_and_binds_every_action() -> None:
-    keymap = Keymap.load()
+    keymap = Keymap.load(ACTION_SPECS)
     assert keymap.conflicts == []
     assert keymap.unknown == []
     unbound = [s.id for s in ACTION_SPECS if not keymap.keys(s.id) and s.id not in OPTIONAL]
@@ -92,7 +105,7 @@ def test_default_file_lists_exactly_the_registered_actions() -> None:
 
 
 def test_override_replaces_defaults_and_empty_list_unbinds() -> None:
-    keymap = Keymap.load(overrides={"decision.keep": ["Shift+K"], "decision.note": []})
+    keymap = Keymap.load(ACTION_SPECS, overrides={"decision.keep": ["Shift+K"], "decision.note": []})
     assert keymap.keys("decision.keep") == ("Shift+K",)
     assert keymap.action_for("K") is None
     assert keymap.keys("decision.note") == ()
@@ -100,7 +113,7 @@ def test_override_replaces_defaults_and_empty_list_unbinds() -> None:
 
 
 def test_colliding_override_is_reported_and_the_default_keeps_the_key() -> None:
-    keymap = Keymap.load(overrides={"decision.keep": ["R", "Y"]})
+    keymap = Keymap.load(ACTION_SPECS, overrides={"decision.keep": ["R", "Y"]})
     assert len(keymap.conflicts) == 1
     conflict = keymap.conflicts[0]
     assert conflict.key == "R"
@@ -113,12 +126,12 @@ def test_colliding_override_is_reported_and_the_default_keeps_the_key() -> None:
 def test_conflict_inside_the_defaults_file_does_not_crash(tmp_path: Path) -> None:
     path = tmp_path / "keymap.toml"
     path.write_text('[bindings]\n"decision.keep" = ["K"]\n"decision.remove" = ["k"]\n')
-    keymap = Keymap.load(path)
+    keymap = Keymap.load(ACTION_SPECS, path)
     assert [(c.key, c.action_ids) for c in keymap.conflicts] == [("K", ("decision.keep", "decision.remove"))]
 
 
 def test_unknown_ids_and_invalid_keys_are_reported() -> None:
-    keymap = Keymap.load(overrides={"decision.nuke": ["Ctrl+N"], "decision.keep": ["Ctrl+Bogus", "K"]})
+    keymap = Keymap.load(ACTION_SPECS, overrides={"decision.nuke": ["Ctrl+N"], "decision.keep": ["Ctrl+Bogus", "K"]})
     assert any("decision.nuke" in u for u in keymap.unknown)
     assert any("Ctrl+Bogus" in u for u in keymap.unknown)
     assert keymap.keys("decision.keep") == ("K",)
@@ -256,7 +269,7 @@ def test_trigger_rejects_hold_actions(window: Window) -> None:
 
 
 def test_remapped_keymap_takes_effect(window: Window, qtbot: QtBot) -> None:
-    window.registry.set_keymap(Keymap.load(overrides={"decision.keep": ["Y"]}))
+    window.registry.set_keymap(Keymap.load(ACTION_SPECS, overrides={"decision.keep": ["Y"]}))
     qtbot.keyClick(window, Qt.Key.Key_K)
     qtbot.keyClick(window, Qt.Key.Key_Y)
     assert window.fired == ["decision.keep"]
@@ -333,7 +346,7 @@ def test_cheat_sheet_lists_every_action_with_its_keys(window: Window, qtbot: QtB
 
 
 def test_cheat_sheet_shows_overrides_and_conflicts(qtbot: QtBot) -> None:
-    w = Window(Keymap.load(overrides={"decision.keep": ["Shift+K"], "decision.note": ["R"]}))
+    w = Window(Keymap.load(ACTION_SPECS, overrides={"decision.keep": ["Shift+K"], "decision.note": ["R"]}))
     qtbot.addWidget(w)
     sheet = CheatSheet(w.registry, w)
     qtbot.addWidget(sheet)
@@ -343,7 +356,7 @@ def test_cheat_sheet_shows_overrides_and_conflicts(qtbot: QtBot) -> None:
     assert rows["Keep (no violation)"] == "Shift+K"
     assert rows["Add note"] == "unbound"
     assert sheet.problems.isVisible() and "R is bound to decision.remove" in sheet.problems.text()
-    w.registry.set_keymap(Keymap.load(overrides={"decision.keep": ["Y"]}))
+    w.registry.set_keymap(Keymap.load(ACTION_SPECS, overrides={"decision.keep": ["Y"]}))
     assert dict(sheet.rows())["Keep (no violation)"] == "Y"
     qtbot.keyClick(sheet, Qt.Key.Key_Escape)
     assert not sheet.isVisible()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 from reviewer.paths import sqlite_url
 from reviewer.storage.backup import take_backup
 from reviewer.storage.database import Database
-from ui.app import open_with_recovery
+from ui.shell.app import open_with_recovery
 
 
 def _answer(monkeypatch: pytest.MonkeyPatch, label: str, seen: list[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -15,7 +14,7 @@ from reviewer.clock import ManualClock, utcnow
 from reviewer.models import Case
 from reviewer.queue import QueueFilter
 from reviewer.storage.database import Database
-from ui.queue_model import OVERDUE, CaseIdRole, Column, QueueModel, format_sla
+from ui.review.queue_model import OVERDUE, CaseIdRole, Column, QueueModel
 
 MakeCases = Callable[..., list[uuid.UUID]]
 
@@ -141,27 +140,6 @@ def test_remove_and_reinsert(db: Database, cases: dict[str, list[uuid.UUID]]) ->
     assert model.reinsert_case(tail) is None  # partner case, media filter
     model.set_filter(QueueFilter(category="hate"))
     assert model.reinsert_case(tail) is None  # spam case, hate filter
-
-
-def test_sla_formatting() -> None:
-    now = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
-
-    def fmt(**delta: float) -> str:
-        return format_sla(now + timedelta(**delta), now)
-
-    assert fmt(minutes=12, seconds=30) == "12m"
-    assert fmt(seconds=59) == "0m"
-    assert fmt(seconds=0) == "0m"
-    assert fmt(seconds=-30) == "-1m"
-    assert fmt(minutes=-3) == "-3m"
-    assert fmt(minutes=-2, seconds=-30) == "-3m"
-    assert fmt(hours=2, minutes=5) == "2h05m"
-    assert fmt(hours=2, minutes=5, seconds=59) == "2h05m"
-    assert fmt(minutes=60) == "1h00m"
-    assert fmt(hours=-2, minutes=-5) == "-2h05m"
-    assert fmt(days=1, hours=3, minutes=59) == "1d3h"
-    assert fmt(days=-1, hours=-3) == "-1d3h"
-    assert fmt(days=12) == "12d0h"
 
 
 def test_sla_column_counts_down_and_turns_red(db: Database, make_cases: MakeCases) -> None:

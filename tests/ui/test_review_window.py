@@ -14,8 +14,8 @@ from sqlalchemy import select
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.models import Case, Decision
 from reviewer.storage.database import Database
-from ui.context import start_context
-from ui.main_window import MainWindow
+from ui.shell.context import start_context
+from ui.shell.main_window import MainWindow
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -29,7 +29,7 @@ def window(db: Database, pack, qtbot: QtBot) -> Iterator[MainWindow]:
     with qtbot.waitExposed(w):
         w.show()
     w.activateWindow()
-    qtbot.waitUntil(lambda: w.controller.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=5000)
     yield w
     w.shutdown()
 
@@ -50,28 +50,28 @@ def _decisions(db: Database) -> list[tuple[str, str | None, str]]:
 
 
 def _wait_idle(qtbot: QtBot, w: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not w.controller.busy and w.controller.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not w.review.flow.busy and w.review.selection.current is not None, timeout=5000)
 
 
 def _wait_preview(qtbot: QtBot, w: MainWindow) -> None:
     qtbot.waitUntil(
-        lambda: w.preview.canvas.has_image() or not w.controller.current.media_items(), timeout=8000
+        lambda: w.review.preview.canvas.has_image() or not w.review.selection.current.media_items(), timeout=8000
     )
 
 
 def test_keep_then_remove_with_policy_then_undo(window: MainWindow, qtbot: QtBot, db: Database) -> None:
     w = window
-    first = w.controller.current.external_id
+    first = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_K)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
     _wait_idle(qtbot, w)
     assert _decisions(db) == [("keep", "NV-0", first)]
-    second = w.controller.current.external_id
+    second = w.review.selection.current.external_id
     assert second != first
     # R asks for a policy; 1 picks the first listed section for this case's category.
     _key(qtbot, w, Qt.Key.Key_R)
-    assert w.controller.pending_action == "remove" and w.policy.prompt.isVisible()
-    expected_code = w.policy.picks()[0]
+    assert w.review.picks.pending_action == "remove" and w.review.policy.prompt.isVisible()
+    expected_code = w.review.policy.picks()[0]
     _key(qtbot, w, Qt.Key.Key_1)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=5000)
     _wait_idle(qtbot, w)
@@ -81,7 +81,7 @@ def test_keep_then_remove_with_policy_then_undo(window: MainWindow, qtbot: QtBot
     qtbot.waitUntil(lambda: len(_decisions(db)) == 3, timeout=5000)
     _wait_idle(qtbot, w)
     assert _decisions(db)[-1][0] == "undo"
-    assert w.controller.current.external_id == second
+    assert w.review.selection.current.external_id == second
     with db.read() as s:
         status = s.execute(select(Case.status).where(Case.external_id == second)).scalar_one()
     assert status == "open"
@@ -89,15 +89,15 @@ def test_keep_then_remove_with_policy_then_undo(window: MainWindow, qtbot: QtBot
 
 def test_pick_first_then_escalate_and_skip(window: MainWindow, qtbot: QtBot, db: Database) -> None:
     w = window
-    code = w.policy.picks()[1]
+    code = w.review.policy.picks()[1]
     _key(qtbot, w, Qt.Key.Key_2)
-    assert w.controller.picked_code == code
-    case = w.controller.current.external_id
+    assert w.review.picks.picked_code == code
+    case = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_E)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
     _wait_idle(qtbot, w)
     assert _decisions(db) == [("escalate", code, case)]
-    nxt = w.controller.current.external_id
+    nxt = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=5000)
     _wait_idle(qtbot, w)
@@ -114,20 +114,20 @@ def test_escape_cancels_a_pending_pick_without_writing(
 ) -> None:
     w = window
     _key(qtbot, w, Qt.Key.Key_R)
-    assert w.controller.pending_action == "remove"
+    assert w.review.picks.pending_action == "remove"
     _key(qtbot, w, Qt.Key.Key_Escape)
-    assert w.controller.pending_action is None and not w.policy.prompt.isVisible()
-    assert not w.preview.hidden
+    assert w.review.picks.pending_action is None and not w.review.policy.prompt.isVisible()
+    assert not w.review.preview.hidden
     assert _decisions(db) == []
 
 
 def _revealed_pixels_visible(w: MainWindow) -> bool:
     """True when the canvas shows the sharp image (compared against the blurred one at the same spot)."""
-    canvas = w.preview.canvas
+    canvas = w.review.preview.canvas
     image = canvas.grab().toImage()
     rect = canvas.image_rect()
-    blurred = w.preview._previews[w.controller.current.media_items()[0].media_sha256].blurred
-    sharp = w.preview._previews[w.controller.current.media_items()[0].media_sha256].sharp
+    blurred = w.review.preview._previews[w.review.selection.current.media_items()[0].media_sha256].blurred
+    sharp = w.review.preview._previews[w.review.selection.current.media_items()[0].media_sha256].sharp
     scaled_b = blurred.scaled(
         rect.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
     )
@@ -146,11 +146,11 @@ def _revealed_pixels_visible(w: MainWindow) -> bool:
 def _go_to_image_case(w: MainWindow, qtbot: QtBot, *, confirm: bool = False) -> None:
     """Move to a case with an image whose reveal needs (or does not need) a confirming press."""
     for _ in range(60):
-        current = w.controller.current
-        if current.media_items() and w.preview.needs_confirmation() == confirm:
+        current = w.review.selection.current
+        if current.media_items() and w.review.preview.needs_confirmation() == confirm:
             break
         _key(qtbot, w, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda before=current: w.controller.current not in (None, before), timeout=5000)
+        qtbot.waitUntil(lambda before=current: w.review.selection.current not in (None, before), timeout=5000)
     else:
         raise AssertionError("no suitable case in the demo queue")
     _wait_preview(qtbot, w)
@@ -160,10 +160,10 @@ def test_the_most_severe_content_needs_a_confirming_second_press(window: MainWin
     w = window
     _go_to_image_case(w, qtbot, confirm=True)
     _key(qtbot, w, Qt.Key.Key_V)
-    assert w.preview.canvas.reveal_mode is None and "confirm" in w.preview.warning.text()
+    assert w.review.preview.canvas.reveal_mode is None and "confirm" in w.review.preview.warning.text()
     assert not _revealed_pixels_visible(w)
     _key(qtbot, w, Qt.Key.Key_V)
-    assert w.preview.canvas.reveal_mode == "toggle" and _revealed_pixels_visible(w)
+    assert w.review.preview.canvas.reveal_mode == "toggle" and _revealed_pixels_visible(w)
 
 
 def test_blurred_by_default_reveal_toggle_and_releave_reblurs(
@@ -173,13 +173,13 @@ def test_blurred_by_default_reveal_toggle_and_releave_reblurs(
     _go_to_image_case(w, qtbot)
     assert not _revealed_pixels_visible(w)
     _key(qtbot, w, Qt.Key.Key_V)
-    assert w.preview.canvas.reveal_mode == "toggle"
+    assert w.review.preview.canvas.reveal_mode == "toggle"
     assert _revealed_pixels_visible(w)
     _key(qtbot, w, Qt.Key.Key_J)  # leaving the case re-blurs
-    qtbot.waitUntil(lambda: w.preview.canvas.reveal_mode is None, timeout=3000)
+    qtbot.waitUntil(lambda: w.review.preview.canvas.reveal_mode is None, timeout=3000)
     _key(qtbot, w, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
     _wait_preview(qtbot, w)
-    assert w.preview.canvas.reveal_mode is None and not _revealed_pixels_visible(w)
+    assert w.review.preview.canvas.reveal_mode is None and not _revealed_pixels_visible(w)
 
 
 def test_hold_space_reveals_only_while_held(window: MainWindow, qtbot: QtBot) -> None:
@@ -187,9 +187,9 @@ def test_hold_space_reveals_only_while_held(window: MainWindow, qtbot: QtBot) ->
     _go_to_image_case(w, qtbot)
     target = w.focusWidget() or w
     qtbot.keyPress(target, Qt.Key.Key_Space)
-    assert w.preview.canvas.reveal_mode == "hold"
+    assert w.review.preview.canvas.reveal_mode == "hold"
     qtbot.keyRelease(target, Qt.Key.Key_Space)
-    assert w.preview.canvas.reveal_mode is None
+    assert w.review.preview.canvas.reveal_mode is None
 
 
 def test_panic_hides_everything_and_restores_blurred(window: MainWindow, qtbot: QtBot) -> None:
@@ -198,7 +198,7 @@ def test_panic_hides_everything_and_restores_blurred(window: MainWindow, qtbot: 
     _key(qtbot, w, Qt.Key.Key_V)
     assert _revealed_pixels_visible(w)
     _key(qtbot, w, Qt.Key.Key_F12)
-    assert w.preview.hidden and w.stack.currentIndex() == 1
+    assert w.review.preview.hidden and w.screens.current == "hidden"
     shot = w.grab().toImage()
     # Everything the window shows is the blank screen: one background colour but for its short message.
     from collections import Counter
@@ -206,24 +206,24 @@ def test_panic_hides_everything_and_restores_blurred(window: MainWindow, qtbot: 
     samples = Counter(shot.pixel(x, y) for x in range(0, shot.width(), 3) for y in range(0, shot.height(), 3))
     dominant = samples.most_common(1)[0][1] / sum(samples.values())
     assert dominant > 0.9, dominant
-    assert not w.preview.canvas.isVisible()
+    assert not w.review.preview.canvas.isVisible()
     _key(qtbot, w, Qt.Key.Key_F12)
-    assert not w.preview.hidden and w.preview.canvas.reveal_mode is None
+    assert not w.review.preview.hidden and w.review.preview.canvas.reveal_mode is None
     assert not _revealed_pixels_visible(w)
 
 
 def test_filter_by_category_with_the_keyboard(window: MainWindow, qtbot: QtBot) -> None:
     w = window
-    combo = w.queue.category
+    combo = w.review.queue.category
     index = combo.findData("hate")
     assert index > 0
     combo.setFocus()
     combo.setCurrentIndex(index)
     qtbot.waitUntil(
-        lambda: w.controller.current is not None and w.controller.current.category == "hate", timeout=5000
+        lambda: w.review.selection.current is not None and w.review.selection.current.category == "hate", timeout=5000
     )
-    for row in range(w.model.rowCount()):
-        assert w.model.case_at(row).category == "hate"
+    for row in range(w.review.model.rowCount()):
+        assert w.review.model.case_at(row).category == "hate"
 
 
 def test_a_backup_is_taken_soon_after_the_session_starts(db: Database, pack, qtbot: QtBot) -> None:
@@ -244,23 +244,23 @@ def test_shift_d_applies_an_earlier_decision_to_a_duplicate(
 ) -> None:
     w = window
     _go_to_image_case(w, qtbot)
-    sha = w.controller.current.media_items()[0].media_sha256
-    code = next(c for c in w.policy.picks() if w.ctx.pack.section(c).allows("restrict"))
-    w.controller.choose_section(code)
+    sha = w.review.selection.current.media_items()[0].media_sha256
+    code = next(c for c in w.review.policy.picks() if w.ctx.pack.section(c).allows("restrict"))
+    w.review.picks.choose_section(code)
     _key(qtbot, w, Qt.Key.Key_T)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
     _wait_idle(qtbot, w)
     # Find another open case showing the same picture and go there.
     for _ in range(60):
-        if any(i.media_sha256 == sha for i in w.controller.current.media_items()):
+        if any(i.media_sha256 == sha for i in w.review.selection.current.media_items()):
             break
-        current = w.controller.current
+        current = w.review.selection.current
         _key(qtbot, w, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda before=current: w.controller.current not in (None, before), timeout=5000)
+        qtbot.waitUntil(lambda before=current: w.review.selection.current not in (None, before), timeout=5000)
     else:
         pytest.skip("the demo queue holds no second case with the same picture")
-    qtbot.waitUntil(lambda: w.controller.duplicate is not None, timeout=5000)
-    assert w.preview.duplicate_banner.isVisible() and "Shift+D" in w.preview.duplicate_banner.text()
+    qtbot.waitUntil(lambda: w.review.duplicates.found is not None, timeout=5000)
+    assert w.review.preview.duplicate_banner.isVisible() and "Shift+D" in w.review.preview.duplicate_banner.text()
     before = len(_decisions(db))
     _key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: len(_decisions(db)) > before, timeout=5000)
@@ -279,13 +279,13 @@ def test_text_search_runs_off_the_ui_thread_and_shows_the_match(window: MainWind
     with w.ctx.db.read() as s:
         wanted = s.execute(select(Case.external_id).order_by(Case.external_id.desc()).limit(1)).scalar_one()
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert w.queue.search.hasFocus()
-    qtbot.keyClicks(w.queue.search, wanted)
-    qtbot.keyClick(w.queue.search, Qt.Key.Key_Return)
+    assert w.review.queue.search.hasFocus()
+    qtbot.keyClicks(w.review.queue.search, wanted)
+    qtbot.keyClick(w.review.queue.search, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: w.controller.current is not None and w.controller.current.external_id == wanted, timeout=5000
+        lambda: w.review.selection.current is not None and w.review.selection.current.external_id == wanted, timeout=5000
     )
-    assert w.model.rowCount() == 1 and w.queue.table.hasFocus()
+    assert w.review.model.rowCount() == 1 and w.review.queue.table.hasFocus()
 
 
 def test_f12_panics_even_while_a_dialog_has_the_focus(window: MainWindow, qtbot: QtBot) -> None:
@@ -298,7 +298,7 @@ def test_f12_panics_even_while_a_dialog_has_the_focus(window: MainWindow, qtbot:
         sheet.show()
     sheet.activateWindow()
     qtbot.keyClick(sheet, Qt.Key.Key_F12)
-    assert w.preview.hidden and w.stack.currentIndex() == 1
+    assert w.review.preview.hidden and w.screens.current == "hidden"
 
 
 def test_g_toggles_greyscale_within_the_organisation_floor(db: Database, pack, qtbot: QtBot) -> None:
@@ -311,9 +311,9 @@ def test_g_toggles_greyscale_within_the_organisation_floor(db: Database, pack, q
         qtbot.addWidget(w)
         with qtbot.waitExposed(w):
             w.show()
-        assert w.spec.greyscale
+        assert w.review.cache.spec.greyscale
         qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_G)
-        assert w.spec.greyscale is expected
+        assert w.review.cache.spec.greyscale is expected
         w.shutdown()
 
 
@@ -332,26 +332,26 @@ def test_a_video_item_is_a_muted_blurred_storyboard_revealed_frame_by_frame(
     with qtbot.waitExposed(w):
         w.show()
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(w.queue.search, video_case)
-    qtbot.keyClick(w.queue.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(w.review.queue.search, video_case)
+    qtbot.keyClick(w.review.queue.search, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: w.controller.current is not None and w.controller.current.external_id == video_case,
+        lambda: w.review.selection.current is not None and w.review.selection.current.external_id == video_case,
         timeout=5000,
     )
-    while w.preview.current_item.kind != "video":
+    while w.review.preview.current_item.kind != "video":
         qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_BracketRight)
-    qtbot.waitUntil(lambda: len(w.preview.canvas._strip) > 1, timeout=10000)
-    assert w.preview.canvas.reveal_mode is None and "muted, never played" in w.preview.item_bar.text()
-    assert "frame 1 of" in w.preview.item_bar.text()
+    qtbot.waitUntil(lambda: len(w.review.preview.canvas._strip) > 1, timeout=10000)
+    assert w.review.preview.canvas.reveal_mode is None and "muted, never played" in w.review.preview.item_bar.text()
+    assert "frame 1 of" in w.review.preview.item_bar.text()
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Period)
-    assert "frame 2 of" in w.preview.item_bar.text()
+    assert "frame 2 of" in w.review.preview.item_bar.text()
     w.shutdown()
 
 
 def test_a_failed_write_is_shown_and_the_case_stays(
     window: MainWindow, qtbot: QtBot, db: Database, monkeypatch
 ) -> None:
-    import ui.review_controller as rc
+    import ui.review.decision_flow as rc
     from reviewer.storage.errors import DatabaseOpenError
 
     def refuse(*_a, **_k):  # type: ignore[no-untyped-def]
@@ -359,12 +359,12 @@ def test_a_failed_write_is_shown_and_the_case_stays(
 
     monkeypatch.setattr(rc, "record_decision", refuse)
     w = window
-    before = w.controller.current.external_id
+    before = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_K)
     qtbot.waitUntil(
-        lambda: w.controller.error_box is not None and w.controller.error_box.isVisible(), timeout=5000
+        lambda: w.review.flow.error_box is not None and w.review.flow.error_box.isVisible(), timeout=5000
     )
-    assert "NOT saved" in w.controller.error_box.windowTitle() and "disk" in w.controller.error_box.text()
-    assert w.controller.current.external_id == before and not w.controller.busy
+    assert "NOT saved" in w.review.flow.error_box.windowTitle() and "disk" in w.review.flow.error_box.text()
+    assert w.review.selection.current.external_id == before and not w.review.flow.busy
     assert _decisions(db) == []
-    w.controller.error_box.close()
+    w.review.flow.error_box.close()

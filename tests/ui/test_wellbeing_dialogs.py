@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import SETTINGS, OrgPolicy, WellbeingSettings
 from reviewer.wellbeing.summary import SessionSummary
-from ui.break_screen import CAN_END_HINT, WAIT_HINT, BreakScreen, format_remaining
-from ui.settings_dialog import SettingsDialog, limit_text
-from ui.settings_store import load_wellbeing_settings, preview_spec_from, save_wellbeing_settings
-from ui.summary_dialog import SummaryDialog
+from ui.shell.prefs import load_wellbeing_settings, preview_spec_from, save_wellbeing_settings
+from ui.wellbeing.break_screen import CAN_END_HINT, WAIT_HINT, BreakScreen
+from ui.wellbeing.settings_dialog import SettingsDialog, limit_text
+from ui.wellbeing.summary_dialog import SummaryDialog
 
 NOW = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 
@@ -252,13 +252,6 @@ def test_dialog_shows_load_problems() -> None:
 
 
 # -- break screen ----------------------------------------------------------------------------------
-
-
-def test_format_remaining() -> None:
-    assert format_remaining(582) == "9:42"
-    assert format_remaining(5) == "0:05"
-    assert format_remaining(3600 + 65) == "1:01:05"
-    assert format_remaining(-3) == "0:00"
 
 
 def test_break_screen_enforced_waits_for_the_countdown(qtbot: QtBot) -> None:

@@ -15,8 +15,8 @@ from reviewer.demo import DemoSpec, build_demo
 from reviewer.models import BreakRecord, Decision, RevealEvent
 from reviewer.storage.database import Database
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui.context import start_context
-from ui.main_window import MainWindow
+from ui.shell.context import start_context
+from ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def window(db: Database, pack, qtbot: QtBot, clock: ManualClock) -> Iterator[Mai
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
         w.show()
-    qtbot.waitUntil(lambda: w.controller.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=5000)
     yield w
     w.shutdown()
 
@@ -43,22 +43,22 @@ def _press(qtbot: QtBot, w: MainWindow, key: Qt.Key) -> None:
 
 def _to_image(w: MainWindow, qtbot: QtBot) -> None:
     for _ in range(40):
-        if w.controller.current.media_items():
+        if w.review.selection.current.media_items():
             break
-        before = w.controller.current
+        before = w.review.selection.current
         _press(qtbot, w, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda b=before: w.controller.current not in (None, b), timeout=5000)
-    qtbot.waitUntil(w.preview.canvas.has_image, timeout=8000)
+        qtbot.waitUntil(lambda b=before: w.review.selection.current not in (None, b), timeout=5000)
+    qtbot.waitUntil(w.review.preview.canvas.has_image, timeout=8000)
 
 
 def _reveal_for(w: MainWindow, qtbot: QtBot, clock: ManualClock, seconds: float) -> None:
     _press(qtbot, w, Qt.Key.Key_V)
-    if w.preview.canvas.reveal_mode is None:  # the most severe content asks for a confirming press
+    if w.review.preview.canvas.reveal_mode is None:  # the most severe content asks for a confirming press
         _press(qtbot, w, Qt.Key.Key_V)
-    assert w.preview.canvas.reveal_mode == "toggle"
+    assert w.review.preview.canvas.reveal_mode == "toggle"
     clock.advance(seconds)
     _press(qtbot, w, Qt.Key.Key_V)
-    assert w.preview.canvas.reveal_mode is None
+    assert w.review.preview.canvas.reveal_mode is None
 
 
 def test_reveals_are_recorded_and_shown_on_the_meter(
@@ -67,7 +67,7 @@ def test_reveals_are_recorded_and_shown_on_the_meter(
     w = window
     _to_image(w, qtbot)
     _reveal_for(w, qtbot, clock, 5)
-    qtbot.waitUntil(lambda: "session 0m05s" in w.exposure_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "session 0m05s" in w.wellbeing.controller.exposure_label.text(), timeout=5000)
     with db.read() as s:
         reveal = s.execute(select(RevealEvent)).scalar_one()
     assert reveal.duration_ms == 5000 and reveal.mode == "toggle" and reveal.severity > 0
@@ -79,20 +79,20 @@ def test_reaching_the_hourly_cap_enforces_a_break(
     w = window
     _to_image(w, qtbot)
     _reveal_for(w, qtbot, clock, 90)  # 90 s at weight ≥ 0.5 reaches a 60 s weighted cap
-    qtbot.waitUntil(lambda: w.stack.currentIndex() == 2, timeout=5000)
-    assert w.wellbeing.scheduler.in_break and w.controller.paused
-    assert not w.preview.canvas.isVisible()
+    qtbot.waitUntil(lambda: w.screens.current == "break", timeout=5000)
+    assert w.wellbeing.controller.scheduler.in_break and (w.screens.overlay == "break")
+    assert not w.review.preview.canvas.isVisible()
     # Decisions and reveals are refused during the break, and Enter cannot end it early.
     _press(qtbot, w, Qt.Key.Key_K)
-    qtbot.keyClick(w.break_screen, Qt.Key.Key_Return)
-    assert w.stack.currentIndex() == 2
+    qtbot.keyClick(w.wellbeing.controller.break_screen, Qt.Key.Key_Return)
+    assert w.screens.current == "break"
     with db.read() as s:
         assert s.execute(select(Decision)).first() is None
     # Time passes: the break ends by itself and the reviewer is back to blurred content.
     clock.advance(3600)
-    w.wellbeing.tick()
-    assert w.stack.currentIndex() == 0 and not w.wellbeing.scheduler.in_break
-    assert w.preview.canvas.reveal_mode is None
+    w.wellbeing.controller.tick()
+    assert w.screens.current == "work" and not w.wellbeing.controller.scheduler.in_break
+    assert w.review.preview.canvas.reveal_mode is None
     w.ctx.tasks.wait_db_idle()
     with db.read() as s:
         record = s.execute(select(BreakRecord)).scalar_one()
@@ -102,9 +102,9 @@ def test_reaching_the_hourly_cap_enforces_a_break(
 def test_a_voluntary_break_ends_with_enter(window: MainWindow, qtbot: QtBot, db: Database) -> None:
     w = window
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    assert w.stack.currentIndex() == 2
-    qtbot.keyClick(w.break_screen, Qt.Key.Key_Return)
-    assert w.stack.currentIndex() == 0
+    assert w.screens.current == "break"
+    qtbot.keyClick(w.wellbeing.controller.break_screen, Qt.Key.Key_Return)
+    assert w.screens.current == "work"
     w.ctx.tasks.wait_db_idle()
     with db.read() as s:
         assert s.execute(select(BreakRecord.kind)).scalar_one() == "voluntary"

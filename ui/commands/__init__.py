@@ -1,5 +1,9 @@
-"""Actions of the app: one registry drives shortcuts, the command palette, the cheat sheet and remapping."""
+"""Actions of the app: one registry drives shortcuts, the command palette, the cheat sheet and remapping.
 
+``install`` registers the command feature's own actions (palette, cheat sheet) with their handlers.
+"""
+
+from ui.commands.actions import ACTIONS, install
 from ui.commands.cheatsheet import CheatSheet
 from ui.commands.keymap import (
     Keymap,
@@ -10,10 +14,11 @@ from ui.commands.keymap import (
     save_user_override,
 )
 from ui.commands.palette import CommandPalette
-from ui.commands.registry import ACTION_SPECS, ActionRegistry, ActionSpec
+from ui.commands.registry import ActionRegistry
+from ui.commands.spec import ActionSpec
 
 __all__ = [
-    "ACTION_SPECS",
+    "ACTIONS",
     "ActionRegistry",
     "ActionSpec",
     "CheatSheet",
@@ -22,6 +27,7 @@ __all__ = [
     "KeymapConflict",
     "clear_user_override",
     "default_keymap_path",
+    "install",
     "load_user_overrides",
     "save_user_override",
 ]

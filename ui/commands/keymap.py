@@ -3,7 +3,7 @@
 A binding is a key sequence in Qt's portable text form ("K", "Shift+R", "Ctrl+K", "?"), normalised
 through ``QKeySequence`` so "ctrl+k" and "Ctrl+K" are the same key. A user override replaces every
 default key of its action; an empty list unbinds it. A key claimed twice never crashes the load: the
-first claimant keeps it (defaults before overrides, then in ``ACTION_SPECS`` order), the later one loses
+first claimant keeps it (defaults before overrides, then in the order the actions were registered), the later one loses
 it, and the clash is listed in ``Keymap.conflicts`` for the window to show.
 """
 
@@ -13,21 +13,21 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
-if TYPE_CHECKING:
-    from ui.commands.registry import ActionSpec
+from reviewer.resources import resource_path
+from ui.commands.spec import ActionSpec
 
 SETTINGS_GROUP = "keymap"
 _PORTABLE = QKeySequence.SequenceFormat.PortableText
 
 
 def default_keymap_path() -> Path:
-    """The keymap shipped with the app: ``<repo>/resources/keymap.toml``."""
-    return Path(__file__).resolve().parents[2] / "resources" / "keymap.toml"
+    """The keymap shipped with the app (``resources/keymap.toml``, package data ``reviewer_resources``)."""
+    return resource_path("keymap.toml")
+
 
 
 def normalise_key(text: str) -> str | None:
@@ -80,14 +80,15 @@ class Keymap:
     @classmethod
     def load(
         cls,
+        specs: Iterable[ActionSpec],
         defaults: Path | None = None,
         overrides: Mapping[str, Iterable[str]] | None = None,
-        specs: Iterable[ActionSpec] | None = None,
     ) -> Keymap:
-        """Merge the defaults file with ``overrides`` (action id → keys replacing that action's keys)."""
-        from ui.commands.registry import ACTION_SPECS  # registry imports this module
+        """Merge the defaults file with ``overrides`` (action id → keys replacing that action's keys).
 
-        specs = tuple(ACTION_SPECS if specs is None else specs)
+        ``specs`` are every registered action (``ActionRegistry.specs()``): ids outside them are reported.
+        """
+        specs = tuple(specs)
         known = {spec.id for spec in specs}
         path = defaults or default_keymap_path()
         with path.open("rb") as fh:

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from ui.commands.registry import ActionRegistry, ActionSpec
+from ui.commands.registry import ActionRegistry
+from ui.commands.spec import ActionSpec
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 

@@ -1,15 +1,18 @@
 """The one registry of user actions: shortcuts, palette, cheat sheet and remapping all read it.
 
-Each action has a stable id ("decision.keep") declared once in ``ACTION_SPECS``; its keys come from a
-``Keymap`` (data, user-overridable). ``ActionRegistry.install`` turns the specs into window-wide
-``QAction`` shortcuts, and adds an application event filter that (a) lets text inputs keep the keys a
-person types with, so "k" in a note never keeps a case, and (b) drives press-and-hold actions, which a
-``QShortcut`` cannot express because it never sees the key release.
+A feature package registers each of its actions together with its handler
+(``registry.register(spec, handler)``, the spec declared beside the function), so no central dispatch
+ever needs editing. Keys come from a ``Keymap`` (data, user-overridable) bound once every feature has
+registered. Guards (``add_guard``) may refuse an action with a reason, which is emitted as
+``refused(id, reason)`` so the window can say why a key did nothing. ``attach`` adds the actions to the
+window and an application event filter that (a) lets text inputs keep the keys a person types with, so
+"k" in a note never keeps a case, and (b) drives press-and-hold actions, which a ``QShortcut`` cannot
+express because it never sees the key release.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -23,68 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from ui.commands.keymap import Keymap, key_event_matches
+from ui.commands.spec import ActionSpec
 
-
-@dataclass(frozen=True)
-class ActionSpec:
-    """A user action: stable id, human title, cheat-sheet group ("Decide", "Policy", "View", "Queue", "App")."""
-
-    id: str
-    title: str
-    group: str
-    hold: bool = False  # press-and-hold (key press/release), not a QShortcut
-    description: str = ""
-    repeat: bool = False  # fires again while the key is held; never for decisions
-    optional: bool = False  # may ship unbound (palette only)
-    app_wide: bool = False  # fires in every window of the app, dialogs included (the global panic key)
-
-
-def _pick(n: int) -> ActionSpec:
-    return ActionSpec(f"policy.pick_{n}", f"Pick policy {n}", "Policy", description=f"Cite policy #{n}")
-
-
-ACTION_SPECS: tuple[ActionSpec, ...] = (
-    ActionSpec("decision.keep", "Keep (no violation)", "Decide"),
-    ActionSpec("decision.remove", "Remove", "Decide", description="Remove the content"),
-    ActionSpec("decision.restrict", "Restrict", "Decide", description="Age-gate or limit reach"),
-    ActionSpec("decision.escalate", "Escalate", "Decide", description="Send to a senior reviewer"),
-    ActionSpec("decision.skip", "Skip", "Decide", description="Return the case to the queue"),
-    ActionSpec("decision.note", "Add note", "Decide"),
-    ActionSpec("decision.undo", "Undo last decision", "Decide"),
-    ActionSpec("decision.warn", "Warn account", "Decide"),
-    ActionSpec("decision.strike", "Strike account", "Decide"),
-    ActionSpec("decision.suspend", "Suspend account", "Decide"),
-    ActionSpec("decision.apply_to_duplicates", "Apply to duplicates", "Decide"),
-    *(_pick(n) for n in range(1, 10)),
-    ActionSpec("policy.search", "Search policies", "Policy"),
-    ActionSpec("view.reveal_toggle", "Reveal / blur media", "View"),
-    ActionSpec("view.reveal_hold", "Peek (hold to reveal)", "View", hold=True),
-    ActionSpec("view.spotlight", "Spotlight", "View", description="Reveal only the region under focus"),
-    ActionSpec("view.greyscale", "Greyscale", "View"),
-    ActionSpec("view.panic", "Panic: hide everything", "View"),
-    ActionSpec(
-        "view.panic_global",
-        "Panic from anywhere in the app (dialogs too)",
-        "View",
-        app_wide=True,
-        description="Hides all content even while a dialog is open",
-    ),
-    ActionSpec("view.next_item", "Next item in case", "View", repeat=True),
-    ActionSpec("view.prev_item", "Previous item in case", "View", repeat=True),
-    ActionSpec("view.next_frame", "Next video frame", "View", repeat=True),
-    ActionSpec("view.prev_frame", "Previous video frame", "View", repeat=True),
-    ActionSpec("queue.next", "Next case", "Queue", repeat=True),
-    ActionSpec("queue.prev", "Previous case", "Queue", repeat=True),
-    ActionSpec("queue.filter", "Filter queue", "Queue"),
-    ActionSpec("queue.search", "Search queue", "Queue"),
-    ActionSpec("queue.clear_filter", "Clear queue filter", "Queue"),
-    ActionSpec("app.palette", "Command palette", "App"),
-    ActionSpec("app.cheatsheet", "Keyboard shortcuts", "App"),
-    ActionSpec("app.settings", "Settings", "App"),
-    ActionSpec("app.summary", "Session summary", "App"),
-    ActionSpec("app.take_break", "Take a break now", "App"),
-    ActionSpec("app.quit", "Quit", "App"),
-)
+Handler = Callable[[], None]
+HoldHandler = Callable[[bool], None]
+Guard = Callable[[ActionSpec], "str | None"]
 
 _TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 _EDITING_KEYS = frozenset(
@@ -124,55 +70,98 @@ def typing_owns(widget: QWidget | None, event: QKeyEvent) -> bool:
 
 
 class ActionRegistry(QObject):
-    """Every action of the app, its QAction and keys; emits ``triggered(id)`` and ``held(id, pressed)``."""
+    """Every action of the app, its QAction, keys and handler.
+
+    Emits ``triggered(id)`` after a handler ran, ``held(id, pressed)`` for hold actions and
+    ``refused(id, reason)`` when a guard or a disabled state stopped an action.
+    """
 
     triggered = Signal(str)
     held = Signal(str, bool)
+    refused = Signal(str, str)
     keymap_changed = Signal()
 
-    def __init__(self, keymap: Keymap, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._specs = ACTION_SPECS
-        self._by_id = {spec.id: spec for spec in self._specs}
-        self._keymap = keymap
+        self._specs: list[ActionSpec] = []
+        self._by_id: dict[str, ActionSpec] = {}
+        self._handlers: dict[str, Handler] = {}
+        self._hold_handlers: dict[str, HoldHandler] = {}
+        self._guards: list[Guard] = []
+        self._keymap = Keymap()
         self._actions: dict[str, QAction] = {}
         self._disabled: set[str] = set()
         self._down: set[str] = set()  # hold actions currently pressed
         self._window: QWidget | None = None
-        for spec in self._specs:
-            if spec.hold:
-                continue
-            action = QAction(spec.title, self)
-            action.setObjectName(spec.id)
-            action.setShortcutContext(
-                Qt.ShortcutContext.ApplicationShortcut if spec.app_wide else Qt.ShortcutContext.WindowShortcut
-            )
-            action.setAutoRepeat(spec.repeat)
-            action.setToolTip(spec.description or spec.title)
-            action.triggered.connect(lambda _checked=False, aid=spec.id: self.triggered.emit(aid))
-            self._actions[spec.id] = action
+
+    # -- registration ----------------------------------------------------------------------------
+    def register(self, spec: ActionSpec, handler: Handler | HoldHandler) -> None:
+        """Add an action and the function that runs it (a hold action's handler gets ``pressed``)."""
+        if spec.id in self._by_id:
+            raise ValueError(f"action {spec.id} is registered twice")
+        self._specs.append(spec)
+        self._by_id[spec.id] = spec
+        if spec.hold:
+            self._hold_handlers[spec.id] = handler  # type: ignore[assignment]
+            return
+        self._handlers[spec.id] = handler  # type: ignore[assignment]
+        action = QAction(spec.title, self)
+        action.setObjectName(spec.id)
+        action.setShortcutContext(
+            Qt.ShortcutContext.ApplicationShortcut if spec.app_wide else Qt.ShortcutContext.WindowShortcut
+        )
+        action.setAutoRepeat(spec.repeat)
+        action.setToolTip(spec.description or spec.title)
+        action.triggered.connect(lambda _checked=False, aid=spec.id: self._run(aid))
+        self._actions[spec.id] = action
+        if self._window is not None:
+            self._window.addAction(action)
         self._apply_keys()
 
+    def add_guard(self, guard: Guard) -> None:
+        """``guard(spec)`` returns why the action may not run now, or None; guards run in order added."""
+        self._guards.append(guard)
+
+    def refusal(self, action_id: str) -> str | None:
+        """Why ``action_id`` would be refused right now (first guard that objects), or None."""
+        spec = self.spec(action_id)
+        for guard in self._guards:
+            reason = guard(spec)
+            if reason:
+                return reason
+        return None
+
+    def _run(self, action_id: str) -> None:
+        if action_id in self._disabled:
+            return
+        reason = self.refusal(action_id)
+        if reason:
+            self.refused.emit(action_id, reason)
+            return
+        self._handlers[action_id]()
+        self.triggered.emit(action_id)
+
+    # -- reading ---------------------------------------------------------------------------------
     @property
     def keymap(self) -> Keymap:
         return self._keymap
 
     def specs(self) -> tuple[ActionSpec, ...]:
-        return self._specs
+        return tuple(self._specs)
 
     def spec(self, action_id: str) -> ActionSpec:
         return self._by_id[action_id]
 
-    def install(self, window: QWidget) -> None:
+    def attach(self, window: QWidget) -> None:
         """Add every shortcut to ``window`` and start watching keys for text inputs and hold actions."""
         if self._window is not None:
-            raise RuntimeError("ActionRegistry is already installed on a window")
+            raise RuntimeError("ActionRegistry is already attached to a window")
         self._window = window
         if self.parent() is None:
             self.setParent(window)  # the event filter must live as long as the window
         window.addActions(list(self._actions.values()))
         app = QApplication.instance()
-        assert app is not None, "install() needs a QApplication"
+        assert app is not None, "attach() needs a QApplication"
         # Application-wide: a focused child (a list, a button) would otherwise eat Space before the window.
         app.installEventFilter(self)
 
@@ -189,7 +178,7 @@ class ActionRegistry(QObject):
         return action_id not in self._disabled
 
     def set_enabled(self, action_id: str, enabled: bool) -> None:
-        """A disabled action does not fire from its keys, the palette or ``trigger`` (e.g. during a break)."""
+        """A disabled action does not fire from its keys, the palette or ``trigger``."""
         self.spec(action_id)  # KeyError on a typo rather than a silent no-op
         if enabled:
             self._disabled.discard(action_id)
@@ -206,7 +195,7 @@ class ActionRegistry(QObject):
         self._actions[action_id].trigger()
 
     def set_keymap(self, keymap: Keymap) -> None:
-        """Rebind every action (after the user remaps a key) and tell views to regenerate."""
+        """Rebind every action (at start, after the user remaps a key) and tell views to regenerate."""
         for action_id in list(self._down):
             self._release(action_id)
         self._keymap = keymap
@@ -221,9 +210,19 @@ class ActionRegistry(QObject):
             # Text after a tab is what menus show as the shortcut column: all keys, not just the first.
             action.setText(f"{title}\t{', '.join(self.keys_for(action_id))}" if keys else title)
 
+    def _press(self, action_id: str) -> None:
+        reason = self.refusal(action_id)
+        if reason:
+            self.refused.emit(action_id, reason)
+            return
+        self._down.add(action_id)
+        self._hold_handlers[action_id](True)
+        self.held.emit(action_id, True)
+
     def _release(self, action_id: str) -> None:
         if action_id in self._down:
             self._down.discard(action_id)
+            self._hold_handlers[action_id](False)
             self.held.emit(action_id, False)
 
     def _hold_action_for(self, event: QKeyEvent) -> str | None:
@@ -256,8 +255,7 @@ class ActionRegistry(QObject):
             if action_id is None:
                 return False
             if not event.isAutoRepeat() and self.is_enabled(action_id) and action_id not in self._down:
-                self._down.add(action_id)
-                self.held.emit(action_id, True)
+                self._press(action_id)
             return True
         if etype == QEvent.Type.KeyRelease:
             for action_id in list(self._down):

@@ -1,19 +1,22 @@
 """Wellbeing in the review flow: exposure accounting, the meter, reminders, enforced breaks.
 
-Reveals are written through the exposure ledger on the database worker; the scheduler is ticked once a
-second on the UI thread with the ledger's totals. A break replaces the whole work area with the break
-screen and pauses decisions; when it ends the reviewer comes back to blurred content.
+Thread ownership: the :class:`ExposureLedger` is built here and from then on used only on the database
+worker (reveals are written there); the UI thread keeps the last :class:`ExposureReading` snapshot the
+worker handed back. The :class:`BreakScheduler` lives on the UI thread and is ticked once a second. A
+break covers the work area with the break screen (an overlay of the window's screens, which refuses
+every action that shows or decides content); when it ends the reviewer comes back to blurred content.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel
 
-from reviewer.clock import Clock, SystemClock
+from reviewer.casefile import CaseView
+from reviewer.durations import DurationStyle, format_duration
 from reviewer.wellbeing.breaks import (
     BreakError,
     BreakLog,
@@ -23,44 +26,51 @@ from reviewer.wellbeing.breaks import (
     EnforcedBreak,
     ReminderDue,
 )
-from reviewer.wellbeing.exposure import ExposureLedger
-from reviewer.wellbeing.settings import WellbeingSettings
+from reviewer.wellbeing.exposure import ExposureLedger, ExposureReading, ExposureTotals
 from reviewer.wellbeing.severity import item_severity
+from ui.review.feature import ReviewFeature
+from ui.shell.frame import Frame
+from ui.wellbeing.break_screen import BreakScreen
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
-
-# Actions still allowed during a break: nothing that shows or decides content.
-BREAK_SAFE = ("view.panic", "app.quit", "app.cheatsheet", "app.summary", "app.settings", "app.palette")
-
-
-def format_seconds(seconds: float) -> str:
-    seconds = int(seconds)
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s"
+BREAK = "break"
+BREAK_REFUSAL = "On a break: content and decisions are paused. Enter ends the break when allowed."
 
 
 class WellbeingController(QObject):
     break_started = Signal(str)
     break_ended = Signal()
 
-    def __init__(self, window: MainWindow, settings: WellbeingSettings, clock: Clock | None = None) -> None:
+    def __init__(self, window: Frame, review: ReviewFeature) -> None:
         super().__init__(window)
-        self.window, self.settings = window, settings
-        self.clock = clock or SystemClock()
+        self.window, self.review = window, review
+        self.clock = window.clock
         ctx = window.ctx
-        self.ledger = ExposureLedger(ctx.db, ctx.reviewer.id, self.clock, ctx.session_id)
-        self.scheduler = BreakScheduler(settings, self.clock)
+        self.ledger = ExposureLedger(ctx.db, ctx.reviewer.id, self.clock, ctx.session_id)  # db worker's
+        self.reading = self.ledger.reading(self._hour_cap())  # built here, before the worker owns it
+        self.scheduler = BreakScheduler(window.prefs.wellbeing, self.clock)
         self.break_log = BreakLog(ctx.db)
-        self._break_id: uuid.UUID | None = None
+        self._break_id: uuid.UUID | None = None  # set and read on the database worker only
+        self.exposure_label = QLabel("Exposure 0s")
+        window.add_status(self.exposure_label)
+        self.break_screen = BreakScreen()
+        window.screens.add(BREAK, self.break_screen)
         self._feed_scheduler()
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
-        window.preview.reveal_finished.connect(self.on_reveal)
-        window.break_screen.end_requested.connect(self.end_break)
+        review.preview.reveal_finished.connect(self.on_reveal)
+        review.selection.activity.connect(self.on_activity)
+        review.flow.activity.connect(self.on_activity)
+        self.break_screen.end_requested.connect(self.end_break)
+        window.prefs.changed.connect(self._on_prefs_changed)
+        self.update_meter()
+
+    def _hour_cap(self) -> float:
+        return float(self.window.prefs.wellbeing.get("exposure.cap_hour_seconds"))
+
+    def _on_prefs_changed(self) -> None:
+        self.scheduler.settings = self.window.prefs.wellbeing
         self.update_meter()
 
     # -- exposure ------------------------------------------------------------------------------
@@ -68,31 +78,31 @@ class WellbeingController(QObject):
         return item_severity(self.window.ctx.pack.severity_for(category), score)
 
     def on_reveal(self, case_id: uuid.UUID, item_id: uuid.UUID | None, mode: str, duration_ms: int) -> None:
-        view = self.window.controller.current
-        category = view.category if view is not None and view.id == case_id else "violence"
-        score = view.top_score if view is not None and view.id == case_id else None
+        view: CaseView | None = self.review.selection.current
+        shown = view is not None and view.id == case_id
+        category = view.category if shown and view else "violence"
+        score = view.top_score if shown and view else None
         weight = self.weight_for(category, score)
         started = self.clock.now() - timedelta(milliseconds=duration_ms)
-        ledger = self.ledger
+        ledger, cap = self.ledger, self._hour_cap()
 
-        def write() -> None:
+        def write() -> ExposureReading:
             ledger.record_reveal(case_id, item_id, mode, started, duration_ms, weight)
+            return ledger.reading(cap)
 
-        self.window.ctx.tasks.run_db(write, lambda _r: self._after_reveal(), self._failed)
+        self.window.ctx.tasks.run_db(write, self._after_reveal, self._failed)
         self.scheduler.on_activity()
 
-    def _after_reveal(self) -> None:
+    def _after_reveal(self, reading: ExposureReading) -> None:
+        self.reading = reading
         self._feed_scheduler()
         self.update_meter()
         self.tick()
 
     def _feed_scheduler(self) -> None:
-        cap = self.settings.get("exposure.cap_hour_seconds")
+        r = self.reading
         self.scheduler.on_exposure(
-            self.ledger.last_hour().weighted,
-            self.ledger.today().weighted,
-            hour_clears_at=self.ledger.hour_clears_at(cap),
-            day_clears_at=self.ledger.day_clears_at(),
+            r.hour.weighted, r.day.weighted, hour_clears_at=r.hour_clears_at, day_clears_at=r.day_clears_at
         )
 
     def _failed(self, exc: BaseException) -> None:
@@ -101,19 +111,23 @@ class WellbeingController(QObject):
     def on_activity(self) -> None:
         self.scheduler.on_activity()
 
+    def session_exposure(self) -> ExposureTotals:
+        return self.reading.session
+
     def update_meter(self) -> None:
         fractions = self.scheduler.fractions()
-        session = self.ledger.session_total()
+        r, settings = self.reading, self.window.prefs.wellbeing
         hour, day = fractions["hour"], fractions["day"]
-        warn = self.settings.get("exposure.warn_fraction")
-        label = self.window.exposure_label
+        warn = settings.get("exposure.warn_fraction")
+        label = self.exposure_label
         label.setText(
-            f"Exposure: hour {hour:.0%} · day {day:.0%} · session {format_seconds(session.seconds)}"
+            f"Exposure: hour {hour:.0%} · day {day:.0%} · "
+            f"session {format_duration(r.session.seconds, DurationStyle.COMPACT)}"
         )
         label.setToolTip(
-            f"Weighted exposure: {self.ledger.last_hour().weighted:.0f}s in the last hour "
-            f"(limit {self.settings.get('exposure.cap_hour_seconds')}), {self.ledger.today().weighted:.0f}s "
-            f"today (limit {self.settings.get('exposure.cap_day_seconds')}); {session.reveals} reveals this session."
+            f"Weighted exposure: {r.hour.weighted:.0f}s in the last hour "
+            f"(limit {settings.get('exposure.cap_hour_seconds')}), {r.day.weighted:.0f}s "
+            f"today (limit {settings.get('exposure.cap_day_seconds')}); {r.session.reveals} reveals this session."
         )
         label.setStyleSheet("color: #c0392b; font-weight: bold;" if max(hour, day) >= warn else "")
 
@@ -138,9 +152,9 @@ class WellbeingController(QObject):
                 self._leave_break()
         if self.scheduler.in_break and self.scheduler.break_until is not None:
             left = (self.scheduler.break_until - self.clock.now()).total_seconds()
-            self.window.break_screen.set_remaining(max(0, int(left)))
+            self.break_screen.set_remaining(max(0, int(left)))
             can_end = self.scheduler.break_kind != "enforced" or left <= 0
-            self.window.break_screen.set_can_end(can_end)
+            self.break_screen.set_can_end(can_end)
 
     def take_break(self) -> None:
         if self.scheduler.in_break:
@@ -154,14 +168,14 @@ class WellbeingController(QObject):
 
     def _enter_break(self, kind: str, reason: str) -> None:
         w = self.window
-        w.preview.end_reveal()
-        w.controller.paused = True
-        w.show_break_screen(
-            kind,
-            reason,
-            self.scheduler.break_until,
-            str(self.settings.get("support.text")),
+        self.review.preview.end_reveal()
+        self.review.picks.cancel()
+        self.break_screen.show_break(
+            kind, reason, self.scheduler.break_until, str(w.prefs.wellbeing.get("support.text"))
         )
+        w.screens.set_overlay(BREAK, BREAK_REFUSAL)
+        if not w.screens.hidden:
+            self.break_screen.setFocus()
         started = self.clock.now()
         ctx = w.ctx
 
@@ -194,8 +208,8 @@ class WellbeingController(QObject):
                 self._break_id = None
 
         ctx.tasks.run_db(log, None, self._failed)
-        self.window.controller.paused = False
-        self.window.hide_break_screen()
+        self.window.screens.set_overlay(None)
+        self.review.queue.table.setFocus()
         self._feed_scheduler()
         self.update_meter()
         self.break_ended.emit()

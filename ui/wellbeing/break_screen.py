@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from reviewer.durations import DurationStyle, format_duration
+
 REASONS: dict[str, str] = {
     "hour_cap": "Hourly exposure limit reached",
     "day_cap": "Day's exposure limit reached — review is over for today",
@@ -36,14 +38,6 @@ _STYLE = """
 def reason_text(kind: str, reason: str) -> str:
     """The sentence at the top of the break screen for a scheduler ``reason`` (or ``kind``)."""
     return REASONS.get(reason) or REASONS.get(kind) or reason or "Break"
-
-
-def format_remaining(seconds: int) -> str:
-    """``542`` → ``9:02``; an hour or more → ``1:05:00``."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _label(name: str, scale: float, *, bold: bool = False) -> QLabel:
@@ -153,7 +147,7 @@ class BreakScreen(QWidget):
             self.countdown_label.setText("Break time is over")
         else:
             lead = "Review resumes in" if self.reason == "day_cap" else "Back in"
-            self.countdown_label.setText(f"{lead} {format_remaining(self.remaining)}")
+            self.countdown_label.setText(f"{lead} {format_duration(self.remaining, DurationStyle.CLOCK)}")
 
     def set_can_end(self, can_end: bool) -> None:
         """Whether Enter may end the break now (the key hint follows)."""

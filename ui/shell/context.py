@@ -11,7 +11,7 @@ from reviewer.models import Reviewer
 from reviewer.policy import PolicyPack
 from reviewer.storage.backup import take_backup
 from reviewer.storage.database import Database
-from ui.tasks import TaskManager
+from ui.shell.tasks import TaskManager
 
 
 @dataclass

@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 
 from reviewer.clock import Clock, SystemClock
+from reviewer.durations import format_sla
 from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page
 from reviewer.storage.database import Database
 
@@ -51,25 +52,6 @@ HEADERS: dict[Column, str] = {
     Column.STATUS: "Status",
     Column.TIER: "Tier",
 }
-
-
-def format_sla(deadline: datetime, now: datetime) -> str:
-    """Time left until ``deadline``: "12m", "2h05m", "1d3h"; overdue is negative: "-3m", "-1d3h".
-
-    Time left counts whole minutes (59 s left is "0m"); overdue counts started minutes, so a case that is
-    overdue never reads "0m" (30 s late is "-1m").
-    """
-    seconds = (deadline - now).total_seconds()
-    overdue = seconds < 0
-    minutes = int(-seconds // 60 + (1 if -seconds % 60 else 0)) if overdue else int(seconds // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    sign = "-" if overdue else ""
-    if days:
-        return f"{sign}{days}d{hours}h"
-    if hours:
-        return f"{sign}{hours}h{mins:02d}m"
-    return f"{sign}{mins}m"
 
 
 def _deadline_tooltip(deadline: datetime, now: datetime) -> str:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage
 
 from reviewer.media.decode_guard import render_with_timeout
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
-from ui.tasks import TaskManager
+from ui.shell.tasks import TaskManager
 
 DECODE_TIMEOUT_S = 8.0
 STORYBOARD_FRAMES = 6

@@ -1,4 +1,5 @@
-"""Personal wellbeing settings kept in QSettings under ``wellbeing/<key>``, and the preview they imply.
+"""Personal settings in QSettings (wellbeing under ``wellbeing/<key>``), the preview they imply, and
+the ``Preferences`` object that owns them while the app runs.
 
 Only the values a reviewer changed are stored (``WellbeingSettings.personal()``); everything else follows
 the organisation policy, so a later organisation change to a default reaches every reviewer who did not
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import (
@@ -87,3 +88,29 @@ def preview_spec_from(settings: WellbeingSettings) -> PreviewSpec:
     return PreviewSpec(
         blur_px=float(settings.get("display.blur_px")), greyscale=bool(settings.get("display.greyscale"))
     )
+
+
+class Preferences(QObject):
+    """The one owner of the effective wellbeing settings on the UI thread; ``changed`` after each update.
+
+    Features read ``prefs.wellbeing`` and react to ``changed``; nobody assigns settings into another
+    object's fields.
+    """
+
+    changed = Signal()
+
+    def __init__(self, qsettings: QSettings, wellbeing: WellbeingSettings, parent: QObject | None = None):
+        super().__init__(parent)
+        self._qsettings = qsettings
+        self.wellbeing = wellbeing
+
+    def update(self, settings: WellbeingSettings) -> None:
+        """Adopt ``settings``, store the personal part and tell every feature."""
+        self.wellbeing = settings
+        save_wellbeing_settings(self._qsettings, settings)
+        self.changed.emit()
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Change one setting (``SettingsError`` when the organisation's floor forbids it)."""
+        self.wellbeing.set(key, value)
+        self.update(self.wellbeing)

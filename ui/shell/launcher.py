@@ -12,7 +12,7 @@ from reviewer.cli import main as core_main
 
 
 def open_app(url: str) -> int:
-    from ui.app import run_app
+    from ui.shell.app import run_app
 
     return run_app(url)
 

@@ -10,35 +10,26 @@ from __future__ import annotations
 import html
 import time
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.casefile import CaseView, ItemView
-from ui.media_canvas import MediaCanvas
-from ui.preview_cache import PreparedPreview
-
-CATEGORY_LABELS = {
-    "violence": "Violence & graphic content",
-    "self_harm": "Suicide & self-harm",
-    "child_safety": "Child safety",
-    "hate": "Hate speech",
-    "harassment": "Harassment & bullying",
-    "dangerous_orgs": "Dangerous organisations",
-    "adult": "Adult nudity & sexual content",
-    "spam": "Spam & scams",
-    "privacy": "Privacy violations",
-}
-SEVERE = 4
-CONFIRM_WINDOW_S = 5.0
+from reviewer.categories import category_label
+from reviewer.wellbeing.settings import WellbeingSettings
+from reviewer.wellbeing.severity import CONFIRM_WINDOW_S, RevealRules
+from ui.review.media_canvas import MediaCanvas
+from ui.review.preview_cache import PreparedPreview
 
 
 class PreviewPane(QWidget):
     reveal_finished = Signal(object, object, str, int)  # case id, item id, mode, duration ms
     item_changed = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.monotonic = monotonic  # the window's clock (tests inject one)
         self.header = QLabel()
         self.header.setObjectName("caseHeader")
         self.header.setWordWrap(True)
@@ -84,13 +75,18 @@ class PreviewPane(QWidget):
         self._reveal_started: float | None = None
         self._hidden = False
         self.revealed_this_case = False
-        self.confirm_threshold = 5  # reveals of items this severe need a second, confirming press
-        self.show_warnings = True
+        self.rules = RevealRules()  # which items warn and which reveals need a confirming press
         self._confirmed = False
         self._armed_at: float | None = None
         self._frame = 0
-        self.monotonic = time.monotonic  # replaced by the window's clock (tests inject one)
         self.show_case(None)
+
+    def apply_settings(self, settings: WellbeingSettings) -> None:
+        """Take the display and warning settings the reviewer (within the organisation floor) chose."""
+        self.rules = RevealRules.from_settings(settings)
+        self.canvas.set_spotlight_radius(int(settings.get("display.spotlight_radius")))
+        if self.case is not None:
+            self._set_warning()
 
     # -- case and items ------------------------------------------------------------------------
     def show_case(self, case: CaseView | None, severity: int = 1) -> None:
@@ -114,8 +110,8 @@ class PreviewPane(QWidget):
     def _set_warning(self, extra: str = "") -> None:
         if self.case is None:
             return
-        label = CATEGORY_LABELS.get(self.case.category, self.case.category)
-        if self.severity >= SEVERE and self.show_warnings:
+        label = category_label(self.case.category)
+        if self.rules.warns(self.severity):
             text = f"⚠ {label}: severe content likely. Media stays blurred until you reveal it."
         else:
             text = f"{label}: media is blurred; reveal only what the decision needs."
@@ -125,7 +121,7 @@ class PreviewPane(QWidget):
 
     def _header_html(self, case: CaseView) -> str:
         e = html.escape
-        label = CATEGORY_LABELS.get(case.category, case.category)
+        label = category_label(case.category)
         score = f" · classifier {case.top_score:.2f}" if case.top_score is not None else ""
         flags = ", ".join(case.account_flags) or "no risk flags"
         account = (
@@ -182,7 +178,7 @@ class PreviewPane(QWidget):
         self.item_bar.setText(f"Item {self._index + 1} of {count} · {item.kind}{nav}")
         if item.kind == "text" or item.text:
             self.text_view.setPlainText(
-                f"Content warning: reported {CATEGORY_LABELS.get(self.case.category, '') if self.case else ''} text\n"
+                f"Content warning: reported {category_label(self.case.category, '') if self.case else ''} text\n"
                 f"———\n{item.text or ''}"
             )
             self.text_view.show()
@@ -235,7 +231,7 @@ class PreviewPane(QWidget):
         return not self._hidden and self.canvas.has_image()
 
     def needs_confirmation(self) -> bool:
-        return self.severity >= self.confirm_threshold and not self._confirmed
+        return self.rules.confirms(self.severity) and not self._confirmed
 
     def begin_reveal(self, mode: str) -> bool:
         """Start a reveal; for the most severe items the first press only arms it (press again to confirm)."""

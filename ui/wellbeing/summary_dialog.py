@@ -7,7 +7,6 @@ but with no URL behind it.
 from __future__ import annotations
 
 import html
-from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeyEvent
@@ -23,20 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.actions import ACTION_KINDS
+from reviewer.durations import DurationStyle, format_duration
 from reviewer.wellbeing.summary import SessionSummary
 
 THANKS = "Thank you for the work you did today."
-
-
-def format_duration(delta: timedelta | float) -> str:
-    """``timedelta(seconds=4530)`` → ``1 h 15 min``; under an hour → ``12 min 05 s``; under a minute → ``42 s``."""
-    seconds = int(round(delta.total_seconds() if isinstance(delta, timedelta) else delta))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def action_label(action: str) -> str:
@@ -50,20 +39,20 @@ def summary_rows(summary: SessionSummary) -> list[tuple[str, str]]:
     by_action = "\n".join(f"{action_label(a)}: {n}" for a, n in actions) or "none"
     exposure = summary.exposure
     revealed = (
-        f"{format_duration(exposure.seconds)} on screen over {exposure.reveals} "
+        f"{format_duration(exposure.seconds, DurationStyle.WORDS)} on screen over {exposure.reveals} "
         f"reveal{'s' if exposure.reveals != 1 else ''}\n{exposure.weighted:.0f} severity-weighted seconds"
     )
     breaks = f"{summary.breaks} break{'s' if summary.breaks != 1 else ''}"
     if summary.breaks:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(summary.breaks_by_kind.items()))
-        breaks += f" ({kinds})\n{format_duration(summary.break_time)} in all"
+        breaks += f" ({kinds})\n{format_duration(summary.break_time, DurationStyle.WORDS)} in all"
     return [
-        ("Session length", format_duration(summary.duration)),
+        ("Session length", format_duration(summary.duration, DurationStyle.WORDS)),
         ("Cases decided", f"{summary.cases_decided} ({summary.decisions} decisions)"),
         ("Decisions by action", by_action),
         (
             "Handle time",
-            f"median {format_duration(summary.median_handle_s)}, mean {format_duration(summary.mean_handle_s)}",
+            f"median {format_duration(summary.median_handle_s, DurationStyle.WORDS)}, mean {format_duration(summary.mean_handle_s, DurationStyle.WORDS)}",
         ),
         ("Content revealed", revealed),
         ("Breaks taken", breaks),

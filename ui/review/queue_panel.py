@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.queue import QueueFilter
-from ui.queue_model import Column, QueueModel
+from ui.review.queue_model import Column, QueueModel
 
 COLUMN_WIDTHS = {
     Column.SLA: 62,

@@ -105,7 +105,7 @@ def run_app(url: str) -> int:
     db = open_with_recovery(url)
     if db is None:
         return 1
-    from ui.main_window import MainWindow, start_context
+    from ui.shell.main_window import MainWindow, start_context
 
     context = start_context(db, pack)
     window = MainWindow(context)

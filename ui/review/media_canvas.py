@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ui.preview_cache import PreparedPreview
+from ui.review.preview_cache import PreparedPreview
 
 
 def fit_rect(image: QSize, box: QRect) -> QRect:

@@ -1,0 +1,231 @@
+"""The decision flow: a decision, a note, an undo or a bulk apply, written on the database worker.
+
+The UI moves to the next case only when the commit has returned, so a case acknowledged on screen is
+on disk. A failed write is shown (non-blocking) and nothing moves on. After a decision the next case is
+shown first; the decided row leaves the table just after that paint, so the table's repaint never
+stands between the key and the next case on screen. The rotation rule (a lighter case after a run of
+severe ones) is the core's; this module only gathers the candidate rows.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from reviewer.actions import ACTION_KINDS
+from reviewer.casefile import CaseView
+from reviewer.decisions import DecisionResult, record_decision, undo_last
+from reviewer.queue import QueueRow, fetch_case
+from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
+from ui.review.preview_pane import PreviewPane
+from ui.review.queue_model import QueueModel
+from ui.review.selection import Selection
+from ui.shell.context import AppContext
+from ui.shell.prefs import Preferences
+
+DROP_DELAY_MS = 40
+
+
+class DecisionFlow(QObject):
+    status = Signal(str)
+    counters_changed = Signal()
+    activity = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        model: QueueModel,
+        selection: Selection,
+        preview: PreviewPane,
+        prefs: Preferences,
+        window: QWidget,
+    ) -> None:
+        super().__init__(window)
+        self.ctx, self.model, self.selection, self.preview = ctx, model, selection, preview
+        self._window = window
+        self._prefs = prefs
+        self.busy = False
+        self.decided = 0
+        self.undone = 0
+        self.error_box: QMessageBox | None = None
+        self.rotation = RotationAdvisor(prefs.wellbeing)
+        self._shown_at = time.monotonic()
+        self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
+        selection.case_shown.connect(self._on_case_shown)
+        prefs.changed.connect(self._on_prefs_changed)
+
+    def _on_case_shown(self, _view: CaseView | None) -> None:
+        self._shown_at = time.monotonic()
+
+    def _on_prefs_changed(self) -> None:
+        self.rotation = RotationAdvisor(self._prefs.wellbeing)
+
+    def refusal(self) -> str | None:
+        """Why a decision cannot start now, or None."""
+        if self.busy:
+            return "Still saving the previous decision — press the key again in a moment."
+        return None
+
+    # -- writing ---------------------------------------------------------------------------------
+    def commit(self, action: str, code: str | None, note: str = "") -> None:
+        view = self.selection.current
+        if view is None or self.busy:
+            return
+        self.busy = True
+        self.activity.emit()
+        ctx = self.ctx
+        handle_ms = int((time.monotonic() - self._shown_at) * 1000)
+        revealed = self.preview.revealed_this_case
+        self.preview.end_reveal()
+        category = view.category
+
+        def write() -> DecisionResult:
+            return record_decision(
+                ctx.db,
+                case_id=view.id,
+                reviewer=ctx.reviewer,
+                action=action,
+                policy_code=code,
+                pack=ctx.pack,
+                note=note,
+                session_id=ctx.session_id,
+                handle_ms=handle_ms,
+                revealed=revealed,
+            )
+
+        ctx.tasks.run_db(write, lambda result: self._after_decision(result, category), self._failed)
+
+    def note(self) -> None:
+        view = self.selection.current
+        if view is None or self.busy:
+            return
+        text, ok = QInputDialog.getText(self._window, "Note", f"Note on {view.external_id}:")
+        if ok and text.strip():
+            self.commit("note", None, note=text.strip())
+
+    def _after_decision(self, result: DecisionResult, decided_category: str) -> None:
+        self.busy = False
+        label = ACTION_KINDS[result.action].label
+        if result.action == "note":
+            self.status.emit("Note saved.")
+            self.selection.reload(result.case_id)
+            return
+        self.selection.forget(result.case_id)
+        self.decided += 1
+        self.counters_changed.emit()
+        code = f" under {result.policy_code}" if result.policy_code else ""
+        self.status.emit(f"Saved: {label}{code}. Ctrl+Z undoes.")
+        row = self.model.row_for_case(result.case_id)
+        leaves = result.case_status not in self.model.filter.statuses
+        if row is None:
+            target = self.selection.current_row()
+        elif leaves and row + 1 >= self.model.rowCount():
+            self._drop_row(result.case_id)  # the last row: nothing below it to show first
+            target = row
+        else:
+            target = row + 1
+        self.selection.select_row(self._rotate(target, decided_category), refresh=True)
+        if leaves and row is not None:
+            self._pending_drops.add(result.case_id)
+            QTimer.singleShot(DROP_DELAY_MS, lambda case_id=result.case_id: self._drop_row_later(case_id))
+
+    def apply_bulk(self, write: Callable[[], list[DecisionResult]], describe: Callable[[int], str]) -> None:
+        """Write several decisions at once (duplicates), then show the next case."""
+        if self.busy or self.selection.current is None:
+            return
+        self.busy = True
+        self.activity.emit()
+
+        def done(results: list[DecisionResult]) -> None:
+            self.busy = False
+            current = self.selection.current
+            row = self.model.row_for_case(current.id) if current else None
+            statuses = self.model.filter.statuses
+            with QSignalBlocker(self.selection.view.selectionModel()):
+                for result in results:
+                    self.selection.forget(result.case_id)
+                    if result.case_status not in statuses:
+                        self.model.remove_case(result.case_id)
+            self.decided += len(results)
+            self.counters_changed.emit()
+            self.status.emit(describe(len(results)))
+            self.selection.select_row(row if row is not None else self.selection.current_row(), refresh=True)
+
+        self.ctx.tasks.run_db(write, done, self._failed)
+
+    def _drop_row(self, case_id: uuid.UUID) -> None:
+        self._pending_drops.discard(case_id)
+        # Removing a row moves the view's current index; block that so the shown case does not change.
+        with QSignalBlocker(self.selection.view.selectionModel()):
+            self.model.remove_case(case_id)
+
+    def _drop_row_later(self, case_id: uuid.UUID) -> None:
+        if case_id in self._pending_drops:  # not undone in the meantime
+            self._drop_row(case_id)
+
+    def _rotate(self, target: int, decided_category: str) -> int:
+        """Gather the next rows' severities; the core decides whether a lighter one comes first."""
+        severity = self.ctx.pack.severity_for
+        candidates: list[tuple[int, int]] = []
+        for r in range(target, min(target + LOOKAHEAD, self.model.rowCount())):
+            row = self.model.case_at(r)
+            if row is not None:
+                candidates.append((r, severity(row.category)))
+        chosen, rotated = rotation_pick(self.rotation, severity(decided_category), target, candidates)
+        if rotated:
+            self.status.emit(ROTATION_MESSAGE)
+        return chosen
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Decision NOT saved",
+            f"The decision could not be written, so the case stays here:\n\n{exc}\n\n"
+            "Nothing already saved was lost; try again.",
+            QMessageBox.StandardButton.Ok,
+            self._window,
+        )
+        box.open()  # window-modal but not blocking: the reviewer sees it at once, Enter dismisses it
+        self.error_box = box
+        self.status.emit(f"Decision not saved: {exc}")
+
+    # -- undo ------------------------------------------------------------------------------------
+    def undo(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        ctx = self.ctx
+        flt = self.model.filter  # a snapshot: the worker never reads the model
+
+        def work() -> tuple[DecisionResult | None, QueueRow | None]:
+            result = undo_last(ctx.db, reviewer=ctx.reviewer, session_id=ctx.session_id)
+            row = None
+            if result is not None:
+                with ctx.db.read() as s:
+                    row = fetch_case(s, result.case_id, flt)
+            return result, row
+
+        def done(packet: tuple[DecisionResult | None, QueueRow | None]) -> None:
+            self.busy = False
+            result, row = packet
+            if result is None:
+                self.status.emit("Nothing left to undo in this session.")
+                return
+            self.undone += 1
+            self.decided = max(0, self.decided - 1)
+            self.counters_changed.emit()
+            self.selection.forget(result.case_id)
+            self._pending_drops.discard(result.case_id)  # undone before its row left: it stays
+            if row is not None and self.model.row_for_case(result.case_id) is None:
+                self.model.reinsert_case(row)
+            target = self.model.row_for_case(result.case_id)
+            self.status.emit("Undone. The case is back in the queue." if target is not None else "Undone.")
+            if target is not None:
+                self.selection.select_row(target, refresh=True)
+
+        ctx.tasks.run_db(work, done, self._failed)

@@ -1,0 +1,89 @@
+"""Duplicate suppression in the review window: a banner when the shown media was decided before, and
+Shift+D to apply that decision to this case and its open duplicates without revealing anything.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+from PySide6.QtCore import QObject, Signal
+
+from reviewer.casefile import CaseView
+from reviewer.decisions import DecisionResult
+from reviewer.duplicates import DuplicateMatch, apply_to_group, find_decided_duplicates, open_duplicates_of
+from ui.review.decision_flow import DecisionFlow
+from ui.review.preview_pane import PreviewPane
+from ui.review.selection import Selection
+from ui.shell.context import AppContext
+
+
+class Duplicates(QObject):
+    status = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, selection: Selection, preview: PreviewPane, flow: DecisionFlow
+    ) -> None:
+        super().__init__(flow)
+        self.ctx, self.selection, self.preview, self.flow = ctx, selection, preview, flow
+        self.found: tuple[DuplicateMatch, list[uuid.UUID]] | None = None
+        selection.case_shown.connect(self._on_case_shown)
+
+    def _on_case_shown(self, view: CaseView | None) -> None:
+        self.found = None
+        self.preview.set_duplicate_banner(None)
+        if view is not None:
+            self._check(view.id)
+
+    def _check(self, case_id: uuid.UUID) -> None:
+        db = self.ctx.db
+
+        def work() -> tuple[list[DuplicateMatch], list[uuid.UUID]]:
+            matches = find_decided_duplicates(db, case_id)
+            return matches, (open_duplicates_of(db, case_id) if matches else [])
+
+        def done(found: tuple[list[DuplicateMatch], list[uuid.UUID]]) -> None:
+            matches, group = found
+            if not matches or not self.selection.is_current(case_id):
+                return
+            best = matches[0]
+            self.found = (best, [g for g in group if g != case_id])
+            how = "an exact copy" if best.kind == "exact" else f"a near copy ({best.distance} bits apart)"
+            others = len(self.found[1])
+            also = f" and {others} other open duplicate(s)" if others else ""
+            e = html.escape
+            self.preview.set_duplicate_banner(
+                f"Duplicate: this media is {how} of {e(best.external_id)}, already decided "
+                f"<b>{e(best.decision_action)}</b> {e(best.decision_policy or '')}. "
+                f"Shift+D applies that decision here{also} without revealing."
+            )
+
+        self.ctx.tasks.run_read(work, done, lambda exc: self.status.emit(f"Database problem: {exc}"))
+
+    def apply(self) -> None:
+        current = self.selection.current
+        if current is None:
+            return
+        if self.found is None:
+            self.status.emit("No decided duplicate of this case's media was found.")
+            return
+        best, group = self.found
+        ctx, targets = self.ctx, [current.id, *group]
+
+        def write() -> list[DecisionResult]:
+            return apply_to_group(
+                ctx.db,
+                source_case_id=best.case_id,
+                target_case_ids=targets,
+                reviewer=ctx.reviewer,
+                pack=ctx.pack,
+                session_id=ctx.session_id,
+            )
+
+        self.flow.apply_bulk(
+            write,
+            lambda n: (
+                f"Applied {best.decision_action} {best.decision_policy or ''} from {best.external_id} "
+                f"to {n} case(s). Ctrl+Z undoes one at a time."
+            ),
+        )

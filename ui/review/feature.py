@@ -1,0 +1,138 @@
+"""The review feature: queue | preview | policy panel, and the objects that run the review loop.
+
+:class:`ReviewFeature` builds the panels and wires the loop's parts to one another: the selection owns
+the current case; picks, the decision flow and duplicate suppression react to it. It also keeps the
+status-bar figures that belong to the loop (SLA of the shown case, session counters, pack version).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel
+
+from reviewer.casefile import CaseView
+from reviewer.clock import utcnow
+from reviewer.durations import format_sla
+from reviewer.media.preview import PreviewSpec
+from reviewer.queue import QueueFilter, categories, channels, count
+from reviewer.storage.database import Database
+from ui.review.decision_flow import DecisionFlow
+from ui.review.duplicates import Duplicates
+from ui.review.picks import PickFlow
+from ui.review.policy_panel import PolicyPanel
+from ui.review.preview_cache import PreviewCache
+from ui.review.preview_pane import PreviewPane
+from ui.review.queue_model import QueueModel
+from ui.review.queue_panel import QueuePanel
+from ui.review.selection import Selection
+from ui.shell.frame import Frame
+from ui.shell.prefs import preview_spec_from
+
+COUNT_CAP = 100_000
+
+
+class ReviewFeature(QObject):
+    def __init__(self, window: Frame, spec: PreviewSpec | None = None) -> None:
+        super().__init__(window)
+        ctx, prefs = window.ctx, window.prefs
+        self.window, self.ctx = window, ctx
+        with ctx.db.read() as s:
+            channel_codes, category_keys = channels(s), categories(s)
+        self.model = QueueModel(ctx.db)
+        self.model.use_worker(lambda work, done: ctx.tasks.run_read(work, done))
+        self.queue = QueuePanel(self.model, channel_codes, category_keys)
+        self.preview = PreviewPane(monotonic=window.clock.monotonic)
+        self.policy = PolicyPanel(ctx.pack)
+        window.add_panel(self.queue, width=500)
+        window.add_panel(self.preview, width=600, stretch=1)
+        window.add_panel(self.policy, width=340)
+        window.work_focus = self.queue.table
+        self.cache = PreviewCache(ctx.tasks, spec or preview_spec_from(prefs.wellbeing))
+        self.preview.apply_settings(prefs.wellbeing)
+        self.selection = Selection(ctx, self.model, self.queue.table, self.preview, self.cache, self)
+        self.flow = DecisionFlow(ctx, self.model, self.selection, self.preview, prefs, window)
+        self.picks = PickFlow(ctx.pack, self.policy, self.flow.commit, self.queue.table, self)
+        self.duplicates = Duplicates(ctx, self.selection, self.preview, self.flow)
+        self.selection.case_shown.connect(self._on_case_shown)
+        for source in (self.selection, self.flow, self.picks, self.duplicates):
+            source.status.connect(window.flash)
+        prefs.changed.connect(self._on_prefs_changed)
+
+        self.sla_label = QLabel()
+        self.counters_label = QLabel()
+        self.pack_label = QLabel(f"Policy {ctx.pack.version}")
+        for label in (self.sla_label, self.counters_label):
+            window.add_status(label)
+        self.flow.counters_changed.connect(self._update_counters)
+        self.flow.counters_changed.connect(self.refresh_count)
+        self._update_counters()
+        self.queue.filter_changed.connect(self.apply_filter)
+        self.model.loaded.connect(lambda: self.selection.select_row(0, refresh=True))
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        window.on_close(self.preview.end_reveal)
+        window.on_shutdown(self.preview.end_reveal)
+        window.on_shutdown(self.selection.release_current)
+
+    def start(self) -> None:
+        """Load the first page (after every feature is wired) and put the keys on the table."""
+        self.window.add_status(self.pack_label)
+        self.apply_filter(self.queue.current_filter())
+        self.queue.table.setFocus()
+
+    # -- reacting --------------------------------------------------------------------------------
+    def _on_case_shown(self, view: CaseView | None) -> None:
+        self.picks.reset()
+        self.policy.show_category_soon(view.category if view else None)
+        self._update_sla_label()
+
+    def _on_prefs_changed(self) -> None:
+        settings = self.window.prefs.wellbeing
+        self.preview.apply_settings(settings)
+        spec = preview_spec_from(settings)
+        if spec != self.cache.spec:
+            self.cache.set_spec(spec)
+            self.selection.redisplay()
+
+    def set_spec(self, spec: PreviewSpec) -> None:
+        """Render previews with ``spec`` from now on (tests and benches use it directly)."""
+        self.cache.set_spec(spec)
+        self.selection.redisplay()
+
+    # -- status ----------------------------------------------------------------------------------
+    def _update_counters(self) -> None:
+        self.counters_label.setText(f"Session: {self.flow.decided} decided · {self.flow.undone} undone")
+
+    def _tick(self) -> None:
+        self.model.refresh_sla()
+        self._update_sla_label()
+
+    def _update_sla_label(self) -> None:
+        view = self.selection.current
+        if view is None:
+            self.sla_label.setText("SLA —")
+        else:
+            left = format_sla(view.sla_deadline, utcnow())
+            self.sla_label.setText(f"SLA {left}" + (" OVERDUE" if left.startswith("-") else ""))
+
+    # -- queue -----------------------------------------------------------------------------------
+    def apply_filter(self, flt: QueueFilter) -> None:
+        self.queue.set_count("Searching…" if flt.text else "Loading…")
+        self.model.set_filter(flt)  # rows arrive off the UI thread; `loaded` shows the first case
+        self.refresh_count()
+
+    def refresh_count(self) -> None:
+        """The match count for the model's filter (capped, on the read worker); also after decisions."""
+        db, flt = self.ctx.db, self.model.filter
+
+        def shown(n: int) -> None:
+            self.queue.set_count(f"{n:,}{'+' if n >= COUNT_CAP else ''} cases match")
+
+        self.ctx.tasks.run_read(lambda: _count(db, flt), shown)
+
+
+def _count(db: Database, flt: QueueFilter) -> int:
+    with db.read() as s:
+        return count(s, flt, cap=COUNT_CAP)

@@ -1,0 +1,198 @@
+"""The selection: the one owner of "the current case", moving through the queue and prefetching.
+
+The table's current row says which case the reviewer asked for; the selection loads that case (on the
+read worker), shows it, claims it, and only then announces it with ``case_shown``. Everything else
+that depends on the current case (picks, the policy panel, duplicates, handle time) listens to that
+signal and reads :attr:`Selection.current`; nothing else sets it. The next few cases are loaded and
+their previews prepared ahead, so the next case is usually on screen in one frame.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QModelIndex, QObject, Signal
+from PySide6.QtWidgets import QTableView
+
+from reviewer.casefile import CaseView, load_case
+from reviewer.decisions import claim_case, release_claim
+from ui.review.preview_cache import PreparedPreview, PreviewCache
+from ui.review.preview_pane import PreviewPane
+from ui.review.queue_model import QueueModel
+from ui.shell.context import AppContext
+
+PREFETCH = 4
+KEEP_NEAR = 64  # loaded case views kept around the current row
+
+
+class Selection(QObject):
+    case_shown = Signal(object)  # CaseView | None: the current case changed (or was shown again)
+    activity = Signal()  # the reviewer moved (wellbeing counts active time)
+    status = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        model: QueueModel,
+        view: QTableView,
+        preview: PreviewPane,
+        cache: PreviewCache,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx, self.model, self.view, self.preview, self.cache = ctx, model, view, preview, cache
+        self._current: CaseView | None = None
+        self._views: dict[uuid.UUID, CaseView] = {}
+        self._loading: set[uuid.UUID] = set()
+        self._refresh = False
+        view.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        cache.ready.connect(self._on_preview_ready)
+
+    @property
+    def current(self) -> CaseView | None:
+        """The case on screen (None while none is, e.g. while it loads or the queue is empty)."""
+        return self._current
+
+    def is_current(self, case_id: uuid.UUID) -> bool:
+        return self._current is not None and self._current.id == case_id
+
+    # -- moving ----------------------------------------------------------------------------------
+    def select_row(self, row: int, *, refresh: bool = False) -> None:
+        """Show the case at ``row`` (clamped); ``refresh`` shows it again even if it is already shown."""
+        if self.model.rowCount() == 0:
+            self._display(None)
+            return
+        row = max(0, min(row, self.model.rowCount() - 1))
+        index = self.model.index(row, 0)
+        self._refresh = refresh
+        if self.view.currentIndex().row() == row:
+            self._on_row_changed(index, QModelIndex())
+        else:
+            self.view.setCurrentIndex(index)
+        self._refresh = False
+        self.view.scrollTo(index)
+
+    def redisplay(self) -> None:
+        """Show the current row again (after the preview settings changed)."""
+        if self._current is not None:
+            self.select_row(self.current_row(), refresh=True)
+
+    def current_row(self) -> int:
+        return self.view.currentIndex().row()
+
+    def step(self, delta: int) -> None:
+        row = self.current_row()
+        target = row + delta
+        if target >= self.model.rowCount() - PREFETCH and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())  # the next page arrives before the reviewer gets there
+        self.select_row(min(target, self.model.rowCount() - 1))
+
+    def forget(self, case_id: uuid.UUID) -> None:
+        """Drop the loaded view of ``case_id`` (it changed: decided, undone, noted)."""
+        self._views.pop(case_id, None)
+
+    def reload(self, case_id: uuid.UUID) -> None:
+        """Load ``case_id`` again and show it if it is still the selected row (e.g. after a note)."""
+        self.forget(case_id)
+        self._load(case_id, show=True)
+
+    def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.activity.emit()
+        row = self.model.case_at(current.row()) if current.isValid() else None
+        if row is None:
+            self._display(None)
+            return
+        if not self._refresh and self.is_current(row.id):
+            return
+        view = self._views.get(row.id)
+        if view is not None:
+            self._display(view)
+        else:
+            self._current = None
+            self.preview.show_case(None)
+            self.preview.header.setText(f"Loading {row.external_id}…")
+            self._load(row.id, show=True)
+        self._prefetch(current.row())
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _load(self, case_id: uuid.UUID, *, show: bool) -> None:
+        if case_id in self._loading and not show:
+            return
+        self._loading.add(case_id)
+        db = self.ctx.db
+
+        def done(view: CaseView | None) -> None:
+            self._loading.discard(case_id)
+            if view is None:
+                return
+            self._views[case_id] = view
+            self._request_media(view)
+            if show and self._is_selected_row(case_id):
+                self._display(view)
+
+        self.ctx.tasks.run_read(lambda: load_case(db, case_id), done, self._background_error)
+
+    def _is_selected_row(self, case_id: uuid.UUID) -> bool:
+        row = self.model.case_at(self.current_row())
+        return row is not None and row.id == case_id
+
+    def _display(self, view: CaseView | None) -> None:
+        self._current = view
+        severity = self.ctx.pack.severity_for(view.category) if view else 1
+        self.preview.show_case(view, severity)
+        if view is not None:
+            for item in view.media_items():
+                assert item.media_sha256 is not None and item.media_path is not None
+                hit = self.cache.lookup(item.media_sha256)
+                if hit is not None:
+                    self.preview.set_prepared(item.media_sha256, hit)
+                else:
+                    self.cache.request(item.media_sha256, item.media_path, item.kind)
+            self._claim(view.id)
+        self.case_shown.emit(view)
+
+    def _request_media(self, view: CaseView) -> None:
+        for item in view.media_items():
+            assert item.media_sha256 is not None and item.media_path is not None
+            self.cache.request(item.media_sha256, item.media_path, item.kind)
+
+    def _prefetch(self, row: int) -> None:
+        if row >= self.model.rowCount() - 2 * PREFETCH and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+        for r in range(row + 1, min(row + 1 + PREFETCH, self.model.rowCount())):
+            queued = self.model.case_at(r)
+            if queued is None:
+                continue
+            view = self._views.get(queued.id)
+            if view is None:
+                self._load(queued.id, show=False)
+            else:
+                self._request_media(view)
+        if len(self._views) > KEEP_NEAR:  # keep only what is near
+            keep = {
+                c.id for c in (self.model.case_at(r) for r in range(max(0, row - 2), row + PREFETCH + 2)) if c
+            }
+            self._views = {k: v for k, v in self._views.items() if k in keep}
+
+    def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:
+        self.preview.set_prepared(sha, prepared)
+
+    # -- claims ----------------------------------------------------------------------------------
+    def _claim(self, case_id: uuid.UUID) -> None:
+        db, holder = self.ctx.db, self.ctx.session_id
+
+        def claimed(ok: bool) -> None:
+            if not ok and self.is_current(case_id):
+                self.status.emit("Another reviewer holds this case; moving on.")
+                self.model.remove_case(case_id)
+                self.select_row(self.current_row(), refresh=True)
+
+        self.ctx.tasks.run_db(lambda: claim_case(db, case_id, holder), claimed, self._background_error)
+
+    def release_current(self) -> None:
+        if self._current is not None:
+            db, case_id, holder = self.ctx.db, self._current.id, self.ctx.session_id
+            self.ctx.tasks.run_db(lambda: release_claim(db, case_id, holder))
+
+    def _background_error(self, exc: BaseException) -> None:
+        self.status.emit(f"Database problem: {exc}")

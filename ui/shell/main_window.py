@@ -1,0 +1,87 @@
+"""The composition root: the frame, the action registry, and every feature installed into them.
+
+Nothing here handles a key or a case. Each feature package's ``install`` adds its panels and registers
+its actions with their handlers; this module only decides the order (review first: wellbeing watches
+its reveals) and what belongs to the running app as a whole: the app's own Quit, the key bindings,
+WAL checkpoints, the session-start backup and the session's end.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from reviewer.clock import Clock, SystemClock
+from reviewer.identity import end_session
+from reviewer.media.preview import PreviewSpec
+from reviewer.wellbeing.settings import WellbeingSettings
+from ui import commands, review
+from ui import wellbeing as wellbeing_feature
+from ui.commands.keymap import Keymap, load_user_overrides
+from ui.commands.registry import ActionRegistry
+from ui.commands.spec import ActionSpec
+from ui.shell.context import AppContext, start_context
+from ui.shell.frame import Frame
+from ui.shell.prefs import Preferences, load_wellbeing_settings
+
+__all__ = ["ACTIONS", "MainWindow", "action_specs", "start_context"]
+
+CHECKPOINT_MS = 5000  # WAL checkpoints off the decision path
+BACKUP_DELAY_MS = 1500  # after the first case is on screen
+
+QUIT = ActionSpec("app.quit", "Quit", "App", safe_when_hidden=True, safe_on_overlay=True)
+ACTIONS: tuple[ActionSpec, ...] = (QUIT,)
+
+
+def action_specs() -> tuple[ActionSpec, ...]:
+    """Every action the app registers, in registration order (for the keymap file's checks)."""
+    return (*review.ACTIONS, *wellbeing_feature.ACTIONS, *commands.ACTIONS, *ACTIONS)
+
+
+class MainWindow(Frame):
+    def __init__(
+        self,
+        ctx: AppContext,
+        spec: PreviewSpec | None = None,
+        wellbeing: WellbeingSettings | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        settings = QSettings()
+        prefs = Preferences(settings, wellbeing or load_wellbeing_settings(settings))
+        super().__init__(ctx, prefs, clock or SystemClock(), settings)
+        prefs.setParent(self)
+        self.registry = ActionRegistry(self)
+        self.registry.attach(self)
+        self.registry.add_guard(self.screens.guard)
+        self.registry.refused.connect(lambda _action, why: self.flash(why))
+        self.review = review.install(self, self.registry, spec)
+        self.wellbeing = wellbeing_feature.install(self, self.registry, self.review)
+        commands.install(self, self.registry)
+        self.registry.register(QUIT, self.quit)
+        self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
+        self.registry.set_keymap(self.keymap)
+        if self.keymap.conflicts or self.keymap.unknown:
+            problems = "; ".join([*map(str, self.keymap.conflicts), *self.keymap.unknown])
+            self.flash(f"Keymap problems: {problems}", 15000)
+        self.restore_layout()
+        self._checkpoint_timer = QTimer(self)
+        self._checkpoint_timer.setInterval(CHECKPOINT_MS)
+        self._checkpoint_timer.timeout.connect(lambda: ctx.tasks.run_io(ctx.db.checkpoint, None, _ignore))
+        self._checkpoint_timer.start()
+        self.on_shutdown(self._end_session)
+        self.review.start()
+        QTimer.singleShot(
+            BACKUP_DELAY_MS,
+            lambda: ctx.start_backup(lambda exc: self.flash(f"Session-start backup failed: {exc}", 30000)),
+        )
+
+    def _end_session(self) -> None:
+        try:
+            self.ctx.tasks.wait_db_idle()
+            end_session(self.ctx.db, self.ctx.reviewer, self.ctx.session_id)
+        except Exception as exc:  # the session end is bookkeeping; never lose the exit over it
+            QMessageBox.warning(self, "Session end not recorded", str(exc))
+
+
+def _ignore(_exc: BaseException) -> None:
+    """A failed background checkpoint is retried by the next tick; SQLite checkpoints on its own too."""

@@ -1,0 +1,113 @@
+"""The wellbeing feature's actions beside their handlers: panic, greyscale, breaks, settings, summary.
+
+``install`` adds the exposure meter, the break screen and the panic screen to the window, registers the
+actions, and shows the end-of-session summary before quitting when anything was decided.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from reviewer.wellbeing.settings import SettingsError
+from reviewer.wellbeing.summary import SessionSummary, session_summary
+from ui.commands.registry import ActionRegistry
+from ui.commands.spec import ActionSpec
+from ui.review.feature import ReviewFeature
+from ui.shell.frame import Frame
+from ui.shell.screens import HIDDEN
+from ui.wellbeing.controller import WellbeingController
+from ui.wellbeing.settings_dialog import SettingsDialog
+from ui.wellbeing.summary_dialog import SummaryDialog
+
+PANIC = ActionSpec("view.panic", "Panic: hide everything", "View", safe_when_hidden=True, safe_on_overlay=True)
+PANIC_GLOBAL = ActionSpec(
+    "view.panic_global",
+    "Panic from anywhere in the app (dialogs too)",
+    "View",
+    app_wide=True,
+    description="Hides all content even while a dialog is open",
+    safe_when_hidden=True,
+    safe_on_overlay=True,
+)
+GREYSCALE = ActionSpec("view.greyscale", "Greyscale", "View")
+SETTINGS = ActionSpec("app.settings", "Settings", "App", safe_on_overlay=True)
+SUMMARY = ActionSpec("app.summary", "Session summary", "App", safe_on_overlay=True)
+TAKE_BREAK = ActionSpec("app.take_break", "Take a break now", "App")
+ACTIONS: tuple[ActionSpec, ...] = (GREYSCALE, PANIC, PANIC_GLOBAL, SETTINGS, SUMMARY, TAKE_BREAK)
+
+
+class WellbeingFeature:
+    """The wellbeing controller plus the window-level safeguards (panic, summary, settings)."""
+
+    def __init__(self, window: Frame, review: ReviewFeature) -> None:
+        self.window, self.review = window, review
+        self.blank = QLabel("Content hidden.\n\nPress Esc or F12 to return (media comes back blurred).")
+        self.blank.setObjectName("panicScreen")
+        self.blank.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.blank.setAutoFillBackground(True)
+        window.screens.add(HIDDEN, self.blank)
+        self.controller = WellbeingController(window, review)
+
+    # -- panic -----------------------------------------------------------------------------------
+    def toggle_panic(self) -> None:
+        """Esc / F12: cancel a policy prompt if one is open, otherwise hide (or restore) everything."""
+        if self.review.picks.cancel():
+            return
+        hide = not self.window.screens.hidden
+        self.review.preview.set_hidden(hide)
+        self.window.screens.set_hidden(hide)
+        if not hide and self.window.screens.overlay is None:
+            self.review.queue.table.setFocus()
+
+    # -- settings --------------------------------------------------------------------------------
+    def toggle_greyscale(self) -> None:
+        """G: colour on/off, through the settings so the organisation's floor still holds."""
+        prefs = self.window.prefs
+        wanted = not prefs.wellbeing.get("display.greyscale")
+        try:
+            prefs.set_value("display.greyscale", wanted)
+        except SettingsError as exc:
+            self.window.flash(str(exc))
+            return
+        self.window.flash("Greyscale on" if wanted else "Colour on (greyscale off)")
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.window.prefs.wellbeing, self.window)
+        if dialog.exec():
+            self.window.prefs.update(dialog.settings)
+            self.window.flash("Settings saved.")
+        self.window.refocus()
+
+    # -- summary ---------------------------------------------------------------------------------
+    def session_summary(self) -> SessionSummary:
+        ctx = self.window.ctx
+        return session_summary(ctx.db, ctx.reviewer.id, ctx.session_id, self.controller.clock)
+
+    def show_summary(self) -> None:
+        self.review.preview.end_reveal()
+        support = str(self.window.prefs.wellbeing.get("support.text"))
+        SummaryDialog(self.session_summary(), support, self.window).exec()
+        self.window.refocus()
+
+    def summary_before_quit(self) -> None:
+        """Ctrl+Q: the end-of-session summary first (content hidden behind it), when anything was decided."""
+        if self.review.flow.decided:
+            self.review.preview.end_reveal()
+            self.review.preview.set_hidden(True)
+            self.window.screens.set_hidden(True)
+            self.show_summary()
+
+
+def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> WellbeingFeature:
+    """Add the wellbeing safeguards to ``window`` and register their actions with their handlers."""
+    feature = WellbeingFeature(window, review)
+    registry.register(GREYSCALE, feature.toggle_greyscale)
+    registry.register(PANIC, feature.toggle_panic)
+    registry.register(PANIC_GLOBAL, feature.toggle_panic)
+    registry.register(SETTINGS, feature.open_settings)
+    registry.register(SUMMARY, feature.show_summary)
+    registry.register(TAKE_BREAK, feature.controller.take_break)
+    window.before_quit(feature.summary_before_quit)
+    window.on_close(review.preview.end_reveal)
+    return feature
