@@ -2,7 +2,7 @@
 
 Rows are plain tuples in the forms SQLAlchemy itself stores on SQLite (a ``Uuid`` as 32 lowercase hex
 digits, a ``UTCDateTime`` as naive UTC text with microseconds, ``JSON`` as ``json.dumps`` text;
-``tests/core/test_import_fast_path.py`` checks them against the ORM's own bind processors). On SQLite
+``tests/reviewer/importing/test_import_fast_path.py`` checks them against the ORM's own bind processors). On SQLite
 they go through the driver with ``executemany`` (``SqliteSink``); on any other backend they are turned
 back into Python values and inserted with SQLAlchemy Core, type processing and all (``CoreSink``).
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from reviewer.media.preview import PreviewResult, render_preview, render_preview_bytes
-from tests.core import hostile_media as hm
+from tests.support import hostile_media as hm
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # The 121 MP bomb makes Pillow warn before our own pixel check refuses it; that path is what we test here
 # (test_preview covers the warning-as-error path).

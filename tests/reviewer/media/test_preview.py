@@ -23,7 +23,7 @@ from reviewer.media.preview import (
     render_preview,
     render_preview_bytes,
 )
-from tests.core import hostile_media as hm
+from tests.support import hostile_media as hm
 
 
 def as_array(img: RenderedImage) -> np.ndarray:

@@ -21,7 +21,7 @@ from reviewer.audit import verify
 from reviewer.models import Decision
 from reviewer.paths import sqlite_url
 from reviewer.storage.migrate import open_database
-from tests.core.crash_writer import write_forever
+from tests.support.crash_writer import write_forever
 
 KILLS = int(os.environ.get("REVIEWER_CRASH_KILLS", "25"))
 
@@ -32,7 +32,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_decision(db_path: Path,
     url = sqlite_url(db_path)
     rng = random.Random(1234)
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tests.core.crash_writer"])
+    ctx.set_forkserver_preload(["tests.support.crash_writer"])
     acknowledged: set[str] = set()
     kills = 0
     for _ in range(KILLS):

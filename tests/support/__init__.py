@@ -1,0 +1,1 @@
+"""Helpers shared by tests: corpus builders, hostile media, crash writers."""
