@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
 from reviewer.clock import utcnow
-from reviewer.models import AuditEvent, Decision
+from reviewer.models import AuditEvent, Decision, table_of
 from reviewer.storage.database import Database
 
 GENESIS = "0" * 64
 #: PostgreSQL advisory lock that serialises appends to the chain (SQLite has BEGIN IMMEDIATE instead).
 CHAIN_LOCK = 7324001
 
-_events: Table = AuditEvent.__table__  # type: ignore[assignment]
+_events = table_of(AuditEvent)
 # Core statements built once: SQLAlchemy caches their compiled form, so each use only binds values.
 _PG_LOCK = text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
 _LAST_LINK = select(_events.c.seq, _events.c.hash).order_by(_events.c.seq.desc()).limit(1)

@@ -9,9 +9,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer import __version__
 from reviewer.paths import ENV_DB, default_db_url, demo_db_path, normalize_db_url, sqlite_url
+
+if TYPE_CHECKING:  # the storage stack (SQLAlchemy) loads only for the commands that use it
+    from reviewer.storage.database import Database
 
 EXIT_USAGE, EXIT_FAILED = 2, 1
 
@@ -69,7 +73,7 @@ def _db_url(args: argparse.Namespace, *, demo: bool = False) -> str:
     return default_db_url()
 
 
-def _open(url: str):  # type: ignore[no-untyped-def]
+def _open(url: str) -> Database:
     from reviewer.storage.migrate import open_database
 
     return open_database(url)

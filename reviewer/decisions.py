@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Table, bindparam, event, insert, or_, select, update
+from sqlalchemy import Connection, CursorResult, Engine, Row, bindparam, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from reviewer.actions import ACTION_KINDS, UNDO
 from reviewer.audit import LAST_LINK_COLUMNS, append_event_core, decision_payload_of, lock_chain
 from reviewer.clock import utcnow
-from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer
+from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer, table_of
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
 
@@ -44,9 +44,9 @@ class DecisionResult:
 # The write path runs Core statements on the write session's connection: no ORM objects, identity map
 # or autoflush per decision (that was ~5 ms of CPU each). The statements are built once, with bound
 # parameters only, so SQLAlchemy's compiled cache serves every call after the first.
-_cases: Table = Case.__table__  # type: ignore[assignment]
-_decisions: Table = Decision.__table__  # type: ignore[assignment]
-_pack_versions: Table = PolicyPackVersion.__table__  # type: ignore[assignment]
+_cases = table_of(Case)
+_decisions = table_of(Decision)
+_pack_versions = table_of(PolicyPackVersion)
 
 #: The case (one row even without decisions) joined to its decisions, oldest first; each row also carries
 #: the audit chain's last (seq, hash), which the decision's event will follow.
@@ -144,12 +144,6 @@ def _pack_version_id(session: Session, conn: Connection, pack: PolicyPack) -> uu
     return row_id
 
 
-def pack_version_id(session: Session, pack: PolicyPack) -> uuid.UUID:
-    """The row for this pack version, added the first time it is cited."""
-    session.flush()
-    return _pack_version_id(session, session.connection(), pack)
-
-
 def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> None:
     """Refuse an unknown action, a missing policy code where one is needed, or a code the pack does not
     have or that does not permit the action (:meth:`PolicyPack.check_allowed`, the rule the UI asks too)."""
@@ -168,14 +162,14 @@ def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> 
         raise DecisionError(str(exc)) from exc
 
 
-def _case_history(conn: Connection, case_id: uuid.UUID) -> list[Row[Any]] | None:
+def _case_history(conn: Connection, case_id: uuid.UUID) -> Sequence[Row[*tuple[Any, ...]]] | None:
     """Rows ``(case status, decision id, action, reverses_id, chain seq, chain hash)`` oldest first;
     None if no such case."""
     rows = conn.execute(_CASE_HISTORY, {"b_case": case_id}).all()
     return rows or None
 
 
-def _standing(history: Sequence[Row[Any]]) -> list[tuple[uuid.UUID, str]]:
+def _standing(history: Sequence[Row[*tuple[Any, ...]]]) -> list[tuple[uuid.UUID, str]]:
     """``(id, action)`` of the decisions that have not been undone, oldest first."""
     reversed_ids = {r[3] for r in history if r[2] == UNDO}
     return [(r[1], r[2]) for r in history if r[1] is not None and r[2] != UNDO and r[1] not in reversed_ids]
@@ -465,6 +459,7 @@ def claim_case(
             .values(claimed_by=holder, claim_expires_at=now + lease)
             .execution_options(synchronize_session=False)
         )
+        assert isinstance(result, CursorResult)  # an UPDATE's result is one; Session.execute is typed wider
         return result.rowcount == 1
 
 

@@ -67,7 +67,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def _jitter(rng: random.Random, color: RGB, amount: int = 18) -> RGB:
-    return tuple(max(0, min(255, c + rng.randint(-amount, amount))) for c in color)  # type: ignore[return-value]
+    r, g, b = (max(0, min(255, c + rng.randint(-amount, amount))) for c in color)
+    return r, g, b
 
 
 @lru_cache(maxsize=16)
@@ -328,7 +329,8 @@ def _self_harm(rng: random.Random, size: Size) -> Image.Image:
         draw.rectangle((x, h * 0.08, x + w * 0.12, h * 0.4), fill=_jitter(rng, (120, 125, 135), 8))
     # an abstract pale, elongated limb-like band crossing the frame
     skin = _jitter(rng, rng.choice(SKIN_TONES), 10)
-    skin = tuple(int(c * 0.8 + 100 * 0.2) for c in skin)  # desaturate
+    red, green, blue = (int(c * 0.8 + 100 * 0.2) for c in skin)  # desaturate
+    skin = (red, green, blue)
     y = h * rng.uniform(0.5, 0.65)
     band_h = h * rng.uniform(0.14, 0.2)
     draw.rounded_rectangle((-40, y, w * rng.uniform(0.75, 0.95), y + band_h), radius=band_h / 2, fill=skin)
@@ -761,7 +763,7 @@ def draw_text_card(rng: random.Random, text: str, size: Size = DEFAULT_SIZE) -> 
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: max(0, len(lines[-1]) - 1)] + "…"
-    y = body_top
+    y: float = body_top
     for line in lines:
         draw.text((x0, y), line, font=font, fill=fg)
         y += line_h

@@ -24,9 +24,9 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy import CursorResult, Select, String, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -147,6 +147,7 @@ def _find(
         ).all()
         for other_item, other_case, sha in rows:
             if other_case in cases:
+                assert sha is not None  # IN (...) matched it
                 offer(_Hit(_as_uuid(other_case), _as_uuid(other_item), by_sha[sha], "exact", 0))
 
     queries = [(item_id, ph) for item_id, _, ph in own if ph and _is_hex(ph)]
@@ -154,10 +155,14 @@ def _find(
         return best
     query_bytes = hashes_to_bytes([ph for _, ph in queries])
     # Core, not ORM, execution: the ORM's per-row bookkeeping is most of the cost at 100k rows.
-    result = session.connection().execute(
-        select(_raw(Item.id), _raw(Item.case_id), Item.phash)
-        .where(Item.phash.is_not(None), Item.case_id != case_id)
-        .execution_options(yield_per=CHUNK)
+    # The cast only drops the phash column's None: the WHERE leaves no NULL hash.
+    result = cast(
+        "CursorResult[str, str, str]",
+        session.connection().execute(
+            select(_raw(Item.id), _raw(Item.case_id), Item.phash)
+            .where(Item.phash.is_not(None), Item.case_id != case_id)
+            .execution_options(yield_per=CHUNK)
+        ),
     )
     for part in result.partitions(CHUNK):
         valid = [r for r in part if r[1] in cases and len(r[2]) == 64]

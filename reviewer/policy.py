@@ -297,6 +297,7 @@ def _build_section(index: int, raw: dict[str, Any], fail: _Fail) -> PolicySectio
     code = raw.get("code")
     where = f"section {index} ({code})" if isinstance(code, str) and code else f"section {index}"
     _check_fields(raw, _SECTION_FIELDS, required=tuple(_SECTION_FIELDS), where=where, fail=fail)
+    code = raw["code"]  # present and a str: _check_fields raised otherwise
     if not CODE_PATTERN.match(code):
         raise fail(f"{where}: field 'code': must look like 'VIO-1' (capitals, dash, number)")
 

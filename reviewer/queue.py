@@ -90,7 +90,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _where(stmt: Select[Any], flt: QueueFilter, status: str, *, sqlite: bool) -> Select[Any]:
+def _where(
+    stmt: Select[*tuple[Any, ...]], flt: QueueFilter, status: str, *, sqlite: bool
+) -> Select[*tuple[Any, ...]]:
     """Add the filter's conditions; the text condition needs ``account`` joined."""
     stmt = stmt.where(Case.status == status)
     if flt.channel is not None:
@@ -117,7 +119,7 @@ def _where(stmt: Select[Any], flt: QueueFilter, status: str, *, sqlite: bool) ->
     return stmt
 
 
-def _select_rows(flt: QueueFilter, status: str, *, sqlite: bool) -> Select[Any]:
+def _select_rows(flt: QueueFilter, status: str, *, sqlite: bool) -> Select[*tuple[Any, ...]]:
     """The queue rows of one status that pass the filter, unordered and unbounded."""
     # Outer joins keep ``case`` the outer loop, so SQLite walks ix_case_queue in order (channel_id is NOT
     # NULL, so the channel join never adds NULLs).
@@ -132,7 +134,7 @@ def _select_rows(flt: QueueFilter, status: str, *, sqlite: bool) -> Select[Any]:
 
 def _page_statement(
     flt: QueueFilter, status: str, bound: QueueKey | None, *, forward: bool, limit: int, sqlite: bool
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     stmt = _select_rows(flt, status, sqlite=sqlite)
     keyset = tuple_(*_KEY_COLUMNS)
     if bound is not None:

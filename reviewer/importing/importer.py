@@ -167,7 +167,8 @@ def _write_records(
 ) -> None:
     """Rows for every batch, zipped from its columns; new channels and accounts first, by first use."""
     channels = sink.channels()
-    accounts = sink.accounts()
+    # Typed with None keys (there are none) so ``map(accounts.get, ...)`` takes a column with "no account".
+    accounts: dict[tuple[str, str] | None, str] = dict(sink.accounts().items())
     now_text = utc_text(now)
     after_now: dict[int, str] = {}  # SLA minutes -> deadline text, for cases timed from the import
     case_ids = IdPool(parsed.cases)
@@ -193,8 +194,8 @@ def _write_records(
             minutes = deadlines[index]
             if minutes.__class__ is int:
                 if minutes not in after_now:
-                    after_now[minutes] = utc_text(now + timedelta(minutes=minutes))  # type: ignore[arg-type]
-                deadlines[index] = after_now[minutes]  # type: ignore[index]
+                    after_now[minutes] = utc_text(now + timedelta(minutes=minutes))
+                deadlines[index] = after_now[minutes]
         ids = case_ids.take(len(batch))
         cases = list(
             zip(

@@ -116,7 +116,7 @@ def resolve_media(root: Path, relative: str) -> Path:
     return target
 
 
-_encode_key = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_encode_key = json.encoder.encode_basestring_ascii
 _flags_json: dict[tuple[str, ...], str] = {}
 
 

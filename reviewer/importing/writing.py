@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from reviewer.models import Account, Case, Channel, Item
+from reviewer.models import Account, Case, Channel, Item, table_of
 
 #: Page cache of the import's connection while it writes (KiB; the connection's own value comes back).
 CACHE_KIB_BULK = 64 << 10  # plain indexes rebuilt at the end: inserts mostly append
@@ -256,7 +256,7 @@ class CoreSink:
         run = self.session.execute
         if channels:
             rows = [dict(zip(CHANNEL_COLUMNS, (_uuid(r[0]), *r[1:]), strict=True)) for r in channels]
-            run(insert(Channel.__table__), rows)
+            run(insert(table_of(Channel)), rows)
         if accounts:
             rows = [
                 dict(
@@ -268,7 +268,7 @@ class CoreSink:
                 )
                 for r in accounts
             ]
-            run(insert(Account.__table__), rows)
+            run(insert(table_of(Account)), rows)
         if cases:
             rows = [
                 CASE_FIXED
@@ -294,10 +294,10 @@ class CoreSink:
                 )
                 for r in cases
             ]
-            run(insert(Case.__table__), rows)
+            run(insert(table_of(Case)), rows)
         if items:
             rows = [dict(zip(ITEM_COLUMNS, (_uuid(r[0]), _uuid(r[1]), *r[2:]), strict=True)) for r in items]
-            run(insert(Item.__table__), rows)
+            run(insert(table_of(Item)), rows)
 
     def finish(self, ok: bool) -> None:
         pass

@@ -74,17 +74,8 @@ class DaemonPool:
             with self._lock:
                 self._idle += 1
 
-    @property
-    def worker_count(self) -> int:
-        return len(self._threads)
-
 
 _POOL = DaemonPool(max_workers=min(4, os.cpu_count() or 2))
-
-
-def submit_preview(path: Path | str, spec: PreviewSpec = _DEFAULT_SPEC) -> Future[PreviewResult]:
-    """Start ``render_preview`` on the shared pool and return its future (for non-blocking callers)."""
-    return _POOL.submit(render_preview, path, spec)
 
 
 def render_with_timeout(

@@ -20,12 +20,6 @@ class MediaStore:
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
-    def put_bytes(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
-        if not self.has(sha):
-            self._write_atomic(sha, [data])
-        return sha
-
     def put_file(self, source: Path) -> str:
         """Copy a file in (hashing while reading, one pass). Returns its SHA-256."""
         digest = hashlib.sha256()

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2.0 models of the review domain."""
 
-from reviewer.models.base import Base
+from reviewer.models.base import Base, table_of
 from reviewer.models.entities import CASE_STATUSES, ITEM_KINDS, Account, Case, Channel, Item, Reviewer
 from reviewer.models.records import (
     AuditEvent,
@@ -30,4 +30,5 @@ __all__ = [
     "Reviewer",
     "UTCDateTime",
     "new_id",
+    "table_of",
 ]

@@ -90,9 +90,9 @@ class CheatSheet(QDialog):
         """(action, keys) per action row, headings left out — what a reader of the sheet sees."""
         out = []
         for row in range(self.table.rowCount()):
-            keys = self.table.item(row, 1)
-            if keys is not None:
-                out.append((self.table.item(row, 0).text(), keys.text()))
+            action, keys = self.table.item(row, 0), self.table.item(row, 1)
+            if action is not None and keys is not None:
+                out.append((action.text(), keys.text()))
         return out
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QKeyCombination, QSettings, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
 from reviewer.resources import resource_path
@@ -30,12 +30,18 @@ def default_keymap_path() -> Path:
 
 
 
+def chord(seq: QKeySequence, index: int) -> QKeyCombination:
+    """The ``index``-th key combination of ``seq`` (Qt's ``operator[]``; IndexError past ``count()``)."""
+    # PySide6's stubs leave out QKeySequence.__getitem__, which exists at run time.
+    return seq[index]  # type: ignore[index]
+
+
 def normalise_key(text: str) -> str | None:
     """``text`` in canonical portable form, or None when Qt cannot read it as a key sequence."""
     if not text.strip():
         return None
     seq = QKeySequence(text, _PORTABLE)
-    if seq.isEmpty() or any(seq[i].key() == Qt.Key.Key_unknown for i in range(seq.count())):
+    if seq.isEmpty() or any(chord(seq, i).key() == Qt.Key.Key_unknown for i in range(seq.count())):
         return None
     return seq.toString(_PORTABLE)
 
@@ -45,7 +51,7 @@ def key_event_matches(key: str, event: QKeyEvent) -> bool:
     seq = QKeySequence(key, _PORTABLE)
     if seq.count() != 1:
         return False
-    combo = seq[0]
+    combo = chord(seq, 0)
     if combo.key() != Qt.Key(event.key()):
         return False
     mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier

@@ -13,6 +13,7 @@ express because it never sees the key release.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.commands.keymap import Keymap, key_event_matches
+from ui.commands.keymap import Keymap, chord, key_event_matches
 from ui.commands.spec import ActionSpec
 
 Handler = Callable[[], None]
@@ -101,10 +102,11 @@ class ActionRegistry(QObject):
             raise ValueError(f"action {spec.id} is registered twice")
         self._specs.append(spec)
         self._by_id[spec.id] = spec
+        # ``spec.hold`` says which kind of handler the caller passed; the union type cannot tie the two.
         if spec.hold:
-            self._hold_handlers[spec.id] = handler  # type: ignore[assignment]
+            self._hold_handlers[spec.id] = cast(HoldHandler, handler)
             return
-        self._handlers[spec.id] = handler  # type: ignore[assignment]
+        self._handlers[spec.id] = cast(Handler, handler)
         action = QAction(spec.title, self)
         action.setObjectName(spec.id)
         action.setShortcutContext(
@@ -251,15 +253,15 @@ class ActionRegistry(QObject):
                 return True
             return False
         if etype == QEvent.Type.KeyPress:
-            action_id = self._hold_action_for(event)
-            if action_id is None:
+            hold_id = self._hold_action_for(event)
+            if hold_id is None:
                 return False
-            if not event.isAutoRepeat() and self.is_enabled(action_id) and action_id not in self._down:
-                self._press(action_id)
+            if not event.isAutoRepeat() and self.is_enabled(hold_id) and hold_id not in self._down:
+                self._press(hold_id)
             return True
         if etype == QEvent.Type.KeyRelease:
             for action_id in list(self._down):
-                if any(QKeySequence(k)[0].key() == event.key() for k in self._keymap.keys(action_id)):
+                if any(chord(QKeySequence(k), 0).key() == event.key() for k in self._keymap.keys(action_id)):
                     if not event.isAutoRepeat():
                         self._release(action_id)
                     return True

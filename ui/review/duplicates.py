@@ -47,6 +47,7 @@ class Duplicates(QObject):
             if not matches or not self.selection.is_current(case_id):
                 return
             best = matches[0]
+            assert best.decision_action is not None  # find_decided_duplicates: decided cases only
             self.found = (best, [g for g in group if g != case_id])
             how = "an exact copy" if best.kind == "exact" else f"a near copy ({best.distance} bits apart)"
             others = len(self.found[1])

@@ -6,7 +6,7 @@ around the pointer). Panic paints nothing of the content at all.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -22,8 +22,6 @@ def fit_rect(image: QSize, box: QRect) -> QRect:
 
 
 class MediaCanvas(QWidget):
-    pointer_moved = Signal(QPoint)
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
@@ -108,7 +106,7 @@ class MediaCanvas(QWidget):
             self.update()
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def leaveEvent(self, event: QEvent) -> None:
         self._pointer = None
         if self._reveal == "spotlight":
             self.update()
@@ -135,9 +133,9 @@ class MediaCanvas(QWidget):
                 self._message or "No media in this item",
             )
             return
-        assert self._prepared is not None
-        blurred: QImage = self._prepared.blurred  # type: ignore[assignment]
-        sharp: QImage = self._prepared.sharp  # type: ignore[assignment]
+        assert self._prepared is not None  # has_image(): an ok preview, which has both images
+        blurred, sharp = self._prepared.blurred, self._prepared.sharp
+        assert blurred is not None and sharp is not None
         target = self.image_rect()
         if self._reveal in ("hold", "toggle"):
             p.drawImage(target.topLeft(), self._scaled(sharp, target.size()))

@@ -200,11 +200,6 @@ class PolicyPanel(QWidget):
         self._flush()
         return list(self._picks)
 
-    def selected_code(self) -> str | None:
-        self._flush()
-        current = self.list.currentIndex()
-        return current.data(CodeRole) if current.isValid() else None
-
     def focus_search(self) -> None:
         self._flush()
         self.search.setFocus()

@@ -59,10 +59,9 @@ def prepare_video(path: Path, spec: PreviewSpec) -> PreparedPreview:
     result = storyboard(path, spec, frames=STORYBOARD_FRAMES, timeout_s=DECODE_TIMEOUT_S)
     if not result.ok or not result.frames:
         return PreparedPreview(False, None, None, result.reason or "Cannot display this video", 0, 0)
-    stills = tuple(
-        PreparedPreview(True, to_qimage(f.blurred), to_qimage(f.sharp), None, 1, 0) for f in result.frames
-    )
-    size = sum(s.blurred.sizeInBytes() + s.sharp.sizeInBytes() for s in stills)  # type: ignore[union-attr]
+    images = [(to_qimage(f.blurred), to_qimage(f.sharp)) for f in result.frames]
+    stills = tuple(PreparedPreview(True, blurred, sharp, None, 1, 0) for blurred, sharp in images)
+    size = sum(blurred.sizeInBytes() + sharp.sizeInBytes() for blurred, sharp in images)
     first = stills[0]
     return PreparedPreview(
         True, first.blurred, first.sharp, None, len(stills), size, stills, tuple(f.t_s for f in result.frames)

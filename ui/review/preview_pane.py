@@ -200,7 +200,9 @@ class PreviewPane(QWidget):
             elif prepared.ok and prepared.storyboard:
                 frame = min(self._frame, len(prepared.storyboard) - 1)
                 self.canvas.set_preview(prepared.storyboard[frame])
-                self.canvas.set_strip(tuple(p.blurred for p in prepared.storyboard), frame)  # type: ignore[misc]
+                # Every still of a storyboard is an ok preview: the filter drops nothing.
+                strip = tuple(p.blurred for p in prepared.storyboard if p.blurred is not None)
+                self.canvas.set_strip(strip, frame)
                 when = prepared.times[frame] if frame < len(prepared.times) else 0.0
                 self.item_bar.setText(
                     f"{self.item_bar.text()}   ·   video, muted, never played: frame {frame + 1} of "

@@ -25,11 +25,12 @@ def ensure_qapp() -> QApplication:
     if app is None:
         app = QApplication(sys.argv[:1])
         app.setStyle("Fusion")  # the same look everywhere; colours still follow the system palette
+    assert isinstance(app, QApplication)  # instance() is typed as the QCoreApplication base
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    apply_theme(app)  # type: ignore[arg-type]
-    return app  # type: ignore[return-value]
+    apply_theme(app)
+    return app
 
 
 def apply_theme(app: QApplication) -> None:
