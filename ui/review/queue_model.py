@@ -1,9 +1,12 @@
 """The queue as a lazy Qt table model: keyset pages from ``reviewer.queue``, fetched as the view scrolls.
 
 The model holds only the pages the view has asked for (``canFetchMore``/``fetchMore``), never a list of
-every case, so a queue of a million cases opens as fast as one of ten. A 200-row page reads in a few
-milliseconds (see ``bench/bench_queue.py``), so pages are read on the UI thread; ``last_fetch_ms`` records
-the last read. The SLA column counts down live: the window calls ``refresh_sla`` from a one-second timer.
+every case, so a queue of a million cases opens as fast as one of ten. In the app, pages are read on
+the read worker (``use_worker``): the worker gets the filter and the last key as values and returns a
+list of rows, and only the UI thread touches the model's rows. Without a worker (some tests) pages are
+read where they are asked for. ``last_fetch_ms`` records the last read (written by whichever thread
+read it; used by the bench only). The SLA column counts down live: the review feature calls
+``refresh_sla`` from a one-second timer.
 """
 
 from __future__ import annotations

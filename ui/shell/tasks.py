@@ -1,8 +1,15 @@
-"""Two executors, results by signal (as in Anki's taskman).
+"""Four executors, results by signal (after Anki's taskman, which has two).
 
-Database work runs on a single worker, in submission order, so writes never race; decoding, blurring
-and hashing run on a small parallel pool. Results come back to the main thread through a queued signal,
-so callbacks may touch widgets.
+- ``db``: one worker for every write, in submission order, so writes never race and an "end" job always
+  runs after its "start" job.
+- ``db-read``: one worker for reads that may take a while (queue pages, counts, case loads, duplicate
+  search); WAL lets them run beside a commit, so a slow read never delays a decision.
+- ``media``: a small pool for decoding, blurring and hashing.
+- ``io``: one worker for long file work (backups, WAL checkpoints) that must never sit in front of the
+  database queue.
+
+Results come back to the UI thread through a queued signal, so callbacks may touch widgets. A job gets
+values, not widgets or models: what it returns is handed over, and the UI thread applies it.
 """
 
 from __future__ import annotations
