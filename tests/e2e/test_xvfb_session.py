@@ -10,11 +10,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.waiting import PROCESS_WAIT_S, wait_for
 
 pytestmark = [
     pytest.mark.xvfb,
@@ -51,13 +52,20 @@ def _decisions(db: Path) -> list[tuple[str, str | None]]:
         con.close()
 
 
-def _until(predicate, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for the app")
+def _shown(db: Path) -> tuple[str, str] | None:
+    """The case the app last put on screen: it claims each case it shows (after showing it), so the
+    newest claim names it. (id, claim expiry) or None before the first case is on screen."""
+    con = sqlite3.connect(db)
+    try:
+        row = con.execute(
+            'SELECT id, claim_expires_at FROM "case" WHERE claimed_by IS NOT NULL'
+            " ORDER BY claim_expires_at DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+    except sqlite3.OperationalError:  # locked for a moment by the app's writer
+        return None
+    finally:
+        con.close()
 
 
 def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
@@ -71,7 +79,18 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         "REVIEWER_USER": "e2e",
     }
     subprocess.run(
-        [sys.executable, "-m", "ui.shell.launcher", "--db", str(db), "demo", "--cases", "60", "--images", "9"],
+        [
+            sys.executable,
+            "-m",
+            "ui.shell.launcher",
+            "--db",
+            str(db),
+            "demo",
+            "--cases",
+            "60",
+            "--images",
+            "9",
+        ],
         env=env,
         check=True,
         capture_output=True,
@@ -90,42 +109,51 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
             env=env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=2 * PROCESS_WAIT_S,
         )
         window = found.stdout.split()[0]
-        time.sleep(1.0)  # let the first case and its preview arrive
+        wait_for(lambda: _shown(db) is not None, "the first case on screen")
+        subprocess.run(
+            ["xdotool", "windowfocus", "--sync", window], env=env, check=False, timeout=PROCESS_WAIT_S
+        )
 
-        def key(*names: str, check: bool = True) -> None:
-            subprocess.run(["xdotool", "key", "--window", window, *names], env=env, check=check, timeout=10)
-            time.sleep(0.25)
+        def key(*names: str) -> None:
+            subprocess.run(
+                ["xdotool", "key", "--window", window, *names], env=env, check=True, timeout=PROCESS_WAIT_S
+            )
 
-        subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=False, timeout=10)
-        key("k")
-        _until(lambda: len(_decisions(db)) == 1)
-        key("r")
-        key("1")
-        _until(lambda: len(_decisions(db)) == 2)
-        key("e")
-        _until(lambda: len(_decisions(db)) == 3)
-        key("ctrl+z")
-        _until(lambda: len(_decisions(db)) == 4)
-        key("s")
-        _until(lambda: len(_decisions(db)) == 5)
+        def decide(*names: str, then: int) -> None:
+            """Press ``names``, then wait for the row and for the next case on screen (claimed anew):
+            a decision key pressed before that would be refused (no case on screen yet)."""
+            before = _shown(db)
+            key(*names)
+            wait_for(lambda: len(_decisions(db)) == then, f"decision row {then}")
+            wait_for(
+                lambda: (now := _shown(db)) is not None and now != before,
+                f"a case on screen after row {then}",
+            )
+
+        decide("k", then=1)
+        decide("r", "1", then=2)  # remove asks for a policy; 1 picks the first listed
+        decide("e", then=3)
+        decide("ctrl+z", then=4)  # the undone case comes back on screen
+        decide("s", then=5)
         actions = _decisions(db)
         assert [a for a, _ in actions] == ["keep", "remove", "escalate", "undo", "skip"]
         assert actions[0][1] == "NV-0" and actions[1][1] is not None
         key("ctrl+q")  # the session summary comes first…
-        time.sleep(0.5)
         summary = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--name", "Session summary"],
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "Session summary"],
             env=env,
             capture_output=True,
             text=True,
-            timeout=10,
+            timeout=PROCESS_WAIT_S,
         ).stdout.split()
         assert summary, "the end-of-session summary did not appear"
-        subprocess.run(["xdotool", "key", "--window", summary[0], "Return"], env=env, check=False, timeout=10)
-        assert app.wait(30) == 0
+        subprocess.run(
+            ["xdotool", "key", "--window", summary[0], "Return"], env=env, check=False, timeout=PROCESS_WAIT_S
+        )
+        assert app.wait(PROCESS_WAIT_S) == 0
     finally:
         if app.poll() is None:
             app.kill()

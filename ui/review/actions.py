@@ -71,11 +71,9 @@ def install(window: Frame, registry: ActionRegistry, spec: PreviewSpec | None = 
     )
 
     def guard(action: ActionSpec) -> str | None:
-        if not action.needs_case:
-            return None
-        if selection.current is None:
+        if action.needs_case and selection.current is None:
             return NO_CASE_REFUSAL
-        return flow.refusal() if action.group == "Decide" else None
+        return flow.refusal() if action.group == "Decide" else None  # undo too: never a silent drop
 
     registry.add_guard(guard)
 

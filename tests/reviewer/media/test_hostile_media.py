@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -92,12 +91,22 @@ def test_corpus_is_complete(corpus: dict[str, hm.HostileCase]) -> None:
     assert required <= names
 
 
-def test_100_megapixel_image_renders(huge_case: hm.HostileCase) -> None:
-    t0 = time.perf_counter()
+def test_100_megapixel_image_renders(huge_case: hm.HostileCase, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageFile
+
+    decoded: list[tuple[int, int]] = []
+    load = ImageFile.ImageFile.load
+
+    def spy(im: ImageFile.ImageFile):  # type: ignore[no-untyped-def]
+        decoded.append(im.size)  # the size libjpeg decodes at, after draft()
+        return load(im)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
     res = render_preview(huge_case.path)
     check_case(huge_case, res)
     assert res.source_size == (10_000, 10_000)
-    assert time.perf_counter() - t0 < 5.0  # JPEG draft decode at 1/8 scale, not 100 MP of pixels
+    # JPEG draft decode at 1/8 scale, not 100 MP of pixels (its speed is measured in bench/).
+    assert decoded and max(w * h for w, h in decoded) <= (10_000 // 8) ** 2, decoded
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns about corrupt TIFF/EXIF tags

@@ -163,11 +163,9 @@ def test_damage_noticed_while_opening_is_reported_as_damage(filled: tuple[Databa
     assert "backup" in str(info.value)
 
 
-def test_quick_check_cost_is_small_for_a_working_database(filled: tuple[Database, list[uuid.UUID]]) -> None:
+def test_quick_check_passes_a_working_database(filled: tuple[Database, list[uuid.UUID]]) -> None:
     db, _ = filled
-    started = time.perf_counter()
-    db.quick_check()  # does not raise on a sound file
-    assert time.perf_counter() - started < 1.0
+    db.quick_check()  # does not raise on a sound file (its cost is measured in bench/, not asserted here)
 
 
 # -- (c) locked by another process ----------------------------------------------------------------------
@@ -177,7 +175,7 @@ import sqlite3, sys, time
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN EXCLUSIVE")
 print("LOCKED", flush=True)
-time.sleep(60)
+time.sleep(3600)  # held until the test kills it
 """
 
 
@@ -224,11 +222,13 @@ def test_a_writer_blocked_by_another_process_gets_locked_after_the_busy_timeout(
             before = s.execute(select(func.count()).select_from(Decision)).scalar_one()
         with other.read() as s:  # (ensure_reviewer would write, and block)
             me = s.execute(select(Reviewer).where(Reviewer.handle == "tester")).scalar_one()
+        with other.read() as s:  # the environment's 200 ms, not the default 5 s (no clock needed)
+            assert s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 200
         started = time.monotonic()
         with pytest.raises(DatabaseOpenError, match="locked") as info:
             record_decision(other, case_id=ids[50], reviewer=me, action="keep")
         waited = time.monotonic() - started
-        assert 0.15 <= waited < 3.0, waited
+        assert waited >= 0.15, waited  # it did wait for the lock (a loaded machine only waits longer)
         assert "another program or instance" in str(info.value)
         holder.kill()
         holder.wait()
@@ -253,10 +253,8 @@ def test_opening_a_rollback_journal_database_under_an_exclusive_lock_says_locked
     conn.commit()
     conn.close()
     exclusive_lock(path)
-    started = time.monotonic()
     with pytest.raises(DatabaseOpenError, match="locked"):
         open_database(sqlite_url(path))
-    assert time.monotonic() - started < 3.0
 
 
 # -- (d) read-only ----------------------------------------------------------------------------------------

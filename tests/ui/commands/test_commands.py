@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from tests.support.waiting import UI_WAIT_MS
 from ui.commands import (
     ActionRegistry,
     CheatSheet,
@@ -166,7 +167,7 @@ def test_split_keys_keeps_the_comma_key() -> None:
 
 
 def test_pressing_k_triggers_keep(window: Window, qtbot: QtBot) -> None:
-    with qtbot.waitSignal(window.registry.triggered, timeout=1000) as blocker:
+    with qtbot.waitSignal(window.registry.triggered, timeout=UI_WAIT_MS) as blocker:
         qtbot.keyClick(window, Qt.Key.Key_K)
     assert blocker.args == ["decision.keep"]
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.models import Case, Decision
 from reviewer.storage.database import Database
+from tests.support.waiting import PROCESS_WAIT_S, UI_WAIT_MS
 from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 
@@ -29,7 +31,7 @@ def window(db: Database, pack, qtbot: QtBot) -> Iterator[MainWindow]:
     with qtbot.waitExposed(w):
         w.show()
     w.activateWindow()
-    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
     yield w
     w.shutdown()
 
@@ -50,20 +52,33 @@ def _decisions(db: Database) -> list[tuple[str, str | None, str]]:
 
 
 def _wait_idle(qtbot: QtBot, w: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not w.review.flow.busy and w.review.selection.current is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: not w.review.flow.busy and w.review.selection.current is not None, timeout=UI_WAIT_MS
+    )
 
 
 def _wait_preview(qtbot: QtBot, w: MainWindow) -> None:
-    qtbot.waitUntil(
-        lambda: w.review.preview.canvas.has_image() or not w.review.selection.current.media_items(), timeout=8000
-    )
+    def ready() -> bool:
+        current = w.review.selection.current  # None while the case itself still loads
+        return current is not None and (w.review.preview.canvas.has_image() or not current.media_items())
+
+    qtbot.waitUntil(ready, timeout=UI_WAIT_MS)
+
+
+def _refused_key(qtbot: QtBot, w: MainWindow, key: Qt.Key, action: str, reason: str) -> None:
+    """Press ``key``: the registry refuses ``action`` with ``reason`` and the status bar says it."""
+    with qtbot.waitSignal(w.registry.refused, timeout=UI_WAIT_MS) as refused:
+        _key(qtbot, w, key)
+    assert refused.args == [action, reason]
+    assert w.statusBar().currentMessage() == reason
+    assert not w.review.flow.busy  # no write was started
 
 
 def test_keep_then_remove_with_policy_then_undo(window: MainWindow, qtbot: QtBot, db: Database) -> None:
     w = window
     first = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_K)
-    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     assert _decisions(db) == [("keep", "NV-0", first)]
     second = w.review.selection.current.external_id
@@ -73,12 +88,12 @@ def test_keep_then_remove_with_policy_then_undo(window: MainWindow, qtbot: QtBot
     assert w.review.picks.pending_action == "remove" and w.review.policy.prompt.isVisible()
     expected_code = w.review.policy.picks()[0]
     _key(qtbot, w, Qt.Key.Key_1)
-    qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     assert _decisions(db)[-1] == ("remove", expected_code, second)
     # Undo brings the second case back, as a new row.
     _key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: len(_decisions(db)) == 3, timeout=5000)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 3, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     assert _decisions(db)[-1][0] == "undo"
     assert w.review.selection.current.external_id == second
@@ -94,12 +109,12 @@ def test_pick_first_then_escalate_and_skip(window: MainWindow, qtbot: QtBot, db:
     assert w.review.picks.picked_code == code
     case = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_E)
-    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     assert _decisions(db) == [("escalate", code, case)]
     nxt = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_S)
-    qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     assert _decisions(db)[-1] == ("skip", None, nxt)
     with db.read() as s:
@@ -150,7 +165,9 @@ def _go_to_image_case(w: MainWindow, qtbot: QtBot, *, confirm: bool = False) -> 
         if current.media_items() and w.review.preview.needs_confirmation() == confirm:
             break
         _key(qtbot, w, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda before=current: w.review.selection.current not in (None, before), timeout=5000)
+        qtbot.waitUntil(
+            lambda before=current: w.review.selection.current not in (None, before), timeout=UI_WAIT_MS
+        )
     else:
         raise AssertionError("no suitable case in the demo queue")
     _wait_preview(qtbot, w)
@@ -176,7 +193,7 @@ def test_blurred_by_default_reveal_toggle_and_releave_reblurs(
     assert w.review.preview.canvas.reveal_mode == "toggle"
     assert _revealed_pixels_visible(w)
     _key(qtbot, w, Qt.Key.Key_J)  # leaving the case re-blurs
-    qtbot.waitUntil(lambda: w.review.preview.canvas.reveal_mode is None, timeout=3000)
+    qtbot.waitUntil(lambda: w.review.preview.canvas.reveal_mode is None, timeout=UI_WAIT_MS)
     _key(qtbot, w, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
     _wait_preview(qtbot, w)
     assert w.review.preview.canvas.reveal_mode is None and not _revealed_pixels_visible(w)
@@ -220,7 +237,8 @@ def test_filter_by_category_with_the_keyboard(window: MainWindow, qtbot: QtBot) 
     combo.setFocus()
     combo.setCurrentIndex(index)
     qtbot.waitUntil(
-        lambda: w.review.selection.current is not None and w.review.selection.current.category == "hate", timeout=5000
+        lambda: w.review.selection.current is not None and w.review.selection.current.category == "hate",
+        timeout=UI_WAIT_MS,
     )
     for row in range(w.review.model.rowCount()):
         assert w.review.model.case_at(row).category == "hate"
@@ -235,7 +253,7 @@ def test_a_backup_is_taken_soon_after_the_session_starts(db: Database, pack, qtb
     with qtbot.waitExposed(w):
         w.show()
     assert db.file is not None
-    qtbot.waitUntil(lambda: bool(list_backups(db.file)), timeout=10000)
+    qtbot.waitUntil(lambda: bool(list_backups(db.file)), timeout=UI_WAIT_MS)
     w.shutdown()
 
 
@@ -248,7 +266,7 @@ def test_shift_d_applies_an_earlier_decision_to_a_duplicate(
     code = next(c for c in w.review.policy.picks() if w.ctx.pack.section(c).allows("restrict"))
     w.review.picks.choose_section(code)
     _key(qtbot, w, Qt.Key.Key_T)
-    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     # Find another open case showing the same picture and go there.
     for _ in range(60):
@@ -256,14 +274,19 @@ def test_shift_d_applies_an_earlier_decision_to_a_duplicate(
             break
         current = w.review.selection.current
         _key(qtbot, w, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda before=current: w.review.selection.current not in (None, before), timeout=5000)
+        qtbot.waitUntil(
+            lambda before=current: w.review.selection.current not in (None, before), timeout=UI_WAIT_MS
+        )
     else:
         pytest.skip("the demo queue holds no second case with the same picture")
-    qtbot.waitUntil(lambda: w.review.duplicates.found is not None, timeout=5000)
-    assert w.review.preview.duplicate_banner.isVisible() and "Shift+D" in w.review.preview.duplicate_banner.text()
+    qtbot.waitUntil(lambda: w.review.duplicates.found is not None, timeout=UI_WAIT_MS)
+    assert (
+        w.review.preview.duplicate_banner.isVisible()
+        and "Shift+D" in w.review.preview.duplicate_banner.text()
+    )
     before = len(_decisions(db))
     _key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: len(_decisions(db)) > before, timeout=5000)
+    qtbot.waitUntil(lambda: len(_decisions(db)) > before, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     with db.read() as s:
         applied = (
@@ -283,7 +306,8 @@ def test_text_search_runs_off_the_ui_thread_and_shows_the_match(window: MainWind
     qtbot.keyClicks(w.review.queue.search, wanted)
     qtbot.keyClick(w.review.queue.search, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: w.review.selection.current is not None and w.review.selection.current.external_id == wanted, timeout=5000
+        lambda: w.review.selection.current is not None and w.review.selection.current.external_id == wanted,
+        timeout=UI_WAIT_MS,
     )
     assert w.review.model.rowCount() == 1 and w.review.queue.table.hasFocus()
 
@@ -335,13 +359,18 @@ def test_a_video_item_is_a_muted_blurred_storyboard_revealed_frame_by_frame(
     qtbot.keyClicks(w.review.queue.search, video_case)
     qtbot.keyClick(w.review.queue.search, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: w.review.selection.current is not None and w.review.selection.current.external_id == video_case,
-        timeout=5000,
+        lambda: (
+            w.review.selection.current is not None and w.review.selection.current.external_id == video_case
+        ),
+        timeout=UI_WAIT_MS,
     )
     while w.review.preview.current_item.kind != "video":
         qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_BracketRight)
-    qtbot.waitUntil(lambda: len(w.review.preview.canvas._strip) > 1, timeout=10000)
-    assert w.review.preview.canvas.reveal_mode is None and "muted, never played" in w.review.preview.item_bar.text()
+    qtbot.waitUntil(lambda: len(w.review.preview.canvas._strip) > 1, timeout=UI_WAIT_MS)
+    assert (
+        w.review.preview.canvas.reveal_mode is None
+        and "muted, never played" in w.review.preview.item_bar.text()
+    )
     assert "frame 1 of" in w.review.preview.item_bar.text()
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Period)
     assert "frame 2 of" in w.review.preview.item_bar.text()
@@ -362,9 +391,92 @@ def test_a_failed_write_is_shown_and_the_case_stays(
     before = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_K)
     qtbot.waitUntil(
-        lambda: w.review.flow.error_box is not None and w.review.flow.error_box.isVisible(), timeout=5000
+        lambda: w.review.flow.error_box is not None and w.review.flow.error_box.isVisible(),
+        timeout=UI_WAIT_MS,
     )
     assert "NOT saved" in w.review.flow.error_box.windowTitle() and "disk" in w.review.flow.error_box.text()
     assert w.review.selection.current.external_id == before and not w.review.flow.busy
     assert _decisions(db) == []
     w.review.flow.error_box.close()
+
+
+# -- keys while no case is on screen are refused, visibly --------------------------------------------
+
+
+def test_a_decision_key_while_the_next_case_loads_decides_nothing_and_says_why(
+    window: MainWindow, qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.review.selection as selection_module
+    from ui.review.actions import NO_CASE_REFUSAL
+
+    w = window
+    selection = w.review.selection
+    qtbot.waitUntil(lambda: not selection._loading, timeout=UI_WAIT_MS)  # the prefetch has settled
+    nxt = w.review.model.case_at(selection.current_row() + 1)
+    assert nxt is not None
+    # Hold the next case's load on the read worker until the refused key has been pressed.
+    release = threading.Event()
+    load = selection_module.load_case
+
+    def held(db_: Database, case_id):  # type: ignore[no-untyped-def]
+        release.wait(PROCESS_WAIT_S)
+        return load(db_, case_id)
+
+    monkeypatch.setattr(selection_module, "load_case", held)
+    selection.forget(nxt.id)  # J must load it again
+    try:
+        _key(qtbot, w, Qt.Key.Key_J)
+        assert selection.current is None and "Loading" in w.review.preview.header.text()
+        _refused_key(qtbot, w, Qt.Key.Key_K, "decision.keep", NO_CASE_REFUSAL)
+        _refused_key(qtbot, w, Qt.Key.Key_R, "decision.remove", NO_CASE_REFUSAL)
+        assert w.review.picks.pending_action is None  # R did not start asking for a policy either
+    finally:
+        release.set()
+    qtbot.waitUntil(
+        lambda: selection.current is not None and selection.current.id == nxt.id, timeout=UI_WAIT_MS
+    )
+    w.ctx.tasks.wait_db_idle()
+    assert _decisions(db) == []
+    # Once the case is on screen the same key decides it.
+    _key(qtbot, w, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=UI_WAIT_MS)
+    assert _decisions(db) == [("keep", "NV-0", nxt.external_id)]
+
+
+def test_a_decision_key_with_an_empty_queue_decides_nothing_and_says_why(
+    db: Database, pack, qtbot: QtBot
+) -> None:
+    from ui.review.actions import NO_CASE_REFUSAL
+
+    w = MainWindow(start_context(db, pack, backup=False))
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: not w.review.model.loading, timeout=UI_WAIT_MS)
+    assert w.review.model.rowCount() == 0 and w.review.selection.current is None
+    _refused_key(qtbot, w, Qt.Key.Key_K, "decision.keep", NO_CASE_REFUSAL)
+    _refused_key(qtbot, w, Qt.Key.Key_S, "decision.skip", NO_CASE_REFUSAL)
+    w.ctx.tasks.wait_db_idle()
+    assert _decisions(db) == []
+    w.shutdown()
+
+
+def test_a_decision_key_on_the_panic_screen_decides_nothing_and_says_why(
+    window: MainWindow, qtbot: QtBot, db: Database
+) -> None:
+    from ui.shell.screens import HIDDEN_REFUSAL
+
+    w = window
+    shown = w.review.selection.current
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    assert w.screens.current == "hidden"
+    _refused_key(qtbot, w, Qt.Key.Key_K, "decision.keep", HIDDEN_REFUSAL)
+    w.ctx.tasks.wait_db_idle()
+    assert _decisions(db) == []
+    # Back on the work screen, the case is still there and K decides it.
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    assert w.screens.current == "work" and w.review.selection.current is shown
+    _key(qtbot, w, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=UI_WAIT_MS)
+    assert _decisions(db) == [("keep", "NV-0", shown.external_id)]

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import SETTINGS, OrgPolicy, WellbeingSettings
 from reviewer.wellbeing.summary import SessionSummary
+from tests.support.waiting import UI_WAIT_MS
 from ui.shell.prefs import load_wellbeing_settings, preview_spec_from, save_wellbeing_settings
 from ui.wellbeing.break_screen import CAN_END_HINT, WAIT_HINT, BreakScreen
 from ui.wellbeing.settings_dialog import SettingsDialog, limit_text
@@ -270,7 +271,7 @@ def test_break_screen_enforced_waits_for_the_countdown(qtbot: QtBot) -> None:
     screen.set_remaining(0)
     screen.set_can_end(True)
     assert screen.keys_label.text() == CAN_END_HINT == "Enter — end break"
-    with qtbot.waitSignal(screen.end_requested, timeout=500):
+    with qtbot.waitSignal(screen.end_requested, timeout=UI_WAIT_MS):
         qtbot.keyClick(screen, Qt.Key.Key_Enter)
 
 
@@ -298,7 +299,7 @@ def test_break_screen_voluntary_ends_on_enter(qtbot: QtBot) -> None:
     screen.show_break("voluntary", "voluntary", NOW + timedelta(minutes=10), "", now=NOW)
     assert screen.countdown_text() == "Back in 10:00"
     assert screen.keys_label.text() == CAN_END_HINT
-    with qtbot.waitSignal(screen.end_requested, timeout=500):
+    with qtbot.waitSignal(screen.end_requested, timeout=UI_WAIT_MS):
         qtbot.keyClick(screen, Qt.Key.Key_Return)
 
 

@@ -15,8 +15,10 @@ from reviewer.demo import DemoSpec, build_demo
 from reviewer.models import BreakRecord, Decision, RevealEvent
 from reviewer.storage.database import Database
 from reviewer.wellbeing.settings import WellbeingSettings
+from tests.support.waiting import UI_WAIT_MS
 from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
+from ui.wellbeing.controller import BREAK_REFUSAL
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def window(db: Database, pack, qtbot: QtBot, clock: ManualClock) -> Iterator[Mai
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
         w.show()
-    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
     yield w
     w.shutdown()
 
@@ -47,8 +49,8 @@ def _to_image(w: MainWindow, qtbot: QtBot) -> None:
             break
         before = w.review.selection.current
         _press(qtbot, w, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda b=before: w.review.selection.current not in (None, b), timeout=5000)
-    qtbot.waitUntil(w.review.preview.canvas.has_image, timeout=8000)
+        qtbot.waitUntil(lambda b=before: w.review.selection.current not in (None, b), timeout=UI_WAIT_MS)
+    qtbot.waitUntil(w.review.preview.canvas.has_image, timeout=UI_WAIT_MS)
 
 
 def _reveal_for(w: MainWindow, qtbot: QtBot, clock: ManualClock, seconds: float) -> None:
@@ -67,7 +69,9 @@ def test_reveals_are_recorded_and_shown_on_the_meter(
     w = window
     _to_image(w, qtbot)
     _reveal_for(w, qtbot, clock, 5)
-    qtbot.waitUntil(lambda: "session 0m05s" in w.wellbeing.controller.exposure_label.text(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: "session 0m05s" in w.wellbeing.controller.exposure_label.text(), timeout=UI_WAIT_MS
+    )
     with db.read() as s:
         reveal = s.execute(select(RevealEvent)).scalar_one()
     assert reveal.duration_ms == 5000 and reveal.mode == "toggle" and reveal.severity > 0
@@ -79,13 +83,19 @@ def test_reaching_the_hourly_cap_enforces_a_break(
     w = window
     _to_image(w, qtbot)
     _reveal_for(w, qtbot, clock, 90)  # 90 s at weight ≥ 0.5 reaches a 60 s weighted cap
-    qtbot.waitUntil(lambda: w.screens.current == "break", timeout=5000)
+    qtbot.waitUntil(lambda: w.screens.current == "break", timeout=UI_WAIT_MS)
     assert w.wellbeing.controller.scheduler.in_break and (w.screens.overlay == "break")
     assert not w.review.preview.canvas.isVisible()
-    # Decisions and reveals are refused during the break, and Enter cannot end it early.
-    _press(qtbot, w, Qt.Key.Key_K)
+    # Decisions and reveals are refused during the break (saying why), and Enter cannot end it early.
+    for key, action in ((Qt.Key.Key_K, "decision.keep"), (Qt.Key.Key_V, "view.reveal_toggle")):
+        with qtbot.waitSignal(w.registry.refused, timeout=UI_WAIT_MS) as refused:
+            _press(qtbot, w, key)
+        assert refused.args == [action, BREAK_REFUSAL]
+        assert w.statusBar().currentMessage() == BREAK_REFUSAL
+    assert not w.review.flow.busy and w.review.preview.canvas.reveal_mode is None
     qtbot.keyClick(w.wellbeing.controller.break_screen, Qt.Key.Key_Return)
     assert w.screens.current == "break"
+    w.ctx.tasks.wait_db_idle()
     with db.read() as s:
         assert s.execute(select(Decision)).first() is None
     # Time passes: the break ends by itself and the reviewer is back to blurred content.
