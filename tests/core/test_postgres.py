@@ -184,8 +184,8 @@ def test_import_decide_undo_and_verify(pg_db: Database, tmp_path: Path, pack: Po
         record_decision(pg_db, case_id=uuid.uuid4(), reviewer=reviewer, action="keep")
 
     report_ok = verify(pg_db)
-    # events: import, session_start, 4 decisions, undo, skip, group decision
-    assert report_ok.ok and report_ok.events == 9 and report_ok.decisions == 7, report_ok
+    # events: import, reviewer, session_start, pack version, 4 decisions, undo, skip, group decision
+    assert report_ok.ok and report_ok.events == 11 and report_ok.decisions == 7, report_ok
 
     with pg_db.write_engine.begin() as conn:
         conn.execute(text("UPDATE decision SET note = 'edited' WHERE id = :id"), {"id": kept.decision_id})
