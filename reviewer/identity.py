@@ -122,7 +122,10 @@ def start_session(db: Database, reviewer: Reviewer, *, now: datetime | None = No
             actor=reviewer.handle,
             kind="session_start",
             subject=str(values["id"]),
-            rows={"review_session": [snapshot("review_session", values)], "case": [s.snapshot() for s in adopted]},
+            rows={
+                "review_session": [snapshot("review_session", values)],
+                "case": [s.snapshot() for s in adopted],
+            },
             locked=True,
         )
     note_appended(db)

@@ -92,9 +92,7 @@ def current_source() -> uuid.UUID:
 def ensure_source(conn: Connection, source_id: uuid.UUID, *, kind: str = "workstation") -> None:
     """Record the source in ``audit_source`` once (informative: chains are defined by their events)."""
     if conn.execute(_FIND_SOURCE, {"b_source": source_id}).first() is None:
-        conn.execute(
-            insert(_sources).values(id=source_id, kind=kind, host=host_name(), created_at=utcnow())
-        )
+        conn.execute(insert(_sources).values(id=source_id, kind=kind, host=host_name(), created_at=utcnow()))
 
 
 def _lock_key(source_id: uuid.UUID) -> int:

@@ -43,7 +43,9 @@ def _backend():  # type: ignore[no-untyped-def]
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
         raise NoUsableKeyring("no OS keyring is available")
     if module.startswith("keyrings.alt") and not os.environ.get(ENV_BACKEND):
-        raise NoUsableKeyring(f"only a file keyring ({type(backend).__name__}) is available, not an OS keyring")
+        raise NoUsableKeyring(
+            f"only a file keyring ({type(backend).__name__}) is available, not an OS keyring"
+        )
     return backend
 
 

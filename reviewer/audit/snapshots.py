@@ -18,7 +18,13 @@ from sqlalchemy import Table
 from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer, ReviewSession
 
 CASE_STATE_COLUMNS = ("id", "status", "tier", "claimed_by", "claim_expires_at", "state_seq")
-INITIAL_CASE_STATE = {"status": "open", "tier": 1, "claimed_by": None, "claim_expires_at": None, "state_seq": 0}
+INITIAL_CASE_STATE = {
+    "status": "open",
+    "tier": 1,
+    "claimed_by": None,
+    "claim_expires_at": None,
+    "state_seq": 0,
+}
 
 _tables: dict[str, Table] = {
     m.__tablename__: m.__table__  # type: ignore[misc]

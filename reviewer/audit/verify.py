@@ -123,7 +123,9 @@ def _walk_chains(conn: Connection, walk: _Walk) -> None:
             _collect(walk, ev, src)
             continue
         if ev.format == 1:
-            h = legacy_event_hash(ev.seq, ev.created_at, ev.actor, ev.kind, ev.subject, ev.payload, ev.prev_hash)
+            h = legacy_event_hash(
+                ev.seq, ev.created_at, ev.actor, ev.kind, ev.subject, ev.payload, ev.prev_hash
+            )
         else:
             h = event_hash(
                 ev.source_id, ev.seq, ev.created_at, ev.actor, ev.kind, ev.subject, ev.payload, ev.prev_hash
@@ -143,7 +145,9 @@ def _collect(walk: _Walk, ev: Any, src: str) -> None:
     except ValueError:
         return  # a hashed payload that is not JSON was written that way; nothing to compare
     if isinstance(payload, dict) and payload.get("legacy_problem"):
-        walk.fail(f"the audit log was already broken before the upgrade to schema 0003: {payload['legacy_problem']}")
+        walk.fail(
+            f"the audit log was already broken before the upgrade to schema 0003: {payload['legacy_problem']}"
+        )
     rows = payload.get("rows") if isinstance(payload, dict) else None
     if not isinstance(rows, dict):
         return
@@ -229,9 +233,9 @@ def _load_checkpoints(conn: Connection, db: Database, walk: _Walk) -> list[Check
                 f"the checkpoint of {c.created_at:%Y-%m-%d %H:%M:%S} UTC is in {path.name} but not in the "
                 "database (checkpoints deleted, or the database lost its last writes)"
             )
-    merged = {c.id: c for c in stored}
-    merged.update({c.id: c for c in side})
-    return sorted(merged.values(), key=lambda c: c.created_at)
+    # Both copies are checked: a checkpoint edited in one place only fails its signature there.
+    merged = stored + [c for c in side if c not in stored]
+    return sorted(merged, key=lambda c: c.created_at)
 
 
 def _check_signatures(checkpoints: list[Checkpoint], walk: _Walk) -> None:
@@ -311,5 +315,3 @@ def verify(db: Database) -> VerifyReport:
         chains=len(walk.heads),
         checkpoints=len(checkpoints),
     )
-
-

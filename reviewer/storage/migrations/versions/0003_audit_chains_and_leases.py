@@ -132,7 +132,9 @@ def _schema() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoint")),
     )
     with op.batch_alter_table("reviewer", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("role", sa.String(length=16), server_default="reviewer", nullable=False))
+        batch_op.add_column(
+            sa.Column("role", sa.String(length=16), server_default="reviewer", nullable=False)
+        )
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("state_seq", sa.Integer(), server_default="0", nullable=False))
     with op.batch_alter_table("review_session", schema=None) as batch_op:
@@ -161,9 +163,7 @@ def _prepare(conn: sa.Connection, legacy_source: uuid.UUID | None) -> list[tuple
     """Check the old chain, move it to its source, fill the new columns; returns the seal events."""
     head, problem = legacy_check(conn) if legacy_source else (None, None)
     if legacy_source:
-        conn.execute(
-            sa.update(_events).values(source_id=legacy_source, format=1)
-        )
+        conn.execute(sa.update(_events).values(source_id=legacy_source, format=1))
     conn.execute(
         sa.update(_case)
         .where(sa.or_(_case.c.status != "open", _case.c.tier != 1, _case.c.claimed_by.is_not(None)))
@@ -249,5 +249,3 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     raise NotImplementedError("schema 0003 cannot be downgraded: it re-seals the audit log")
-
-
