@@ -104,7 +104,7 @@ _LAST_UNDOABLE_IN_SESSION = _LAST_UNDOABLE.where(_decisions.c.session_id == bind
 _CASE_STATE_ATTRS = ["status", "tier", "claimed_by", "claim_expires_at", "state_seq"]
 
 
-def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> None:
+def validate_action(action: str, policy_code: str | None, pack: PolicyPack | None) -> None:
     kind = ACTION_KINDS.get(action)
     if kind is None:
         raise DecisionError(f"unknown action {action!r}")
@@ -122,13 +122,13 @@ def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> 
         raise DecisionError(f"{policy_code} does not allow '{action}' (allows: {', '.join(section.actions)})")
 
 
-def _case_history(conn: Connection, case_id: uuid.UUID, source: uuid.UUID) -> list[Row[Any]] | None:
+def case_history(conn: Connection, case_id: uuid.UUID, source: uuid.UUID) -> list[Row[Any]] | None:
     """Rows of the case's state, each decision (oldest first) and the chain's last link; None if no case."""
     rows = conn.execute(_CASE_HISTORY, {"b_case": case_id, "b_source": source}).all()
     return rows or None
 
 
-def _standing(history: Sequence[Row[Any]]) -> list[tuple[uuid.UUID, str]]:
+def standing_of(history: Sequence[Row[Any]]) -> list[tuple[uuid.UUID, str]]:
     """``(id, action)`` of the decisions that have not been undone, oldest first."""
     reversed_ids = {r.reverses_id for r in history if r.action == UNDO}
     return [
@@ -150,7 +150,7 @@ def derive_state(actions: Iterable[str]) -> tuple[str, int]:
     return status, tier
 
 
-def _utc(moment: datetime | None) -> datetime:
+def as_utc(moment: datetime | None) -> datetime:
     if moment is None:
         return utcnow()
     if moment.tzinfo is None:
@@ -158,7 +158,7 @@ def _utc(moment: datetime | None) -> datetime:
     return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
-def _write_connection(session: Session) -> Connection:
+def write_connection(session: Session) -> Connection:
     """The session's connection in its write transaction, after flushing pending ORM changes (what
     autoflush did before the first query), so the Core statements see them and the audit chain they
     may have extended."""
@@ -262,7 +262,7 @@ def record_decision(
 
     Raises CaseAlreadyDecided / CaseHeld (nothing written) when the case is not this session's to decide.
     """
-    _validate(action, policy_code, pack)  # before BEGIN IMMEDIATE: a refused decision takes no lock
+    validate_action(action, policy_code, pack)  # before BEGIN IMMEDIATE: a refused decision takes no lock
     with db.write() as session:
         result = _record_in(
             session,
@@ -296,7 +296,7 @@ def record_decision_in(
     now: datetime | None = None,
 ) -> DecisionResult:
     """``record_decision`` inside the caller's write transaction (several decisions, one commit)."""
-    _validate(action, policy_code, pack)
+    validate_action(action, policy_code, pack)
     return _record_in(
         session,
         case_id=case_id,
@@ -326,18 +326,18 @@ def _record_in(
     revealed: bool,
     now: datetime | None,
 ) -> DecisionResult:
-    now = _utc(now)
-    conn = _write_connection(session)
+    now = as_utc(now)
+    conn = write_connection(session)
     source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
     pack_row = None
     if pack is not None and policy_code is not None:  # may append its own event: before the last link
         pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle)
-    history = _case_history(conn, case_id, source)
+    history = case_history(conn, case_id, source)
     if history is None:
         raise DecisionError(f"case {case_id} does not exist")
     state = CaseState.of(history[0])
     check_may_decide(conn, state, session_id, now)
-    standing = [a for _, a in _standing(history)]
+    standing = [a for _, a in standing_of(history)]
     _, tier = derive_state(standing)
     status, new_tier = derive_state([*standing, action])
     holder, expires = _claim_after(status, session_id, now)
@@ -377,9 +377,9 @@ def undo_last(
     Refused (CaseAlreadyDecided, nothing written) if someone decided the case after it, and (CaseHeld) if
     another session holds the case now. A case that is open again stays with this session.
     """
-    now = _utc(now)
+    now = as_utc(now)
     with db.write() as session:
-        conn = _write_connection(session)
+        conn = write_connection(session)
         source = lock_chain(conn)
         if session_id is None:
             target = conn.execute(_LAST_UNDOABLE, {"b_reviewer": reviewer.id}).first()
@@ -390,7 +390,7 @@ def undo_last(
         if target is None:
             return None
         target_id, case_id = target
-        history = _case_history(conn, case_id, source)
+        history = case_history(conn, case_id, source)
         assert history is not None  # the decision's foreign key keeps its case
         state = CaseState.of(history[0])
         later = [r for r in history if r.decision_id is not None][-1]
@@ -398,7 +398,7 @@ def undo_last(
             raise CaseAlreadyDecided(case_id, standing_decision(conn, case_id), state.status)
         if state.held_by_other(session_id, now):
             raise CaseHeld(case_id, holder_of(conn, state))
-        status, tier = derive_state(a for d, a in _standing(history) if d != target_id)
+        status, tier = derive_state(a for d, a in standing_of(history) if d != target_id)
         holder, expires = _claim_after(status, session_id, now)
         row = NewDecision(
             case_id=case_id,
