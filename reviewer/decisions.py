@@ -208,6 +208,20 @@ class NewDecision:
         return {"id": decision_id, **self.__dict__, "revealed": bool(self.revealed)}
 
 
+def cited_policy(
+    pack: PolicyPack | None, policy_code: str | None, pack_row: uuid.UUID | None
+) -> dict[str, Any]:
+    """The policy columns of a decision: the code, and when a pack is cited its row, version and hash."""
+    if pack is None or policy_code is None:
+        return {"policy_code": policy_code}
+    return {
+        "policy_code": policy_code,
+        "policy_pack_version_id": pack_row,
+        "policy_version": pack.version,
+        "policy_sha256": pack.sha256,
+    }
+
+
 def write_decisions(
     session: Session,
     conn: Connection,
@@ -341,7 +355,6 @@ def _record_in(
     _, tier = derive_state(standing)
     status, new_tier = derive_state([*standing, action])
     holder, expires = _claim_after(status, session_id, now)
-    cites = pack is not None and policy_code is not None
     row = NewDecision(
         case_id=case_id,
         reviewer_id=reviewer.id,
@@ -349,10 +362,7 @@ def _record_in(
         action=action,
         tier=tier,
         created_at=now,
-        policy_code=policy_code,
-        policy_pack_version_id=pack_row,
-        policy_version=pack.version if cites and pack else None,
-        policy_sha256=pack.sha256 if cites and pack else None,
+        **cited_policy(pack, policy_code, pack_row),
         note=note,
         handle_ms=handle_ms,
         revealed=revealed,

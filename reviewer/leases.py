@@ -14,6 +14,8 @@ of a case's state bumps ``case.state_seq`` and is recorded in the audit chain wi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -184,6 +186,24 @@ def _record(conn: Connection, kind: str, session_id: uuid.UUID | None, states: l
     )
 
 
+@contextmanager
+def _case_under_lock(db: Database, case_id: uuid.UUID) -> Iterator[tuple[Connection, CaseState | None]]:
+    """A write transaction holding the chain lock and (PostgreSQL) the case row; anchors after commit."""
+    with db.write() as session:
+        conn = session.connection()
+        lock_chain(conn)
+        yield conn, read_state(conn, case_id)
+    note_appended(db)
+
+
+def _change(
+    conn: Connection, state: CaseState, kind: str, session_id: uuid.UUID, **changes: Any
+) -> CaseState:
+    new = write_state(conn, state, **changes)
+    _record(conn, kind, session_id, [new])
+    return new
+
+
 def try_claim(
     db: Database,
     case_id: uuid.UUID,
@@ -194,19 +214,14 @@ def try_claim(
 ) -> ClaimResult:
     """Take (or renew) the lease unless the case is decided or another session holds it unexpired."""
     now = now or utcnow()
-    with db.write() as session:
-        conn = session.connection()
-        lock_chain(conn)
-        state = read_state(conn, case_id)
+    with _case_under_lock(db, case_id) as (conn, state):
         if state is None:
             return ClaimResult(False, status="missing")
         if state.status == "decided":
             return ClaimResult(False, standing=standing_decision(conn, case_id), status=state.status)
         if state.held_by_other(session_id, now):
             return ClaimResult(False, holder=holder_of(conn, state), status=state.status)
-        new = write_state(conn, state, claimed_by=session_id, claim_expires_at=now + lease)
-        _record(conn, "claim", session_id, [new])
-    note_appended(db)
+        new = _change(conn, state, "claim", session_id, claimed_by=session_id, claim_expires_at=now + lease)
     return ClaimResult(True, status=new.status)
 
 
@@ -233,29 +248,18 @@ def renew_lease(
 ) -> bool:
     """Extend this session's lease; False if the case is decided or the lease is someone else's now."""
     now = now or utcnow()
-    with db.write() as session:
-        conn = session.connection()
-        lock_chain(conn)
-        state = read_state(conn, case_id)
+    with _case_under_lock(db, case_id) as (conn, state):
         if state is None or state.status == "decided" or state.claimed_by != session_id:
             return False
-        new = write_state(conn, state, claim_expires_at=now + lease)
-        _record(conn, "renew", session_id, [new])
-    note_appended(db)
+        _change(conn, state, "renew", session_id, claim_expires_at=now + lease)
     return True
 
 
 def release_claim(db: Database, case_id: uuid.UUID, holder: uuid.UUID) -> None:
     """Give the lease back; does nothing if ``holder`` no longer holds it."""
-    with db.write() as session:
-        conn = session.connection()
-        lock_chain(conn)
-        state = read_state(conn, case_id)
-        if state is None or state.claimed_by != holder:
-            return
-        new = write_state(conn, state, claimed_by=None, claim_expires_at=None)
-        _record(conn, "release", holder, [new])
-    note_appended(db)
+    with _case_under_lock(db, case_id) as (conn, state):
+        if state is not None and state.claimed_by == holder:
+            _change(conn, state, "release", holder, claimed_by=None, claim_expires_at=None)
 
 
 _HELD_BY = select(_cases.c.id).where(_cases.c.claimed_by == bindparam("b_session")).order_by(_cases.c.id)

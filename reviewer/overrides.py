@@ -20,6 +20,7 @@ from reviewer.decisions import (
     NewDecision,
     as_utc,
     case_history,
+    cited_policy,
     derive_state,
     standing_of,
     validate_action,
@@ -93,7 +94,6 @@ def override_decision(
             )
             for d in deciding
         ]
-        cites = pack is not None and policy_code is not None
         decision = NewDecision(
             case_id=case_id,
             reviewer_id=lead.id,
@@ -101,10 +101,7 @@ def override_decision(
             action=action,
             tier=tier,
             created_at=now + timedelta(microseconds=1),  # after the undos, in every ordering by time
-            policy_code=policy_code,
-            policy_pack_version_id=pack_row,
-            policy_version=pack.version if cites and pack else None,
-            policy_sha256=pack.sha256 if cites and pack else None,
+            **cited_policy(pack, policy_code, pack_row),
             note=note,
         )
         ids, _ = write_decisions(
