@@ -9,20 +9,22 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from pathlib import Path
 
-from reviewer.paths import data_dir
+from reviewer.paths import ENV_DATA_DIR, data_dir
 
 FILE_NAME = "workstation-id"
-_cache: dict[Path, uuid.UUID] = {}
+#: Per data-dir override (None: the default dir): the decision path asks on every write, so no file
+#: system call after the first.
+_cache: dict[str | None, uuid.UUID] = {}
 
 
 def workstation_id() -> uuid.UUID:
     """The id of this workstation, created on first use (atomically: two processes agree on one)."""
-    path = data_dir() / FILE_NAME
-    known = _cache.get(path)
+    override = os.environ.get(ENV_DATA_DIR)
+    known = _cache.get(override)
     if known is not None:
         return known
+    path = data_dir() / FILE_NAME
     try:
         found = uuid.UUID(path.read_text(encoding="ascii").strip())
     except (FileNotFoundError, ValueError):
@@ -36,7 +38,7 @@ def workstation_id() -> uuid.UUID:
         finally:
             tmp.unlink(missing_ok=True)
         found = uuid.UUID(path.read_text(encoding="ascii").strip())
-    _cache[path] = found
+    _cache[override] = found
     return found
 
 
