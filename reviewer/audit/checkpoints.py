@@ -28,12 +28,12 @@ from reviewer.audit.chain import canonical, current_source, ensure_source
 from reviewer.audit.keys import key_id, sign, signing_key
 from reviewer.clock import utcnow
 from reviewer.models import AuditCheckpoint, AuditEvent
-from reviewer.paths import data_dir
+from reviewer.paths import CHECKPOINTS_SUFFIX, checkpoints_file, data_dir
 from reviewer.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-SIDECAR_SUFFIX = ".checkpoints"
+SIDECAR_SUFFIX = CHECKPOINTS_SUFFIX
 KEEP = 16  # checkpoints kept in the sidecar file, newest last
 EVERY = timedelta(seconds=30)
 EVERY_EVENTS = 200
@@ -104,7 +104,7 @@ class Checkpoint:
 def sidecar_path(db: Database) -> Path:
     """Beside a SQLite file (``x.sqlite3.checkpoints``); for a server, in the data dir, per URL."""
     if db.file is not None:
-        return db.file.with_name(db.file.name + SIDECAR_SUFFIX)
+        return checkpoints_file(db.file)
     digest = hashlib.sha256(db.label.encode("utf-8")).hexdigest()[:16]
     return data_dir() / "checkpoints" / f"{digest}{SIDECAR_SUFFIX}"
 

@@ -376,3 +376,25 @@ def test_an_untouched_log_verifies_with_counts(history: History) -> None:
     # reviewer, session start, pack version, five decisions, one undo
     assert report.ok and report.events == 9 and report.decisions == 6 and report.chains == 1, report
     assert str(report).startswith("OK: 9 audit events in 1 chain(s) and 6 decisions")
+
+
+def test_a_backup_carries_its_checkpoints_and_a_restore_verifies(history: History) -> None:
+    from reviewer.storage.backup import restore_latest, take_backup
+
+    take_backup(history.path)
+    record_decision(history.db, case_id=history.cases[5], reviewer=history.me, action="keep")
+    write_checkpoint(history.db)
+    history.db.dispose()
+    used, aside = restore_latest(history.path)
+    assert aside is not None and Path(str(aside) + ".checkpoints").exists()  # the later anchor is kept
+    restored = open_database(sqlite_url(history.path))
+    try:
+        report = verify(restored)
+        assert report.ok and report.decisions == 6, report  # the backup's own history, anchored
+    finally:
+        restored.dispose()
+    later = open_database(sqlite_url(aside))
+    try:
+        assert verify(later).ok  # the file set aside still verifies against its own checkpoints
+    finally:
+        later.dispose()
