@@ -17,7 +17,7 @@ import logging
 import os
 import uuid
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,10 +213,16 @@ def write_checkpoint(db: Database, *, now: datetime | None = None, force: bool =
 
 @dataclass
 class CheckpointSchedule:
-    """When to write the next checkpoint: a pure rule with the time passed in (no clock of its own)."""
+    """When to write the next checkpoint: a pure rule with the time passed in (no clock of its own).
+
+    ``inline``: the write that makes one due also writes it (after its own commit). A window that would
+    rather keep that off the decision path sets it False and calls ``checkpoint_if_due`` from a timer on
+    its database worker.
+    """
 
     every: timedelta = EVERY
     every_events: int = EVERY_EVENTS
+    inline: bool = True
     last_at: datetime | None = None
     pending: int = 0
 
@@ -232,34 +238,36 @@ class CheckpointSchedule:
         self.last_at, self.pending = now, 0
 
 
-@dataclass
-class _Anchor:
-    schedule: CheckpointSchedule = field(default_factory=CheckpointSchedule)
-
-
-_anchors: weakref.WeakKeyDictionary[Database, _Anchor] = weakref.WeakKeyDictionary()
+_schedules: weakref.WeakKeyDictionary[Database, CheckpointSchedule] = weakref.WeakKeyDictionary()
 
 
 def schedule_of(db: Database) -> CheckpointSchedule:
-    anchor = _anchors.get(db)
-    if anchor is None:
-        anchor = _anchors[db] = _Anchor()
-    return anchor.schedule
+    """This database's schedule in this process."""
+    schedule = _schedules.get(db)
+    if schedule is None:
+        schedule = _schedules[db] = CheckpointSchedule()
+    return schedule
 
 
-def note_appended(db: Database, events: int = 1, *, now: datetime | None = None) -> None:
-    """Called after a write that appended events was committed: checkpoint when the schedule says so.
-
-    A failed checkpoint never fails the write that is already committed; it is logged and retried later.
-    """
+def checkpoint_if_due(db: Database, *, now: datetime | None = None) -> Checkpoint | None:
+    """Write a checkpoint if the schedule says so. A failure is logged and retried at the next call:
+    the writes it would anchor are already committed and must not fail because of it."""
     schedule = schedule_of(db)
-    schedule.note(events)
     moment = now or utcnow()
     if not schedule.due(moment):
-        return
+        return None
     try:
-        write_checkpoint(db, now=moment)
-    except Exception:  # the decision is saved; the anchor is retried on the next append
+        checkpoint = write_checkpoint(db, now=moment)
+    except Exception:
         log.exception("audit checkpoint not written (will retry)")
-        return
+        return None
     schedule.done(moment)
+    return checkpoint
+
+
+def note_appended(db: Database, events: int = 1) -> None:
+    """Called after a write that appended events was committed; checkpoints inline when due."""
+    schedule = schedule_of(db)
+    schedule.note(events)
+    if schedule.inline:
+        checkpoint_if_due(db)

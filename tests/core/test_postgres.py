@@ -266,3 +266,21 @@ def test_two_writers_at_once_keep_one_unbroken_chain(pg_url: str, tmp_path: Path
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_wiped_log_on_the_server_is_caught_by_its_checkpoint(pg_db: Database, tmp_path: Path) -> None:
+    from reviewer.audit import sidecar_path, write_checkpoint
+
+    import_file(pg_db, _jsonl(tmp_path, "wipe", 3))
+    reviewer = ensure_reviewer(pg_db, "pg-tester")
+    for cid in _case_ids(pg_db, "wipe"):
+        record_decision(pg_db, case_id=cid, reviewer=reviewer, action="keep")
+    assert write_checkpoint(pg_db) is not None
+    assert sidecar_path(pg_db).exists()  # for a server: in the data dir, one file per database URL
+    assert verify(pg_db).ok
+    with pg_db.write_engine.begin() as conn:
+        conn.execute(text("DELETE FROM decision"))
+        conn.execute(text("DELETE FROM audit_event"))
+        conn.execute(text("DELETE FROM audit_checkpoint"))
+    report = verify(pg_db)
+    assert not report.ok and "are missing; the checkpoint of" in str(report), report
