@@ -247,10 +247,13 @@ def _check_signatures(checkpoints: list[Checkpoint], walk: _Walk) -> None:
             "checkpoints together"
         )
     no_key: set[str] = set()
+    keys: dict[uuid.UUID, bytes | None] = {}  # one keyring lookup per signer, however many checkpoints
     for c in checkpoints:
         if not c.signature:
             continue
-        key = signing_key(c.signer_id, create=False)
+        if c.signer_id not in keys:
+            keys[c.signer_id] = signing_key(c.signer_id, create=False)
+        key = keys[c.signer_id]
         if key is None:
             no_key.add(str(c.signer_id))
             continue
