@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from reviewer.audit.chain import GENESIS, canonical, event_hash
+from reviewer.audit.chain import GENESIS, canonical, current_source, event_hash
 from reviewer.audit.checkpoints import Checkpoint, SidecarError, read_sidecar, sidecar_path
 from reviewer.audit.keys import key_id, signature_ok, signing_key
 from reviewer.audit.legacy import legacy_event_hash
@@ -222,10 +222,12 @@ def _load_checkpoints(conn: Connection, db: Database, walk: _Walk) -> list[Check
     except SidecarError as exc:
         walk.fail(str(exc))
         side = []
-    if stored and not path.exists():
+    # Each workstation keeps the file for the checkpoints it signed; another's may verify without it.
+    own = [c for c in stored if c.signer_id == current_source()]
+    if own and not path.exists():
         walk.fail(
-            f"the checkpoint file {path} is missing, but the database has {len(stored)} checkpoint(s); "
-            "if the database was copied or moved, copy its .checkpoints file with it"
+            f"the checkpoint file {path} is missing, but the database has {len(own)} checkpoint(s) from "
+            "this workstation; if the database was copied or moved, copy its .checkpoints file with it"
         )
     for c in side:
         if c.id not in in_db:

@@ -77,3 +77,15 @@ def test_a_file_keyring_picked_by_priority_alone_is_not_used(monkeypatch: pytest
     finally:
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
         keyring.core.init_backend()
+
+
+def test_another_workstation_verifies_without_the_key_and_says_what_it_could_not_check(
+    db, make_cases, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _decide(db, make_cases)
+    write_checkpoint(db, force=True)
+    monkeypatch.setenv("REVIEWER_DATA_DIR", str(tmp_path / "elsewhere"))  # another workstation id
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "elsewhere-keyring"))  # and another keyring
+    forget_cached_keys()
+    report = verify(db)
+    assert report.ok and any("not checked" in w for w in report.warnings), report

@@ -284,3 +284,42 @@ def test_a_wiped_log_on_the_server_is_caught_by_its_checkpoint(pg_db: Database, 
         conn.execute(text("DELETE FROM audit_checkpoint"))
     report = verify(pg_db)
     assert not report.ok and "are missing; the checkpoint of" in str(report), report
+
+
+def test_leases_on_the_server_restart_release_and_override(
+    pg_db: Database, tmp_path: Path, pack: PolicyPack
+) -> None:
+    from reviewer.conflicts import CaseHeld
+    from reviewer.identity import end_session, set_role
+    from reviewer.leases import renew_lease
+    from reviewer.overrides import override_decision
+
+    import_file(pg_db, _jsonl(tmp_path, "lease", 4))
+    a, b, c, d = _case_ids(pg_db, "lease")
+    alice, bob = ensure_reviewer(pg_db, "alice"), ensure_reviewer(pg_db, "bob")
+    crashed = start_session(pg_db, alice)
+    assert claim_case(pg_db, a, crashed) and claim_case(pg_db, b, crashed)
+    restarted = start_session(pg_db, alice)  # own unexpired leases come back at once
+    assert _status(pg_db, a)[2] == restarted and claim_case(pg_db, b, restarted)
+    assert renew_lease(pg_db, a, restarted)
+    bobs = start_session(pg_db, bob)
+    with pytest.raises(CaseHeld):
+        record_decision(pg_db, case_id=a, reviewer=bob, action="keep", session_id=bobs)
+    kept = record_decision(pg_db, case_id=c, reviewer=alice, action="keep", session_id=restarted)
+    end_session(pg_db, alice, restarted)  # quit: every lease released
+    assert _status(pg_db, a)[2] is None and _status(pg_db, b)[2] is None
+    lead = set_role(pg_db, "bob", "lead", actor="admin")
+    code = pack.for_category("violence")[0].code
+    override_decision(
+        pg_db,
+        case_id=c,
+        lead=lead,
+        replaces=kept.decision_id,
+        action="remove",
+        policy_code=code,
+        pack=pack,
+        reason="missed the caption",
+    )
+    assert _status(pg_db, c)[0] == "decided" and _status(pg_db, d)[0] == "open"
+    report = verify(pg_db)
+    assert report.ok, report
