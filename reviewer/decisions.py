@@ -228,13 +228,20 @@ def write_decisions(
     *,
     actor: str,
     rows: Sequence[NewDecision],
-    state: CaseState,
-    new_state: dict[str, Any],
-    last_link: tuple[int | None, str | None] | None,
+    history: Sequence[Row[Any]],
+    status: str,
+    tier: int,
+    lease: tuple[uuid.UUID | None, datetime | None],
     kind: str = "decision",
     payload: dict[str, Any] | None = None,
-) -> tuple[list[uuid.UUID], CaseState]:
-    """Insert decisions, set the case's new state, append one event recording all of it."""
+) -> list[uuid.UUID]:
+    """Insert decisions, set the case's new status, tier and lease, append one event recording all of it.
+
+    ``history`` is what ``case_history`` read in this transaction: the case's state and the chain's last
+    link come from its first row.
+    """
+    state = CaseState.of(history[0])
+    new_state = {"status": status, "tier": tier, "claimed_by": lease[0], "claim_expires_at": lease[1]}
     ids, snaps = [], []
     for row in rows:
         decision_id = uuid.uuid4()
@@ -253,9 +260,9 @@ def write_decisions(
         rows={"decision": snaps, "case": [new.snapshot()]},
         now=rows[0].created_at,
         locked=True,
-        last=last_link,
+        last=(history[0].chain_seq, history[0].chain_hash),
     )
-    return ids, new
+    return ids
 
 
 def record_decision(
@@ -354,7 +361,6 @@ def _record_in(
     standing = [a for _, a in standing_of(history)]
     _, tier = derive_state(standing)
     status, new_tier = derive_state([*standing, action])
-    holder, expires = _claim_after(status, session_id, now)
     row = NewDecision(
         case_id=case_id,
         reviewer_id=reviewer.id,
@@ -367,14 +373,15 @@ def _record_in(
         handle_ms=handle_ms,
         revealed=revealed,
     )
-    (decision_id,), _ = write_decisions(
+    (decision_id,) = write_decisions(
         session,
         conn,
         actor=reviewer.handle,
         rows=[row],
-        state=state,
-        new_state={"status": status, "tier": new_tier, "claimed_by": holder, "claim_expires_at": expires},
-        last_link=(history[0].chain_seq, history[0].chain_hash),
+        history=history,
+        status=status,
+        tier=new_tier,
+        lease=_claim_after(status, session_id, now),
     )
     return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
 
@@ -409,7 +416,6 @@ def undo_last(
         if state.held_by_other(session_id, now):
             raise CaseHeld(case_id, holder_of(conn, state))
         status, tier = derive_state(a for d, a in standing_of(history) if d != target_id)
-        holder, expires = _claim_after(status, session_id, now)
         row = NewDecision(
             case_id=case_id,
             reviewer_id=reviewer.id,
@@ -419,14 +425,15 @@ def undo_last(
             created_at=now,
             reverses_id=target_id,
         )
-        (undo_id,), _ = write_decisions(
+        (undo_id,) = write_decisions(
             session,
             conn,
             actor=reviewer.handle,
             rows=[row],
-            state=state,
-            new_state={"status": status, "tier": tier, "claimed_by": holder, "claim_expires_at": expires},
-            last_link=(history[0].chain_seq, history[0].chain_hash),
+            history=history,
+            status=status,
+            tier=tier,
+            lease=_claim_after(status, session_id, now),
         )
     note_appended(db)
     return DecisionResult(undo_id, case_id, UNDO, status, reverses_id=target_id)

@@ -104,14 +104,15 @@ def override_decision(
             **cited_policy(pack, policy_code, pack_row),
             note=note,
         )
-        ids, _ = write_decisions(
+        ids = write_decisions(
             session,
             conn,
             actor=lead.handle,
             rows=[*undos, decision],
-            state=state,
-            new_state={"status": status, "tier": new_tier, "claimed_by": None, "claim_expires_at": None},
-            last_link=(history[0].chain_seq, history[0].chain_hash),
+            history=history,
+            status=status,
+            tier=new_tier,
+            lease=(None, None),
             kind="override",
             payload={"reason": reason, "replaces": str(replaces)},
         )
