@@ -174,6 +174,31 @@ class ClaimResult:
     status: str | None = None
 
 
+_PEEK_STATE = select(*(_cases.c[name] for name in CASE_STATE_COLUMNS)).where(
+    _cases.c.id == bindparam("b_case")
+)
+
+
+def case_outlook(
+    db: Database, case_id: uuid.UUID, session_id: uuid.UUID | None = None, *, now: datetime | None = None
+) -> ClaimResult:
+    """For the window, without writing or locking: may ``session_id`` work on the case now, and if not,
+    who decided it (``standing``: reviewer, time, action, policy) or who holds it (``holder``)."""
+    now = now or utcnow()
+    with db.read() as session:
+        conn = session.connection()
+        row = conn.execute(_PEEK_STATE, {"b_case": case_id}).first()
+        if row is None:
+            return ClaimResult(False, status="missing")
+        state = CaseState.of(row)
+        standing = standing_decision(conn, case_id)
+        if state.status == "decided":
+            return ClaimResult(False, standing=standing, status=state.status)
+        if state.held_by_other(session_id, now):
+            return ClaimResult(False, holder=holder_of(conn, state), standing=standing, status=state.status)
+        return ClaimResult(True, standing=standing, status=state.status)
+
+
 def _record(conn: Connection, kind: str, session_id: uuid.UUID | None, states: list[CaseState]) -> None:
     append_event_core(
         conn,

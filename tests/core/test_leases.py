@@ -194,3 +194,19 @@ def test_a_lead_overrides_a_decided_case_with_a_reason(db, make_cases, pack) -> 
         notes = [d.note for d in s.execute(select(Decision).where(Decision.case_id == cid)).scalars()]
     assert notes.count("lead override: graphic violence missed") == 2
     assert verify(db).ok
+
+
+def test_the_window_can_ask_who_decided_or_holds_a_case_without_writing(db, make_cases) -> None:
+    from reviewer.leases import case_outlook
+
+    held, decided, free = make_cases(3)
+    alice, bob = ensure_reviewer(db, "alice"), ensure_reviewer(db, "bob")
+    a, b = start_session(db, alice), start_session(db, bob)
+    assert claim_case(db, held, a)
+    record_decision(db, case_id=decided, reviewer=alice, action="keep", session_id=a)
+    seen = case_outlook(db, held, b)
+    assert not seen.ok and seen.holder is not None and seen.holder.reviewer_handle == "alice"
+    assert case_outlook(db, held, a).ok  # one's own lease
+    closed = case_outlook(db, decided, b)
+    assert not closed.ok and closed.standing is not None and closed.standing.action == "keep"
+    assert case_outlook(db, free, b).ok
