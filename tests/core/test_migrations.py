@@ -205,6 +205,21 @@ def test_a_database_at_0001_with_data_upgrades_to_head_and_keeps_it(tmp_path: Pa
         db.dispose()
 
 
+def test_cutting_the_old_chain_after_the_upgrade_shows(tmp_path: Path) -> None:
+    from reviewer.audit import verify
+
+    path = tmp_path / "old.sqlite3"
+    _old_database(path)
+    db = open_database(sqlite_url(path))
+    try:
+        with db.write_engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_event WHERE format = 1 AND seq = 7"))
+        report = verify(db)
+        assert not report.ok and "events #7..#7 are missing; the upgrade sealed it at #7" in str(report), report
+    finally:
+        db.dispose()
+
+
 def test_an_old_log_already_broken_before_the_upgrade_stays_reported(tmp_path: Path) -> None:
     from reviewer.audit import verify
 
