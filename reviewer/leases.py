@@ -246,6 +246,9 @@ def try_claim(
             return ClaimResult(False, standing=standing_decision(conn, case_id), status=state.status)
         if state.held_by_other(session_id, now):
             return ClaimResult(False, holder=holder_of(conn, state), status=state.status)
+        fresh = state.claim_expires_at is not None and state.claim_expires_at - now > lease / 2
+        if state.claimed_by == session_id and fresh:
+            return ClaimResult(True, status=state.status)  # shown again soon after: nothing to write
         new = _change(conn, state, "claim", session_id, claimed_by=session_id, claim_expires_at=now + lease)
     return ClaimResult(True, status=new.status)
 
