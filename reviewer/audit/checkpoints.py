@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 
-from reviewer.audit.chain import canonical, current_source, ensure_source
+from reviewer.audit.chain import canonical, current_source, ensure_source, lock_chain
 from reviewer.audit.keys import key_id, sign, signing_key
 from reviewer.clock import utcnow
 from reviewer.models import AuditCheckpoint, AuditEvent
@@ -181,6 +181,7 @@ def write_checkpoint(db: Database, *, now: datetime | None = None, force: bool =
     key = signing_key(signer, create=True)
     with db.write() as session:
         conn = session.connection()
+        lock_chain(conn, signer)  # PostgreSQL: one writer of this source's rows at a time
         heads = chain_heads(conn)
         if not heads:
             return None
