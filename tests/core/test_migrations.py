@@ -77,7 +77,7 @@ def _legacy_decide(conn, seq: int, prev: str, *, case_id, reviewer_id, action: s
     conn.execute(
         text(
             "INSERT INTO decision (id, case_id, reviewer_id, action, note, tier, handle_ms, revealed, created_at)"
-            " VALUES (:i, :c, :r, :a, '', 1, 4200, 0, :t)"
+            " VALUES (:i, :c, :r, :a, '', 1, 4200, false, :t)"
         ),
         {"i": decision_id.hex, "c": case_id.hex, "r": reviewer_id.hex, "a": action, "t": stamp},
     )
@@ -110,7 +110,7 @@ def _legacy_decide(conn, seq: int, prev: str, *, case_id, reviewer_id, action: s
     return h
 
 
-def _old_database(path: Path, *, tamper: bool = False):  # type: ignore[no-untyped-def]
+def _old_database(path: Path | str, *, tamper: bool = False):  # type: ignore[no-untyped-def]
     """A database at 0001 with 20 cases, 7 escalated by the first release's code (as raw SQL)."""
     import uuid
 
@@ -119,7 +119,7 @@ def _old_database(path: Path, *, tamper: bool = False):  # type: ignore[no-untyp
     from reviewer.audit.chain import GENESIS
     from reviewer.storage.migrate import alembic_config
 
-    old = Database(sqlite_url(path))
+    old = Database(path if isinstance(path, str) else sqlite_url(path))  # a URL, or a SQLite file
     cfg = alembic_config()
     with old.write_engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -158,7 +158,11 @@ def _old_database(path: Path, *, tamper: bool = False):  # type: ignore[no-untyp
                 conn, n + 1, prev, case_id=cid, reviewer_id=reviewer_id, action="escalate", stamp=stamp_n
             )
         if tamper:
-            conn.execute(text("UPDATE decision SET note = 'edited before the upgrade' WHERE rowid = 3"))
+            conn.execute(
+                text(
+                    "UPDATE decision SET note = 'edited before the upgrade' WHERE id = (SELECT min(id) FROM decision)"
+                )
+            )
     old.dispose()
     return cases
 
@@ -215,7 +219,9 @@ def test_cutting_the_old_chain_after_the_upgrade_shows(tmp_path: Path) -> None:
         with db.write_engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_event WHERE format = 1 AND seq = 7"))
         report = verify(db)
-        assert not report.ok and "events #7..#7 are missing; the upgrade sealed it at #7" in str(report), report
+        assert not report.ok and "events #7..#7 are missing; the upgrade sealed it at #7" in str(report), (
+            report
+        )
     finally:
         db.dispose()
 

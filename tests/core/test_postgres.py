@@ -323,3 +323,25 @@ def test_leases_on_the_server_restart_release_and_override(
     assert _status(pg_db, c)[0] == "decided" and _status(pg_db, d)[0] == "open"
     report = verify(pg_db)
     assert report.ok, report
+
+
+def test_an_old_server_database_with_data_upgrades_and_verifies(pg_url: str) -> None:
+    """Schema 0001 with the first release's rows and audit chain, upgraded on PostgreSQL."""
+    import io
+
+    from reviewer.exporting import export_decisions
+    from tests.core.test_migrations import _old_database
+
+    cases = _old_database(pg_url)
+    db = open_database(pg_url)
+    try:
+        report = verify(db)
+        assert report.ok and report.decisions == 7 and report.chains == 2, report
+        assert _status(db, cases[0])[:2] == ("escalated", 2)
+        out = io.StringIO()
+        assert export_decisions(db, out, "jsonl") == 7
+        reviewer = ensure_reviewer(db, "new-timer")
+        record_decision(db, case_id=cases[10], reviewer=reviewer, action="keep")
+        assert verify(db).ok
+    finally:
+        db.dispose()
