@@ -88,6 +88,7 @@ class _RawEquivalent:
     def __init__(self, path: Path, reviewer_id: str, session_id: str) -> None:
         self.con = _connect(path)
         self.rid, self.sid = reviewer_id, session_id
+        self.src = uuid.uuid4().hex  # a chain of its own, as a second workstation's
 
     def write(self, cid: str) -> None:
         con, now = self.con, datetime.now(UTC)
@@ -105,13 +106,16 @@ class _RawEquivalent:
             (did, cid, self.rid, self.sid, "keep", "NV-0", _fmt(now)),
         )
         con.execute('UPDATE "case" SET status = ?, tier = ? WHERE id = ?', ("decided", 1, cid))
-        seq, prev = con.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchone()
+        last = con.execute(
+            "SELECT seq, hash FROM audit_event WHERE source_id = ? ORDER BY seq DESC LIMIT 1", (self.src,)
+        ).fetchone()
+        seq, prev = last if last else (0, "0" * 64)
         payload = json.dumps({"decision_id": did, "case_id": cid, "action": "keep"}, sort_keys=True)
         h = hashlib.sha256(f"{seq + 1}{now}{payload}{prev}".encode()).hexdigest()
         con.execute(
-            "INSERT INTO audit_event (id, seq, created_at, actor, kind, subject, payload, prev_hash, hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (uuid.uuid4().hex, seq + 1, _fmt(now), "bench", "decision", did, payload, prev, h),
+            "INSERT INTO audit_event (id, source_id, seq, format, created_at, actor, kind, subject, payload,"
+            " prev_hash, hash) VALUES (?,?,?,2,?,?,?,?,?,?,?)",
+            (uuid.uuid4().hex, self.src, seq + 1, _fmt(now), "bench", "decision", did, payload, prev, h),
         )
         con.execute("COMMIT")
 
@@ -127,11 +131,12 @@ def run(writes: int = WRITES) -> dict[str, float]:
     from bench_queue import ensure_million_db
     from sqlalchemy import event
 
+    from reviewer.audit.checkpoints import checkpoint_if_due, schedule_of
     from reviewer.decisions import record_decision
     from reviewer.identity import ensure_reviewer, start_session
     from reviewer.paths import sqlite_url
     from reviewer.policy import load_default_pack
-    from reviewer.storage.database import Database
+    from reviewer.storage.migrate import open_database
 
     src = ensure_million_db(DB_CACHE, N_CASES)
     pack = load_default_pack()
@@ -145,8 +150,9 @@ def run(writes: int = WRITES) -> dict[str, float]:
         rounds = writes + WARMUP
         assert len(open_ids) >= 2 * rounds, (len(open_ids), 2 * rounds)
         orm_ids, raw_ids = open_ids[0 : 2 * rounds : 2], open_ids[1 : 2 * rounds : 2]
-        db = Database(sqlite_url(path))
+        db = open_database(sqlite_url(path))  # the cached database may predate the current schema
         try:
+            schedule_of(db).inline = False  # the window anchors from its timer, not inside a decision
             reviewer = ensure_reviewer(db, "bench")
             session_id = start_session(db, reviewer)
             raw, bare = _RawEquivalent(path, reviewer.id.hex, session_id.hex), _Bare(tmp)
@@ -162,8 +168,10 @@ def run(writes: int = WRITES) -> dict[str, float]:
             for i in range(rounds):
                 if i % CHECKPOINT_EVERY == 0:
                     # As the app does from its io worker every 5 s (25 decisions at 5 a second): the
-                    # checkpoint runs between decisions, outside the timed write.
+                    # checkpoints (SQLite's WAL one and the audit chain's signed one, when due) run
+                    # between decisions, outside the timed write.
                     db.checkpoint()
+                    checkpoint_if_due(db)
                 counting[0] = i == WARMUP
                 t0, c0 = time.perf_counter(), time.process_time()
                 record_decision(

@@ -81,12 +81,12 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
     ctx = start_context(db, load_default_pack(), backup=False)
     w = MainWindow(ctx)
     state["window"] = w
-    c = w.review.flow
+    c, sel = w.review.flow, w.review.selection
     original_after = c._after_decision
 
-    def after_hook(result):  # type: ignore[no-untyped-def]
+    def after_hook(result, category):  # type: ignore[no-untyped-def]
         state["committed"] = time.perf_counter()
-        original_after(result)
+        original_after(result, category)
 
     c._after_decision = after_hook  # type: ignore[method-assign]
 
@@ -101,7 +101,7 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
         w.show()
         w.activateWindow()
         deadline = time.perf_counter() + 30
-        while not (c.current is not None and w.review.preview.canvas.has_image()):
+        while not (sel.current is not None and w.review.preview.canvas.has_image()):
             spin(20)
             if time.perf_counter() > deadline:
                 raise RuntimeError("first case with a preview never appeared")
@@ -115,7 +115,7 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
                 spin((next_at - now) * 1000)
             while c.busy:  # never drop a key because the previous decision is still in flight
                 spin(5)
-            state["old_id"], state["painted"], state["committed"] = c.current.id, None, None
+            state["old_id"], state["painted"], state["committed"] = sel.current.id, None, None
             target = w.focusWidget() or w
             t0 = time.perf_counter()
             next_at = t0 + pace_ms / 1000

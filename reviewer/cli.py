@@ -61,7 +61,14 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_sub.add_parser("verify", help="check the audit chain; report the first broken link or OK")
+    audit_sub.add_parser(
+        "verify", help="check every audit chain, row and checkpoint; one line per problem, or OK"
+    )
+    audit_sub.add_parser("checkpoint", help="sign and store the chain heads now (the app does so itself)")
+
+    role = sub.add_parser("role", help="make a reviewer a lead (who may override decisions) or not")
+    role.add_argument("handle")
+    role.add_argument("role", choices=("lead", "reviewer"))
     return parser
 
 
@@ -143,16 +150,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from reviewer.audit import verify
+def cmd_audit(args: argparse.Namespace) -> int:
+    from reviewer.audit import verify, write_checkpoint
 
     db = _open(_db_url(args))
     try:
+        if args.audit_command == "checkpoint":
+            checkpoint = write_checkpoint(db, force=True)
+            print("nothing to anchor: the audit log is empty" if checkpoint is None else "checkpoint written")
+            return 0
         report = verify(db)
     finally:
         db.dispose()
     print(report)
     return 0 if report.ok else EXIT_FAILED
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    from reviewer.identity import current_handle, set_role
+
+    db = _open(_db_url(args))
+    try:
+        set_role(db, args.handle, args.role, actor=current_handle())
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        db.dispose()
+    print(f"{args.handle} is now a {args.role}")
+    return 0
 
 
 AppOpener = Callable[[str], int]
@@ -182,7 +207,9 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
         if args.command == "export":
             return cmd_export(args)
         if args.command == "audit":
-            return cmd_audit_verify(args)
+            return cmd_audit(args)
+        if args.command == "role":
+            return cmd_role(args)
         return _run_app(_db_url(args))
     except (UserError, DatabaseOpenError) as exc:
         print(f"reviewer: {exc}", file=sys.stderr)

@@ -1,34 +1,59 @@
-"""Recording decisions: validated, audited and committed durably in one transaction.
+"""Recording decisions: validated, lease-checked, audited and committed durably in one transaction.
 
 Nothing is updated in place: an undo is a new decision that reverses an earlier one, and the case's
-status is recomputed from the decisions that still stand.
+status is recomputed from the decisions that still stand. A decision is written only if, inside its own
+transaction, the deciding session may decide the case (``reviewer.leases.check_may_decide``): the case is
+not decided and no other session holds it. An open, unheld case is claimed by the decision itself, so
+callers without a window (CLI, demo, bench) simply decide. Otherwise ``CaseAlreadyDecided`` or
+``CaseHeld`` says who decided or holds it, and nothing is written.
 """
 
 from __future__ import annotations
 
 import uuid
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Row, bindparam, event, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from reviewer.actions import ACTION_KINDS, UNDO
-from reviewer.audit import LAST_LINK_COLUMNS, append_event_core, decision_payload_of, lock_chain
+from reviewer.audit.chain import LAST_LINK_COLUMNS, append_event_core, lock_chain
+from reviewer.audit.checkpoints import note_appended
+from reviewer.audit.snapshots import CASE_STATE_COLUMNS, snapshot
 from reviewer.clock import utcnow
-from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer, table_of
+from reviewer.conflicts import CaseAlreadyDecided, CaseHeld, DecisionError, StandingDecision
+from reviewer.leases import (
+    DEFAULT_LEASE,
+    CaseState,
+    check_may_decide,
+    claim_case,
+    holder_of,
+    release_claim,
+    standing_decision,
+    write_state,
+)
+from reviewer.models import Case, Decision, Reviewer, table_of
+from reviewer.pack_versions import pack_version_row
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
 
-DEFAULT_LEASE = timedelta(minutes=15)
-
-
-class DecisionError(ValueError):
-    """The decision cannot be recorded as asked (unknown action, missing or wrong policy code, …)."""
+__all__ = [
+    "DEFAULT_LEASE",
+    "CaseAlreadyDecided",
+    "CaseHeld",
+    "DecisionError",
+    "DecisionResult",
+    "StandingDecision",
+    "claim_case",
+    "record_decision",
+    "record_decision_in",
+    "release_claim",
+    "undo_last",
+]
 
 
 @dataclass(frozen=True)
@@ -42,37 +67,28 @@ class DecisionResult:
 
 
 # The write path runs Core statements on the write session's connection: no ORM objects, identity map
-# or autoflush per decision (that was ~5 ms of CPU each). The statements are built once, with bound
-# parameters only, so SQLAlchemy's compiled cache serves every call after the first.
+# or autoflush per decision. The statements are built once, with bound parameters only, so SQLAlchemy's
+# compiled cache serves every call after the first.
 _cases = table_of(Case)
 _decisions = table_of(Decision)
-_pack_versions = table_of(PolicyPackVersion)
 
-#: The case (one row even without decisions) joined to its decisions, oldest first; each row also carries
-#: the audit chain's last (seq, hash), which the decision's event will follow.
+#: The case's state (one row even without decisions; row-locked on PostgreSQL) joined to its decisions,
+#: oldest first; each row also carries this source's last chain link, which the new event will follow.
 _CASE_HISTORY = (
     select(
-        _cases.c.status, _decisions.c.id, _decisions.c.action, _decisions.c.reverses_id, *LAST_LINK_COLUMNS
+        *(_cases.c[name] for name in CASE_STATE_COLUMNS),
+        _decisions.c.id.label("decision_id"),
+        _decisions.c.action,
+        _decisions.c.reverses_id,
+        _decisions.c.session_id,
+        *LAST_LINK_COLUMNS,
     )
     .select_from(_cases.outerjoin(_decisions, _decisions.c.case_id == _cases.c.id))
     .where(_cases.c.id == bindparam("b_case"))
     .order_by(_decisions.c.created_at)
+    .with_for_update(of=_cases)
 )
 _INSERT_DECISION = insert(_decisions)
-_SET_STATE = (
-    update(_cases)
-    .where(_cases.c.id == bindparam("b_case"))
-    .values(status=bindparam("b_status"), tier=bindparam("b_tier"))
-)
-_SET_STATE_UNCLAIM = (
-    update(_cases)
-    .where(_cases.c.id == bindparam("b_case"))
-    .values(status=bindparam("b_status"), tier=bindparam("b_tier"), claimed_by=None, claim_expires_at=None)
-)
-_FIND_PACK_VERSION = select(_pack_versions.c.id).where(
-    _pack_versions.c.pack_id == bindparam("b_pack"), _pack_versions.c.version == bindparam("b_version")
-)
-_INSERT_PACK_VERSION = insert(_pack_versions)
 _UNDONE = select(_decisions.c.reverses_id).where(_decisions.c.reverses_id.is_not(None))
 _LAST_UNDOABLE = (
     select(_decisions.c.id, _decisions.c.case_id)
@@ -85,68 +101,10 @@ _LAST_UNDOABLE = (
     .limit(1)
 )
 _LAST_UNDOABLE_IN_SESSION = _LAST_UNDOABLE.where(_decisions.c.session_id == bindparam("b_session"))
-_CASE_STATE_ATTRS = ["status", "tier", "claimed_by", "claim_expires_at"]
-
-#: Policy pack version row ids per engine (so per database) and (pack_id, version). Filled only once the
-#: transaction that read or added the row has committed, so a rollback can never leave a dangling id.
-_pack_version_ids: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], uuid.UUID]] = (
-    weakref.WeakKeyDictionary()
-)
-_PENDING_KEY = "reviewer.decisions.pending_pack_versions"
+_CASE_STATE_ATTRS = ["status", "tier", "claimed_by", "claim_expires_at", "state_seq"]
 
 
-def _promote_pending(session: Session) -> None:
-    pending = session.info.get(_PENDING_KEY)
-    if pending:
-        for (engine, key), row_id in pending.items():
-            _pack_version_ids.setdefault(engine, {})[key] = row_id
-        pending.clear()
-
-
-def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:
-    pending = session.info.get(_PENDING_KEY)
-    if pending:
-        pending.clear()
-
-
-def _remember_after_commit(session: Session, engine: Engine, key: tuple[str, str], row_id: uuid.UUID) -> None:
-    pending = session.info.get(_PENDING_KEY)
-    if pending is None:
-        pending = session.info[_PENDING_KEY] = {}
-        event.listen(session, "after_commit", _promote_pending)
-        event.listen(session, "after_soft_rollback", _drop_pending)  # any rollback, savepoints too
-    pending[(engine, key)] = row_id
-
-
-def _pack_version_id(session: Session, conn: Connection, pack: PolicyPack) -> uuid.UUID:
-    key = (pack.pack_id, pack.version)
-    cached = _pack_version_ids.get(conn.engine)
-    if cached is not None:
-        row_id = cached.get(key)
-        if row_id is not None:
-            return row_id
-    found = conn.execute(_FIND_PACK_VERSION, {"b_pack": key[0], "b_version": key[1]}).first()
-    if found is not None:
-        row_id = found[0]
-    else:
-        row_id = uuid.uuid4()
-        conn.execute(
-            _INSERT_PACK_VERSION,
-            {
-                "id": row_id,
-                "pack_id": pack.pack_id,
-                "version": pack.version,
-                "sha256": pack.sha256,
-                "loaded_at": utcnow(),
-            },
-        )
-    _remember_after_commit(session, conn.engine, key, row_id)
-    return row_id
-
-
-def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> None:
-    """Refuse an unknown action, a missing policy code where one is needed, or a code the pack does not
-    have or that does not permit the action (:meth:`PolicyPack.check_allowed`, the rule the UI asks too)."""
+def validate_action(action: str, policy_code: str | None, pack: PolicyPack | None) -> None:
     kind = ACTION_KINDS.get(action)
     if kind is None:
         raise DecisionError(f"unknown action {action!r}")
@@ -157,25 +115,30 @@ def _validate(action: str, policy_code: str | None, pack: PolicyPack | None) -> 
     if pack is None:
         raise DecisionError("a policy code was given but no policy pack is loaded")
     try:
-        pack.check_allowed(policy_code, action)
+        pack.check_allowed(policy_code, action)  # the rule the UI asks too
     except PolicyRuleError as exc:
         raise DecisionError(str(exc)) from exc
 
 
-def _case_history(conn: Connection, case_id: uuid.UUID) -> Sequence[Row[*tuple[Any, ...]]] | None:
-    """Rows ``(case status, decision id, action, reverses_id, chain seq, chain hash)`` oldest first;
-    None if no such case."""
-    rows = conn.execute(_CASE_HISTORY, {"b_case": case_id}).all()
+def case_history(
+    conn: Connection, case_id: uuid.UUID, source: uuid.UUID
+) -> Sequence[Row[*tuple[Any, ...]]] | None:
+    """Rows of the case's state, each decision (oldest first) and the chain's last link; None if no case."""
+    rows = conn.execute(_CASE_HISTORY, {"b_case": case_id, "b_source": source}).all()
     return rows or None
 
 
-def _standing(history: Sequence[Row[*tuple[Any, ...]]]) -> list[tuple[uuid.UUID, str]]:
+def standing_of(history: Sequence[Row[*tuple[Any, ...]]]) -> list[tuple[uuid.UUID, str]]:
     """``(id, action)`` of the decisions that have not been undone, oldest first."""
-    reversed_ids = {r[3] for r in history if r[2] == UNDO}
-    return [(r[1], r[2]) for r in history if r[1] is not None and r[2] != UNDO and r[1] not in reversed_ids]
+    reversed_ids = {r.reverses_id for r in history if r.action == UNDO}
+    return [
+        (r.decision_id, r.action)
+        for r in history
+        if r.decision_id is not None and r.action != UNDO and r.decision_id not in reversed_ids
+    ]
 
 
-def _derive_state(actions: Iterable[str]) -> tuple[str, int]:
+def derive_state(actions: Iterable[str]) -> tuple[str, int]:
     """Case status and tier from the standing decisions' actions, oldest first."""
     status, tier = "open", 1
     for action in actions:
@@ -187,7 +150,7 @@ def _derive_state(actions: Iterable[str]) -> tuple[str, int]:
     return status, tier
 
 
-def _utc(moment: datetime | None) -> datetime:
+def as_utc(moment: datetime | None) -> datetime:
     if moment is None:
         return utcnow()
     if moment.tzinfo is None:
@@ -195,7 +158,7 @@ def _utc(moment: datetime | None) -> datetime:
     return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
-def _write_connection(session: Session) -> Connection:
+def write_connection(session: Session) -> Connection:
     """The session's connection in its write transaction, after flushing pending ORM changes (what
     autoflush did before the first query), so the Core statements see them and the audit chain they
     may have extended."""
@@ -211,78 +174,95 @@ def _after_case_update(session: Session, case_id: uuid.UUID) -> None:
             session.expire(obj, _CASE_STATE_ATTRS)
 
 
-def _insert_decision(
+def _claim_after(
+    status: str, session_id: uuid.UUID | None, now: datetime
+) -> tuple[uuid.UUID | None, datetime | None]:
+    """The lease a case keeps after a decision: the deciding session's while it stays workable (a note,
+    an undo), none once it leaves the open state."""
+    if status == "open" and session_id is not None:
+        return session_id, now + DEFAULT_LEASE
+    return None, None
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """The column values of one decision row (every column: the audit event records them all)."""
+
+    case_id: uuid.UUID
+    reviewer_id: uuid.UUID
+    session_id: uuid.UUID | None
+    action: str
+    tier: int
+    created_at: datetime
+    policy_code: str | None = None
+    policy_pack_version_id: uuid.UUID | None = None
+    policy_version: str | None = None
+    policy_sha256: str | None = None
+    note: str = ""
+    handle_ms: int = 0
+    revealed: bool = False
+    reverses_id: uuid.UUID | None = None
+    client_seq: int | None = None
+
+    def values(self, decision_id: uuid.UUID) -> dict[str, Any]:
+        return {"id": decision_id, **self.__dict__, "revealed": bool(self.revealed)}
+
+
+def cited_policy(
+    pack: PolicyPack | None, policy_code: str | None, pack_row: uuid.UUID | None
+) -> dict[str, Any]:
+    """The policy columns of a decision: the code, and when a pack is cited its row, version and hash."""
+    if pack is None or policy_code is None:
+        return {"policy_code": policy_code}
+    return {
+        "policy_code": policy_code,
+        "policy_pack_version_id": pack_row,
+        "policy_version": pack.version,
+        "policy_sha256": pack.sha256,
+    }
+
+
+def write_decisions(
     session: Session,
     conn: Connection,
     *,
-    case_id: uuid.UUID,
-    reviewer: Reviewer,
-    action: str,
+    actor: str,
+    rows: Sequence[NewDecision],
+    history: Sequence[Row[Any]],
+    status: str,
     tier: int,
-    now: datetime,
-    session_id: uuid.UUID | None,
-    policy_code: str | None = None,
-    pack_version_row: uuid.UUID | None = None,
-    policy_version: str | None = None,
-    note: str = "",
-    handle_ms: int = 0,
-    revealed: bool = False,
-    reverses_id: uuid.UUID | None = None,
-    new_status: str,
-    new_tier: int,
-    unclaim: bool,
-    last_link: tuple[int | None, str | None],
-) -> uuid.UUID:
-    """Insert the decision, set the case's state, append the audit event; returns the decision id."""
-    decision_id = uuid.uuid4()
-    conn.execute(
-        _INSERT_DECISION,
-        {
-            "id": decision_id,
-            "case_id": case_id,
-            "reviewer_id": reviewer.id,
-            "session_id": session_id,
-            "action": action,
-            "policy_code": policy_code,
-            "policy_pack_version_id": pack_version_row,
-            "policy_version": policy_version,
-            "note": note,
-            "tier": tier,
-            "handle_ms": handle_ms,
-            "revealed": revealed,
-            "reverses_id": reverses_id,
-            "created_at": now,
-        },
-    )
-    conn.execute(
-        _SET_STATE_UNCLAIM if unclaim else _SET_STATE,
-        {"b_case": case_id, "b_status": new_status, "b_tier": new_tier},
-    )
-    _after_case_update(session, case_id)
-    payload = decision_payload_of(
-        decision_id=decision_id,
-        case_id=case_id,
-        reviewer_id=reviewer.id,
-        action=action,
-        policy_code=policy_code,
-        policy_version=policy_version,
-        note=note,
-        tier=tier,
-        revealed=revealed,
-        reverses_id=reverses_id,
-        created_at=now,
-    )
+    lease: tuple[uuid.UUID | None, datetime | None],
+    kind: str = "decision",
+    payload: dict[str, Any] | None = None,
+) -> list[uuid.UUID]:
+    """Insert decisions, set the case's new status, tier and lease, append one event recording all of it.
+
+    ``history`` is what ``case_history`` read in this transaction: the case's state and the chain's last
+    link come from its first row.
+    """
+    state = CaseState.of(history[0])
+    new_state = {"status": status, "tier": tier, "claimed_by": lease[0], "claim_expires_at": lease[1]}
+    ids, snaps = [], []
+    for row in rows:
+        decision_id = uuid.uuid4()
+        values = row.values(decision_id)
+        conn.execute(_INSERT_DECISION, values)
+        ids.append(decision_id)
+        snaps.append(snapshot("decision", values))
+    new = write_state(conn, state, **new_state)
+    _after_case_update(session, state.id)
     append_event_core(
         conn,
-        actor=reviewer.handle,
-        kind="decision",
-        subject=str(decision_id),
+        actor=actor,
+        kind=kind,
+        subject=str(ids[0]),
         payload=payload,
-        now=now,
+        rows={"decision": snaps, "case": [new.snapshot()]},
+        now=rows[0].created_at,
         locked=True,
-        last=last_link,
+        last=(history[0].chain_seq, history[0].chain_hash),
     )
-    return decision_id
+    return ids
 
 
 def record_decision(
@@ -299,10 +279,13 @@ def record_decision(
     revealed: bool = False,
     now: datetime | None = None,
 ) -> DecisionResult:
-    """Validate, write and commit one decision with its audit event. Returns only once durable."""
-    _validate(action, policy_code, pack)  # before BEGIN IMMEDIATE: a refused decision takes no lock
+    """Validate, check the lease, write and commit one decision with its audit event; returns once durable.
+
+    Raises CaseAlreadyDecided / CaseHeld (nothing written) when the case is not this session's to decide.
+    """
+    validate_action(action, policy_code, pack)  # before BEGIN IMMEDIATE: a refused decision takes no lock
     with db.write() as session:
-        return _record_in(
+        result = _record_in(
             session,
             case_id=case_id,
             reviewer=reviewer,
@@ -315,6 +298,8 @@ def record_decision(
             revealed=revealed,
             now=now,
         )
+    note_appended(db)
+    return result
 
 
 def record_decision_in(
@@ -332,7 +317,7 @@ def record_decision_in(
     now: datetime | None = None,
 ) -> DecisionResult:
     """``record_decision`` inside the caller's write transaction (several decisions, one commit)."""
-    _validate(action, policy_code, pack)
+    validate_action(action, policy_code, pack)
     return _record_in(
         session,
         case_id=case_id,
@@ -362,37 +347,41 @@ def _record_in(
     revealed: bool,
     now: datetime | None,
 ) -> DecisionResult:
-    now = _utc(now)
-    conn = _write_connection(session)
-    lock_chain(conn)  # PostgreSQL: serialise with other writers before reading the case's history
-    history = _case_history(conn, case_id)
+    now = as_utc(now)
+    conn = write_connection(session)
+    source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
+    pack_row = None
+    if pack is not None and policy_code is not None:  # may append its own event: before the last link
+        pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle)
+    history = case_history(conn, case_id, source)
     if history is None:
         raise DecisionError(f"case {case_id} does not exist")
-    standing = [a for _, a in _standing(history)]
-    _, tier = _derive_state(standing)
-    status, new_tier = _derive_state([*standing, action])
-    pack_row, policy_version = None, None
-    if pack is not None and policy_code is not None:
-        pack_row, policy_version = _pack_version_id(session, conn, pack), pack.version
-    decision_id = _insert_decision(
-        session,
-        conn,
+    state = CaseState.of(history[0])
+    check_may_decide(conn, state, session_id, now)
+    standing = [a for _, a in standing_of(history)]
+    _, tier = derive_state(standing)
+    status, new_tier = derive_state([*standing, action])
+    row = NewDecision(
         case_id=case_id,
-        reviewer=reviewer,
+        reviewer_id=reviewer.id,
+        session_id=session_id,
         action=action,
         tier=tier,
-        now=now,
-        session_id=session_id,
-        policy_code=policy_code,
-        pack_version_row=pack_row,
-        policy_version=policy_version,
+        created_at=now,
+        **cited_policy(pack, policy_code, pack_row),
         note=note,
         handle_ms=handle_ms,
         revealed=revealed,
-        new_status=status,
-        new_tier=new_tier,
-        unclaim=status != "open",
-        last_link=(history[0][4], history[0][5]),
+    )
+    (decision_id,) = write_decisions(
+        session,
+        conn,
+        actor=reviewer.handle,
+        rows=[row],
+        history=history,
+        status=status,
+        tier=new_tier,
+        lease=_claim_after(status, session_id, now),
     )
     return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
 
@@ -400,11 +389,15 @@ def _record_in(
 def undo_last(
     db: Database, *, reviewer: Reviewer, session_id: uuid.UUID | None, now: datetime | None = None
 ) -> DecisionResult | None:
-    """Reverse this reviewer's most recent standing decision in the session; None if nothing is left."""
-    now = _utc(now)
+    """Reverse this reviewer's most recent standing decision in the session; None if nothing is left.
+
+    Refused (CaseAlreadyDecided, nothing written) if someone decided the case after it, and (CaseHeld) if
+    another session holds the case now. A case that is open again stays with this session.
+    """
+    now = as_utc(now)
     with db.write() as session:
-        conn = _write_connection(session)
-        lock_chain(conn)
+        conn = write_connection(session)
+        source = lock_chain(conn)
         if session_id is None:
             target = conn.execute(_LAST_UNDOABLE, {"b_reviewer": reviewer.id}).first()
         else:
@@ -414,61 +407,33 @@ def undo_last(
         if target is None:
             return None
         target_id, case_id = target
-        history = _case_history(conn, case_id)
+        history = case_history(conn, case_id, source)
         assert history is not None  # the decision's foreign key keeps its case
-        status, tier = _derive_state(a for d, a in _standing(history) if d != target_id)
-        undo_id = _insert_decision(
-            session,
-            conn,
+        state = CaseState.of(history[0])
+        later = [r for r in history if r.decision_id is not None][-1]
+        if later.decision_id != target_id:
+            raise CaseAlreadyDecided(case_id, standing_decision(conn, case_id), state.status)
+        if state.held_by_other(session_id, now):
+            raise CaseHeld(case_id, holder_of(conn, state))
+        status, tier = derive_state(a for d, a in standing_of(history) if d != target_id)
+        row = NewDecision(
             case_id=case_id,
-            reviewer=reviewer,
+            reviewer_id=reviewer.id,
+            session_id=session_id,
             action=UNDO,
             tier=tier,
-            now=now,
-            session_id=session_id,
+            created_at=now,
             reverses_id=target_id,
-            new_status=status,
-            new_tier=tier,
-            unclaim=False,
-            last_link=(history[0][4], history[0][5]),
         )
-        return DecisionResult(undo_id, case_id, UNDO, status, reverses_id=target_id)
-
-
-def claim_case(
-    db: Database,
-    case_id: uuid.UUID,
-    holder: uuid.UUID,
-    *,
-    lease: timedelta = DEFAULT_LEASE,
-    now: datetime | None = None,
-) -> bool:
-    """Take the lease on a case unless another holder has a live one. Atomic across processes.
-
-    ``holder`` is the review *session* id, not the reviewer's: two app instances signed in as the same
-    reviewer are two holders, so they can never both work on one case.
-    """
-    now = now or utcnow()
-    with db.write() as session:
-        result = session.execute(
-            update(Case)
-            .where(
-                Case.id == case_id,
-                or_(Case.claimed_by.is_(None), Case.claimed_by == holder, Case.claim_expires_at < now),
-            )
-            .values(claimed_by=holder, claim_expires_at=now + lease)
-            .execution_options(synchronize_session=False)
+        (undo_id,) = write_decisions(
+            session,
+            conn,
+            actor=reviewer.handle,
+            rows=[row],
+            history=history,
+            status=status,
+            tier=tier,
+            lease=_claim_after(status, session_id, now),
         )
-        assert isinstance(result, CursorResult)  # an UPDATE's result is one; Session.execute is typed wider
-        return result.rowcount == 1
-
-
-def release_claim(db: Database, case_id: uuid.UUID, holder: uuid.UUID) -> None:
-    """Give the lease back; does nothing if ``holder`` no longer holds it."""
-    with db.write() as session:
-        session.execute(
-            update(Case)
-            .where(Case.id == case_id, Case.claimed_by == holder)
-            .values(claimed_by=None, claim_expires_at=None)
-            .execution_options(synchronize_session=False)
-        )
+    note_appended(db)
+    return DecisionResult(undo_id, case_id, UNDO, status, reverses_id=target_id)

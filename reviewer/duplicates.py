@@ -31,8 +31,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from reviewer.actions import UNDO
+from reviewer.audit.chain import lock_chain
+from reviewer.audit.checkpoints import note_appended
 from reviewer.clock import utcnow
 from reviewer.decisions import DecisionError, DecisionResult, record_decision_in
+from reviewer.leases import read_state
 from reviewer.models import Case, Decision, Item, Reviewer
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
@@ -258,11 +261,17 @@ def apply_to_group(
 
     Each decision notes ``applied from duplicate <external id>`` and ``revealed=False``. Refuses
     (DecisionError, nothing written) if the source has no standing decision, a target is the source,
-    missing, or no longer open (someone decided it meanwhile), or the policy code is not in ``pack``.
+    missing, or no longer open (someone decided it meanwhile: CaseAlreadyDecided), another session holds
+    a target (CaseHeld), or the policy code is not in ``pack``. Each target is lease-checked like a
+    single decision, all inside this one transaction.
     """
     targets = list(dict.fromkeys(target_case_ids))
     now = now or utcnow()
     with db.write() as session:
+        conn = session.connection()
+        lock_chain(conn)  # the chain first, then the targets' rows in one order: no lock cycles
+        for target_id in sorted(targets):
+            read_state(conn, target_id)
         source = session.get(Case, source_case_id)
         if source is None:
             raise DecisionError(f"case {source_case_id} does not exist")
@@ -293,7 +302,8 @@ def apply_to_group(
                     now=now,
                 )
             )
-        return results
+    note_appended(db, len(results))
+    return results
 
 
 def _external_ids(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:

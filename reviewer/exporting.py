@@ -1,4 +1,8 @@
-"""Export of decisions to CSV or JSON Lines, streamed so a large history never sits in memory."""
+"""Export of decisions to CSV or JSON Lines, streamed so a large history never sits in memory.
+
+Rows name the reviewer by handle and by id (a renamed handle never reassigns decisions), the review
+session and its workstation, and the policy pack's content hash next to its version.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
-from reviewer.models import Case, Decision, Reviewer
+from reviewer.models import Case, Decision, Reviewer, ReviewSession
 from reviewer.storage.database import Database
 
 FIELDS = (
@@ -26,19 +30,24 @@ FIELDS = (
     "handle_ms",
     "revealed",
     "reverses_id",
+    "policy_sha256",
+    "reviewer_id",
+    "session_id",
+    "workstation_id",
 )
 
 
 def iter_decisions(db: Database) -> Iterator[dict[str, Any]]:
     query = (
-        select(Decision, Case.external_id, Case.category, Reviewer.handle)
+        select(Decision, Case.external_id, Case.category, Reviewer.handle, ReviewSession.source_id)
         .join(Case, Case.id == Decision.case_id)
         .join(Reviewer, Reviewer.id == Decision.reviewer_id)
+        .outerjoin(ReviewSession, ReviewSession.id == Decision.session_id)
         .order_by(Decision.created_at, Decision.id)
         .execution_options(yield_per=2000)
     )
     with db.read() as session:
-        for d, external_id, category, handle in session.execute(query):
+        for d, external_id, category, handle, workstation in session.execute(query):
             yield {
                 "decision_id": str(d.id),
                 "created_at": d.created_at.isoformat(),
@@ -53,6 +62,10 @@ def iter_decisions(db: Database) -> Iterator[dict[str, Any]]:
                 "handle_ms": d.handle_ms,
                 "revealed": bool(d.revealed),
                 "reverses_id": str(d.reverses_id) if d.reverses_id else "",
+                "policy_sha256": d.policy_sha256 or "",
+                "reviewer_id": str(d.reviewer_id),
+                "session_id": str(d.session_id) if d.session_id else "",
+                "workstation_id": str(workstation) if workstation else "",
             }
 
 

@@ -11,6 +11,12 @@ from sqlalchemy.engine import make_url
 APP_NAME = "reviewer-workstation"
 ENV_DB = "REVIEWER_DB"
 ENV_DATA_DIR = "REVIEWER_DATA_DIR"
+#: The audit checkpoints kept beside a SQLite file (``x.sqlite3.checkpoints``); backups carry theirs.
+CHECKPOINTS_SUFFIX = ".checkpoints"
+
+
+def checkpoints_file(db_file: Path) -> Path:
+    return db_file.with_name(db_file.name + CHECKPOINTS_SUFFIX)
 
 
 def data_dir() -> Path:

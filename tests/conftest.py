@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,10 +18,15 @@ from reviewer.policy import PolicyPack, load_default_pack
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
 
+# A real keyring backend for the audit checkpoint key (keyrings.alt's file backend, chosen explicitly, in
+# each test's own folder through XDG_DATA_HOME); set here so child processes inherit it.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+
 
 @pytest.fixture(autouse=True)
 def _fresh_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may touch the real user data dir or the developer's settings."""
+    """No test may touch the real user data dir, keyring or the developer's settings."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("REVIEWER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("REVIEWER_USER", "tester")
     monkeypatch.delenv("REVIEWER_DB", raising=False)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from reviewer.audit import append_event
+from reviewer.audit import append_event, note_appended
 from reviewer.clock import utcnow
 from reviewer.importing.parsing import (
     MAX_ERRORS_KEPT,
@@ -142,6 +142,7 @@ def _write(
         # The transaction rolled back; media copied for it that nothing else references may go.
         _discard_unreferenced(db, store, new_media)
         raise
+    note_appended(db)
     return report
 
 

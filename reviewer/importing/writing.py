@@ -53,7 +53,13 @@ CASE_COLUMNS = (
     "scores",
     "created_at",
 )
-CASE_FIXED: dict[str, Any] = {"status": "open", "tier": 1, "claimed_by": None, "claim_expires_at": None}
+CASE_FIXED: dict[str, Any] = {
+    "status": "open",
+    "tier": 1,
+    "claimed_by": None,
+    "claim_expires_at": None,
+    "state_seq": 0,
+}
 ITEM_COLUMNS = ("id", "case_id", "position", "kind", "media_sha256", "media_ext", "text", "url", "phash")
 ACCOUNT_COLUMNS = ("id", "platform", "handle", "risk_flags", "risk_score", "created_at")
 CHANNEL_COLUMNS = ("id", "code", "name")

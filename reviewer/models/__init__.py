@@ -1,9 +1,21 @@
 """Typed SQLAlchemy 2.0 models of the review domain."""
 
 from reviewer.models.base import Base, table_of
-from reviewer.models.entities import CASE_STATUSES, ITEM_KINDS, Account, Case, Channel, Item, Reviewer
+from reviewer.models.entities import (
+    CASE_STATUSES,
+    ITEM_KINDS,
+    REVIEWER_ROLES,
+    WORKABLE_STATUSES,
+    Account,
+    Case,
+    Channel,
+    Item,
+    Reviewer,
+)
 from reviewer.models.records import (
+    AuditCheckpoint,
     AuditEvent,
+    AuditSource,
     Decision,
     PolicyPackVersion,
     RevealEvent,
@@ -17,8 +29,12 @@ __all__ = [
     "BreakRecord",
     "CASE_STATUSES",
     "ITEM_KINDS",
+    "REVIEWER_ROLES",
+    "WORKABLE_STATUSES",
     "Account",
+    "AuditCheckpoint",
     "AuditEvent",
+    "AuditSource",
     "Base",
     "Case",
     "Channel",

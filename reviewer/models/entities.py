@@ -14,6 +14,9 @@ from reviewer.models.base import Base
 from reviewer.models.types import UTCDateTime, new_id
 
 CASE_STATUSES = ("open", "decided", "escalated", "skipped")
+#: Statuses a reviewer may still claim and work on; "decided" is closed (only a lead's override reopens it).
+WORKABLE_STATUSES = ("open", "escalated", "skipped")
+REVIEWER_ROLES = ("reviewer", "lead")
 ITEM_KINDS = ("image", "text", "video", "link")
 
 
@@ -23,6 +26,7 @@ class Reviewer(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     handle: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16), default="reviewer", server_default="reviewer")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -76,6 +80,9 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Bumped by every change of status, tier or claim; the audit event of each change carries it, so the
+    # newest event about a case says exactly what its row must hold.
+    state_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     account: Mapped[Account | None] = relationship(lazy="joined")

@@ -35,6 +35,8 @@ class ReviewSession(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     host: Mapped[str] = mapped_column(String(128), default="")
+    # The workstation (audit source) the session ran on: its leases are the reviewer's again after a restart.
+    source_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 
 class Decision(Base):
@@ -54,6 +56,7 @@ class Decision(Base):
         ForeignKey("policy_pack_version.id"), nullable=True
     )
     policy_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    policy_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the pack file's content
     note: Mapped[str] = mapped_column(Text, default="")
     tier: Mapped[int] = mapped_column(Integer, default=1)
     handle_ms: Mapped[int] = mapped_column(Integer, default=0)
@@ -65,12 +68,20 @@ class Decision(Base):
 
 
 class AuditEvent(Base):
-    """One link of the tamper-evident chain: ``hash`` covers the fields and ``prev_hash``."""
+    """One link of a source's tamper-evident chain: ``hash`` covers the fields and ``prev_hash``.
+
+    Each source (a workstation) has its own chain numbered from 1, so chains from many workstations merge
+    into one database without renumbering. ``format`` 1 is the hash rule of the first release (kept for
+    events written before schema 0003), 2 the current one (the source is hashed too).
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("source_id", "seq", name="uq_audit_event_source_seq"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    source_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seq: Mapped[int] = mapped_column(Integer)
+    format: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
@@ -95,3 +106,31 @@ class RevealEvent(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     severity: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class AuditSource(Base):
+    """A writer of its own audit chain: a workstation, or the legacy/migration chains of an upgrade."""
+
+    __tablename__ = "audit_source"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16), default="workstation")  # workstation, legacy, migration
+    host: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditCheckpoint(Base):
+    """A signed record of every chain's head at one moment (also kept in the sidecar file).
+
+    ``heads`` is canonical JSON ``{source id: [seq, hash]}``; ``signature`` is HMAC-SHA256 over the
+    checkpoint's canonical body with the signer's key from the OS keyring ("" when none was usable).
+    """
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    key_id: Mapped[str] = mapped_column(String(16), default="")
+    heads: Mapped[str] = mapped_column(Text, default="{}")
+    signature: Mapped[str] = mapped_column(String(64), default="")

@@ -1,7 +1,9 @@
 """Automatic consistent backups of the SQLite database (the online backup API), newest few kept.
 
 A backup is taken at session start; restoring copies a backup over a damaged file only after the
-damaged file itself has been set aside, so nothing already written is destroyed.
+damaged file itself has been set aside, so nothing already written is destroyed. The audit checkpoints
+file travels with its database: copied before the snapshot (so it never vouches for more than the copy
+holds), set aside with a damaged file, and put back with the backup it belongs to.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reviewer.clock import utcnow
+from reviewer.paths import CHECKPOINTS_SUFFIX, checkpoints_file
 from reviewer.storage.errors import DatabaseOpenError
 
 KEEP = 5
@@ -27,6 +30,8 @@ def take_backup(db_file: Path, *, keep: int = KEEP, now: datetime | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{db_file.stem}-{stamp}.sqlite3"
+    if checkpoints_file(db_file).exists():
+        shutil.copyfile(checkpoints_file(db_file), checkpoints_file(target))
     source = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=5)
     try:
         dest = sqlite3.connect(target)
@@ -43,11 +48,13 @@ def take_backup(db_file: Path, *, keep: int = KEEP, now: datetime | None = None)
         source.close()
     if problems != ["ok"]:
         target.unlink(missing_ok=True)
+        checkpoints_file(target).unlink(missing_ok=True)
         raise DatabaseOpenError(
             f"{db_file} is damaged ({problems[0]}); no backup was taken and the earlier ones were kept."
         )
     for old in list_backups(db_file)[keep:]:
         old.unlink(missing_ok=True)
+        checkpoints_file(old).unlink(missing_ok=True)
     return target
 
 
@@ -76,9 +83,14 @@ def restore_latest(db_file: Path, *, now: datetime | None = None) -> tuple[Path,
             n += 1
             aside = db_file.with_name(f"{db_file.stem}.damaged-{stamp}-{n}{db_file.suffix}")
         db_file.rename(aside)
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", CHECKPOINTS_SUFFIX):
             side = Path(str(db_file) + suffix)
             if side.exists():
                 side.rename(Path(str(aside) + suffix))
+    orphan = checkpoints_file(db_file)
+    if orphan.exists():  # its database is gone: keep it, out of the restored database's way
+        orphan.rename(orphan.with_name(f"{orphan.name}.orphan-{stamp}"))
     shutil.copyfile(backups[0], db_file)
+    if checkpoints_file(backups[0]).exists():
+        shutil.copyfile(checkpoints_file(backups[0]), checkpoints_file(db_file))
     return backups[0], aside

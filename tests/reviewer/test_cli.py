@@ -9,7 +9,17 @@ import pytest
 
 from reviewer.cli import main
 
-COMMANDS = [[], ["demo"], ["import"], ["export"], ["audit"], ["audit", "verify"], ["open"]]
+COMMANDS = [
+    [],
+    ["demo"],
+    ["import"],
+    ["export"],
+    ["audit"],
+    ["audit", "verify"],
+    ["audit", "checkpoint"],
+    ["role"],
+    ["open"],
+]
 
 
 @pytest.mark.parametrize("cmd", COMMANDS)
@@ -62,3 +72,34 @@ def test_import_verify_export_round_trip(tmp_path: Path) -> None:
 def test_opening_without_the_ui_package_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["--db", str(tmp_path / "y.sqlite3")]) == 1
     assert "desktop app is not installed" in capsys.readouterr().err
+
+
+def test_verify_prints_one_line_per_problem_and_fails(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "x.sqlite3"
+    src = tmp_path / "cases.jsonl"
+    src.write_text(
+        json.dumps(
+            {"id": "A", "channel": "media", "category": "spam", "items": [{"kind": "text", "text": "hi"}]}
+        )
+        + "\n"
+    )
+    assert _run("--db", str(db), "import", str(src), cwd=tmp_path).returncode == 0
+    assert _run("--db", str(db), "audit", "checkpoint", cwd=tmp_path).returncode == 0
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM audit_event")
+    con.execute("DELETE FROM audit_checkpoint")
+    con.commit()
+    con.close()
+    broken = _run("--db", str(db), "audit", "verify", cwd=tmp_path)
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr
+    lines = broken.stdout.splitlines()
+    assert lines and all(line.startswith(("BROKEN: ", "WARNING: ")) for line in lines), lines
+    assert any("are missing; the checkpoint of" in line for line in lines), lines
+
+
+def test_role_makes_a_lead_and_refuses_an_unknown_reviewer(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.sqlite3")
+    unknown = _run("--db", db, "role", "nobody", "lead", cwd=tmp_path)
+    assert unknown.returncode == 1 and unknown.stderr.count("\n") == 1 and "no reviewer" in unknown.stderr

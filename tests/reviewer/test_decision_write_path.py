@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from reviewer import decisions
+from reviewer import pack_versions
 from reviewer.audit import append_event, verify
 from reviewer.decisions import DecisionError, record_decision, record_decision_in, undo_last
 from reviewer.models import Case, Decision, PolicyPackVersion
@@ -38,12 +38,12 @@ def test_pack_version_id_is_cached_only_after_commit(db, make_cases, reviewer_ro
         )
         raise Boom
     assert _pack_rows(db) == 0
-    assert not decisions._pack_version_ids.get(db.write_engine)  # nothing remembered from the rollback
+    assert not pack_versions._ids.get(db.write_engine)  # nothing remembered from the rollback
 
     first = record_decision(
         db, case_id=a, reviewer=reviewer_row, action="remove", policy_code=code, pack=pack
     )
-    cached = decisions._pack_version_ids[db.write_engine][(pack.pack_id, pack.version)]
+    cached = pack_versions._ids[db.write_engine][(pack.pack_id, pack.version, pack.sha256)]
     second = record_decision(
         db, case_id=b, reviewer=reviewer_row, action="remove", policy_code=code, pack=pack
     )
@@ -62,7 +62,7 @@ def test_pending_orm_changes_and_orm_events_share_the_chain(db, make_cases, revi
         append_event(session, actor="tester", kind="note", subject="after")
         record_decision_in(session, case_id=b, reviewer=reviewer_row, action="escalate")
     report = verify(db)
-    assert report.ok and report.events == 4 and report.decisions == 2, report
+    assert report.ok and report.events == 5 and report.decisions == 2, report  # + the reviewer's event
 
 
 def test_a_loaded_case_sees_the_new_state(db, make_cases, reviewer_row) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reviewer.categories import CATEGORIES
-from reviewer.decisions import DecisionError, _validate
+from reviewer.decisions import DecisionError
+from reviewer.decisions import validate_action as _validate
 from reviewer.policy import (
     GENERAL_KEEP_CODE,
     POLICY_FREE_ACTIONS,

@@ -184,8 +184,8 @@ def test_import_decide_undo_and_verify(pg_db: Database, tmp_path: Path, pack: Po
         record_decision(pg_db, case_id=uuid.uuid4(), reviewer=reviewer, action="keep")
 
     report_ok = verify(pg_db)
-    # events: import, session_start, 4 decisions, undo, skip, group decision
-    assert report_ok.ok and report_ok.events == 9 and report_ok.decisions == 7, report_ok
+    # events: import, reviewer, session_start, pack version, 4 decisions, undo, skip, group decision
+    assert report_ok.ok and report_ok.events == 11 and report_ok.decisions == 7, report_ok
 
     with pg_db.write_engine.begin() as conn:
         conn.execute(text("UPDATE decision SET note = 'edited' WHERE id = :id"), {"id": kept.decision_id})
@@ -266,3 +266,82 @@ def test_two_writers_at_once_keep_one_unbroken_chain(pg_url: str, tmp_path: Path
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_wiped_log_on_the_server_is_caught_by_its_checkpoint(pg_db: Database, tmp_path: Path) -> None:
+    from reviewer.audit import sidecar_path, write_checkpoint
+
+    import_file(pg_db, _jsonl(tmp_path, "wipe", 3))
+    reviewer = ensure_reviewer(pg_db, "pg-tester")
+    for cid in _case_ids(pg_db, "wipe"):
+        record_decision(pg_db, case_id=cid, reviewer=reviewer, action="keep")
+    assert write_checkpoint(pg_db) is not None
+    assert sidecar_path(pg_db).exists()  # for a server: in the data dir, one file per database URL
+    assert verify(pg_db).ok
+    with pg_db.write_engine.begin() as conn:
+        conn.execute(text("DELETE FROM decision"))
+        conn.execute(text("DELETE FROM audit_event"))
+        conn.execute(text("DELETE FROM audit_checkpoint"))
+    report = verify(pg_db)
+    assert not report.ok and "are missing; the checkpoint of" in str(report), report
+
+
+def test_leases_on_the_server_restart_release_and_override(
+    pg_db: Database, tmp_path: Path, pack: PolicyPack
+) -> None:
+    from reviewer.conflicts import CaseHeld
+    from reviewer.identity import end_session, set_role
+    from reviewer.leases import renew_lease
+    from reviewer.overrides import override_decision
+
+    import_file(pg_db, _jsonl(tmp_path, "lease", 4))
+    a, b, c, d = _case_ids(pg_db, "lease")
+    alice, bob = ensure_reviewer(pg_db, "alice"), ensure_reviewer(pg_db, "bob")
+    crashed = start_session(pg_db, alice)
+    assert claim_case(pg_db, a, crashed) and claim_case(pg_db, b, crashed)
+    restarted = start_session(pg_db, alice)  # own unexpired leases come back at once
+    assert _status(pg_db, a)[2] == restarted and claim_case(pg_db, b, restarted)
+    assert renew_lease(pg_db, a, restarted)
+    bobs = start_session(pg_db, bob)
+    with pytest.raises(CaseHeld):
+        record_decision(pg_db, case_id=a, reviewer=bob, action="keep", session_id=bobs)
+    kept = record_decision(pg_db, case_id=c, reviewer=alice, action="keep", session_id=restarted)
+    end_session(pg_db, alice, restarted)  # quit: every lease released
+    assert _status(pg_db, a)[2] is None and _status(pg_db, b)[2] is None
+    lead = set_role(pg_db, "bob", "lead", actor="admin")
+    code = pack.for_category("violence")[0].code
+    override_decision(
+        pg_db,
+        case_id=c,
+        lead=lead,
+        replaces=kept.decision_id,
+        action="remove",
+        policy_code=code,
+        pack=pack,
+        reason="missed the caption",
+    )
+    assert _status(pg_db, c)[0] == "decided" and _status(pg_db, d)[0] == "open"
+    report = verify(pg_db)
+    assert report.ok, report
+
+
+def test_an_old_server_database_with_data_upgrades_and_verifies(pg_url: str) -> None:
+    """Schema 0001 with the first release's rows and audit chain, upgraded on PostgreSQL."""
+    import io
+
+    from reviewer.exporting import export_decisions
+    from tests.reviewer.storage.test_migrations import _old_database
+
+    cases = _old_database(pg_url)
+    db = open_database(pg_url)
+    try:
+        report = verify(db)
+        assert report.ok and report.decisions == 7 and report.chains == 2, report
+        assert _status(db, cases[0])[:2] == ("escalated", 2)
+        out = io.StringIO()
+        assert export_decisions(db, out, "jsonl") == 7
+        reviewer = ensure_reviewer(db, "new-timer")
+        record_decision(db, case_id=cases[10], reviewer=reviewer, action="keep")
+        assert verify(db).ok
+    finally:
+        db.dispose()

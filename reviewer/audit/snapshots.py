@@ -1,0 +1,57 @@
+"""Row snapshots: what an audit event vouches for, every column of the rows it records.
+
+An event's payload carries ``{"rows": {table: [snapshot, ...]}}``. A snapshot holds every column of the
+table (for ``case`` only its state columns: status, tier, claim and ``state_seq``), so ``verify`` can
+compare each row with the newest snapshot of it. A migration that adds a column to an audited table must
+write new snapshots of the existing rows; ``verify`` reports a column no snapshot covers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table
+
+from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer, ReviewSession
+
+CASE_STATE_COLUMNS = ("id", "status", "tier", "claimed_by", "claim_expires_at", "state_seq")
+INITIAL_CASE_STATE = {
+    "status": "open",
+    "tier": 1,
+    "claimed_by": None,
+    "claim_expires_at": None,
+    "state_seq": 0,
+}
+
+_tables: dict[str, Table] = {
+    m.__tablename__: m.__table__  # type: ignore[misc]
+    for m in (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case)
+}
+#: Audited table → the columns its snapshots hold.
+AUDITED_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: CASE_STATE_COLUMNS if name == "case" else tuple(c.name for c in table.columns)
+    for name, table in _tables.items()
+}
+
+
+def jsonable(value: Any) -> Any:
+    """One column value as JSON: UUIDs as text, datetimes as UTC ISO 8601."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def snapshot(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every audited column of one row of ``table``; KeyError if ``values`` lacks one (a bug)."""
+    return {name: jsonable(values[name]) for name in AUDITED_COLUMNS[table]}
+
+
+def audited_table(name: str) -> Table:
+    return _tables[name]
