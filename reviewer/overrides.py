@@ -33,6 +33,14 @@ from reviewer.pack_versions import pack_version_row
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
 
+#: What a lead may decide instead: every deciding action (not undo, note or skip).
+OVERRIDE_ACTIONS = ("keep", "remove", "restrict", "escalate", "warn", "strike", "suspend")
+
+
+def may_override(reviewer: Reviewer) -> bool:
+    """Only a lead may override a decided case."""
+    return reviewer.role == "lead"
+
 
 def override_decision(
     db: Database,
@@ -52,12 +60,12 @@ def override_decision(
     Raises NotALead, DecisionError (no reason, bad action/policy), CaseAlreadyDecided (``replaces`` no
     longer stands: someone changed the case meanwhile) or CaseHeld (another session holds it).
     """
-    if lead.role != "lead":
+    if not may_override(lead):
         raise NotALead(f"{lead.handle} is not a lead; only a lead may override a decision")
     reason = reason.strip()
     if not reason:
         raise DecisionError("an override needs a reason")
-    if action in (UNDO, "note"):
+    if action not in OVERRIDE_ACTIONS:
         raise DecisionError(f"an override decides the case; '{action}' does not")
     validate_action(action, policy_code, pack)
     now = as_utc(now)

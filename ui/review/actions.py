@@ -37,6 +37,7 @@ WARN = _decide("warn", "Warn account")
 STRIKE = _decide("strike", "Strike account")
 SUSPEND = _decide("suspend", "Suspend account")
 DUPLICATES = _decide("apply_to_duplicates", "Apply to duplicates")
+OVERRIDE = _decide("override", "Override decision (lead)…", "Replace a decided case's decision, with a reason")
 PICKS = tuple(_pick(n) for n in range(1, 10))
 POLICY_SEARCH = ActionSpec("policy.search", "Search policies", "Policy")
 REVEAL_TOGGLE = ActionSpec("view.reveal_toggle", "Reveal / blur media", "View", needs_case=True)
@@ -56,7 +57,7 @@ QUEUE_CLEAR = ActionSpec("queue.clear_filter", "Clear queue filter", "Queue")
 
 DECISION_KEYS = (KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, WARN, STRIKE, SUSPEND)
 ACTIONS: tuple[ActionSpec, ...] = (
-    KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, NOTE, UNDO, WARN, STRIKE, SUSPEND, DUPLICATES,
+    KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, NOTE, UNDO, WARN, STRIKE, SUSPEND, DUPLICATES, OVERRIDE,
     *PICKS, POLICY_SEARCH,
     REVEAL_TOGGLE, REVEAL_HOLD, SPOTLIGHT, NEXT_ITEM, PREV_ITEM, NEXT_FRAME, PREV_FRAME,
     QUEUE_NEXT, QUEUE_PREV, QUEUE_FILTER, QUEUE_SEARCH, QUEUE_CLEAR,
@@ -85,6 +86,7 @@ def install(window: Frame, registry: ActionRegistry, spec: PreviewSpec | None = 
     registry.register(NOTE, flow.note)
     registry.register(UNDO, flow.undo)
     registry.register(DUPLICATES, review.duplicates.apply)
+    registry.register(OVERRIDE, review.overrides.start)
     for n, pick in enumerate(PICKS, start=1):
         registry.register(pick, lambda n=n: picks.pick_number(n))
     registry.register(POLICY_SEARCH, review.policy.focus_search)

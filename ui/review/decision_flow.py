@@ -13,17 +13,19 @@ import time
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView
+from reviewer.conflicts import CaseConflict
 from reviewer.decisions import DecisionResult, record_decision, undo_last
+from reviewer.leases import ClaimResult, case_outlook
 from reviewer.queue import QueueRow, fetch_case
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
-from ui.review.selection import Selection
+from ui.review.selection import Selection, refusal_text
 from ui.shell.context import AppContext
 from ui.shell.prefs import Preferences
 
@@ -56,6 +58,7 @@ class DecisionFlow(QObject):
         self._shown_at = time.monotonic()
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
         selection.case_shown.connect(self._on_case_shown)
+        selection.lease_lost.connect(self._on_lease_lost)
         prefs.changed.connect(self._on_prefs_changed)
 
     def _on_case_shown(self, _view: CaseView | None) -> None:
@@ -97,7 +100,7 @@ class DecisionFlow(QObject):
                 revealed=revealed,
             )
 
-        ctx.tasks.run_db(write, lambda result: self._after_decision(result, category), self._failed)
+        ctx.tasks.run_db(write, lambda result: self._after_decision(result, category), self.report_failure)
 
     def note(self) -> None:
         view = self.selection.current
@@ -155,7 +158,7 @@ class DecisionFlow(QObject):
             self.status.emit(describe(len(results)))
             self.selection.select_row(row if row is not None else self.selection.current_row(), refresh=True)
 
-        self.ctx.tasks.run_db(write, done, self._failed)
+        self.ctx.tasks.run_db(write, done, self.report_failure)
 
     def _drop_row(self, case_id: uuid.UUID) -> None:
         self._pending_drops.discard(case_id)
@@ -180,8 +183,12 @@ class DecisionFlow(QObject):
             self.status.emit(ROTATION_MESSAGE)
         return chosen
 
-    def _failed(self, exc: BaseException) -> None:
+    def report_failure(self, exc: BaseException) -> None:
+        """A write failed: a conflict says who has the case; anything else keeps the case here."""
         self.busy = False
+        if isinstance(exc, CaseConflict):
+            self._conflict(exc.case_id, str(exc))
+            return
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Decision NOT saved",
@@ -193,6 +200,39 @@ class DecisionFlow(QObject):
         box.open()  # window-modal but not blocking: the reviewer sees it at once, Enter dismisses it
         self.error_box = box
         self.status.emit(f"Decision not saved: {exc}")
+
+    # -- someone else's decision or lease -----------------------------------------------------------
+    def _conflict(self, case_id: uuid.UUID, text: str) -> None:
+        """Another reviewer decided or holds the case: say who, when and what; the case leaves this queue."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Not saved: the case was decided or is held",
+            f"{text}\n\nYour decision was not written.",
+            QMessageBox.StandardButton.Ok,
+            self._window,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()
+        self.error_box = box
+        self.status.emit(f"Not saved — {text}")
+        self.selection.forget(case_id)
+        row = self.model.row_for_case(case_id)
+        if row is None or "decided" in self.model.filter.statuses:
+            return  # not in the table, or a table of decided cases where it belongs
+        shown = self.selection.is_current(case_id)
+        with QSignalBlocker(self.selection.view.selectionModel()):
+            self.model.remove_case(case_id)
+        if shown:
+            self.selection.select_row(row, refresh=True)
+
+    def _on_lease_lost(self, case_id: uuid.UUID) -> None:
+        db, session_id = self.ctx.db, self.ctx.session_id
+
+        def told(outlook: ClaimResult) -> None:
+            if not outlook.ok and self.selection.is_current(case_id):
+                self._conflict(case_id, refusal_text(outlook))
+
+        self.ctx.tasks.run_read(lambda: case_outlook(db, case_id, session_id), told)
 
     # -- undo ------------------------------------------------------------------------------------
     def undo(self) -> None:
@@ -228,4 +268,4 @@ class DecisionFlow(QObject):
             if target is not None:
                 self.selection.select_row(target, refresh=True)
 
-        ctx.tasks.run_db(work, done, self._failed)
+        ctx.tasks.run_db(work, done, self.report_failure)

@@ -18,6 +18,7 @@ from reviewer.queue import QueueFilter, categories, channels, count
 from reviewer.storage.database import Database
 from ui.review.decision_flow import DecisionFlow
 from ui.review.duplicates import Duplicates
+from ui.review.override import Overrides
 from ui.review.picks import PickFlow
 from ui.review.policy_panel import PolicyPanel
 from ui.review.preview_cache import PreviewCache
@@ -53,8 +54,9 @@ class ReviewFeature(QObject):
         self.flow = DecisionFlow(ctx, self.model, self.selection, self.preview, prefs, window)
         self.picks = PickFlow(ctx.pack, self.policy, self.flow.commit, self.queue.table, self)
         self.duplicates = Duplicates(ctx, self.selection, self.preview, self.flow)
+        self.overrides = Overrides(ctx, self.selection, self.flow, window)
         self.selection.case_shown.connect(self._on_case_shown)
-        for source in (self.selection, self.flow, self.picks, self.duplicates):
+        for source in (self.selection, self.flow, self.picks, self.duplicates, self.overrides):
             source.status.connect(window.flash)
         prefs.changed.connect(self._on_prefs_changed)
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QModelIndex, QObject, Signal
+from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
 from PySide6.QtWidgets import QTableView
 
 from reviewer.casefile import CaseView, load_case
-from reviewer.decisions import claim_case, release_claim
+from reviewer.leases import RENEW_EVERY, ClaimResult, release_claim, renew_lease, try_claim
+from reviewer.models import WORKABLE_STATUSES
 from ui.review.preview_cache import PreparedPreview, PreviewCache
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
@@ -29,6 +30,7 @@ class Selection(QObject):
     case_shown = Signal(object)  # CaseView | None: the current case changed (or was shown again)
     activity = Signal()  # the reviewer moved (wellbeing counts active time)
     status = Signal(str)
+    lease_lost = Signal(object)  # case id: the shown case's lease was taken or the case decided elsewhere
 
     def __init__(
         self,
@@ -45,6 +47,9 @@ class Selection(QObject):
         self._views: dict[uuid.UUID, CaseView] = {}
         self._loading: set[uuid.UUID] = set()
         self._refresh = False
+        self._renew_timer = QTimer(self)
+        self._renew_timer.setInterval(int(RENEW_EVERY.total_seconds() * 1000))
+        self._renew_timer.timeout.connect(self._renew)
         view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         cache.ready.connect(self._on_preview_ready)
 
@@ -148,7 +153,8 @@ class Selection(QObject):
                     self.preview.set_prepared(item.media_sha256, hit)
                 else:
                     self.cache.request(item.media_sha256, item.media_path, item.kind)
-            self._claim(view.id)
+            if view.status in WORKABLE_STATUSES:  # a decided case is looked at, never claimed
+                self._claim(view.id)
         self.case_shown.emit(view)
 
     def _request_media(self, view: CaseView) -> None:
@@ -181,13 +187,28 @@ class Selection(QObject):
     def _claim(self, case_id: uuid.UUID) -> None:
         db, holder = self.ctx.db, self.ctx.session_id
 
-        def claimed(ok: bool) -> None:
-            if not ok and self.is_current(case_id):
-                self.status.emit("Another reviewer holds this case; moving on.")
-                self.model.remove_case(case_id)
-                self.select_row(self.current_row(), refresh=True)
+        def claimed(result: ClaimResult) -> None:
+            if result.ok or not self.is_current(case_id):
+                return
+            self.status.emit(f"{refusal_text(result)} Moving on.")
+            self.model.remove_case(case_id)
+            self.select_row(self.current_row(), refresh=True)
 
-        self.ctx.tasks.run_db(lambda: claim_case(db, case_id, holder), claimed, self._background_error)
+        self.ctx.tasks.run_db(lambda: try_claim(db, case_id, holder), claimed, self._background_error)
+        self._renew_timer.start()
+
+    def _renew(self) -> None:
+        """While a case stays on screen its lease is extended, so nobody else is offered it."""
+        view = self._current
+        if view is None:
+            return
+        db, case_id, holder = self.ctx.db, view.id, self.ctx.session_id
+
+        def renewed(ok: bool) -> None:
+            if not ok and self.is_current(case_id):
+                self.lease_lost.emit(case_id)
+
+        self.ctx.tasks.run_db(lambda: renew_lease(db, case_id, holder), renewed, self._background_error)
 
     def release_current(self) -> None:
         if self._current is not None:
@@ -196,3 +217,12 @@ class Selection(QObject):
 
     def _background_error(self, exc: BaseException) -> None:
         self.status.emit(f"Database problem: {exc}")
+
+
+def refusal_text(result: ClaimResult) -> str:
+    """Why a case cannot be worked here: who decided it (what, when) or who holds it (until when)."""
+    if result.standing is not None:
+        return f"Already decided: {result.standing.describe()}."
+    if result.holder is not None:
+        return f"{result.holder.reviewer_handle} holds this case until {result.holder.expires_at:%H:%M} UTC."
+    return f"This case is {result.status or 'not open'}."

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from reviewer.conflicts import PolicyPackChanged
 from reviewer.paths import sqlite_file, sqlite_url
 from reviewer.policy import PolicyPackError, load_default_pack
 from reviewer.storage.backup import list_backups, restore_latest
@@ -108,7 +109,12 @@ def run_app(url: str) -> int:
         return 1
     from ui.shell.main_window import MainWindow, start_context
 
-    context = start_context(db, pack)
+    try:
+        context = start_context(db, pack)
+    except PolicyPackChanged as exc:
+        QMessageBox.critical(None, "Policy pack changed without a new version", str(exc))
+        db.dispose()
+        return 1
     window = MainWindow(context)
     window.show()
     code = app.exec()

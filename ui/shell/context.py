@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from reviewer.identity import ensure_reviewer, start_session
 from reviewer.models import Reviewer
+from reviewer.pack_versions import check_pack
 from reviewer.policy import PolicyPack
 from reviewer.storage.backup import take_backup
 from reviewer.storage.database import Database
@@ -32,8 +33,10 @@ class AppContext:
 
 
 def start_context(db: Database, pack: PolicyPack, *, backup: bool = True) -> AppContext:
-    """Identify the reviewer and open a review session (the window starts the backup once it shows)."""
+    """Identify the reviewer, register the pack's content and open a review session (the window starts the
+    backup once it shows). Raises ``PolicyPackChanged`` when the pack was edited without a new version."""
     reviewer = ensure_reviewer(db)
+    check_pack(db, pack, actor=reviewer.handle)
     session_id = start_session(db, reviewer)
     return AppContext(
         db=db, pack=pack, reviewer=reviewer, session_id=session_id, tasks=TaskManager(), backup=backup

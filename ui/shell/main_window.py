@@ -11,6 +11,9 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QMessageBox
 
+from reviewer.audit.checkpoints import EVERY as ANCHOR_EVERY
+from reviewer.audit.checkpoints import checkpoint_if_due, schedule_of
+from reviewer.audit.keys import keyring_problem
 from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
@@ -27,6 +30,7 @@ from ui.shell.prefs import Preferences, load_wellbeing_settings
 __all__ = ["ACTIONS", "MainWindow", "action_specs", "start_context"]
 
 CHECKPOINT_MS = 5000  # WAL checkpoints off the decision path
+AUDIT_ANCHOR_MS = int(ANCHOR_EVERY.total_seconds() * 1000)  # signed audit checkpoints, off the path too
 BACKUP_DELAY_MS = 1500  # after the first case is on screen
 
 QUIT = ActionSpec("app.quit", "Quit", "App", safe_when_hidden=True, safe_on_overlay=True)
@@ -68,11 +72,29 @@ class MainWindow(Frame):
         self._checkpoint_timer.setInterval(CHECKPOINT_MS)
         self._checkpoint_timer.timeout.connect(lambda: ctx.tasks.run_io(ctx.db.checkpoint, None, _ignore))
         self._checkpoint_timer.start()
+        # A decision never waits for an audit checkpoint: the window anchors the chain from this timer (and
+        # end_session anchors at quit) instead of the write that makes one due.
+        schedule_of(ctx.db).inline = False
+        self._anchor_timer = QTimer(self)
+        self._anchor_timer.setInterval(AUDIT_ANCHOR_MS)
+        self._anchor_timer.timeout.connect(self._anchor)
+        self._anchor_timer.start()
+        ctx.tasks.run_io(keyring_problem, self._keyring_checked, _ignore)  # probing a keyring can be slow
         self.on_shutdown(self._end_session)
         self.review.start()
         QTimer.singleShot(
             BACKUP_DELAY_MS,
             lambda: ctx.start_backup(lambda exc: self.flash(f"Session-start backup failed: {exc}", 30000)),
+        )
+
+    def _keyring_checked(self, problem: str | None) -> None:
+        if problem:
+            self.flash(f"Audit checkpoints are not signed: {problem}", 30000)
+
+    def _anchor(self) -> None:
+        db = self.ctx.db
+        self.ctx.tasks.run_db(
+            lambda: checkpoint_if_due(db), None, lambda exc: self.flash(f"Audit checkpoint not written: {exc}")
         )
 
     def _end_session(self) -> None:
