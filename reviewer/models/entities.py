@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reviewer.clock import utcnow
@@ -62,6 +62,13 @@ class Case(Base):
         # The queue's keyset order: priority, SLA deadline, account risk (rank 0 = riskiest), id.
         Index("ix_case_queue", "status", "priority", "sla_deadline", "risk_rank", "id"),
         Index("ix_case_account", "account_id"),
+        # Leases a session holds (adopted at its start, released at its end); only claimed rows.
+        Index(
+            "ix_case_claimed_by",
+            "claimed_by",
+            sqlite_where=text("claimed_by IS NOT NULL"),
+            postgresql_where=text("claimed_by IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -52,22 +52,6 @@ def _decisions(db: Path) -> list[tuple[str, str | None]]:
         con.close()
 
 
-def _shown(db: Path) -> tuple[str, str] | None:
-    """The case the app last put on screen: it claims each case it shows (after showing it), so the
-    newest claim names it. (id, claim expiry) or None before the first case is on screen."""
-    con = sqlite3.connect(db)
-    try:
-        row = con.execute(
-            'SELECT id, claim_expires_at FROM "case" WHERE claimed_by IS NOT NULL'
-            " ORDER BY claim_expires_at DESC LIMIT 1"
-        ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]))
-    except sqlite3.OperationalError:  # locked for a moment by the app's writer
-        return None
-    finally:
-        con.close()
-
-
 def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
     db = tmp_path / "e2e.sqlite3"
     env = {
@@ -112,7 +96,13 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
             timeout=2 * PROCESS_WAIT_S,
         )
         window = found.stdout.split()[0]
-        wait_for(lambda: _shown(db) is not None, "the first case on screen")
+
+        def title() -> str:
+            return subprocess.run(
+                ["xdotool", "getwindowname", window], env=env, capture_output=True, text=True, timeout=30
+            ).stdout.strip()
+
+        wait_for(lambda: " — DEMO-" in title(), "the first case on screen (its id in the title)")
         subprocess.run(
             ["xdotool", "windowfocus", "--sync", window], env=env, check=False, timeout=PROCESS_WAIT_S
         )
@@ -123,15 +113,13 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
             )
 
         def decide(*names: str, then: int) -> None:
-            """Press ``names``, then wait for the row and for the next case on screen (claimed anew):
-            a decision key pressed before that would be refused (no case on screen yet)."""
-            before = _shown(db)
+            """Press ``names``, then wait for the row and for the next case on screen (its id in the window
+            title): a decision key pressed before the window has taken the commit in would be refused
+            (still saving, or no case on screen yet)."""
+            before = title()
             key(*names)
             wait_for(lambda: len(_decisions(db)) == then, f"decision row {then}")
-            wait_for(
-                lambda: (now := _shown(db)) is not None and now != before,
-                f"a case on screen after row {then}",
-            )
+            wait_for(lambda: title() not in (before, ""), f"the next case in the title after row {then}")
 
         decide("k", then=1)
         decide("r", "1", then=2)  # remove asks for a policy; 1 picks the first listed

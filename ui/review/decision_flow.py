@@ -59,6 +59,9 @@ class DecisionFlow(QObject):
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
         selection.case_shown.connect(self._on_case_shown)
         selection.lease_lost.connect(self._on_lease_lost)
+        # A new filter replaces every row: a decided row still waiting to leave must not be taken out of
+        # the new rows (a "Decided" filter shows exactly that case).
+        model.modelAboutToBeReset.connect(self._pending_drops.clear)
         prefs.changed.connect(self._on_prefs_changed)
 
     def _on_case_shown(self, _view: CaseView | None) -> None:

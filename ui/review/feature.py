@@ -76,7 +76,7 @@ class ReviewFeature(QObject):
         self._timer.start()
         window.on_close(self.preview.end_reveal)
         window.on_shutdown(self.preview.end_reveal)
-        window.on_shutdown(self.selection.release_current)
+        # Leases are released by the session's end (ui/shell/main_window.py), all in one transaction.
 
     def start(self) -> None:
         """Load the first page (after every feature is wired) and put the keys on the table."""
@@ -86,6 +86,7 @@ class ReviewFeature(QObject):
 
     # -- reacting --------------------------------------------------------------------------------
     def _on_case_shown(self, view: CaseView | None) -> None:
+        self.window.set_subject(view.external_id if view else None)
         self.picks.reset()
         self.policy.show_category_soon(view.category if view else None)
         self._update_sla_label()

@@ -15,7 +15,7 @@ from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
 from PySide6.QtWidgets import QTableView
 
 from reviewer.casefile import CaseView, load_case
-from reviewer.leases import RENEW_EVERY, ClaimResult, release_claim, renew_lease, try_claim
+from reviewer.leases import RENEW_EVERY, ClaimResult, renew_lease, try_claim
 from reviewer.models import WORKABLE_STATUSES
 from ui.review.preview_cache import PreparedPreview, PreviewCache
 from ui.review.preview_pane import PreviewPane
@@ -209,11 +209,6 @@ class Selection(QObject):
                 self.lease_lost.emit(case_id)
 
         self.ctx.tasks.run_db(lambda: renew_lease(db, case_id, holder), renewed, self._background_error)
-
-    def release_current(self) -> None:
-        if self._current is not None:
-            db, case_id, holder = self.ctx.db, self._current.id, self.ctx.session_id
-            self.ctx.tasks.run_db(lambda: release_claim(db, case_id, holder))
 
     def _background_error(self, exc: BaseException) -> None:
         self.status.emit(f"Database problem: {exc}")

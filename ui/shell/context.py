@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reviewer.audit.checkpoints import schedule_of
 from reviewer.identity import ensure_reviewer, start_session
 from reviewer.models import Reviewer
 from reviewer.pack_versions import check_pack
@@ -35,6 +36,9 @@ class AppContext:
 def start_context(db: Database, pack: PolicyPack, *, backup: bool = True) -> AppContext:
     """Identify the reviewer, register the pack's content and open a review session (the window starts the
     backup once it shows). Raises ``PolicyPackChanged`` when the pack was edited without a new version."""
+    # The window anchors the audit chain from a timer on its database worker (MainWindow), so neither
+    # these start-up writes nor any decision waits for a checkpoint (signing needs the OS keyring).
+    schedule_of(db).inline = False
     reviewer = ensure_reviewer(db)
     check_pack(db, pack, actor=reviewer.handle)
     session_id = start_session(db, reviewer)

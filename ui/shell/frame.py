@@ -25,7 +25,7 @@ class Frame(QMainWindow):
     def __init__(self, ctx: AppContext, prefs: Preferences, clock: Clock, settings: QSettings) -> None:
         super().__init__()
         self.ctx, self.prefs, self.clock, self.settings = ctx, prefs, clock, settings
-        self.setWindowTitle(f"Reviewer Workstation — {ctx.reviewer.handle} — {ctx.db.label}")
+        self.set_subject(None)
         self.resize(1480, 900)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.stack = QStackedWidget()
@@ -48,6 +48,11 @@ class Frame(QMainWindow):
 
     def add_status(self, widget: QWidget) -> None:
         self.statusBar().addPermanentWidget(widget)
+
+    def set_subject(self, subject: str | None) -> None:
+        """Name what is on screen (a case's external id) in the window title, for the task bar and tools."""
+        who = f"{self.ctx.reviewer.handle} — {self.ctx.db.label}"
+        self.setWindowTitle(f"Reviewer Workstation — {subject} — {who}" if subject else f"Reviewer Workstation — {who}")
 
     def flash(self, text: str, ms: int = 6000) -> None:
         """A transient message in the status bar."""

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from reviewer.audit.checkpoints import EVERY as ANCHOR_EVERY
-from reviewer.audit.checkpoints import checkpoint_if_due, schedule_of
+from reviewer.audit.checkpoints import checkpoint_if_due
 from reviewer.audit.keys import keyring_problem
 from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
@@ -73,8 +73,7 @@ class MainWindow(Frame):
         self._checkpoint_timer.timeout.connect(lambda: ctx.tasks.run_io(ctx.db.checkpoint, None, _ignore))
         self._checkpoint_timer.start()
         # A decision never waits for an audit checkpoint: the window anchors the chain from this timer (and
-        # end_session anchors at quit) instead of the write that makes one due.
-        schedule_of(ctx.db).inline = False
+        # end_session anchors at quit) instead of the write that makes one due (start_context set that).
         self._anchor_timer = QTimer(self)
         self._anchor_timer.setInterval(AUDIT_ANCHOR_MS)
         self._anchor_timer.timeout.connect(self._anchor)
@@ -82,6 +81,7 @@ class MainWindow(Frame):
         ctx.tasks.run_io(keyring_problem, self._keyring_checked, _ignore)  # probing a keyring can be slow
         self.on_shutdown(self._end_session)
         self.review.start()
+        QTimer.singleShot(BACKUP_DELAY_MS, self._anchor)  # the session start, anchored soon after the paint
         QTimer.singleShot(
             BACKUP_DELAY_MS,
             lambda: ctx.start_backup(lambda exc: self.flash(f"Session-start backup failed: {exc}", 30000)),

@@ -109,5 +109,4 @@ def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> W
     registry.register(SUMMARY, feature.show_summary)
     registry.register(TAKE_BREAK, feature.controller.take_break)
     window.before_quit(feature.summary_before_quit)
-    window.on_close(review.preview.end_reveal)
     return feature

@@ -182,6 +182,7 @@ def test_a_lead_overrides_a_decided_case_with_a_reason(
         assert first is not None
         _key(qtbot, w, Qt.Key.Key_K)
         qtbot.waitUntil(lambda: _standing(db, first.id) == [("keep", "tester")], timeout=UI_WAIT_MS)
+        qtbot.waitUntil(lambda: not w.review.flow.busy, timeout=UI_WAIT_MS)  # the window saw the commit too
         panel = w.review.queue
         panel.status.setCurrentIndex(panel.status.findText("Decided"))
         qtbot.waitUntil(
@@ -224,3 +225,21 @@ def test_an_edited_pack_with_the_same_version_is_refused_at_start(
     assert edited.version == pack.version and edited.sha256 != pack.sha256
     with pytest.raises(PolicyPackChanged, match="new version"):
         start_context(db, edited, backup=False)
+
+
+def test_a_new_filter_keeps_the_row_a_decision_was_about_to_drop(
+    window: MainWindow, qtbot: QtBot, db: Database
+) -> None:
+    w = window
+    first = w.review.selection.current
+    assert first is not None
+    _key(qtbot, w, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: not w.review.flow.busy and _standing(db, first.id) != [], timeout=UI_WAIT_MS)
+    panel = w.review.queue  # at once, while the decided row still waits to leave the old table
+    panel.status.setCurrentIndex(panel.status.findText("Decided"))
+    qtbot.waitUntil(
+        lambda: w.review.selection.current is not None and w.review.selection.current.id == first.id,
+        timeout=UI_WAIT_MS,
+    )
+    qtbot.waitUntil(lambda: not w.review.flow._pending_drops, timeout=UI_WAIT_MS)  # no drop left to run
+    assert w.review.model.row_for_case(first.id) == 0
