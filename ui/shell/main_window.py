@@ -78,10 +78,13 @@ class MainWindow(Frame):
         self._anchor_timer.setInterval(AUDIT_ANCHOR_MS)
         self._anchor_timer.timeout.connect(self._anchor)
         self._anchor_timer.start()
-        ctx.tasks.run_io(keyring_problem, self._keyring_checked, _ignore)  # probing a keyring can be slow
         self.on_shutdown(self._end_session)
         self.review.start()
         QTimer.singleShot(BACKUP_DELAY_MS, self._anchor)  # the session start, anchored soon after the paint
+        # Probing the OS keyring imports and scans a lot; after the first case is on screen, off the UI thread.
+        QTimer.singleShot(
+            BACKUP_DELAY_MS, lambda: ctx.tasks.run_io(keyring_problem, self._keyring_checked, _ignore)
+        )
         QTimer.singleShot(
             BACKUP_DELAY_MS,
             lambda: ctx.start_backup(lambda exc: self.flash(f"Session-start backup failed: {exc}", 30000)),
@@ -94,7 +97,9 @@ class MainWindow(Frame):
     def _anchor(self) -> None:
         db = self.ctx.db
         self.ctx.tasks.run_db(
-            lambda: checkpoint_if_due(db), None, lambda exc: self.flash(f"Audit checkpoint not written: {exc}")
+            lambda: checkpoint_if_due(db),
+            None,
+            lambda exc: self.flash(f"Audit checkpoint not written: {exc}"),
         )
 
     def _end_session(self) -> None:
