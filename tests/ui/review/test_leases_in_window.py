@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from reviewer.casefile import CaseView
 from reviewer.clock import utcnow
 from reviewer.conflicts import PolicyPackChanged
 from reviewer.decisions import record_decision
@@ -74,13 +75,19 @@ def _claimed_by(db: Database, case_id: object) -> tuple[object, datetime | None]
         return case.claimed_by, case.claim_expires_at
 
 
+def _shown_and_claimed(w: MainWindow, qtbot: QtBot, db: Database) -> CaseView:
+    """The case on screen, once this window's session holds its lease."""
+    shown = w.review.selection.current
+    assert shown is not None
+    qtbot.waitUntil(lambda: _claimed_by(db, shown.id)[0] == w.ctx.session_id, timeout=UI_WAIT_MS)
+    return shown
+
+
 def test_a_decision_that_lost_the_race_says_who_decided_and_keeps_nothing(
     window: MainWindow, qtbot: QtBot, db: Database, pack: PolicyPack
 ) -> None:
     w = window
-    shown = w.review.selection.current
-    assert shown is not None
-    qtbot.waitUntil(lambda: _claimed_by(db, shown.id)[0] == w.ctx.session_id, timeout=UI_WAIT_MS)
+    shown = _shown_and_claimed(w, qtbot, db)
     # Our lease runs out (the reviewer walked away); bob's session then decides the case.
     bob = ensure_reviewer(db, "bob")
     bob_session = start_session(db, bob)
@@ -125,9 +132,7 @@ def test_the_lease_is_renewed_while_the_case_stays_on_screen(
     window: MainWindow, qtbot: QtBot, db: Database
 ) -> None:
     w = window
-    shown = w.review.selection.current
-    assert shown is not None
-    qtbot.waitUntil(lambda: _claimed_by(db, shown.id)[0] == w.ctx.session_id, timeout=UI_WAIT_MS)
+    shown = _shown_and_claimed(w, qtbot, db)
     before = _claimed_by(db, shown.id)[1]
     assert w.review.selection._renew_timer.isActive()
     w.review.selection._renew()  # what the renewal timer does every few minutes
@@ -138,9 +143,7 @@ def test_a_lost_lease_is_explained_and_the_case_leaves(
     window: MainWindow, qtbot: QtBot, db: Database
 ) -> None:
     w = window
-    shown = w.review.selection.current
-    assert shown is not None
-    qtbot.waitUntil(lambda: _claimed_by(db, shown.id)[0] == w.ctx.session_id, timeout=UI_WAIT_MS)
+    shown = _shown_and_claimed(w, qtbot, db)
     dave = ensure_reviewer(db, "dave")
     later = utcnow() + timedelta(minutes=20)  # after our lease ran out
     assert try_claim(db, shown.id, start_session(db, dave), now=later).ok
