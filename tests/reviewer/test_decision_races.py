@@ -6,7 +6,6 @@ B claimed the cases, both decide. Counted from the stored decisions, not from wh
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import uuid
 from collections import Counter
@@ -27,6 +26,7 @@ from reviewer.paths import sqlite_url
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
 from tests.reviewer.storage.test_postgres import _jsonl, pg_url  # noqa: F401  (pg_url is a fixture)
+from tests.support.children import answer, line_children, tell_all
 
 CASES = 200
 SCENARIOS = ("claim_then_decide", "decide_without_claim", "expired")
@@ -54,42 +54,21 @@ def _race(url: str, db: Database, ids: list[uuid.UUID], scenario: str) -> list[t
         for cid in ids:  # A held them once; its lease ran out; B took them
             assert claim_case(db, cid, sessions[0], lease=timedelta(minutes=1), now=long_ago)
             assert claim_case(db, cid, sessions[1])
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tests.support.race_worker", url, scenario, handle, str(session)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
+    commands = [
+        [sys.executable, "-m", "tests.support.race_worker", url, scenario, handle, str(session)]
         for handle, session in zip(("alice", "bob"), sessions, strict=True)
     ]
     results = []
-    try:
+    with line_children(commands, cwd=ROOT) as children:
+        tell_all(children, " ".join(str(c) for c in ids))
         for child in children:
-            assert child.stdin and child.stdout
-            child.stdin.write(" ".join(str(c) for c in ids) + "\n")
-            child.stdin.flush()
+            assert answer(child) == ["READY"]
+        tell_all(children, "GO")
         for child in children:
-            assert child.stdout and child.stdout.readline().strip() == "READY"
-        for child in children:
-            assert child.stdin
-            child.stdin.write("GO\n")
-            child.stdin.flush()
-        for child in children:
-            assert child.stdout
-            tag, decided, refused = child.stdout.readline().split()
+            tag, decided, refused = answer(child)
             assert tag == "DONE"
             results.append((int(decided), int(refused)))
             assert child.wait(120) == 0
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            for stream in (child.stdin, child.stdout):
-                if stream:
-                    stream.close()
     return results
 
 

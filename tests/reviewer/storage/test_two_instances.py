@@ -7,7 +7,6 @@ two holders. Covered both with two Database objects in two threads and with two 
 from __future__ import annotations
 
 import random
-import subprocess
 import sys
 import threading
 import uuid
@@ -24,6 +23,7 @@ from reviewer.models import Case
 from reviewer.paths import sqlite_url
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
+from tests.support.children import answer, line_children, tell_all
 
 CASES = 50
 
@@ -103,45 +103,20 @@ def test_two_processes_of_the_same_reviewer_never_claim_the_same_case(
 ) -> None:
     ids = make_cases(CASES)
     url = sqlite_url(db_path)
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", CHILD, url, str(seed)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for seed in (11, 22)
-    ]
     won: dict[uuid.UUID, set[uuid.UUID]] = {}
-    try:
-        holders = []
+    holders = []
+    with line_children([[sys.executable, "-c", CHILD, url, str(seed)] for seed in (11, 22)]) as children:
+        tell_all(children, " ".join(str(c) for c in ids))
         for child in children:
-            assert child.stdin and child.stdout
-            child.stdin.write(" ".join(str(c) for c in ids) + "\n")
-            child.stdin.flush()
-        for child in children:
-            assert child.stdout
-            ready, holder = child.stdout.readline().split()
+            ready, holder = answer(child)
             assert ready == "READY"
             holders.append(uuid.UUID(holder))
-        for child in children:  # both start claiming at (nearly) the same moment
-            assert child.stdin
-            child.stdin.write("GO\n")
-            child.stdin.flush()
+        tell_all(children, "GO")  # both start claiming at (nearly) the same moment
         for child, holder in zip(children, holders, strict=True):
-            assert child.stdout
-            tag, *claimed = child.stdout.readline().split()
+            tag, *claimed = answer(child)
             assert tag == "WON"
             won[holder] = {uuid.UUID(c) for c in claimed}
             assert child.wait(60) == 0
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            for stream in (child.stdin, child.stdout):
-                if stream:
-                    stream.close()
     assert holders[0] != holders[1]
     _assert_exactly_one_each(db, ids, won)
 
