@@ -99,11 +99,6 @@ class ReviewFeature(QObject):
             self.cache.set_spec(spec)
             self.selection.redisplay()
 
-    def set_spec(self, spec: PreviewSpec) -> None:
-        """Render previews with ``spec`` from now on (tests and benches use it directly)."""
-        self.cache.set_spec(spec)
-        self.selection.redisplay()
-
     # -- status ----------------------------------------------------------------------------------
     def _update_counters(self) -> None:
         self.counters_label.setText(f"Session: {self.flow.decided} decided · {self.flow.undone} undone")

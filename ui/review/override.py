@@ -102,7 +102,6 @@ class OverrideDialog(QDialog):
 
 class Overrides(QObject):
     status = Signal(str)
-    overridden = Signal(object)  # DecisionResult
 
     def __init__(self, ctx: AppContext, selection: Selection, flow: DecisionFlow, window: QWidget) -> None:
         super().__init__(flow)
@@ -157,7 +156,6 @@ class Overrides(QObject):
             under = f" under {result.policy_code}" if result.policy_code else ""
             self.status.emit(f"Overridden: {ACTION_KINDS[result.action].label}{under}; the reason is recorded.")
             self.selection.reload(result.case_id)
-            self.overridden.emit(result)
 
         ctx.tasks.run_db(write, done, self.flow.report_failure)
 

@@ -80,15 +80,15 @@ class MainWindow(Frame):
         self._anchor_timer.start()
         self.on_shutdown(self._end_session)
         self.review.start()
-        QTimer.singleShot(BACKUP_DELAY_MS, self._anchor)  # the session start, anchored soon after the paint
-        # Probing the OS keyring imports and scans a lot; after the first case is on screen, off the UI thread.
-        QTimer.singleShot(
-            BACKUP_DELAY_MS, lambda: ctx.tasks.run_io(keyring_problem, self._keyring_checked, _ignore)
-        )
-        QTimer.singleShot(
-            BACKUP_DELAY_MS,
-            lambda: ctx.start_backup(lambda exc: self.flash(f"Session-start backup failed: {exc}", 30000)),
-        )
+        QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
+
+    def _after_first_case(self) -> None:
+        """Start-up work the first case on screen never waits for, all off the UI thread."""
+        ctx = self.ctx
+        self._anchor()  # the session start, anchored
+        # Probing the OS keyring imports and scans a lot.
+        ctx.tasks.run_io(keyring_problem, self._keyring_checked, _ignore)
+        ctx.start_backup(lambda exc: self.flash(f"Session-start backup failed: {exc}", 30000))
 
     def _keyring_checked(self, problem: str | None) -> None:
         if problem:
@@ -111,4 +111,5 @@ class MainWindow(Frame):
 
 
 def _ignore(_exc: BaseException) -> None:
-    """A failed background checkpoint is retried by the next tick; SQLite checkpoints on its own too."""
+    """For background work whose failure changes nothing: a WAL checkpoint is retried by the next tick
+    (SQLite checkpoints on its own too); a keyring probe that fails is simply not reported."""

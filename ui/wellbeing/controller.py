@@ -26,7 +26,7 @@ from reviewer.wellbeing.breaks import (
     EnforcedBreak,
     ReminderDue,
 )
-from reviewer.wellbeing.exposure import ExposureLedger, ExposureReading, ExposureTotals
+from reviewer.wellbeing.exposure import ExposureLedger, ExposureReading
 from reviewer.wellbeing.severity import item_severity
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
@@ -110,9 +110,6 @@ class WellbeingController(QObject):
 
     def on_activity(self) -> None:
         self.scheduler.on_activity()
-
-    def session_exposure(self) -> ExposureTotals:
-        return self.reading.session
 
     def update_meter(self) -> None:
         fractions = self.scheduler.fractions()
