@@ -12,15 +12,16 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from reviewer.display import visible
 from ui.commands.keymap import key_event_matches
 from ui.commands.registry import ActionRegistry
+from ui.shell.plain import plain_label
 
 GROUP_ORDER = ("Decide", "Policy", "View", "Queue", "App")
 _SCROLL_KEYS = {
@@ -48,7 +49,7 @@ class CheatSheet(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         # The dialog scrolls it from the keyboard; a focused table would eat "?" as a keyboard search.
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.problems = QLabel(self)
+        self.problems = plain_label(parent=self)  # names from the user's keymap file
         self.problems.setWordWrap(True)
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout = QVBoxLayout(self)
@@ -82,7 +83,8 @@ class CheatSheet(QDialog):
                 self.table.setItem(row, 0, QTableWidgetItem(spec.title))
                 self.table.setItem(row, 1, QTableWidgetItem(keys))
         keymap = self._registry.keymap
-        lines = [f"Conflict: {c}" for c in keymap.conflicts] + [f"Ignored: {u}" for u in keymap.unknown]
+        lines = [f"Conflict: {visible(str(c))}" for c in keymap.conflicts]
+        lines += [f"Ignored: {visible(str(u))}" for u in keymap.unknown]
         self.problems.setText("\n".join(lines))
         self.problems.setVisible(bool(lines))
 

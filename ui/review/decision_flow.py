@@ -13,13 +13,14 @@ import time
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView
 from reviewer.conflicts import CaseConflict
 from reviewer.decisions import DecisionResult, record_decision, undo_last
+from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
 from reviewer.queue import QueueRow, fetch_case
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
@@ -27,6 +28,7 @@ from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.review.selection import Selection, refusal_text
 from ui.shell.context import AppContext
+from ui.shell.plain import make_all_plain, message_box
 from ui.shell.prefs import Preferences
 
 DROP_DELAY_MS = 40
@@ -109,7 +111,12 @@ class DecisionFlow(QObject):
         view = self.selection.current
         if view is None or self.busy:
             return
-        text, ok = QInputDialog.getText(self._window, "Note", f"Note on {view.external_id}:")
+        dialog = QInputDialog(self._window)
+        dialog.setWindowTitle("Note")
+        dialog.setLabelText(f"Note on {visible(view.external_id)}:")
+        make_all_plain(dialog)
+        ok = dialog.exec()
+        text = dialog.textValue()
         if ok and text.strip():
             self.commit("note", None, note=text.strip())
 
@@ -192,12 +199,11 @@ class DecisionFlow(QObject):
         if isinstance(exc, CaseConflict):
             self._conflict(exc.case_id, str(exc))
             return
-        box = QMessageBox(
+        box = message_box(
             QMessageBox.Icon.Warning,
             "Decision NOT saved",
             f"The decision could not be written, so the case stays here:\n\n{exc}\n\n"
             "Nothing already saved was lost; try again.",
-            QMessageBox.StandardButton.Ok,
             self._window,
         )
         box.open()  # window-modal but not blocking: the reviewer sees it at once, Enter dismisses it
@@ -207,14 +213,12 @@ class DecisionFlow(QObject):
     # -- someone else's decision or lease -----------------------------------------------------------
     def _conflict(self, case_id: uuid.UUID, text: str) -> None:
         """Another reviewer decided or holds the case: say who, when and what; the case leaves this queue."""
-        box = QMessageBox(
+        box = message_box(
             QMessageBox.Icon.Information,
             "Not saved: the case was decided or is held",
             f"{text}\n\nYour decision was not written.",
-            QMessageBox.StandardButton.Ok,
             self._window,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
         box.open()
         self.error_box = box
         self.status.emit(f"Not saved — {text}")

@@ -4,7 +4,6 @@ Shift+D to apply that decision to this case and its open duplicates without reve
 
 from __future__ import annotations
 
-import html
 import uuid
 
 from PySide6.QtCore import QObject, Signal
@@ -52,11 +51,13 @@ class Duplicates(QObject):
             how = "an exact copy" if best.kind == "exact" else f"a near copy ({best.distance} bits apart)"
             others = len(self.found[1])
             also = f" and {others} other open duplicate(s)" if others else ""
-            e = html.escape
             self.preview.set_duplicate_banner(
-                f"Duplicate: this media is {how} of {e(best.external_id)}, already decided "
-                f"<b>{e(best.decision_action)}</b> {e(best.decision_policy or '')}. "
-                f"Shift+D applies that decision here{also} without revealing."
+                f"Duplicate: this media is {how} of {{external_id}}, already decided "
+                "<b>{action}</b> {policy}. "
+                f"Shift+D applies that decision here{also} without revealing.",
+                external_id=best.external_id,
+                action=best.decision_action,
+                policy=best.decision_policy or "",
             )
 
         self.ctx.tasks.run_read(work, done, lambda exc: self.status.emit(f"Database problem: {exc}"))

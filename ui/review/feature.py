@@ -8,10 +8,10 @@ status-bar figures that belong to the loop (SLA of the shown case, session count
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel
 
 from reviewer.casefile import CaseView
 from reviewer.clock import utcnow
+from reviewer.display import visible
 from reviewer.durations import format_sla
 from reviewer.media.preview import PreviewSpec
 from reviewer.queue import QueueFilter, categories, channels, count
@@ -27,6 +27,7 @@ from ui.review.queue_model import QueueModel
 from ui.review.queue_panel import QueuePanel
 from ui.review.selection import Selection
 from ui.shell.frame import Frame
+from ui.shell.plain import plain_label
 from ui.shell.prefs import preview_spec_from
 
 COUNT_CAP = 100_000
@@ -60,9 +61,9 @@ class ReviewFeature(QObject):
             source.status.connect(window.flash)
         prefs.changed.connect(self._on_prefs_changed)
 
-        self.sla_label = QLabel()
-        self.counters_label = QLabel()
-        self.pack_label = QLabel(f"Policy {ctx.pack.version}")
+        self.sla_label = plain_label()
+        self.counters_label = plain_label()
+        self.pack_label = plain_label(f"Policy {visible(ctx.pack.version)}")
         for label in (self.sla_label, self.counters_label):
             window.add_status(label)
         self.flow.counters_changed.connect(self._update_counters)

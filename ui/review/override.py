@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -24,12 +23,14 @@ from PySide6.QtWidgets import (
 from reviewer.actions import ACTION_KINDS
 from reviewer.conflicts import StandingDecision
 from reviewer.decisions import DecisionResult
+from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
 from reviewer.overrides import OVERRIDE_ACTIONS, may_override, override_decision
 from reviewer.policy import PolicyPack
 from ui.review.decision_flow import DecisionFlow
 from ui.review.selection import Selection
 from ui.shell.context import AppContext
+from ui.shell.plain import plain_label
 
 
 class OverrideDialog(QDialog):
@@ -42,8 +43,7 @@ class OverrideDialog(QDialog):
         self.setWindowTitle("Override decision (lead)")
         self.setObjectName("overrideDialog")
         self.pack, self.category = pack, category
-        current = QLabel(f"Standing decision: {standing.describe()}.")
-        current.setTextFormat(Qt.TextFormat.PlainText)
+        current = plain_label(f"Standing decision: {visible(standing.describe())}.")
         current.setWordWrap(True)
         self.action = QComboBox()
         for action in OVERRIDE_ACTIONS:
@@ -53,7 +53,7 @@ class OverrideDialog(QDialog):
         self.reason.setPlaceholderText("Why the earlier decision is replaced (kept in the audit log)")
         form = QFormLayout()
         for text, field in (("&Action", self.action), ("&Policy", self.policy), ("&Reason", self.reason)):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setBuddy(field)
             form.addRow(label, field)
         self.buttons = QDialogButtonBox(
@@ -78,10 +78,10 @@ class OverrideDialog(QDialog):
         self.policy.clear()
         if ACTION_KINDS[action].needs_policy:
             for section in self.pack.sections_allowing(action, self.category):
-                self.policy.addItem(f"{section.code}  {section.title}", section.code)
+                self.policy.addItem(visible(f"{section.code}  {section.title}"), section.code)
         else:
             default = self.pack.default_policy_for(action)
-            self.policy.addItem(default or "no policy needed", default)
+            self.policy.addItem(visible(default) or "no policy needed", default)
         self._update_ok()
 
     def _update_ok(self) -> None:
@@ -154,8 +154,9 @@ class Overrides(QObject):
 
         def done(result: DecisionResult) -> None:
             under = f" under {result.policy_code}" if result.policy_code else ""
-            self.status.emit(f"Overridden: {ACTION_KINDS[result.action].label}{under}; the reason is recorded.")
+            self.status.emit(
+                f"Overridden: {ACTION_KINDS[result.action].label}{under}; the reason is recorded."
+            )
             self.selection.reload(result.case_id)
 
         ctx.tasks.run_db(write, done, self.flow.report_failure)
-

@@ -4,13 +4,13 @@ full-text search over the pack, and the chosen section's text and examples. The 
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QListView, QTextBrowser, QVBoxLayout, QWidget
 
+from reviewer.display import visible
 from reviewer.policy import PolicyPack, PolicySection
+from ui.shell.plain import Lines, escape, plain_label, rich_label, set_rich, tooltip
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
 QUICK_PICKS = 9
@@ -38,11 +38,14 @@ class PolicyPanel(QWidget):
     def __init__(self, pack: PolicyPack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pack = pack
-        self.version_label = QLabel(
-            f"<b>{html.escape(pack.title)}</b><br/>pack {pack.pack_id} · version {pack.version}"
+        self.version_label = rich_label(
+            "<b>{title}</b><br/>pack {pack_id} · version {version}",
+            title=pack.title,
+            pack_id=pack.pack_id,
+            version=pack.version,
         )
         self.version_label.setObjectName("packVersion")
-        self.prompt = QLabel()
+        self.prompt = plain_label()
         self.prompt.setObjectName("pickPrompt")
         self.prompt.setWordWrap(True)
         self.prompt.hide()
@@ -122,9 +125,11 @@ class PolicyPanel(QWidget):
             if numbered:
                 picks.append(section.code)
             prefix = f"{number}  " if numbered else "    "
-            item = QStandardItem(f"{prefix}{section.code}  {section.title}   [{' '.join(section.actions)}]")
+            item = QStandardItem(
+                f"{prefix}{visible(section.code)}  {visible(section.title)}   [{visible(' '.join(section.actions))}]"
+            )
             item.setData(section.code, CodeRole)
-            item.setToolTip(section.text[:400])
+            item.setToolTip(tooltip(section.text[:400]))
             item.setEditable(False)
             if category and category not in section.categories and not section.is_general:
                 item.setForeground(QColor(128, 128, 128))
@@ -167,11 +172,11 @@ class PolicyPanel(QWidget):
             return
         self._shown_detail = code
         s = self.pack.section(code)
-        e = html.escape
-        examples = "".join(f"<li>{e(x)}</li>" for x in s.examples)
+        e = escape
+        examples = "".join(f"<li>{e(Lines(x))}</li>" for x in s.examples)
         self.detail.setHtml(
             f"<h3>{e(s.code)} — {e(s.title)}</h3><p>Severity {s.severity} of 5 · allows: "
-            f"<b>{e(', '.join(s.actions))}</b></p><p>{e(s.text)}</p><p><b>Examples</b></p><ul>{examples}</ul>"
+            f"<b>{e(', '.join(s.actions))}</b></p><p>{e(Lines(s.text))}</p><p><b>Examples</b></p><ul>{examples}</ul>"
         )
 
     def _focus_list(self) -> None:
@@ -208,9 +213,10 @@ class PolicyPanel(QWidget):
     def ask_for_pick(self, action_title: str) -> None:
         """Show the prompt and put focus on the list: numbers, arrows + Enter pick; Escape cancels."""
         self._flush()
-        self.prompt.setText(
-            f"<b>Choose the policy for “{html.escape(action_title)}”</b>: press 1–9, or ↑/↓ and Enter. "
-            "Esc cancels."
+        set_rich(
+            self.prompt,
+            "<b>Choose the policy for “{action}”</b>: press 1–9, or ↑/↓ and Enter. Esc cancels.",
+            action=action_title,
         )
         self.prompt.show()
         self.list.setFocus()

@@ -7,37 +7,41 @@ and every reveal's duration is reported for exposure accounting.
 
 from __future__ import annotations
 
-import html
 import time
 import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.casefile import CaseView, ItemView
 from reviewer.categories import category_label
+from reviewer.display import visible, visible_all
 from reviewer.wellbeing.settings import WellbeingSettings
 from reviewer.wellbeing.severity import CONFIRM_WINDOW_S, RevealRules
 from ui.review.media_canvas import MediaCanvas
 from ui.review.preview_cache import PreparedPreview
+from ui.shell.plain import Lines, plain_label, set_rich
 
 
 class PreviewPane(QWidget):
     reveal_finished = Signal(object, object, str, int)  # case id, item id, mode, duration ms
     item_changed = Signal(int)
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, monotonic: Callable[[], float] = time.monotonic, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.monotonic = monotonic  # the window's clock (tests inject one)
-        self.header = QLabel()
+        # Every imported value reaches these labels through ui.shell.plain: plain text, or rich text whose
+        # values are escaped there (a risk flag holding an <img> must never paint a picture).
+        self.header = plain_label()
         self.header.setObjectName("caseHeader")
         self.header.setWordWrap(True)
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        self.warning = QLabel()
+        self.warning = plain_label()
         self.warning.setObjectName("contentWarning")
         self.warning.setWordWrap(True)
-        self.duplicate_banner = QLabel()
+        self.duplicate_banner = plain_label()
         self.duplicate_banner.setObjectName("duplicateBanner")
         self.duplicate_banner.setWordWrap(True)
         self.duplicate_banner.setStyleSheet(
@@ -45,7 +49,7 @@ class PreviewPane(QWidget):
         )
         self.duplicate_banner.hide()
         self.canvas = MediaCanvas()
-        self.item_bar = QLabel()
+        self.item_bar = plain_label()
         self.item_bar.setObjectName("itemBar")
         self.text_view = QPlainTextEdit()
         self.text_view.setReadOnly(True)
@@ -96,13 +100,13 @@ class PreviewPane(QWidget):
         self.revealed_this_case = False
         self._confirmed, self._armed_at = False, None
         if case is None:
-            self.header.setText("<b>Queue is empty</b> — nothing to review with the current filter.")
+            set_rich(self.header, "<b>Queue is empty</b> — nothing to review with the current filter.")
             self.warning.hide()
             self.canvas.set_preview(None, "No case selected")
             self.item_bar.setText("")
             self.text_view.hide()
             return
-        self.header.setText(self._header_html(case))
+        self._set_header(case)
         self._set_warning()
         self.warning.show()
         self._show_item()
@@ -112,34 +116,52 @@ class PreviewPane(QWidget):
             return
         label = category_label(self.case.category)
         if self.rules.warns(self.severity):
-            text = f"⚠ {label}: severe content likely. Media stays blurred until you reveal it."
+            text = "⚠ {label}: severe content likely. Media stays blurred until you reveal it."
         else:
-            text = f"{label}: media is blurred; reveal only what the decision needs."
+            text = "{label}: media is blurred; reveal only what the decision needs."
         if self.needs_confirmation() and self.case.media_items():
             text += " Revealing needs a confirming second press."
-        self.warning.setText(f"{text} {extra}".strip())
+        set_rich(self.warning, f"{text} {extra}".strip(), label=label)
 
-    def _header_html(self, case: CaseView) -> str:
-        e = html.escape
-        label = category_label(case.category)
+    def _set_header(self, case: CaseView) -> None:
+        """Category, priority, channel, id, reporter, account and the last decision; bold parts only are
+        markup, every value is escaped by ``set_rich``."""
+        values: dict[str, object] = {
+            "label": category_label(case.category),
+            "channel": case.channel,
+            "external_id": case.external_id,
+            "reporter": case.reporter or "unknown",
+            "report": Lines(case.report_text),
+        }
         score = f" · classifier {case.top_score:.2f}" if case.top_score is not None else ""
-        flags = ", ".join(case.account_flags) or "no risk flags"
-        account = (
-            f"{e(case.account_handle)} on {e(case.account_platform or '')} ({flags}; "
-            f"{case.account_case_count} case(s) about this account)"
-            if case.account_handle
-            else "no account"
-        )
+        account = "no account"
+        if case.account_handle:
+            account = (
+                "{handle} on {platform} ({flags}; "
+                f"{case.account_case_count} case(s) about this account)"
+            )
+            values |= {
+                "handle": case.account_handle,
+                "platform": case.account_platform or "",
+                "flags": visible_all(case.account_flags) or "no risk flags",
+            }
         prior = ""
         if case.history:
             last = case.history[-1]
-            prior = f"<br/>Earlier: {e(last.action)} {e(last.policy_code or '')} by {e(last.reviewer)}"
-        return (
-            f"<b>{e(label)}</b> · P{case.priority} · tier {case.tier} · {e(case.channel)} · "
-            f"<span style='font-family:monospace'>{e(case.external_id)}</span>{score}<br/>"
-            f"Reported by {e(case.reporter or 'unknown')}: {e(case.report_text)}<br/>"
-            f"Account: {account}{prior}"
+            prior = "<br/>Earlier: {action} {policy} by {reviewer}"
+            values |= {"action": last.action, "policy": last.policy_code or "", "reviewer": last.reviewer}
+        set_rich(
+            self.header,
+            f"<b>{{label}}</b> · P{case.priority} · tier {case.tier} · {{channel}} · "
+            f"<span style='font-family:monospace'>{{external_id}}</span>{score}<br/>"
+            f"Reported by {{reporter}}: {{report}}<br/>"
+            f"Account: {account}{prior}",
+            **values,
         )
+
+    def show_loading(self, external_id: str) -> None:
+        """While the case at the selected row loads: its id, nothing else."""
+        set_rich(self.header, "Loading {external_id}…", external_id=external_id)
 
     @property
     def current_item(self) -> ItemView | None:
@@ -175,11 +197,11 @@ class PreviewPane(QWidget):
             self.text_view.hide()
             return
         nav = "   [ / ] switch item" if count > 1 else ""
-        self.item_bar.setText(f"Item {self._index + 1} of {count} · {item.kind}{nav}")
+        self.item_bar.setText(f"Item {self._index + 1} of {count} · {visible(item.kind)}{nav}")
         if item.kind == "text" or item.text:
             self.text_view.setPlainText(
                 f"Content warning: reported {category_label(self.case.category, '') if self.case else ''} text\n"
-                f"———\n{item.text or ''}"
+                f"———\n{visible(item.text, multiline=True)}"
             )
             self.text_view.show()
         else:
@@ -188,7 +210,7 @@ class PreviewPane(QWidget):
         self.canvas.setVisible(has_canvas)
         self.text_view.setMaximumHeight(140 if has_canvas else 16777215)
         if item.kind == "link":
-            self.canvas.set_preview(None, f"Link (not opened): {item.url}")
+            self.canvas.set_preview(None, f"Link (not opened): {visible(item.url)}")
         elif item.media_sha256 is None:
             self.canvas.set_preview(None, "Text item — no media")
         else:
@@ -212,7 +234,9 @@ class PreviewPane(QWidget):
                 self.canvas.set_preview(prepared)
                 self.canvas.set_strip(())
             else:
-                self.canvas.set_preview(None, prepared.reason or "Cannot display this item")
+                self.canvas.set_preview(
+                    None, visible(prepared.reason, multiline=True) or "Cannot display this item"
+                )
                 self.canvas.set_strip(())
 
     def set_prepared(self, sha: str, prepared: PreparedPreview) -> None:
@@ -224,9 +248,10 @@ class PreviewPane(QWidget):
         if item is not None and item.media_sha256 == sha:
             self._show_item()
 
-    def set_duplicate_banner(self, text: str | None) -> None:
-        self.duplicate_banner.setText(text or "")
-        self.duplicate_banner.setVisible(bool(text) and not self._hidden)
+    def set_duplicate_banner(self, template: str | None, **values: object) -> None:
+        """Show the duplicates banner: ``template`` filled by ``ui.shell.plain.rich`` (None hides it)."""
+        set_rich(self.duplicate_banner, template or "", **values)
+        self.duplicate_banner.setVisible(bool(template) and not self._hidden)
 
     # -- reveal --------------------------------------------------------------------------------
     def can_reveal(self) -> bool:

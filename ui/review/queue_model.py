@@ -23,9 +23,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 
 from reviewer.clock import Clock, SystemClock
+from reviewer.display import visible, visible_all
 from reviewer.durations import format_sla
 from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page
 from reviewer.storage.database import Database
+from ui.shell.plain import tooltip
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1  # the row's case id (uuid.UUID)
 
@@ -332,31 +334,32 @@ class QueueModel(QAbstractTableModel):
             if role == _ALIGN:
                 return _RIGHT
             return None
-        if role == _TOOLTIP:
+        if role == _TOOLTIP:  # imported text: Qt would render a tooltip that looks like markup as HTML
             if column == Column.ACCOUNT:
-                return row.account_handle or "No account"
+                return tooltip(row.account_handle or "No account")
             if column == Column.RISK and row.risk_flags:
-                return "\n".join(row.risk_flags)
+                return tooltip("\n".join(visible(flag) for flag in row.risk_flags))
             if column == Column.CATEGORY:
-                return row.external_id
+                return tooltip(row.external_id)
         return None
 
     def _display(self, row: QueueRow, column: Column) -> str:
+        """A cell's text (cells are plain text; imported values with their hidden characters shown)."""
         match column:
             case Column.SLA:
                 return format_sla(row.sla_deadline, self._clock.now())
             case Column.PRIORITY:
                 return f"P{row.priority}"
             case Column.CHANNEL:
-                return row.channel
+                return visible(row.channel)
             case Column.CATEGORY:
-                return row.category
+                return visible(row.category)
             case Column.ACCOUNT:
-                return row.account_handle or "—"
+                return visible(row.account_handle) or "—"
             case Column.RISK:
-                return ", ".join(row.risk_flags)
+                return visible_all(row.risk_flags)
             case Column.STATUS:
-                return row.status
+                return visible(row.status)
             case Column.TIER:
                 return f"T{row.tier}"
         return ""

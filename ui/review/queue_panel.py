@@ -8,15 +8,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from reviewer.display import visible
 from reviewer.queue import QueueFilter
 from ui.review.queue_model import Column, QueueModel
+from ui.shell.plain import plain_label, rich_label
 
 COLUMN_WIDTHS = {
     Column.SLA: 62,
@@ -49,18 +50,18 @@ class QueuePanel(QWidget):
         self.channel = QComboBox()
         self.channel.addItem("All channels", None)
         for c in channels:
-            self.channel.addItem(c, c)
+            self.channel.addItem(visible(c), c)
         self.category = QComboBox()
         self.category.addItem("All categories", None)
         for c in categories:
-            self.category.addItem(c, c)
+            self.category.addItem(visible(c), c)
         self.status = QComboBox()
         for label, statuses in STATUS_CHOICES:
             self.status.addItem(label, statuses)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search id, account, report  (Ctrl+E)")
         self.search.setClearButtonEnabled(True)
-        self.count_label = QLabel()
+        self.count_label = plain_label()
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -81,7 +82,7 @@ class QueuePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(
-            QLabel("<b>Queue</b>  <small>(Ctrl+F filter · Ctrl+E search · J/Shift+J move)</small>")
+            rich_label("<b>Queue</b>  <small>(Ctrl+F filter · Ctrl+E search · J/Shift+J move)</small>")
         )
         layout.addLayout(bar)
         layout.addWidget(self.search)

@@ -115,7 +115,7 @@ class Selection(QObject):
         else:
             self._current = None
             self.preview.show_case(None)
-            self.preview.header.setText(f"Loading {row.external_id}…")
+            self.preview.show_loading(row.external_id)
             self._load(row.id, show=True)
         self._prefetch(current.row())
 

@@ -17,6 +17,7 @@ from reviewer.storage.backup import list_backups, restore_latest
 from reviewer.storage.database import Database
 from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError
 from reviewer.storage.migrate import open_database
+from ui.shell.plain import make_all_plain, message_box
 
 ORG, APP = "ReviewerWorkstation", "reviewer"
 
@@ -67,7 +68,12 @@ def open_with_recovery(url: str) -> Database | None:
             return open_database(url)
         except DatabaseOpenError as exc:
             db_file = sqlite_file(url)
-            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
+            box = message_box(
+                QMessageBox.Icon.Critical,
+                "Cannot open the database",
+                str(exc),
+                buttons=QMessageBox.StandardButton.NoButton,
+            )
             box.setInformativeText("Nothing has been changed or deleted.")
             other = box.addButton("&Open another database…", QMessageBox.ButtonRole.AcceptRole)
             restore = None
@@ -78,6 +84,7 @@ def open_with_recovery(url: str) -> Database | None:
                     f"automatic backup in its place. Newest backup: {list_backups(db_file)[0].name}"
                 )
             box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+            make_all_plain(box)  # the informative text names a file
             box.exec()
             clicked = box.clickedButton()
             if clicked is other:
@@ -90,9 +97,11 @@ def open_with_recovery(url: str) -> Database | None:
                 url = sqlite_url(Path(name))
             elif restore is not None and clicked is restore and db_file is not None:
                 used, aside = restore_latest(db_file)
-                QMessageBox.information(
-                    None, "Backup restored", f"Restored {used.name}.\nThe damaged file was kept as {aside}."
-                )
+                message_box(
+                    QMessageBox.Icon.Information,
+                    "Backup restored",
+                    f"Restored {used.name}.\nThe damaged file was kept as {aside}.",
+                ).exec()
             else:
                 return None
 
@@ -102,7 +111,7 @@ def run_app(url: str) -> int:
     try:
         pack = load_default_pack()
     except PolicyPackError as exc:
-        QMessageBox.critical(None, "Policy pack problem", str(exc))
+        message_box(QMessageBox.Icon.Critical, "Policy pack problem", str(exc)).exec()
         return 1
     db = open_with_recovery(url)
     if db is None:
@@ -112,7 +121,7 @@ def run_app(url: str) -> int:
     try:
         context = start_context(db, pack)
     except PolicyPackChanged as exc:
-        QMessageBox.critical(None, "Policy pack changed without a new version", str(exc))
+        message_box(QMessageBox.Icon.Critical, "Policy pack changed without a new version", str(exc)).exec()
         db.dispose()
         return 1
     window = MainWindow(context)

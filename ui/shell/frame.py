@@ -14,6 +14,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from reviewer.clock import Clock
+from reviewer.display import visible
 from ui.shell.context import AppContext
 from ui.shell.prefs import Preferences
 from ui.shell.screens import WORK, Screens
@@ -50,13 +51,19 @@ class Frame(QMainWindow):
         self.statusBar().addPermanentWidget(widget)
 
     def set_subject(self, subject: str | None) -> None:
-        """Name what is on screen (a case's external id) in the window title, for the task bar and tools."""
-        who = f"{self.ctx.reviewer.handle} — {self.ctx.db.label}"
-        self.setWindowTitle(f"Reviewer Workstation — {subject} — {who}" if subject else f"Reviewer Workstation — {who}")
+        """Name what is on screen (a case's external id) in the window title, for the task bar and tools.
+
+        Hidden characters of the (imported) id are shown, so a bidi override cannot reorder the title."""
+        who = f"{visible(self.ctx.reviewer.handle)} — {visible(self.ctx.db.label)}"
+        subject = visible(subject)
+        self.setWindowTitle(
+            f"Reviewer Workstation — {subject} — {who}" if subject else f"Reviewer Workstation — {who}"
+        )
 
     def flash(self, text: str, ms: int = 6000) -> None:
-        """A transient message in the status bar."""
-        self.statusBar().showMessage(text, ms)
+        """A transient message in the status bar (plain text; hidden characters of any imported value in
+        it are shown as ⟨U+XXXX⟩ and it stays on one line)."""
+        self.statusBar().showMessage(visible(text), ms)
 
     def before_quit(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` when the reviewer asks to quit, before the window closes (e.g. the summary)."""

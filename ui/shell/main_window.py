@@ -25,6 +25,7 @@ from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.shell.context import AppContext, start_context
 from ui.shell.frame import Frame
+from ui.shell.plain import message_box
 from ui.shell.prefs import Preferences, load_wellbeing_settings
 
 __all__ = ["ACTIONS", "MainWindow", "action_specs", "start_context"]
@@ -107,7 +108,7 @@ class MainWindow(Frame):
             self.ctx.tasks.wait_db_idle()
             end_session(self.ctx.db, self.ctx.reviewer, self.ctx.session_id)
         except Exception as exc:  # the session end is bookkeeping; never lose the exit over it
-            QMessageBox.warning(self, "Session end not recorded", str(exc))
+            message_box(QMessageBox.Icon.Warning, "Session end not recorded", str(exc), self).exec()
 
 
 def _ignore(_exc: BaseException) -> None:

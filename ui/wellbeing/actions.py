@@ -7,7 +7,6 @@ actions, and shows the end-of-session summary before quitting when anything was 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 
 from reviewer.wellbeing.settings import SettingsError
 from reviewer.wellbeing.summary import SessionSummary, session_summary
@@ -15,12 +14,15 @@ from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
+from ui.shell.plain import plain_label
 from ui.shell.screens import HIDDEN
 from ui.wellbeing.controller import WellbeingController
 from ui.wellbeing.settings_dialog import SettingsDialog
 from ui.wellbeing.summary_dialog import SummaryDialog
 
-PANIC = ActionSpec("view.panic", "Panic: hide everything", "View", safe_when_hidden=True, safe_on_overlay=True)
+PANIC = ActionSpec(
+    "view.panic", "Panic: hide everything", "View", safe_when_hidden=True, safe_on_overlay=True
+)
 PANIC_GLOBAL = ActionSpec(
     "view.panic_global",
     "Panic from anywhere in the app (dialogs too)",
@@ -42,7 +44,7 @@ class WellbeingFeature:
 
     def __init__(self, window: Frame, review: ReviewFeature) -> None:
         self.window, self.review = window, review
-        self.blank = QLabel("Content hidden.\n\nPress Esc or F12 to return (media comes back blurred).")
+        self.blank = plain_label("Content hidden.\n\nPress Esc or F12 to return (media comes back blurred).")
         self.blank.setObjectName("panicScreen")
         self.blank.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.blank.setAutoFillBackground(True)

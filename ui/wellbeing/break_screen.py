@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from reviewer.display import visible
 from reviewer.durations import DurationStyle, format_duration
+from ui.shell.plain import plain_label
 
 REASONS: dict[str, str] = {
     "hour_cap": "Hourly exposure limit reached",
@@ -41,11 +43,10 @@ def reason_text(kind: str, reason: str) -> str:
 
 
 def _label(name: str, scale: float, *, bold: bool = False) -> QLabel:
-    label = QLabel()
+    label = plain_label()
     label.setObjectName(name)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     font = QFont(label.font())
@@ -121,7 +122,7 @@ class BreakScreen(QWidget):
         """
         self.kind, self.reason, self.until = kind, reason, until
         self.reason_label.setText(reason_text(kind, reason))
-        self.support_label.setText(support_text.strip())
+        self.support_label.setText(visible(support_text.strip(), multiline=True))  # from a settings file
         self.support_label.setVisible(bool(support_text.strip()))
         if until is None:
             self.until_label.clear()

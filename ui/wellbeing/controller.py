@@ -13,7 +13,6 @@ import uuid
 from datetime import timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QLabel
 
 from reviewer.casefile import CaseView
 from reviewer.durations import DurationStyle, format_duration
@@ -30,6 +29,7 @@ from reviewer.wellbeing.exposure import ExposureLedger, ExposureReading
 from reviewer.wellbeing.severity import item_severity
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
+from ui.shell.plain import plain_label
 from ui.wellbeing.break_screen import BreakScreen
 
 BREAK = "break"
@@ -50,7 +50,7 @@ class WellbeingController(QObject):
         self.scheduler = BreakScheduler(window.prefs.wellbeing, self.clock)
         self.break_log = BreakLog(ctx.db)
         self._break_id: uuid.UUID | None = None  # set and read on the database worker only
-        self.exposure_label = QLabel("Exposure 0s")
+        self.exposure_label = plain_label("Exposure 0s")
         window.add_status(self.exposure_label)
         self.break_screen = BreakScreen()
         window.screens.add(BREAK, self.break_screen)

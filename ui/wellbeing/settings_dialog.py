@@ -16,7 +16,6 @@ is a *new* ``WellbeingSettings`` holding the saved values; until then it is the 
 from __future__ import annotations
 
 import copy
-import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -37,7 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.display import visible
 from reviewer.wellbeing.settings import SECTIONS, SETTINGS, SettingsError, SettingSpec, WellbeingSettings
+from ui.shell.plain import plain_label
 
 Field = QCheckBox | QSpinBox | QDoubleSpinBox | QPlainTextEdit
 ERROR_STYLE = "color: #b3261e; font-weight: bold;"
@@ -92,11 +93,11 @@ class SettingsDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         self._tab_of: dict[str, int] = {}
 
-        self.problems = QLabel()
+        self.problems = plain_label()  # the problems name values read from the settings file
         self.problems.setObjectName("settingsProblems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("background: #fff4ce; color: #4a3b00; padding: 6px;")
-        self.problems.setText("<br/>".join(html.escape(p) for p in settings.problems))
+        self.problems.setText("\n".join(visible(p) for p in settings.problems))
         self.problems.setVisible(bool(settings.problems))
 
         self.tabs = QTabWidget()
@@ -155,19 +156,19 @@ class SettingsDialog(QDialog):
             if not isinstance(field, QPlainTextEdit):
                 row.addStretch(1)
             column.addLayout(row)
-            note = QLabel(self._note(sp))
+            note = plain_label(self._note(sp))
             note.setObjectName(f"note:{sp.key}")
             note.setWordWrap(True)
             note.setStyleSheet(NOTE_STYLE)
             column.addWidget(note)
-            error = QLabel()
+            error = plain_label()
             error.setObjectName(f"error:{sp.key}")
             error.setWordWrap(True)
             error.setStyleSheet(ERROR_STYLE)
             error.hide()
             self.errors[sp.key] = error
             column.addWidget(error)
-            title = QLabel("" if isinstance(field, QCheckBox) else sp.title)
+            title = plain_label("" if isinstance(field, QCheckBox) else sp.title)
             title.setToolTip(sp.help)
             title.setBuddy(field)
             form.addRow(title, column)
@@ -264,7 +265,7 @@ class SettingsDialog(QDialog):
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         for key, message in errors.items():
-            self.errors[key].setText(message)
+            self.errors[key].setText(visible(message))
             self.errors[key].show()
         first = next(sp.key for sp in SETTINGS if sp.key in errors)
         self.tabs.setCurrentIndex(self._tab_of[first])

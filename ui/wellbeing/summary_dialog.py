@@ -6,8 +6,6 @@ but with no URL behind it.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 from reviewer.actions import ACTION_KINDS
 from reviewer.durations import DurationStyle, format_duration
 from reviewer.wellbeing.summary import SessionSummary
+from ui.shell.plain import Lines, plain_label, set_rich
 
 THANKS = "Thank you for the work you did today."
 
@@ -71,13 +70,13 @@ class SummaryDialog(QDialog):
         base.setPointSizeF(base.pointSizeF() * 1.2)  # read at the end of a long day: no small print
         self.setFont(base)
 
-        heading = QLabel("Session summary")
+        heading = plain_label("Session summary")
         heading.setObjectName("summaryHeading")
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         heading.setFont(font)
-        thanks = QLabel(THANKS)
+        thanks = plain_label(THANKS)
         thanks.setObjectName("summaryThanks")
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.1)
@@ -91,9 +90,9 @@ class SummaryDialog(QDialog):
         bold = QFont(self.font())
         bold.setBold(True)
         for title, text in summary_rows(summary):
-            name = QLabel(title)
+            name = plain_label(title)
             name.setFont(bold)
-            value = QLabel(text)
+            value = plain_label(text)
             value.setObjectName(f"summary:{title}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             self.values[title] = value
@@ -103,17 +102,18 @@ class SummaryDialog(QDialog):
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
 
-        support_heading = QLabel("Support")
+        support_heading = plain_label("Support")
         support_heading.setFont(bold)
         self.support_label = QLabel()
         self.support_label.setObjectName("summarySupport")
-        self.support_label.setTextFormat(Qt.TextFormat.RichText)
         self.support_label.setWordWrap(True)
         self.support_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.support_label.setMargin(10)
         self.support_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.support_label.setText(
-            f'<a href="#support" style="text-decoration: none;">{html.escape(support_text.strip())}</a>'
+        set_rich(  # the support text comes from a settings file: escaped like imported text
+            self.support_label,
+            '<a href="#support" style="text-decoration: none;">{support}</a>',
+            support=Lines(support_text.strip()),
         )
 
         self.close_button = QPushButton("Close (Enter / Esc)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from reviewer.paths import sqlite_url
@@ -14,14 +15,18 @@ from ui.shell.app import open_with_recovery
 
 
 def _answer(monkeypatch: pytest.MonkeyPatch, label: str, seen: list[str]) -> None:
+    """Every message box is answered at once: with the button named ``label`` where it has one (the
+    "Cannot open" box), with OK otherwise (the "Backup restored" box); each box's text goes to ``seen``."""
+
     def fake_exec(box: QMessageBox) -> int:
         seen.append(box.text())
-        button = next(b for b in box.buttons() if label in b.text().replace("&", ""))
-        button.click()
+        assert box.textFormat() == Qt.TextFormat.PlainText  # the message names files: never markup
+        for button in box.buttons():
+            if label in button.text().replace("&", ""):
+                button.click()
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: 0))
 
 
 def _damage(path: Path) -> None:
@@ -45,6 +50,7 @@ def test_restore_the_last_backup_keeps_the_damaged_file(
     assert restored is not None
     try:
         assert "not a database" in seen[0] or "damaged" in seen[0]
+        assert seen[1].startswith("Restored ")
         with restored.engine.connect() as conn:
             assert conn.exec_driver_sql('SELECT count(*) FROM "case"').scalar() == 3
     finally:

@@ -1,0 +1,214 @@
+"""Hostile imported text in the real window: markup shows literally, hidden characters show as ⟨U+XXXX⟩.
+
+Every field of one case carries an ``<img>`` of a large pure-red local picture plus other markup, and
+bidi / zero-width characters. The window must show all of it as text: the picture never paints (a grab of
+the window has no red), no raw direction-changing character reaches a widget, and every label is either
+plain text or rich text built by ``ui.shell.plain.rich`` (which escapes every value).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6 import QtGui
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QTextEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from reviewer.clock import utcnow
+from reviewer.decisions import record_decision
+from reviewer.identity import ensure_reviewer
+from reviewer.models import Account, Case, Channel, Item
+from reviewer.policy import PolicyPack
+from reviewer.storage.database import Database
+from tests.support.waiting import UI_WAIT_MS
+from ui.review.queue_model import Column
+from ui.shell.context import start_context
+from ui.shell.main_window import MainWindow
+from ui.shell.plain import is_escaped_rich
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+HIDDEN = {"\u202e": "⟨U+202E⟩", "\u200b": "⟨U+200B⟩", "\u2066": "⟨U+2066⟩"}
+
+
+def _payload(name: str, red: Path) -> str:
+    """``name`` followed by bidi and zero-width characters and four kinds of markup."""
+    markup = (
+        f'<img src="{red.as_uri()}" width=600 height=400><b>bold</b><a href="x">link</a>'
+        "<table><tr><td>cell</td></tr></table>"
+    )
+    return f"{name}{''.join(HIDDEN)}{markup}"
+
+
+@pytest.fixture
+def red_png(tmp_path: Path) -> Path:
+    path = tmp_path / "red.png"
+    Image.new("RGB", (1200, 800), (255, 0, 0)).save(path)
+    return path
+
+
+#: Every imported field of a case, by the name its payload starts with.
+FIELDS = (
+    "chan", "channel name", "platform", "@handle", "flag1", "flag2", "EXT", "reporter", "report line one",
+    "report line two", "score", "item text", "https://x.example/", "note", "mallory",
+)  # fmt: skip
+
+
+def _hostile_case(db: Database, pack: PolicyPack, red: Path, fields: tuple[str, ...] = FIELDS) -> uuid.UUID:
+    """One case whose ``fields`` (all by default) hold :func:`_payload`; the others hold just their name."""
+
+    def p(name: str) -> str:
+        return _payload(name, red) if name in fields else name
+
+    with db.write() as s:
+        channel = Channel(code=p("chan"), name=p("channel name"))
+        account = Account(
+            platform=p("platform"), handle=p("@handle"), risk_flags=[p("flag1"), p("flag2")], risk_score=0.9
+        )
+        s.add_all([channel, account])
+        s.flush()
+        case = Case(
+            external_id=p("EXT"),
+            channel_id=channel.id,
+            account_id=account.id,
+            category="violence",
+            priority=1,
+            sla_deadline=utcnow() + timedelta(minutes=30),
+            risk_rank=100,
+            reporter=p("reporter"),
+            report_text=p("report line one") + "\n" + p("report line two"),
+            scores={p("score"): 0.93},
+        )
+        s.add(case)
+        s.flush()
+        link = Item(
+            case_id=case.id, kind="link", url=p("https://x.example/"), text=p("item text"), position=0
+        )
+        s.add(link)
+        case_id = case.id
+    earlier = ensure_reviewer(db, p("mallory"))
+    record_decision(db, case_id=case_id, reviewer=earlier, action="note", note=p("note"), pack=pack)
+    return case_id
+
+
+def _open(db: Database, pack: PolicyPack, qtbot: QtBot, case_id: uuid.UUID) -> MainWindow:
+    w = MainWindow(start_context(db, pack, backup=False))
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    qtbot.waitUntil(
+        lambda: w.review.selection.current is not None and w.review.selection.current.id == case_id,
+        timeout=UI_WAIT_MS,
+    )
+    return w
+
+
+@pytest.fixture
+def window(db: Database, pack: PolicyPack, qtbot: QtBot, red_png: Path) -> Iterator[MainWindow]:
+    w = _open(db, pack, qtbot, _hostile_case(db, pack, red_png))
+    yield w
+    w.shutdown()
+
+
+def _shown(label: QLabel) -> str:
+    """What a reader sees in ``label``: its text, or the rendered text of a rich-text label."""
+    if label.textFormat() == Qt.TextFormat.PlainText:
+        return label.text()
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText()
+
+
+def _as_tooltip(text: str) -> str:
+    """What a tooltip shows for ``text``: Qt renders it as HTML when it might be rich text."""
+    if not QtGui.Qt.mightBeRichText(text):
+        return text
+    doc = QTextDocument()
+    doc.setHtml(text)
+    return doc.toPlainText()
+
+
+def _every_text(w: MainWindow) -> list[tuple[str, str]]:
+    """(where, text) for every piece of text the window shows or would show on hover."""
+    texts: list[tuple[str, str]] = [
+        ("window title", w.windowTitle()),
+        ("status", w.statusBar().currentMessage()),
+    ]
+    for label in w.findChildren(QLabel):
+        texts.append((f"label {label.objectName()}", _shown(label)))
+    for edit in w.findChildren(QPlainTextEdit):
+        texts.append((f"plain text {edit.objectName()}", edit.toPlainText()))
+    for edit in w.findChildren(QTextEdit):
+        texts.append((f"text {edit.objectName()}", edit.toPlainText()))
+    for combo in w.findChildren(QComboBox):
+        texts += [(f"combo {combo.objectName()}", combo.itemText(i)) for i in range(combo.count())]
+    widget: QWidget
+    for widget in w.findChildren(QWidget):
+        texts.append((f"tooltip {type(widget).__name__}", _as_tooltip(widget.toolTip())))
+    texts.append(("canvas", w.review.preview.canvas._message))
+    model = w.review.model
+    for column in Column:
+        index = model.index(0, column)
+        for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = model.data(index, role)
+            if isinstance(value, str):
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    value = _as_tooltip(value)
+                texts.append((f"queue {column.name} {role.name}", value))
+    return texts
+
+
+def test_markup_shows_literally_and_hidden_characters_show_as_markers(window: MainWindow) -> None:
+    w = window
+    header = _shown(w.review.preview.header)
+    for name in ("EXT", "@handle", "platform", "flag1", "flag2", "reporter", "report line one", "mallory"):
+        assert f"{name}⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=" in header, name
+    assert '<b>bold</b><a href="x">link</a><table>' in header
+    assert "item text⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img" in w.review.preview.text_view.toPlainText()
+    assert "https://x.example/⟨U+202E⟩" in w.review.preview.canvas._message
+    assert "EXT⟨U+202E⟩" in w.windowTitle()
+    queue = {where: text for where, text in _every_text(w) if where.startswith("queue")}
+    assert queue["queue ACCOUNT DisplayRole"].startswith("@handle⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img")
+    assert "flag2⟨U+202E⟩" in queue["queue RISK ToolTipRole"]
+    assert "<img" in queue["queue RISK ToolTipRole"]
+    raw = [(where, text) for where, text in _every_text(w) if any(ch in text for ch in HIDDEN)]
+    assert raw == []
+
+
+def _red_pixels(image: QImage) -> int:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    red = 0
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            c = image.pixelColor(x, y)
+            red += c.red() > 200 and c.green() < 50 and c.blue() < 50
+    return red
+
+
+@pytest.mark.parametrize("fields", [FIELDS, *((f,) for f in FIELDS if f not in ("score", "note"))], ids=str)
+def test_no_pixel_of_the_linked_picture_reaches_the_screen(
+    db: Database, pack: PolicyPack, qtbot: QtBot, red_png: Path, fields: tuple[str, ...]
+) -> None:
+    """All fields hostile at once, and each alone (so no field hides another below the header's fold)."""
+    w = _open(db, pack, qtbot, _hostile_case(db, pack, red_png, fields))
+    try:
+        red = _red_pixels(w.grab().toImage())
+        assert red < 20, f"{red} red pixels: the linked picture was painted"  # it would be thousands
+    finally:
+        w.shutdown()
+
+
+def test_every_label_is_plain_text_or_escaped_rich_text(window: MainWindow) -> None:
+    unsafe = [
+        (label.objectName() or type(label.parent()).__name__, label.text()[:60])
+        for label in window.findChildren(QLabel)
+        if label.textFormat() != Qt.TextFormat.PlainText and not is_escaped_rich(label)
+    ]
+    assert unsafe == []
