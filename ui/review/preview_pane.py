@@ -200,7 +200,7 @@ class PreviewPane(QWidget):
         self.item_bar.setText(f"Item {self._index + 1} of {count} · {visible(item.kind)}{nav}")
         if item.kind == "text" or item.text:
             self.text_view.setPlainText(
-                f"Content warning: reported {category_label(self.case.category, '') if self.case else ''} text\n"
+                f"Content warning: reported {visible(category_label(self.case.category, '')) if self.case else ''} text\n"
                 f"———\n{visible(item.text, multiline=True)}"
             )
             self.text_view.show()

@@ -9,29 +9,46 @@ plain text or rich text built by ``ui.shell.plain.rich`` (which escapes every va
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from PySide6 import QtGui
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QTextDocument
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from reviewer.clock import utcnow
+from reviewer.conflicts import StandingDecision
 from reviewer.decisions import record_decision
 from reviewer.identity import ensure_reviewer
 from reviewer.models import Account, Case, Channel, Item
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
+from reviewer.wellbeing.exposure import ExposureTotals
+from reviewer.wellbeing.settings import OrgPolicy, WellbeingSettings
+from reviewer.wellbeing.summary import SessionSummary
 from tests.support.waiting import UI_WAIT_MS
+from ui.review.override import OverrideDialog
 from ui.review.queue_model import Column
 from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 from ui.shell.plain import is_escaped_rich
+from ui.wellbeing.break_screen import BreakScreen
+from ui.wellbeing.settings_dialog import SettingsDialog
+from ui.wellbeing.summary_dialog import SummaryDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -205,10 +222,119 @@ def test_no_pixel_of_the_linked_picture_reaches_the_screen(
         w.shutdown()
 
 
-def test_every_label_is_plain_text_or_escaped_rich_text(window: MainWindow) -> None:
-    unsafe = [
+def _unsafe_labels(widget: QWidget) -> list[tuple[str, str]]:
+    """Labels in ``widget`` that Qt may render as markup without ``ui.shell.plain`` having escaped it."""
+    return [
         (label.objectName() or type(label.parent()).__name__, label.text()[:60])
-        for label in window.findChildren(QLabel)
+        for label in widget.findChildren(QLabel)
         if label.textFormat() != Qt.TextFormat.PlainText and not is_escaped_rich(label)
     ]
-    assert unsafe == []
+
+
+def test_every_label_is_plain_text_or_escaped_rich_text(window: MainWindow) -> None:
+    assert _unsafe_labels(window) == []
+
+
+def _answer_modal(kind: type[QDialog], seen: list[QDialog], answer: Callable[[QDialog], None]) -> None:
+    """When a modal ``kind`` dialog opens (it runs its own event loop), note it and call ``answer``."""
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, kind):
+            QTimer.singleShot(20, check)  # polling for the dialog to open, not waiting for time to pass
+            return
+        seen.append(dialog)
+        answer(dialog)
+
+    QTimer.singleShot(0, check)
+
+
+def test_the_note_dialog_names_the_case_as_plain_text(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    seen: list[QDialog] = []
+    texts: list[str] = []
+
+    def answer(dialog: QDialog) -> None:
+        texts.extend(_shown(label) for label in dialog.findChildren(QLabel))
+        texts.append(repr(_unsafe_labels(dialog)))
+        dialog.reject()
+
+    _answer_modal(QInputDialog, seen, answer)
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_N)
+    assert seen, "the note dialog did not open"
+    assert any(t.startswith("Note on EXT⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=") for t in texts), texts
+    assert texts[-1] == "[]"
+    assert not any(ch in t for t in texts for ch in HIDDEN)
+
+
+def test_a_conflict_names_the_other_reviewer_as_plain_text(
+    window: MainWindow, qtbot: QtBot, db: Database, pack: PolicyPack, red_png: Path
+) -> None:
+    w = window
+    shown = w.review.selection.current
+    assert shown is not None
+    mallory = ensure_reviewer(db, _payload("mallory", red_png))
+    later = utcnow() + timedelta(minutes=20)  # our lease has run out; mallory decides the case
+    record_decision(
+        db, case_id=shown.id, reviewer=mallory, action="keep", policy_code="NV-0", pack=pack, now=later
+    )
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: w.review.flow.error_box is not None, timeout=UI_WAIT_MS)
+    box = w.review.flow.error_box
+    assert box is not None
+    assert box.textFormat() == Qt.TextFormat.PlainText
+    assert "Already decided: mallory⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=" in box.text()
+    assert "mallory⟨U+202E⟩" in w.statusBar().currentMessage()
+    assert _unsafe_labels(box) == []
+    assert not any(ch in text for _where, text in _every_text(w) for ch in HIDDEN)
+    box.close()
+
+
+# -- dialogs that show data: the support message (from a settings file), settings problems, an override
+
+
+def test_the_support_message_is_shown_literally(qtbot: QtBot, red_png: Path) -> None:
+    support = _payload("Call the team", red_png) + "\nsecond line"
+    summary = SessionSummary(
+        cases_decided=1,
+        decisions=1,
+        actions={"keep": 1},
+        median_handle_s=3.0,
+        mean_handle_s=3.0,
+        exposure=ExposureTotals(seconds=0.0, weighted=0.0, reveals=0),
+        breaks=0,
+        breaks_by_kind={},
+        break_time=timedelta(0),
+        duration=timedelta(minutes=5),
+    )
+    dialog = SummaryDialog(summary, support)
+    qtbot.addWidget(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    assert _shown(dialog.support_label).startswith("Call the team⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=")
+    assert _unsafe_labels(dialog) == []
+    assert _red_pixels(dialog.grab().toImage()) < 20
+    screen = BreakScreen()
+    qtbot.addWidget(screen)
+    screen.show_break("voluntary", "voluntary", None, support)
+    assert screen.support_label.textFormat() == Qt.TextFormat.PlainText
+    assert screen.support_label.text().startswith("Call the team⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=")
+    assert screen.support_label.text().endswith("\nsecond line")  # a message of several lines keeps them
+
+
+def test_settings_problems_and_an_override_show_data_literally(
+    qtbot: QtBot, pack: PolicyPack, red_png: Path
+) -> None:
+    settings = WellbeingSettings(OrgPolicy(floors={}, defaults={}), {})
+    settings.problems.append(_payload("display.blur_px: unreadable value", red_png))
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    assert dialog.problems.text().startswith("display.blur_px: unreadable value⟨U+202E⟩")
+    assert _unsafe_labels(dialog) == []
+    standing = StandingDecision(uuid.uuid4(), _payload("mallory", red_png), utcnow(), "keep", "NV-0")
+    override = OverrideDialog(standing, pack, "violence")
+    qtbot.addWidget(override)
+    assert _unsafe_labels(override) == []
+    assert any(
+        "mallory⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img" in _shown(label) for label in override.findChildren(QLabel)
+    )
