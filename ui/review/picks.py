@@ -24,12 +24,7 @@ class PickFlow(QObject):
     status = Signal(str)
 
     def __init__(
-        self,
-        pack: PolicyPack,
-        panel: PolicyPanel,
-        commit: Commit,
-        focus_back: QWidget,
-        parent: QObject | None,
+        self, pack: PolicyPack, panel: PolicyPanel, commit: Commit, focus_back: QWidget, parent: QObject | None
     ) -> None:
         super().__init__(parent)
         self.pack, self.panel, self._commit, self._focus_back = pack, panel, commit, focus_back
