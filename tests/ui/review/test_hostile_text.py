@@ -8,6 +8,7 @@ plain text or rich text built by ``ui.shell.plain.rich`` (which escapes every va
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -238,10 +239,13 @@ def test_every_label_is_plain_text_or_escaped_rich_text(window: MainWindow) -> N
 def _answer_modal(kind: type[QDialog], seen: list[QDialog], answer: Callable[[QDialog], None]) -> None:
     """When a modal ``kind`` dialog opens (it runs its own event loop), note it and call ``answer``."""
 
+    give_up = time.monotonic() + UI_WAIT_MS / 1000
+
     def check() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, kind):
-            QTimer.singleShot(20, check)  # polling for the dialog to open, not waiting for time to pass
+            if time.monotonic() < give_up:  # polling for the dialog to open, not waiting for time to pass
+                QTimer.singleShot(20, check)
             return
         seen.append(dialog)
         answer(dialog)
