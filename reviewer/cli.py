@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # the storage stack (SQLAlchemy) loads only for the commands 
     from reviewer.storage.database import Database
 
 EXIT_USAGE, EXIT_FAILED = 2, 1
+#: Bad lines listed by a refused import (the first ones; then how many more).
+ERRORS_SHOWN = 20
 
 
 class UserError(Exception):
@@ -180,8 +182,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = import_file(db, args.file, media_root=args.media_root, actor=current_handle())
     except ImportFailed as exc:
         print(f"reviewer: {visible(str(exc))}", file=sys.stderr)
-        for line in exc.errors:
+        for line in exc.errors[:ERRORS_SHOWN]:
             print(f"  {visible(line)}", file=sys.stderr)
+        if exc.total_errors > ERRORS_SHOWN:
+            print(f"  … and {exc.total_errors - ERRORS_SHOWN} more", file=sys.stderr)
         return EXIT_FAILED
     finally:
         db.dispose()
