@@ -8,10 +8,12 @@ A test keeps ``KNOWN_REVISIONS`` equal to the migration scripts.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from reviewer.display import visible
@@ -76,13 +78,34 @@ def upgrade(db: Database) -> bool:
         raise explain_sqlite_error(exc, db.label) from exc
 
 
-def foreign_tables(db: Database) -> list[str]:
-    """Tables of a database that is not ours (tables, but no ``alembic_version``); [] for ours or an empty one."""
-    try:
-        with db.engine.connect() as conn:
-            names = inspect(conn).get_table_names()
-    except DBAPIError as exc:
-        raise explain_sqlite_error(exc, db.label) from exc
+def foreign_tables(url: str) -> list[str]:
+    """Tables of a database that is not ours (tables, but no ``alembic_version``); [] for ours or an empty one.
+
+    A SQLite file is read through a read-only connection of its own: the app's engine would switch it to
+    WAL on connect, which already changes a foreign file. A file SQLite cannot read gives [] (opening it
+    then says what is wrong with it).
+    """
+    file = sqlite_file(url)
+    if file is not None:
+        try:
+            conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                names = [
+                    row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                ]
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return []
+    else:
+        db = Database(url)
+        try:
+            with db.engine.connect() as conn_:
+                names = inspect(conn_).get_table_names()
+        except DBAPIError as exc:
+            raise explain_sqlite_error(exc, db.label) from exc
+        finally:
+            db.dispose()
     return [] if "alembic_version" in names else sorted(names)
 
 
@@ -114,20 +137,21 @@ def open_database(url: str, *, create: bool = True, init: bool = False) -> Datab
         _create_sqlite_file(file)
     elif file is not None and file.is_dir():
         raise DataLocationError(f"{file} is a folder, not a database file")
+    foreign = [] if init else foreign_tables(url)
+    if foreign:
+        shown = ", ".join(map(visible, foreign[:3])) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        where = file if file is not None else make_url(url).render_as_string(hide_password=True)
+        raise ForeignDatabaseError(
+            f"{where} is not a Reviewer Workstation database (it holds other tables: {shown}); "
+            "nothing was changed. Open another database, or add the app's tables to it on purpose "
+            "(reviewer --init)."
+        )
     db = Database(url)
     try:
-        foreign = [] if init else foreign_tables(db)
-        if foreign:
-            shown = ", ".join(map(visible, foreign[:3])) + (
-                f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-            )
-            raise ForeignDatabaseError(
-                f"{db.label} is not a Reviewer Workstation database (it holds other tables: {shown}); "
-                "nothing was changed. Open another database, or add the app's tables to it on purpose "
-                "(reviewer --init)."
-            )
         upgrade(db)
-    except (SchemaTooNewError, ForeignDatabaseError):
+    except SchemaTooNewError:
         db.dispose()
         raise
     except DatabaseOpenError as exc:
