@@ -179,3 +179,24 @@ def test_each_refusal_is_one_line_and_a_failure(
     assert lines[0].startswith("reviewer: ") and row.expect in lines[0], lines[0]
     assert "Traceback" not in out.err and "Errno" not in out.err
     assert "damaged" not in out.err  # a full or read-only place is never called damage
+
+
+def test_refusals_quoting_imported_values_show_hidden_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bidi override in a bad value cannot reorder the terminal line that reports it."""
+    evil = "gpj.exe\u202e"
+    cases = [
+        {"id": evil, "channel": "media", "category": "spam", "items": [{"kind": "text", "text": "t"}]},
+        {"id": evil, "channel": "media", "category": "spam", "items": [{"kind": "image", "path": f"{evil}.jpg"}]},
+    ]
+    src = tmp_path / f"cases{evil}.jsonl"
+    src.write_text("".join(json.dumps(c) + "\n" for c in cases))
+    db = str(tmp_path / "x.sqlite3")
+    assert main(["--db", db, "--init", "import", str(src)]) == 1
+    err = capsys.readouterr().err
+    assert "\u202e" not in err and "line 2: duplicate case id" in err
+    src.write_text("\n")
+    assert main(["--db", db, "import", str(src)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "\u202e" not in line and line.endswith("cases" + "gpj.exe⟨U+202E⟩.jsonl"), line
