@@ -46,7 +46,9 @@ def test_a_read_command_with_no_default_database_points_to_the_demo_one(
     assert not default.exists(), "a read command created the default database"
 
 
-def test_with_neither_database_a_read_command_says_to_import_first(capsys: pytest.CaptureFixture[str]) -> None:
+def test_with_neither_database_a_read_command_says_to_import_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["export"]) == 1
     (line,) = _err_lines(capsys)
     assert "import cases first" in line
@@ -73,15 +75,25 @@ def test_export_says_what_it_wrote_and_where(tmp_path: Path, capsys: pytest.Capt
     capsys.readouterr()
     assert main(["--db", db, "export", "--format", "jsonl"]) == 0
     out = capsys.readouterr()
-    assert out.err.splitlines() == ["exported 0 decisions as JSON Lines to standard output", f"database: {db}"]
+    assert out.err.splitlines() == [
+        "exported 0 decisions as JSON Lines to standard output",
+        f"database: {db}",
+    ]
     target = tmp_path / "out.csv"
     assert main(["--db", db, "export", "-o", str(target)]) == 0
     assert _err_lines(capsys)[0] == f"exported 0 decisions as CSV to {target}"
 
 
-def test_a_named_database_is_created_only_with_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_named_database_is_created_only_with_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "new.sqlite3"
-    for command in (["import", str(_cases(tmp_path))], ["export"], ["role", "x", "lead"], ["demo", "--cases", "2"]):
+    for command in (
+        ["import", str(_cases(tmp_path))],
+        ["export"],
+        ["role", "x", "lead"],
+        ["demo", "--cases", "2"],
+    ):
         if command[0] == "demo":
             continue  # demo's job is to create one: see below
         assert main(["--db", str(db), *command]) == 1
@@ -104,7 +116,9 @@ def test_db_never_creates_a_missing_folder(tmp_path: Path, capsys: pytest.Captur
     assert not (tmp_path / "not").exists()
 
 
-def test_a_foreign_sqlite_file_is_left_alone_unless_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_foreign_sqlite_file_is_left_alone_unless_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     foreign = tmp_path / "notes.db"
     conn = sqlite3.connect(foreign)
     conn.execute("CREATE TABLE notes (body TEXT)")
@@ -112,7 +126,12 @@ def test_a_foreign_sqlite_file_is_left_alone_unless_init(tmp_path: Path, capsys:
     conn.commit()
     conn.close()
     before = _digest(foreign)
-    for command in (["export"], ["audit", "verify"], ["import", str(_cases(tmp_path))], ["demo", "--cases", "2"]):
+    for command in (
+        ["export"],
+        ["audit", "verify"],
+        ["import", str(_cases(tmp_path))],
+        ["demo", "--cases", "2"],
+    ):
         assert main(["--db", str(foreign), *command]) == 1, command
         (line,) = _err_lines(capsys)
         assert "not a Reviewer Workstation database" in line and "notes" in line, line
@@ -127,7 +146,9 @@ def test_a_foreign_sqlite_file_is_left_alone_unless_init(tmp_path: Path, capsys:
         conn.close()
 
 
-def test_a_foreign_table_name_cannot_garble_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_foreign_table_name_cannot_garble_the_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     foreign = tmp_path / "odd.db"
     conn = sqlite3.connect(foreign)
     conn.execute('CREATE TABLE "evil\u202etxt.exe" (x)')

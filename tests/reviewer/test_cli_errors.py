@@ -188,7 +188,12 @@ def test_refusals_quoting_imported_values_show_hidden_characters(
     evil = "gpj.exe\u202e"
     cases = [
         {"id": evil, "channel": "media", "category": "spam", "items": [{"kind": "text", "text": "t"}]},
-        {"id": evil, "channel": "media", "category": "spam", "items": [{"kind": "image", "path": f"{evil}.jpg"}]},
+        {
+            "id": evil,
+            "channel": "media",
+            "category": "spam",
+            "items": [{"kind": "image", "path": f"{evil}.jpg"}],
+        },
     ]
     src = tmp_path / f"cases{evil}.jsonl"
     src.write_text("".join(json.dumps(c) + "\n" for c in cases))

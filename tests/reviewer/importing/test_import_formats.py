@@ -59,8 +59,16 @@ def test_a_bom_does_not_hide_the_next_line_s_problem(db: Database, tmp_path: Pat
     [
         (json.dumps([_case(1), _case(2)]).encode() + b"\n", 1, "the file is a JSON array"),
         (json.dumps([_case(1), _case(2)], indent=2).encode(), 1, "the file is a JSON array"),
-        (b"\n\n" + json.dumps(_case(1), indent=2).encode(), 3, "this looks like a pretty-printed JSON document"),
-        (b"\xef\xbb\xbf" + json.dumps(_case(1), indent=4).encode(), 1, "this looks like a pretty-printed JSON document"),
+        (
+            b"\n\n" + json.dumps(_case(1), indent=2).encode(),
+            3,
+            "this looks like a pretty-printed JSON document",
+        ),
+        (
+            b"\xef\xbb\xbf" + json.dumps(_case(1), indent=4).encode(),
+            1,
+            "this looks like a pretty-printed JSON document",
+        ),
     ],
     ids=["array on one line", "array pretty-printed", "object pretty-printed", "with a BOM"],
 )

@@ -357,5 +357,7 @@ def test_a_nul_character_is_refused_by_line_on_the_server_too(pg_db: Database, t
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as info:
         import_file(pg_db, path)
-    assert info.value.errors == ["line 2: items.0.text: contains a NUL character (\\u0000), which is not allowed"]
+    assert info.value.errors == [
+        "line 2: items.0.text: contains a NUL character (\\u0000), which is not allowed"
+    ]
     assert _case_ids(pg_db, "nul") == []
