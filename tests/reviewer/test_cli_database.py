@@ -116,15 +116,22 @@ def test_db_never_creates_a_missing_folder(tmp_path: Path, capsys: pytest.Captur
     assert not (tmp_path / "not").exists()
 
 
+def _foreign(path: Path, *statements: str) -> Path:
+    """A SQLite file of some other program."""
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return path
+
+
 def test_a_foreign_sqlite_file_is_left_alone_unless_init(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    foreign = tmp_path / "notes.db"
-    conn = sqlite3.connect(foreign)
-    conn.execute("CREATE TABLE notes (body TEXT)")
-    conn.execute("INSERT INTO notes VALUES ('mine')")
-    conn.commit()
-    conn.close()
+    foreign = _foreign(
+        tmp_path / "notes.db", "CREATE TABLE notes (body TEXT)", "INSERT INTO notes VALUES ('mine')"
+    )
     before = _digest(foreign)
     for command in (
         ["export"],
@@ -149,11 +156,7 @@ def test_a_foreign_sqlite_file_is_left_alone_unless_init(
 def test_a_foreign_table_name_cannot_garble_the_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    foreign = tmp_path / "odd.db"
-    conn = sqlite3.connect(foreign)
-    conn.execute('CREATE TABLE "evil\u202etxt.exe" (x)')
-    conn.commit()
-    conn.close()
+    foreign = _foreign(tmp_path / "odd.db", 'CREATE TABLE "evil\u202etxt.exe" (x)')
     assert main(["--db", str(foreign), "export"]) == 1
     (line,) = _err_lines(capsys)
     assert "\u202e" not in line and "⟨U+202E⟩" in line

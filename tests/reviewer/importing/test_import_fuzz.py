@@ -170,7 +170,7 @@ moments = st.builds(
 
 def _text(**kwargs: Any) -> st.SearchStrategy[str]:
     """Any text but NUL (a NUL anywhere makes a line bad: the "nul" kind of bad line)."""
-    return st.text(alphabet=st.characters(exclude_characters="\x00"), **kwargs)
+    return st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), **kwargs)
 
 
 ITEMS = st.lists(
