@@ -1,6 +1,13 @@
-"""The ``reviewer`` command: open the app, build a demo, import, export, verify the audit log.
+"""The ``reviewer`` command: open the app, build a demo, import, export, back up, verify the audit log.
 
 User mistakes print one clear line on stderr and exit non-zero; tracebacks are for bugs only.
+
+Which database: ``--db``, else ``$REVIEWER_DB``, else ``reviewer.sqlite3`` in the data folder (``demo``
+builds ``demo.sqlite3`` there instead). Every command that used a database ends by naming it on stderr
+(``database: …``). Only ``demo`` (its job) and ``import`` into the default database create a database;
+a new database anywhere else needs ``--init``, which also allows adding the app's tables to a SQLite
+file that holds other tables. Folders are never created for ``--db``. A read command that finds no
+default database but a demo one says so and how to pick it.
 """
 
 from __future__ import annotations
@@ -12,12 +19,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewer import __version__
-from reviewer.paths import ENV_DB, default_db_url, demo_db_path, normalize_db_url, sqlite_url
+from reviewer.display import visible
+from reviewer.paths import (
+    ENV_DB,
+    configured_db_url,
+    default_db_path,
+    demo_db_path,
+    normalize_db_url,
+    sqlite_file,
+    sqlite_url,
+)
 
 if TYPE_CHECKING:  # the storage stack (SQLAlchemy) loads only for the commands that use it
     from reviewer.storage.database import Database
 
 EXIT_USAGE, EXIT_FAILED = 2, 1
+#: Bad lines listed by a refused import (the first ones; then how many more).
+ERRORS_SHOWN = 20
 
 
 class UserError(Exception):
@@ -34,7 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="URL_OR_FILE",
-        help=f"database: a SQLAlchemy URL or a SQLite file (default: ${ENV_DB} or the user data dir)",
+        help=f"database: a SQLAlchemy URL or a SQLite file (default: ${ENV_DB}, else reviewer.sqlite3 "
+        "in the user data folder); its folder must exist",
+    )
+    parser.add_argument(
+        "--init",
+        action="store_true",
+        help="allow creating a new database at --db, or adding the app's tables to a SQLite file "
+        "that holds other tables",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -66,24 +91,53 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit_sub.add_parser("checkpoint", help="sign and store the chain heads now (the app does so itself)")
 
+    sub.add_parser("backup", help="take a backup of the SQLite database now (the app takes one each session)")
+
     role = sub.add_parser("role", help="make a reviewer a lead (who may override decisions) or not")
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
     return parser
 
 
-def _db_url(args: argparse.Namespace, *, demo: bool = False) -> str:
-    if args.db:
-        return normalize_db_url(args.db)
-    if demo:
-        return sqlite_url(demo_db_path())
-    return default_db_url()
+def _db_url(args: argparse.Namespace, *, demo: bool = False) -> tuple[str, bool]:
+    """The database URL, and whether the user named it (``--db`` or ``$REVIEWER_DB``)."""
+    named = normalize_db_url(args.db) if args.db else configured_db_url()
+    if named:
+        return named, True
+    return sqlite_url(demo_db_path() if demo else default_db_path()), False
 
 
-def _open(url: str) -> Database:
+def _missing(file: Path, named: bool) -> str:
+    if named:
+        return f"no database at {file}; pass --init to create a new one there, or check the path"
+    demo = demo_db_path()
+    if demo.exists():
+        return (
+            f"no database at {file} (the default); the demo database is {demo}: "
+            f"pass --db {demo} to use it, or import cases into the default one"
+        )
+    return f"no database at {file} yet: import cases first (reviewer import FILE) or name one with --db"
+
+
+def _open(args: argparse.Namespace, *, creates: bool = False, demo: bool = False) -> Database:
+    """Open the database the command works on. ``creates``: this command may create the default database
+    (never one the user named, unless ``--init``)."""
+    from reviewer.storage.errors import DatabaseMissingError
     from reviewer.storage.migrate import open_database
 
-    return open_database(url)
+    url, named = _db_url(args, demo=demo)
+    create = args.init or demo or (creates and not named)
+    try:
+        return open_database(url, create=create, init=args.init)
+    except DatabaseMissingError:
+        file = sqlite_file(url)
+        assert file is not None  # only a SQLite file can be missing
+        raise UserError(_missing(file, named)) from None
+
+
+def _used(db: Database) -> None:
+    """The last line of every command that used a database: which one."""
+    print(f"database: {db.label}", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -94,8 +148,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.cases < 1 or args.images < 1:
         raise UserError("--cases and --images must be at least 1")
-    url = _db_url(args, demo=True)
-    db = _open(url)
+    db = _open(args, demo=True)
+    url = db.url
     with db.read() as session:
         existing = session.execute(select(func.count()).select_from(Case)).scalar_one()
     if existing and args.if_missing:
@@ -109,6 +163,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         print(f"  {db.label}")
     db.dispose()
+    _used(db)
     if args.open:
         return _run_app(url)
     return 0
@@ -118,65 +173,90 @@ def cmd_import(args: argparse.Namespace) -> int:
     from reviewer.identity import current_handle
     from reviewer.importing.importer import ImportFailed, import_file
 
+    if args.file.is_dir():
+        raise UserError(f"{args.file} is a folder, not a file: give the JSON Lines file to import")
     if not args.file.is_file():
         raise UserError(f"no such file: {args.file}")
-    db = _open(_db_url(args))
+    db = _open(args, creates=True)
     try:
         report = import_file(db, args.file, media_root=args.media_root, actor=current_handle())
     except ImportFailed as exc:
-        print(f"reviewer: {exc}", file=sys.stderr)
-        for line in exc.errors:
-            print(f"  {line}", file=sys.stderr)
+        print(f"reviewer: {visible(str(exc))}", file=sys.stderr)
+        for line in exc.errors[:ERRORS_SHOWN]:
+            print(f"  {visible(line)}", file=sys.stderr)
+        if exc.total_errors > ERRORS_SHOWN:
+            print(f"  … and {exc.total_errors - ERRORS_SHOWN} more", file=sys.stderr)
         return EXIT_FAILED
     finally:
         db.dispose()
     print(f"imported {report.cases} cases, {report.items} items, {report.media_files} media files")
+    _used(db)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from reviewer.exporting import export_decisions
+    from reviewer.exporting import FORMATS, check_export_target, export_decisions, export_to_file
 
-    db = _open(_db_url(args))
+    if args.output:
+        check_export_target(args.output)  # before the database is opened: a mistake costs nothing
+    db = _open(args)
     try:
         if args.output:
-            with open(args.output, "w", encoding="utf-8", newline="") as out:
-                n = export_decisions(db, out, args.format)
-            print(f"exported {n} decisions to {args.output}", file=sys.stderr)
+            n = export_to_file(db, args.output, args.format)
         else:
-            export_decisions(db, sys.stdout, args.format)
+            n = export_decisions(db, sys.stdout, args.format)
+            sys.stdout.flush()
     finally:
         db.dispose()
+    where = str(args.output) if args.output else "standard output"
+    print(f"exported {n} decisions as {FORMATS[args.format]} to {where}", file=sys.stderr)
+    _used(db)
     return 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from reviewer.audit import verify, write_checkpoint
 
-    db = _open(_db_url(args))
+    db = _open(args)
     try:
         if args.audit_command == "checkpoint":
             checkpoint = write_checkpoint(db, force=True)
             print("nothing to anchor: the audit log is empty" if checkpoint is None else "checkpoint written")
+            _used(db)
             return 0
         report = verify(db)
     finally:
         db.dispose()
     print(report)
+    _used(db)
     return 0 if report.ok else EXIT_FAILED
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from reviewer.storage.backup import take_backup
+
+    db = _open(args)
+    db.dispose()
+    if db.file is None:
+        raise UserError(f"{db.label} is not a SQLite file: back it up with the database server's own tools")
+    target = take_backup(db.file)
+    print(f"backup written: {target}")
+    _used(db)
+    return 0
 
 
 def cmd_role(args: argparse.Namespace) -> int:
     from reviewer.identity import current_handle, set_role
 
-    db = _open(_db_url(args))
+    db = _open(args)
     try:
         set_role(db, args.handle, args.role, actor=current_handle())
     except ValueError as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(visible(str(exc))) from exc
     finally:
         db.dispose()
-    print(f"{args.handle} is now a {args.role}")
+    print(f"{visible(args.handle)} is now a {args.role}")
+    _used(db)
     return 0
 
 
@@ -192,11 +272,21 @@ def _run_app(url: str) -> int:
     return _app_opener(url)
 
 
+def cmd_open(args: argparse.Namespace) -> int:
+    """The app on the chosen database, checked here first (missing, foreign, --init) like every command."""
+    if _app_opener is None:
+        return _run_app("")  # says the app is not installed
+    db = _open(args, creates=True)
+    db.dispose()
+    _used(db)
+    return _run_app(db.url)
+
+
 def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None) -> int:
     """Run the CLI. ``open_app`` opens the desktop app on a database URL (the ui package supplies it)."""
     global _app_opener
     _app_opener = open_app
-    from reviewer.storage.errors import DatabaseOpenError
+    from reviewer.storage.errors import DatabaseOpenError, describe_os_error
 
     args = _parser().parse_args(argv)
     try:
@@ -210,14 +300,24 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
             return cmd_audit(args)
         if args.command == "role":
             return cmd_role(args)
-        return _run_app(_db_url(args))
+        if args.command == "backup":
+            return cmd_backup(args)
+        return cmd_open(args)
     except (UserError, DatabaseOpenError) as exc:
-        print(f"reviewer: {exc}", file=sys.stderr)
+        print(f"reviewer: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # the environment refused something (a full disk, a read-only place)
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        where = exc.filename if exc.filename is not None else "a file"
+        print(f"reviewer: {_one_line(describe_os_error(exc, f'use {where}'))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split("\n"))
 
 
 if __name__ == "__main__":

@@ -2,19 +2,33 @@
 
 Rows name the reviewer by handle and by id (a renamed handle never reassigns decisions), the review
 session and its workstation, and the policy pack's content hash next to its version.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) get a leading ``'`` (OWASP's CSV injection advice); JSON Lines keeps values exact.
+An export file is written 0600 beside its target and renamed into place, so a failed export (a full disk)
+leaves no half file and an existing file is replaced only by a whole one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import stat
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import select
 
 from reviewer.models import Case, Decision, Reviewer, ReviewSession
 from reviewer.storage.database import Database
+from reviewer.storage.errors import DataLocationError, describe_os_error
+
+FORMATS = {"csv": "CSV", "jsonl": "JSON Lines"}
+#: What makes a spreadsheet treat a cell as a formula (OWASP, CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 FIELDS = (
     "decision_id",
@@ -69,6 +83,13 @@ def iter_decisions(db: Database) -> Iterator[dict[str, Any]]:
             }
 
 
+def neutralise_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would evaluate, made inert with a leading ``'``; other values as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def export_decisions(db: Database, out: TextIO, fmt: str = "csv") -> int:
     """Write every decision to ``out``; returns how many."""
     count = 0
@@ -76,7 +97,7 @@ def export_decisions(db: Database, out: TextIO, fmt: str = "csv") -> int:
         writer = csv.DictWriter(out, fieldnames=FIELDS)
         writer.writeheader()
         for row in iter_decisions(db):
-            writer.writerow(row)
+            writer.writerow({key: neutralise_cell(value) for key, value in row.items()})
             count += 1
     elif fmt == "jsonl":
         for row in iter_decisions(db):
@@ -84,4 +105,52 @@ def export_decisions(db: Database, out: TextIO, fmt: str = "csv") -> int:
             count += 1
     else:
         raise ValueError(f"unknown export format {fmt!r} (use csv or jsonl)")
+    return count
+
+
+def check_export_target(path: Path) -> None:
+    """DataLocationError (one sentence) if ``path`` cannot be an export file: a folder, or a missing folder.
+
+    Checked before the database is opened; whatever else (read-only, full) shows when writing.
+    """
+    if path.is_dir():
+        raise DataLocationError(f"{path} is a folder: give a file name for the export")
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise DataLocationError(f"cannot write {path}: the folder {folder} {what}")
+
+
+def export_to_file(db: Database, path: Path, fmt: str = "csv") -> int:
+    """Export into ``path`` (created 0600); returns how many decisions. DataLocationError if it cannot be
+    written, with nothing left behind. A device or pipe (``/dev/stdout``) is written directly."""
+    check_export_target(path)
+    try:
+        special = path.exists() and not stat.S_ISREG(path.stat().st_mode)
+        if special:
+            fd = os.open(path, os.O_WRONLY)
+            temp = None
+        else:
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise DataLocationError(describe_os_error(exc, f"write {path}")) from None
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            count = export_decisions(db, out, fmt)
+            out.flush()
+            if temp is not None:
+                os.fsync(out.fileno())
+        if temp is not None:
+            os.replace(temp, path)
+    except OSError as exc:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise DataLocationError(describe_os_error(exc, f"write {path}") + "; nothing was exported") from None
+    except BaseException:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise
     return count

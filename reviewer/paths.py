@@ -8,6 +8,8 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy.engine import make_url
 
+from reviewer.storage.errors import DataLocationError, describe_os_error
+
 APP_NAME = "reviewer-workstation"
 ENV_DB = "REVIEWER_DB"
 ENV_DATA_DIR = "REVIEWER_DATA_DIR"
@@ -20,19 +22,37 @@ def checkpoints_file(db_file: Path) -> Path:
 
 
 def data_dir() -> Path:
-    """The user data directory (created on demand). ``REVIEWER_DATA_DIR`` overrides it."""
+    """The user data directory (created on demand, 0700). ``REVIEWER_DATA_DIR`` overrides it.
+
+    DataLocationError (one sentence naming the folder and ``REVIEWER_DATA_DIR`` if it came from there)
+    when it is a file or cannot be created.
+    """
     override = os.environ.get(ENV_DATA_DIR)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    source = f" (set by {ENV_DATA_DIR})" if override else ""
+    if path.exists() and not path.is_dir():
+        raise DataLocationError(f"the data folder {path}{source} is a file, not a folder")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataLocationError(describe_os_error(exc, f"create the data folder {path}{source}")) from None
     return path
 
 
-def default_db_url() -> str:
-    """``REVIEWER_DB`` (a SQLAlchemy URL or a file path) or the embedded SQLite file."""
+def configured_db_url() -> str | None:
+    """``REVIEWER_DB`` (a SQLAlchemy URL or a file path) as a URL, or None when it is not set."""
     configured = os.environ.get(ENV_DB)
-    if configured:
-        return normalize_db_url(configured)
-    return sqlite_url(data_dir() / "reviewer.sqlite3")
+    return normalize_db_url(configured) if configured else None
+
+
+def default_db_path() -> Path:
+    """The embedded SQLite file every command and the app use when no database is named."""
+    return data_dir() / "reviewer.sqlite3"
+
+
+def default_db_url() -> str:
+    """``REVIEWER_DB`` or the embedded SQLite file."""
+    return configured_db_url() or sqlite_url(default_db_path())
 
 
 def demo_db_path() -> Path:
@@ -44,10 +64,23 @@ def sqlite_url(path: Path) -> str:
 
 
 def normalize_db_url(value: str) -> str:
-    """Accept a SQLAlchemy URL or a plain file path (taken as a SQLite file)."""
-    if "://" in value:
-        return value
-    return sqlite_url(Path(value).expanduser())
+    """Accept a SQLAlchemy URL or a plain file path (taken as a SQLite file).
+
+    DataLocationError for a URL no installed driver understands (``notaurl://x``, a typo in a scheme).
+    """
+    if "://" not in value:
+        return sqlite_url(Path(value).expanduser())
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(value).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError):
+        scheme = value.split("://", 1)[0]
+        raise DataLocationError(
+            f"{scheme!r} is not a database this app can use: give a SQLite file path or a URL such as "
+            "sqlite:///reviews.sqlite3 or postgresql+psycopg://user@host/db"
+        ) from None
+    return value
 
 
 def sqlite_file(url: str) -> Path | None:

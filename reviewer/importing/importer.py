@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from reviewer.audit import append_event, note_appended
 from reviewer.clock import utcnow
+from reviewer.display import visible
 from reviewer.importing.parsing import (
     MAX_ERRORS_KEPT,
     MAX_LINE_BYTES,
@@ -40,6 +41,7 @@ from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
 from reviewer.models import Item
 from reviewer.storage.database import Database
+from reviewer.storage.errors import describe_os_error
 
 __all__ = [
     "MAX_ERRORS_KEPT",
@@ -57,10 +59,10 @@ __all__ = [
 class ImportFailed(ValueError):
     """Nothing was imported; ``errors`` lists every bad line with its number and reason."""
 
-    def __init__(self, errors: list[str], total_errors: int) -> None:
+    def __init__(self, errors: list[str], total_errors: int, *, message: str | None = None) -> None:
         self.errors, self.total_errors = errors, total_errors
         more = f" (first {len(errors)} shown)" if total_errors > len(errors) else ""
-        super().__init__(f"import refused, nothing written: {total_errors} problem(s){more}")
+        super().__init__(message or f"import refused, nothing written: {total_errors} problem(s){more}")
 
 
 @dataclass
@@ -88,7 +90,14 @@ def import_file(
         try:
             if parsed.error_count:
                 raise ImportFailed(parsed.errors, parsed.error_count)
-            return _write(db, path, parsed, media_root, actor, now or utcnow())
+            if not parsed.cases:
+                raise ImportFailed([], 0, message=f"no cases in {visible(str(path))}")
+            try:
+                return _write(db, path, parsed, media_root, actor, now or utcnow())
+            except OSError as exc:  # copying media: a full disk, a read-only media folder
+                where = exc.filename if exc.filename is not None else db.media_dir
+                reason = describe_os_error(exc, f"write {where}")
+                raise ImportFailed([], 0, message=f"import refused, nothing written: {reason}") from None
         finally:
             parsed.close()
 

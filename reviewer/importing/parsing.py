@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reviewer.importing.schema import DEFAULT_SLA, CaseIn
+from reviewer.importing.schema import DEFAULT_SLA, CaseIn, nul_location
 
 MAX_LINE_BYTES = 1 << 20
 MAX_MEDIA_BYTES = 200 << 20
@@ -47,6 +47,10 @@ SPOOL_MEMORY = 16 << 20
 DEFAULT_SLA_MINUTES = {p: int(d.total_seconds()) // 60 for p, d in DEFAULT_SLA.items()}
 
 _FRAME = struct.Struct("<Q")  # size of the marshalled batch that follows
+BOM = b"\xef\xbb\xbf"
+#: How far into a file the JSON-array / pretty-printed check looks for the first non-blank byte.
+_PEEK_BYTES = 1 << 16
+JSON_LINES_EXPECTED = "JSON Lines is expected: one whole case object per line"
 
 
 def utc_text(value: datetime) -> str:
@@ -176,6 +180,27 @@ class MediaResolver:
         if isinstance(found, Exception):
             raise found.with_traceback(None)
         return found
+
+
+class KindChecker:
+    """``check_kind`` by content, once per distinct (file, kind); remembers refusals too."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Path, str], ValueError | OSError | None] = {}
+
+    def __call__(self, file: Path, kind: str) -> None:
+        key = (file, kind)
+        if key not in self._known:
+            from reviewer.media.sniff import check_kind  # Pillow loads only for files with media
+
+            try:
+                check_kind(file, kind)
+                self._known[key] = None
+            except (ValueError, OSError) as exc:
+                self._known[key] = exc
+        found = self._known[key]
+        if found is not None:
+            raise found.with_traceback(None)
 
 
 class Batch:
@@ -319,9 +344,12 @@ def validate_range(path: Path, media_root: Path, start: int = 0, end: int | None
     batch = Batch()
     validate = CaseIn.__pydantic_validator__.validate_json  # what model_validate_json calls
     media_file = MediaResolver(media_root)
+    media_kind = KindChecker()
     clean = True  # no bad line yet: the batch is still worth keeping
     for number, raw in _lines(path, start, end):
         out.lines = number
+        if number == 1 and start == 0 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]  # a UTF-8 byte order mark, as some editors write: not part of the JSON
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             errors.append((number, f"line longer than {MAX_LINE_BYTES} bytes"))
             clean = False
@@ -340,13 +368,19 @@ def validate_range(path: Path, media_root: Path, start: int = 0, end: int | None
             errors.append((number, _describe(exc)))
             clean = False
             continue
+        if b"\\u0000" in raw:  # the JSON escape of NUL (a raw NUL byte is invalid JSON already)
+            where = nul_location(raw)
+            if where is not None:
+                errors.append((number, f"{where}: contains a NUL character (\\u0000), which is not allowed"))
+                clean = False
+                continue
         valid_lines.append(number)
         ids.append(case.id)
         bad: list[str] | None = None
         for index, item in enumerate(case.items):
             if item.path is not None:
                 try:
-                    media_file(item.path)
+                    media_kind(media_file(item.path), item.kind)
                 except (ValueError, OSError) as exc:
                     bad = bad or []
                     bad.append(f"items.{index}.path: {exc}")
@@ -507,6 +541,37 @@ class Parsed:
             self.spool.add(chunk.batch)
 
 
+def whole_document(path: Path) -> tuple[int, str] | None:
+    """(line, why) if ``path`` starts like one JSON document (an array, or an object spread over lines)
+    rather than JSON Lines; None otherwise. Looks only at the first non-blank line, if it is whole within
+    the first ``_PEEK_BYTES``."""
+    with open(path, "rb") as fh:
+        head = fh.read(_PEEK_BYTES)
+    complete = len(head) < _PEEK_BYTES
+    lines = head.removeprefix(BOM).split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if number == len(lines) and not complete:
+            return None  # cut by the peek: nothing to say about it
+        if stripped.startswith(b"["):
+            return number, f"the file is a JSON array; {JSON_LINES_EXPECTED}, with no [ ] around them"
+        if stripped.startswith(b"{") and not stripped.endswith(b"}"):
+            return number, f"this looks like a pretty-printed JSON document; {JSON_LINES_EXPECTED}"
+        return None
+    return None
+
+
+def _explain_document(path: Path, parsed: Parsed) -> None:
+    """A refused file that is one JSON document gets that said on its first bad line."""
+    if not parsed.errors:
+        return
+    document = whole_document(path)
+    if document is not None and parsed.errors[0].startswith(f"line {document[0]}: "):
+        parsed.errors[0] = f"line {document[0]}: {document[1]}"
+
+
 def parse_file(path: Path, media_root: Path) -> Parsed:
     """Validate every line of ``path`` (in parallel for big files); see ``Parsed``."""
     parsed = Parsed()
@@ -521,6 +586,7 @@ def parse_file(path: Path, media_root: Path) -> Parsed:
                 chunk = validate_range(path, media_root, start, end)
                 parsed.add(base, chunk)
                 base += chunk.lines
+            _explain_document(path, parsed)
             return parsed
         tasks = [(path, media_root, start, end) for start, end in ranges]
         with context.Pool(min(workers, len(tasks)), initializer=_worker_start) as pool:
@@ -528,6 +594,7 @@ def parse_file(path: Path, media_root: Path) -> Parsed:
                 chunk = _Chunk.loads(blob)
                 parsed.add(base, chunk)
                 base += chunk.lines
+        _explain_document(path, parsed)
         return parsed
     except BaseException:
         parsed.close()

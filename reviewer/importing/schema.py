@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -98,3 +99,28 @@ class CaseIn(Strict):
         if self.sla_minutes is not None:
             return (self.created_at or now) + timedelta(minutes=self.sla_minutes)
         return (self.created_at or now) + DEFAULT_SLA[self.priority]
+
+
+def nul_location(raw: bytes) -> str | None:
+    """Where a JSON line holds a NUL character in any string (a key or a value): ``items.0.text``, or
+    None. PostgreSQL refuses NUL in text, so it is refused on every backend, line by line."""
+    return _find_nul(json.loads(raw), "")
+
+
+def _find_nul(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return (where or "line") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            here = f"{where}.{key}" if where else str(key)
+            if "\x00" in key:
+                return f"{where or 'line'}: a field name"
+            found = _find_nul(inner, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _find_nul(inner, f"{where}.{index}" if where else str(index))
+            if found is not None:
+                return found
+    return None

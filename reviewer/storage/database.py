@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reviewer.paths import media_dir_for, sqlite_file
-from reviewer.storage.errors import DatabaseOpenError, explain_sqlite_error
+from reviewer.storage.errors import DatabaseOpenError, DataLocationError, explain_sqlite_error
 
 BUSY_TIMEOUT_MS = 5000
 AUTOCHECKPOINT_PAGES = 8000  # ~32 MB of WAL
@@ -62,20 +62,28 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
 
 class Database:
-    """One database: its URL, engines, sessionmakers and media folder."""
+    """One database: its URL, engines, sessionmakers and media folder.
+
+    Nothing is created here: no folder ever, and the file only when a connection opens (``open_database``
+    decides whether that may happen).
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.file: Path | None = sqlite_file(url)
         self.is_sqlite = url.startswith("sqlite")
-        if self.file is not None:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-        if self.is_sqlite:
-            self.engine = _sqlite_engine(url, immediate=False)
-            self.write_engine = _sqlite_engine(url, immediate=True)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True)
-            self.write_engine = self.engine
+        try:
+            if self.is_sqlite:
+                self.engine = _sqlite_engine(url, immediate=False)
+                self.write_engine = _sqlite_engine(url, immediate=True)
+            else:
+                self.engine = create_engine(url, pool_pre_ping=True)
+                self.write_engine = self.engine
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            scheme = url.split("://", 1)[0]
+            raise DataLocationError(
+                f"cannot use a {scheme!r} database here (no driver installed for it, or a malformed URL)"
+            ) from exc
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self.media_dir = media_dir_for(url)

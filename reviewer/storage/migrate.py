@@ -7,14 +7,27 @@ A test keeps ``KNOWN_REVISIONS`` equal to the migration scripts.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from reviewer.display import visible
+from reviewer.paths import sqlite_file
 from reviewer.storage.database import Database
-from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError, explain_sqlite_error
+from reviewer.storage.errors import (
+    DatabaseMissingError,
+    DatabaseOpenError,
+    DataLocationError,
+    ForeignDatabaseError,
+    SchemaTooNewError,
+    describe_os_error,
+    explain_sqlite_error,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -65,8 +78,76 @@ def upgrade(db: Database) -> bool:
         raise explain_sqlite_error(exc, db.label) from exc
 
 
-def open_database(url: str) -> Database:
-    """Open (creating if needed) and migrate a database."""
+def foreign_tables(url: str) -> list[str]:
+    """Tables of a database that is not ours (tables, but no ``alembic_version``); [] for ours or an empty one.
+
+    A SQLite file is read through a read-only connection of its own: the app's engine would switch it to
+    WAL on connect, which already changes a foreign file. A file SQLite cannot read gives [] (opening it
+    then says what is wrong with it).
+    """
+    file = sqlite_file(url)
+    if file is not None:
+        try:
+            conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                names = [
+                    row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                ]
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return []
+    else:
+        db = Database(url)
+        try:
+            with db.engine.connect() as conn_:
+                names = inspect(conn_).get_table_names()
+        except DBAPIError as exc:
+            raise explain_sqlite_error(exc, db.label) from exc
+        finally:
+            db.dispose()
+    return [] if "alembic_version" in names else sorted(names)
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Create an empty database file (0600) in an existing folder; never creates a folder."""
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise DataLocationError(f"the folder {folder} {what}; no database was created at {path}")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return  # made meanwhile (another instance): open it
+    except OSError as exc:
+        raise DataLocationError(describe_os_error(exc, f"create the database {path}")) from None
+
+
+def open_database(url: str, *, create: bool = True, init: bool = False) -> Database:
+    """Open and migrate a database.
+
+    ``create``: a missing SQLite file may be created (in an existing folder: folders are never made here);
+    otherwise DatabaseMissingError. ``init``: the app's tables may be added to a database that holds
+    other tables and none of ours; otherwise ForeignDatabaseError and nothing is changed.
+    """
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        if not create:
+            raise DatabaseMissingError(f"no database at {file}")
+        _create_sqlite_file(file)
+    elif file is not None and file.is_dir():
+        raise DataLocationError(f"{file} is a folder, not a database file")
+    foreign = [] if init else foreign_tables(url)
+    if foreign:
+        shown = ", ".join(map(visible, foreign[:3])) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        where = file if file is not None else make_url(url).render_as_string(hide_password=True)
+        raise ForeignDatabaseError(
+            f"{where} is not a Reviewer Workstation database (it holds other tables: {shown}); "
+            "nothing was changed. Open another database, or add the app's tables to it on purpose "
+            "(reviewer --init)."
+        )
     db = Database(url)
     try:
         upgrade(db)

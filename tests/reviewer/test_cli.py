@@ -59,7 +59,7 @@ def test_import_verify_export_round_trip(tmp_path: Path) -> None:
         )
         + "\n{bad\n"
     )
-    bad = _run("--db", db, "import", str(src), cwd=tmp_path)
+    bad = _run("--db", db, "--init", "import", str(src), cwd=tmp_path)
     assert bad.returncode == 1 and "line 2:" in bad.stderr and "nothing written" in bad.stderr
     src.write_text(src.read_text().splitlines()[0] + "\n")
     ok = _run("--db", db, "import", str(src), cwd=tmp_path)
@@ -85,7 +85,7 @@ def test_verify_prints_one_line_per_problem_and_fails(tmp_path: Path) -> None:
         )
         + "\n"
     )
-    assert _run("--db", str(db), "import", str(src), cwd=tmp_path).returncode == 0
+    assert _run("--db", str(db), "--init", "import", str(src), cwd=tmp_path).returncode == 0
     assert _run("--db", str(db), "audit", "checkpoint", cwd=tmp_path).returncode == 0
     con = sqlite3.connect(db)
     con.execute("DELETE FROM audit_event")
@@ -101,5 +101,5 @@ def test_verify_prints_one_line_per_problem_and_fails(tmp_path: Path) -> None:
 
 def test_role_makes_a_lead_and_refuses_an_unknown_reviewer(tmp_path: Path) -> None:
     db = str(tmp_path / "x.sqlite3")
-    unknown = _run("--db", db, "role", "nobody", "lead", cwd=tmp_path)
+    unknown = _run("--db", db, "--init", "role", "nobody", "lead", cwd=tmp_path)
     assert unknown.returncode == 1 and unknown.stderr.count("\n") == 1 and "no reviewer" in unknown.stderr

@@ -141,7 +141,7 @@ def test_bridge_modifications_are_near_duplicates_of_the_original() -> None:
 
 def test_import_stores_phash_for_images_only(db: Database, tmp_path: Path) -> None:
     _scene(tmp_path / "m/a.jpg", seed=1)
-    (tmp_path / "m/bad.jpg").write_text("not an image")
+    (tmp_path / "m/bad.jpg").write_bytes((tmp_path / "m/a.jpg").read_bytes()[:2000])  # an image header, cut
     Image.new("RGB", (200, 150), "black").save(tmp_path / "m/flat.png")  # quality 0: not hashed
     ids = _import(db, tmp_path, {"C-1": ["m/a.jpg", "m/a.jpg", "m/bad.jpg", "m/flat.png"], "C-2": []})
     with db.read() as s:

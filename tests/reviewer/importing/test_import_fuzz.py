@@ -40,8 +40,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from sqlalchemy import func, select
 
+import reviewer
 from reviewer.audit import sidecar_path
 from reviewer.importing.importer import MAX_LINE_BYTES, ImportFailed, import_file
 from reviewer.models import Account, AuditEvent, Case, Channel, Item
@@ -65,7 +67,11 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_audit)  # hooks cannot be removed; this one only records while _opened is a list
 
 _PY_FILES = (".py", ".pyc", ".so", ".pth", ".json", ".typed")
-_PY_ROOTS = tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+# The interpreter's and the app's own code (its source may be read for a traceback or a warning).
+_PY_ROOTS = tuple(
+    {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    | {str(Path(reviewer.__file__).resolve().parent) + os.sep}
+)
 
 
 def _python_internal(path: str) -> bool:
@@ -84,8 +90,9 @@ def _build_world(work: Path) -> tuple[Path, Path]:
     outside.mkdir()
     (outside / "secret.jpg").write_bytes(b"\xff\xd8SECRET-OUTSIDE-THE-ROOT")
     (outside / "id_rsa").write_bytes(b"-----BEGIN OPENSSH PRIVATE KEY-----")
-    (root / "media" / "a.jpg").write_bytes(b"\xff\xd8\xff\xe0 image a")
-    (root / "media" / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n image b")
+    # Real images (media are checked by content at import); the video only needs its container's magic.
+    Image.new("RGB", (8, 6), "red").save(root / "media" / "a.jpg", "JPEG")
+    Image.new("RGB", (6, 8), "blue").save(root / "media" / "b.png", "PNG")
     (root / "media" / "sub" / "c.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 video c")
     (root / "media" / "inside_link.jpg").symlink_to("a.jpg")
     (root / "media" / "out_link.jpg").symlink_to(outside / "secret.jpg")
@@ -106,6 +113,12 @@ GOOD_PATHS = {
     "media//b.png": "b.png",
     "media/sub/c.mp4": "sub/c.mp4",
 }
+
+
+def _kind_of(path: str) -> str:
+    return "video" if path.endswith(".mp4") else "image"
+
+
 ESCAPES = [
     "../x.jpg",
     "../outside/secret.jpg",
@@ -153,15 +166,18 @@ moments = st.builds(
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
     st.integers(-14 * 60, 14 * 60),
 ).map(datetime.isoformat)
+
+
+def _text(**kwargs: Any) -> st.SearchStrategy[str]:
+    """Any text but NUL (a NUL anywhere makes a line bad: the "nul" kind of bad line)."""
+    return st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), **kwargs)
+
+
 ITEMS = st.lists(
     st.one_of(
-        st.builds(lambda t: {"kind": "text", "text": t}, st.text(max_size=30)),
-        st.builds(lambda u: {"kind": "link", "url": u}, st.text(min_size=1, max_size=20)),
-        st.builds(
-            lambda k, p: {"kind": k, "path": p},
-            st.sampled_from(["image", "video"]),
-            st.sampled_from(sorted(GOOD_PATHS)),
-        ),
+        st.builds(lambda t: {"kind": "text", "text": t}, _text(max_size=30)),
+        st.builds(lambda u: {"kind": "link", "url": u}, _text(min_size=1, max_size=20)),
+        st.sampled_from(sorted(GOOD_PATHS)).map(lambda p: {"kind": _kind_of(p), "path": p}),
     ),
     min_size=1,
     max_size=3,
@@ -169,8 +185,8 @@ ITEMS = st.lists(
 ACCOUNTS = st.fixed_dictionaries(
     {
         "platform": st.sampled_from(["photoapp", "chat", "vidz"]),
-        "handle": st.text(min_size=1, max_size=12),
-        "risk_flags": st.lists(st.text(min_size=1, max_size=8), max_size=2),
+        "handle": _text(min_size=1, max_size=12),
+        "risk_flags": st.lists(_text(min_size=1, max_size=8), max_size=2),
         "risk_score": st.floats(0.0, 1.0),
     }
 )
@@ -192,9 +208,9 @@ VALID = st.builds(
             "priority": st.integers(1, 4),
             "created_at": moments,
             "account": ACCOUNTS,
-            "reporter": st.text(max_size=20),
-            "report_text": st.text(max_size=50),
-            "scores": st.dictionaries(st.text(min_size=1, max_size=10), st.floats(0.0, 1.0), max_size=4),
+            "reporter": _text(max_size=20),
+            "report_text": _text(max_size=50),
+            "scores": st.dictionaries(_text(min_size=1, max_size=10), st.floats(0.0, 1.0), max_size=4),
         },
     ),
     SLA,
@@ -258,8 +274,12 @@ BAD_KINDS = st.sampled_from(
         "escape",
         "escape",
         "random_path",
+        "wrong_content",
+        "nul",
     ]
 )
+NUL_TEXT = st.tuples(_text(max_size=5), _text(max_size=5)).map(lambda ab: ab[0] + "\x00" + ab[1])
+NUL_FIELD = st.sampled_from(["reporter", "report_text", "id"])
 WRONG_FIELD = st.one_of(
     [st.tuples(st.just(field), st.sampled_from(values)) for field, values in WRONG.items()]
 )
@@ -315,6 +335,15 @@ def bad_lines(draw: st.DrawFn) -> Line:
         return Line(kind, raw=b'{"id": ' + b"[" * depth + b"]" * depth + b"}")
     if kind == "duplicate":
         return Line(kind, case)
+    if kind == "nul":  # refused on every backend (PostgreSQL cannot store it), with its line number
+        if draw(st.booleans()):
+            return Line(kind, case, mutate="set", param=(draw(NUL_FIELD), draw(NUL_TEXT)))
+        item = {"kind": "text", "text": draw(NUL_TEXT)}
+        return Line(kind, case, mutate="item", param=(min(draw(POSITION), len(case["items"])), item))
+    if kind == "wrong_content":  # a real file inside the root, but not what its kind says
+        path = draw(st.sampled_from(sorted(GOOD_PATHS)))
+        item = {"kind": "image" if _kind_of(path) == "video" else "video", "path": path}
+        return Line(kind, case, mutate="item", param=(min(draw(POSITION), len(case["items"])), item))
     item = {"kind": draw(MEDIA_KIND), "path": draw(ESCAPE_PATH if kind == "escape" else RANDOM_PATH)}
     return Line(kind, case, mutate="item", param=(min(draw(POSITION), len(case["items"])), item))
 
@@ -376,7 +405,8 @@ def _render(
             del case[line.param]
         elif line.mutate == "item":
             position, item = line.param
-            item = {**item, "path": item["path"].replace("{outside}", str(outside))}
+            if "path" in item:
+                item = {**item, "path": item["path"].replace("{outside}", str(outside))}
             case["items"] = [*case["items"][:position], item, *case["items"][position:]][:50]
         raw = _dumps(case, ascii_only)
         if line.mutate == "bytes":
@@ -484,6 +514,10 @@ def test_hostile_import_files_write_all_or_nothing(tmp_path: Path, _template_db:
                 assert failure.total_errors >= len(bad)
                 runs["refused"] += 1
                 runs["bad_lines"] += len(bad)
+                keep = True
+            elif not valid:  # nothing but blank lines, or nothing at all
+                assert failure is not None and str(failure) == f"no cases in {source}", failure
+                assert after == before and _store_listing(db) == store_before
                 keep = True
             else:
                 assert failure is None, f"a clean file was refused: {failure and failure.errors[:3]}"

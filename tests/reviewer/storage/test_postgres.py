@@ -345,3 +345,19 @@ def test_an_old_server_database_with_data_upgrades_and_verifies(pg_url: str) -> 
         assert verify(db).ok
     finally:
         db.dispose()
+
+
+def test_a_nul_character_is_refused_by_line_on_the_server_too(pg_db: Database, tmp_path: Path) -> None:
+    """PostgreSQL cannot store NUL in text; the import names the line instead of failing the whole file."""
+    from reviewer.importing.importer import ImportFailed
+
+    path = _jsonl(tmp_path, "nul", 3)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("text of case 1", "text of\\u0000case 1")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as info:
+        import_file(pg_db, path)
+    assert info.value.errors == [
+        "line 2: items.0.text: contains a NUL character (\\u0000), which is not allowed"
+    ]
+    assert _case_ids(pg_db, "nul") == []
