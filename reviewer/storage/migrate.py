@@ -15,13 +15,14 @@ from sqlalchemy.exc import DBAPIError
 
 from reviewer.storage.database import Database
 from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError, explain_sqlite_error
+from reviewer.vault.permissions import tighten_database
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Every revision this version knows, oldest first; the last is head.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 
 def alembic_config() -> Config:
@@ -68,6 +69,7 @@ def upgrade(db: Database) -> bool:
 def open_database(url: str) -> Database:
     """Open (creating if needed) and migrate a database."""
     db = Database(url)
+    tighten_database(db.file)  # 0600/0700: what an older version left readable by others
     try:
         upgrade(db)
     except SchemaTooNewError:
