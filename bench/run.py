@@ -7,7 +7,7 @@ collected, and everything is written to ``bench/results/latest.json`` with a des
     .venv/bin/python bench/run.py --full               # all, with the full 1M-case import (~7 min more)
     .venv/bin/python bench/run.py --only next_case     # one (or several: --only decisions,memory)
 
-Names: decisions, import, next_case, cold_start, memory, queue, preview.
+Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ BENCHES: dict[str, tuple[str, str]] = {  # name -> (module, run() arguments as P
     "memory": ("bench_memory", ""),
     "queue": ("bench_queue", ""),
     "preview": ("bench_preview", ""),
+    "unseal": ("bench_unseal", ""),
 }
 
 Check = tuple[str, Callable[[float], bool]]

@@ -17,6 +17,7 @@ from reviewer.storage.backup import list_backups, restore_latest
 from reviewer.storage.database import Database
 from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError
 from reviewer.storage.migrate import open_database
+from reviewer.vault.permissions import restrict_new_files
 
 ORG, APP = "ReviewerWorkstation", "reviewer"
 
@@ -98,6 +99,7 @@ def open_with_recovery(url: str) -> Database | None:
 
 
 def run_app(url: str) -> int:
+    restrict_new_files()  # settings, backups, exports: 0600 files in 0700 folders
     app = ensure_qapp()
     try:
         pack = load_default_pack()

@@ -1,0 +1,39 @@
+"""A permanent status-bar label saying how this database is kept at rest (keyring, file key, or not)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from reviewer.vault.status import AtRest, at_rest
+from ui.shell.frame import Frame
+
+
+class AtRestLabel(QLabel):
+    def __init__(self, window: Frame) -> None:
+        super().__init__("checking encryption…", window)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setObjectName("atRestLabel")
+        self.window_ = window
+
+    def refresh(self) -> None:
+        """Work the state out on the database worker (an older database is sealed there first)."""
+        db = self.window_.ctx.db
+        self.window_.ctx.tasks.run_db(lambda: at_rest(db), self.show_state, self._failed)
+
+    def show_state(self, state: AtRest) -> None:
+        self.setText(state.label)
+        self.setToolTip(state.detail)
+        if not state.encrypted:
+            self.window_.flash(f"Data at rest: {state.detail}", 30000)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.setText("encryption state unknown")
+        self.setToolTip(str(exc))
+
+
+def install(window: Frame) -> AtRestLabel:
+    label = AtRestLabel(window)
+    window.add_status(label)
+    label.refresh()
+    return label
