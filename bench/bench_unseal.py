@@ -80,7 +80,7 @@ def run() -> dict[str, float]:
         from reviewer.models import Case
         from reviewer.paths import sqlite_url
         from reviewer.storage.migrate import open_database
-        from reviewer.vault.state import ensure_vault
+        from reviewer.vault.opening import ensure_vault
 
         db = open_database(sqlite_url(folder / "bench.sqlite3"))
         vault = ensure_vault(db)

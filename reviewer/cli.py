@@ -177,7 +177,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from reviewer.doctor import check_permissions, diagnose
-    from reviewer.vault.state import allow_file_key
+    from reviewer.vault.opening import allow_file_key
 
     url = _db_url(args)
     permission_lines = check_permissions(url)  # before opening, which would tighten silently

@@ -24,7 +24,7 @@ from reviewer.clock import utcnow
 from reviewer.demo_images import draw_scene, draw_text_card
 from reviewer.importing.importer import ImportReport, import_file
 from reviewer.storage.database import Database
-from reviewer.vault.state import ensure_vault
+from reviewer.vault.opening import ensure_vault
 
 CHANNELS = ("partner", "media", "staff", "user_report", "high_risk_watch", "regulator")
 PLATFORMS = ("photoapp", "shortvideo", "microblog", "forum", "messenger")

@@ -40,7 +40,7 @@ from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
 from reviewer.models import Item
 from reviewer.storage.database import Database
-from reviewer.vault.state import ensure_vault
+from reviewer.vault.opening import ensure_vault
 
 __all__ = [
     "MAX_ERRORS_KEPT",

@@ -15,9 +15,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from reviewer.storage.database import Database
 from reviewer.vault import media as sealed
-from reviewer.vault.state import Vault, VaultError, open_vault
+from reviewer.vault.state import Vault, VaultError
 
 CHUNK = sealed.CHUNK
 
@@ -120,8 +119,3 @@ class MediaStore:
         except FileNotFoundError:
             pass
 
-
-def media_store_of(db: Database) -> MediaStore:
-    """The media store of ``db`` with its key (none if nothing was ever sealed): what readers use,
-    ``media_store_of(db).read(sha)``. KeyUnavailable when the store is sealed and the key is not here."""
-    return MediaStore(db.media_dir, open_vault(db))

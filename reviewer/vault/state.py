@@ -1,9 +1,8 @@
-"""The vault of one database: which key seals it, where that key is kept, and opening it.
+"""The vault of one database: which key seals it, where that key is kept, its row.
 
-``ensure_vault(db)`` is the first need: it makes the key (OS keyring; a file only for the demo
-or when the user opted in) and the ``vault`` row, then seals whatever an older version left in plain text
-(``reviewer.vault.legacy``). With no usable keyring it refuses (``NoKeyForData``) rather than store
-sensitive data in plain text.
+``create_vault`` makes the key (OS keyring; a file only for the demo or when the user opted in) and the
+``vault`` row; with no usable keyring it refuses (``NoKeyForData``) rather than let sensitive data be
+stored in plain text. ``reviewer.vault.opening`` is what callers use.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from reviewer.storage.database import Database
 from reviewer.vault import keys, sealing
 from reviewer.vault.errors import KeyUnavailable, NoKeyForData, VaultError
 
-__all__ = ["KeyUnavailable", "NoKeyForData", "Vault", "VaultError", "allow_file_key", "ensure_vault", "open_vault", "vault_in"]
+__all__ = ["KeyUnavailable", "NoKeyForData", "Vault", "VaultError", "create_vault", "vault_in"]
 
 LABEL_DEMO = "demo"
 LABEL_OPTED_IN = "opted in"
@@ -133,7 +132,7 @@ def forget_cached_keys() -> None:
     _keys.clear()
 
 
-def _create(db: Database, *, file_label: str | None) -> None:
+def create_vault(db: Database, *, file_label: str | None) -> None:
     """Make a key and the vault row: in the OS keyring, or in a 0600 file when ``file_label`` says why."""
     vault_id = secrets.token_hex(16)
     key = keys.new_key()
@@ -177,47 +176,3 @@ def _create(db: Database, *, file_label: str | None) -> None:
 
 def _has_media(db: Database) -> bool:
     return db.media_dir.is_dir() and any(p.is_file() for p in db.media_dir.rglob("*"))
-
-
-def open_vault(db: Database) -> Vault | None:
-    """The vault of ``db`` with every older plain value sealed, or None if nothing was ever sealed.
-    KeyUnavailable when it is sealed and its key cannot be read here."""
-    from reviewer.vault.legacy import seal_legacy
-
-    with db.read() as session:
-        vault = vault_in(session)
-    if vault is not None and not (vault.texts_sealed and vault.media_sealed):
-        seal_legacy(db, vault)
-        with db.read() as session:
-            vault = vault_in(session)
-    return vault
-
-
-def ensure_vault(db: Database, *, demo: bool = False) -> Vault:
-    """The vault of ``db``, made at first need: the key in the OS keyring; for the synthetic ``demo``
-    database only, in a file labelled as such when there is no keyring. Older plain values are sealed
-    before it is returned.
-
-    Raises NoKeyForData (no keyring and no opt-in: nothing is written) or KeyUnavailable.
-    """
-    vault = open_vault(db)
-    if vault is not None:
-        return vault
-    try:
-        _create(db, file_label=None)
-    except NoKeyForData:
-        if not demo:
-            raise
-        _create(db, file_label=LABEL_DEMO)  # synthetic data only
-    vault = open_vault(db)
-    assert vault is not None
-    return vault
-
-
-def allow_file_key(db: Database) -> Vault:
-    """The user's opt-in: a vault whose key is kept in a 0600 file (weaker), unless one exists already."""
-    with db.read() as session:
-        existing = vault_record(session)
-    if existing is None:
-        _create(db, file_label=LABEL_OPTED_IN)
-    return ensure_vault(db)

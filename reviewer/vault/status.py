@@ -9,7 +9,9 @@ from sqlalchemy import select
 from reviewer.models import Case
 from reviewer.storage.database import Database
 from reviewer.vault.errors import VaultError
-from reviewer.vault.state import LABEL_DEMO, Vault, ensure_vault, open_vault
+from reviewer.vault.keys import keyring_problem
+from reviewer.vault.opening import ensure_vault, open_vault
+from reviewer.vault.state import LABEL_DEMO, Vault
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,10 @@ def at_rest(db: Database) -> AtRest:
             with db.read() as session:
                 holds_cases = session.execute(select(Case.id).limit(1)).first() is not None
             if not holds_cases:
-                return AtRest("not encrypted yet", "nothing sensitive stored yet; the first import makes the key", True)
+                problem = keyring_problem()
+                if problem is not None:
+                    return AtRest("NOT encrypted: no keyring", f"{problem}: imports are refused", False)
+                return AtRest("not encrypted yet", "nothing stored yet; the first import makes the key", True)
             vault = ensure_vault(db)
     except VaultError as exc:
         return AtRest("NOT encrypted", f"{exc} (see `reviewer doctor`)", False)

@@ -15,7 +15,7 @@ from reviewer.audit import verify
 from reviewer.casefile import load_case
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.importing.importer import import_file
-from reviewer.media.store import MediaStore, media_store_of
+from reviewer.media.store import MediaStore
 from reviewer.models import CASE_STATUSES, Case, CaseTerm, VaultRecord
 from reviewer.paths import sqlite_url
 from reviewer.queue import QueueFilter, fetch_page
@@ -24,7 +24,8 @@ from reviewer.storage.migrate import open_database
 from reviewer.vault import legacy
 from reviewer.vault.errors import KeyUnavailable, NoKeyForData
 from reviewer.vault.keys import SERVICE
-from reviewer.vault.state import LOCKED, allow_file_key, ensure_vault, forget_cached_keys, open_vault
+from reviewer.vault.opening import allow_file_key, ensure_vault, media_store_of, open_vault
+from reviewer.vault.state import LOCKED, forget_cached_keys
 from tests.reviewer.storage.test_migrations import _old_database
 
 

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from reviewer.casefile import load_case
-from reviewer.media.store import MediaStore, media_store_of
+from reviewer.media.store import MediaStore
 from reviewer.models import Case, CaseTerm, Item
 from reviewer.queue import QueueFilter, count, fetch_page
 from reviewer.storage.database import Database
 from reviewer.vault.media import MediaIntegrityError
+from reviewer.vault.opening import media_store_of
 from reviewer.vault.sealing import SEALED_PREFIX, TAMPERED
 
 
