@@ -73,7 +73,9 @@ def _count_sealed(vault: Vault | None, rows: Sequence[tuple[str, str, str, str |
 def diagnose(db: Database, permission_lines: list[str]) -> DoctorReport:
     report = DoctorReport()
     report.lines.append(f"database: {db.label}")
-    report.lines.append("permissions: " + ("files 0600, folders 0700" if not permission_lines else "see below"))
+    report.lines.append(
+        "permissions: " + ("files 0600, folders 0700" if not permission_lines else "see below")
+    )
     report.lines.extend(f"  {line}" for line in permission_lines)
     report.problems.extend(line for line in permission_lines if line.startswith("too open"))
     keyring_line, keyring_ok = _keyring_line()
@@ -85,7 +87,9 @@ def diagnose(db: Database, permission_lines: list[str]) -> DoctorReport:
             report.lines.append("encryption: sealed, but the key is not available here")
             report.problems.append(str(exc))
             return report
-        cases = [("case", "report_text", i.hex, t) for i, t in session.execute(select(Case.id, Case.report_text))]
+        cases = [
+            ("case", "report_text", i.hex, t) for i, t in session.execute(select(Case.id, Case.report_text))
+        ]
         items = [
             ("item", "text", i.hex, t)
             for i, t in session.execute(select(Item.id, Item.text).where(Item.text.is_not(None)))
@@ -94,7 +98,9 @@ def diagnose(db: Database, permission_lines: list[str]) -> DoctorReport:
     if vault is None:
         report.lines.append("encryption: NOT encrypted (no key yet)")
         if has_cases:
-            report.problems.append("this database holds texts in plain text; an import or opening the app seals them")
+            report.problems.append(
+                "this database holds texts in plain text; an import or opening the app seals them"
+            )
         if not keyring_ok:
             report.problems.append(
                 "no usable OS keyring: imports are refused; `reviewer doctor --allow-file-key` keeps the key "
@@ -103,7 +109,9 @@ def diagnose(db: Database, permission_lines: list[str]) -> DoctorReport:
     else:
         report.lines.append(f"encryption: {vault.describe()} (vault {vault.vault_id}, key {vault.key_id})")
         if vault.weaker and vault.key_label != LABEL_DEMO:
-            report.lines.append("  the key file beside the database opens everything: keep it as private as the data")
+            report.lines.append(
+                "  the key file beside the database opens everything: keep it as private as the data"
+            )
     store = MediaStore(db.media_dir, vault)
     names = store.names()
     media_sealed = sum(1 for n in names if store.is_sealed(n))

@@ -91,7 +91,9 @@ class MediaStore:
 
     def _vault(self) -> Vault:
         if self.vault is None:
-            raise VaultError("media are stored encrypted and this store was opened without the database's key")
+            raise VaultError(
+                "media are stored encrypted and this store was opened without the database's key"
+            )
         return self.vault
 
     def _write_atomic(self, sha: str, pieces: Iterable[bytes]) -> None:
@@ -118,4 +120,3 @@ class MediaStore:
             self.path_for(sha256).unlink()
         except FileNotFoundError:
             pass
-

@@ -56,9 +56,9 @@ def key_fingerprint(key: bytes) -> str:
 
 def derive(key: bytes, purpose: str) -> bytes:
     """A 256-bit subkey of ``key`` for one ``purpose`` ("text", "media", "index")."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"reviewer {purpose} v1".encode()).derive(
-        key
-    )
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=f"reviewer {purpose} v1".encode()
+    ).derive(key)
 
 
 def _decode(stored: str, where: str) -> bytes:
@@ -78,7 +78,9 @@ def read_keyring_key(vault_id: str) -> bytes:
     try:
         stored = usable_backend().get_password(SERVICE, vault_id)
     except NoUsableKeyring as exc:
-        raise KeyUnavailable(f"this database's key is in the OS keyring, which is not available: {exc}") from exc
+        raise KeyUnavailable(
+            f"this database's key is in the OS keyring, which is not available: {exc}"
+        ) from exc
     except KeyringError as exc:
         raise KeyUnavailable(f"the OS keyring refused to give this database's key ({exc})") from exc
     if stored is None:

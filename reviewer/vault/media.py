@@ -90,7 +90,9 @@ def open_sealed(key: bytes, key_id: bytes, sha256_hex: str, fh: IO[bytes]) -> by
         try:
             plain = aead.decrypt(_nonce(base, index), block, _aad(header, index, final))
         except InvalidTag:
-            raise MediaIntegrityError(f"chunk {index} failed its integrity check (damaged or cut short)") from None
+            raise MediaIntegrityError(
+                f"chunk {index} failed its integrity check (damaged or cut short)"
+            ) from None
         digest.update(plain)
         parts.append(plain)
         if final:

@@ -48,7 +48,9 @@ def test_without_a_keyring_an_import_is_refused_and_writes_nothing(
     assert not db.media_dir.exists() or not any(db.media_dir.rglob("*"))
 
 
-def test_opting_in_keeps_a_private_key_file_labelled_weaker(db: Database, source: Path, no_keyring: None) -> None:
+def test_opting_in_keeps_a_private_key_file_labelled_weaker(
+    db: Database, source: Path, no_keyring: None
+) -> None:
     vault = allow_file_key(db)
     assert db.file is not None
     key_file = db.file.with_name(db.file.name + ".key")
@@ -86,7 +88,9 @@ def test_a_key_missing_from_the_keyring_locks_texts_without_a_crash(imported: Da
         assert [r.external_id for r in fetch_page(s, QueueFilter(text="caption"))] == []
 
 
-def test_an_older_database_is_sealed_in_one_idempotent_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_older_database_is_sealed_in_one_idempotent_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "old.sqlite3"
     cases = _old_database(path)
     plain = b"an older version's plain media file"
@@ -119,7 +123,10 @@ def test_an_older_database_is_sealed_in_one_idempotent_pass(tmp_path: Path, monk
         assert view.items[0].text == "post 3"
         assert media_store_of(db).read(sha) == plain
         with db.read() as s:
-            found = [r.id for r in fetch_page(s, QueueFilter(statuses=CASE_STATUSES, text="ÜNÏCODE report"), limit=50)]
+            found = [
+                r.id
+                for r in fetch_page(s, QueueFilter(statuses=CASE_STATUSES, text="ÜNÏCODE report"), limit=50)
+            ]
         assert sorted(found) == sorted(cases)
         report = verify(db)
         assert report.ok, report  # the audit chain does not cover report texts: sealing keeps it intact

@@ -59,7 +59,9 @@ def test_an_older_database_left_open_is_tightened_at_open(db_path: Path) -> None
     assert _mode(db_path) == 0o600 and _mode(db_path.parent) == 0o700 and _mode(media.parent) == 0o700
 
 
-def test_doctor_reports_a_sealed_database_as_ok(imported: Database, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_reports_a_sealed_database_as_ok(
+    imported: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert imported.file is not None
     os.chmod(imported.file, 0o644)  # what an older version left
     code = main(["--db", str(imported.file), "doctor"])
@@ -91,8 +93,10 @@ def test_without_a_keyring_doctor_says_so_and_opting_in_fixes_it(tmp_path: Path)
     assert "NOT usable" in before.stdout and "encryption: NOT encrypted" in before.stdout
     assert "PROBLEM: no usable OS keyring: imports are refused" in before.stdout
     src = tmp_path / "cases.jsonl"
-    src.write_text('{"id": "A", "channel": "media", "category": "spam", "report_text": "x", '
-                   '"items": [{"kind": "text", "text": "hi"}]}\n')
+    src.write_text(
+        '{"id": "A", "channel": "media", "category": "spam", "report_text": "x", '
+        '"items": [{"kind": "text", "text": "hi"}]}\n'
+    )
     refused = _cli("--db", db, "import", str(src), cwd=tmp_path, env=fail)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     said = [line for line in refused.stderr.splitlines() if line.startswith("reviewer:")]

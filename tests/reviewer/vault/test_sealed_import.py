@@ -31,7 +31,9 @@ def test_nothing_sensitive_is_stored_in_plain_text(imported: Database, source: P
         assert secret not in raw
     with imported.read() as s:
         assert all(t.startswith(SEALED_PREFIX) for t in s.scalars(select(Case.report_text)))
-        assert all(t.startswith(SEALED_PREFIX) for t in s.scalars(select(Item.text).where(Item.text.is_not(None))))
+        assert all(
+            t.startswith(SEALED_PREFIX) for t in s.scalars(select(Item.text).where(Item.text.is_not(None)))
+        )
     png = (source.parent / "red.png").read_bytes()
     sha = hashlib.sha256(png).hexdigest()
     stored = MediaStore(imported.media_dir).path_for(sha)
