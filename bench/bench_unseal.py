@@ -17,11 +17,9 @@ import io
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,16 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 RUNS = 30
 CASES = 2000
-
-
-def _median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return round(statistics.median(times), 3)
 
 
 def _demo_jpeg() -> bytes:
@@ -72,6 +60,7 @@ def run() -> dict[str, float]:
         os.environ["XDG_DATA_HOME"] = str(folder / "xdg")
         os.environ["REVIEWER_DATA_DIR"] = str(folder / "data")
         from bench_preview import make_source
+        from bench_queue import _median_ms
         from sqlalchemy import select
 
         from reviewer.casefile import load_case

@@ -100,7 +100,7 @@ def seal_rows(
     sealed_items = [
         r if r[it] is None else (*r[:it], seal(r[it], "item", "text", r[0]), *r[it + 1 :]) for r in items
     ]
-    case_terms = [(t, r[0]) for r in cases for t in terms(r[at])]
+    case_terms = sorted((t, r[0]) for r in cases for t in terms(r[at]))  # b-tree order: fewer page splits
     return sealed_cases, sealed_items, case_terms
 
 

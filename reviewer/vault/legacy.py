@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 
 from reviewer.media.store import MediaStore
 from reviewer.models import Case, CaseTerm, Item, VaultRecord, table_of
@@ -58,18 +58,16 @@ def _seal_case_texts(db: Database, vault: Vault) -> None:
         updates: list[dict[str, Any]] = []
         terms: list[dict[str, Any]] = []
         for case_id, value in rows:
-            plain = vault.try_open_text(value, "case", "report_text", case_id.hex)
-            if plain is None:
-                plain = value
-                sealed = vault.seal_text(value, "case", "report_text", case_id.hex)
-                updates.append({"id": case_id, "report_text": sealed})
-            terms.extend({"case_id": case_id, "term": t} for t in vault.terms(plain))
-        with db.write() as session:
-            if updates:
+            if vault.try_open_text(value, "case", "report_text", case_id.hex) is not None:
+                continue  # sealed in an earlier run of the pass, with its terms, in one transaction
+            sealed = vault.seal_text(value, "case", "report_text", case_id.hex)
+            updates.append({"id": case_id, "report_text": sealed})
+            terms.extend({"case_id": case_id, "term": t} for t in vault.terms(value))
+        if updates:
+            with db.write() as session:
                 session.execute(update(Case), updates)
-            session.execute(delete(CaseTerm).where(CaseTerm.case_id.in_([r[0] for r in rows])))
-            if terms:
-                session.execute(insert(table_of(CaseTerm)), terms)
+                if terms:
+                    session.execute(insert(table_of(CaseTerm)), terms)
 
 
 def _seal_item_texts(db: Database, vault: Vault) -> None:

@@ -69,5 +69,27 @@ def term(index_key: bytes, word: str) -> int:
     return int(struct.unpack_from(">q", digest)[0])
 
 
-def terms(index_key: bytes, text: str) -> set[int]:
-    return {term(index_key, w) for w in words(text)}
+class TermIndex:
+    """``terms`` of many texts under one key: the HMAC key schedule done once, recent words remembered
+    (report texts share most of their words; an import computes each distinct word once)."""
+
+    MAX_REMEMBERED = 200_000
+
+    def __init__(self, index_key: bytes) -> None:
+        self._mac = hmac.new(index_key, digestmod=hashlib.sha256)
+        self._known: dict[str, int] = {}
+
+    def term(self, word: str) -> int:
+        found = self._known.get(word)
+        if found is None:
+            mac = self._mac.copy()
+            mac.update(word.encode("utf-8"))
+            found = int(struct.unpack_from(">q", mac.digest())[0])
+            if len(self._known) >= self.MAX_REMEMBERED:
+                self._known.clear()
+            self._known[word] = found
+        return found
+
+    def terms(self, text: str) -> set[int]:
+        known, term = self._known, self.term
+        return {known.get(w) or term(w) for w in words(text)}

@@ -42,6 +42,10 @@ class Vault:
     _text: AESGCM = field(repr=False)
     media_key: bytes = field(repr=False)
     index_key: bytes = field(repr=False)
+    _index: sealing.TermIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", sealing.TermIndex(self.index_key))
 
     @property
     def key_id_bytes(self) -> bytes:
@@ -74,7 +78,8 @@ class Vault:
         return value if not self.texts_sealed else sealing.TAMPERED
 
     def terms(self, text: str) -> set[int]:
-        return sealing.terms(self.index_key, text)
+        """The blind index terms of ``text``'s words."""
+        return self._index.terms(text)
 
 
 def key_file_for(db_file: Path | None, vault_id: str) -> Path:

@@ -36,6 +36,8 @@ def test_tampered_and_plain_values_do_not_open() -> None:
 def test_terms_are_keyed_casefolded_whole_words() -> None:
     key = os.urandom(32)
     assert sealing.words("Graphic INJURY, graphic-injury! ünï") == {"graphic", "injury", "ünï"}
-    assert sealing.terms(key, "Caption") == sealing.terms(key, "caption")
-    assert sealing.terms(key, "caption") != sealing.terms(os.urandom(32), "caption")
-    assert all(-(2**63) <= t < 2**63 for t in sealing.terms(key, "a b c d e"))
+    index = sealing.TermIndex(key)
+    assert index.terms("Caption") == index.terms("caption") == {sealing.term(key, "caption")}
+    assert index.terms("caption") != sealing.TermIndex(os.urandom(32)).terms("caption")
+    assert index.terms("a b c d e") == {sealing.term(key, w) for w in "abcde"}  # remembered or not
+    assert all(-(2**63) <= t < 2**63 for t in index.terms("a b c d e"))

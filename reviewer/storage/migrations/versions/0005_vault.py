@@ -38,13 +38,11 @@ def upgrade() -> None:
         "case_term",
         sa.Column("term", sa.BigInteger(), nullable=False),
         sa.Column("case_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_case_term_case_id_case")),
         sa.PrimaryKeyConstraint("term", "case_id", name=op.f("pk_case_term")),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_case_term_case", "case_term", ["case_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_case_term_case", table_name="case_term")
     op.drop_table("case_term")
     op.drop_table("vault")
