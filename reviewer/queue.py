@@ -120,9 +120,17 @@ def _backend(session: Session, flt: QueueFilter) -> _Backend:
 
 
 def _report_text_match(terms: tuple[int, ...]) -> Any:
+    """Every term indexed for the row's case: one primary-key probe of ``case_term`` per term and row
+    walked (a correlated EXISTS; an ``IN (subquery)`` would first collect every case holding a common
+    word, 0.3 s for a word of all 1M cases)."""
     if not terms:
         return false()
-    return and_(*(Case.id.in_(select(CaseTerm.case_id).where(CaseTerm.term == t)) for t in terms))
+    return and_(
+        *(
+            select(CaseTerm.case_id).where(CaseTerm.term == t, CaseTerm.case_id == Case.id).exists()
+            for t in terms
+        )
+    )
 
 
 def _where(

@@ -42,6 +42,7 @@ __all__ = [
     "read_keyring_key",
     "store_file_key",
     "store_keyring_key",
+    "usable_backend",
 ]
 
 

@@ -160,8 +160,7 @@ def create_vault(db: Database, *, file_label: str | None) -> None:
         store = keys.FILE
     with db.write() as session:
         if vault_record(session) is not None:  # another process made one first: theirs stands
-            if key_file is not None:
-                key_file.unlink(missing_ok=True)
+            _discard_key(vault_id, key_file)
             return
         has_cases = session.execute(select(func.count()).select_from(select(Case.id).limit(1).subquery()))
         legacy = bool(has_cases.scalar_one())
@@ -177,6 +176,16 @@ def create_vault(db: Database, *, file_label: str | None) -> None:
             )
         )
     _keys[(vault_id, keys.key_fingerprint(key))] = key
+
+
+def _discard_key(vault_id: str, key_file: Path | None) -> None:
+    if key_file is not None:
+        key_file.unlink(missing_ok=True)
+        return
+    try:
+        keys.usable_backend().delete_password(keys.SERVICE, vault_id)
+    except Exception:  # an orphan entry names no database; leaving it is harmless
+        pass
 
 
 def _has_media(db: Database) -> bool:

@@ -17,9 +17,11 @@ class AtRestLabel(QLabel):
         self.window_ = window
 
     def refresh(self) -> None:
-        """Work the state out on the database worker (an older database is sealed there first)."""
+        """Work the state out off the UI thread. An older database is sealed there first, in short
+        transactions of its own, on the I/O worker so the queue and decisions never wait for it (until it
+        ends, a value not yet sealed reads as the plain text it still is)."""
         db = self.window_.ctx.db
-        self.window_.ctx.tasks.run_db(lambda: at_rest(db), self.show_state, self._failed)
+        self.window_.ctx.tasks.run_io(lambda: at_rest(db), self.show_state, self._failed)
 
     def show_state(self, state: AtRest) -> None:
         self.setText(state.label)

@@ -107,3 +107,16 @@ def test_without_a_keyring_doctor_says_so_and_opting_in_fixes_it(tmp_path: Path)
     assert _mode(tmp_path / "real.sqlite3.key") == 0o600
     done = _cli("--db", db, "import", str(src), cwd=tmp_path, env=fail)
     assert done.returncode == 0, done.stderr
+
+
+def test_backups_made_under_the_app_umask_are_private(db: Database) -> None:
+    from reviewer.storage.backup import backup_dir_for, take_backup
+    from reviewer.vault.permissions import PRIVATE_UMASK
+
+    assert db.file is not None
+    old = os.umask(PRIVATE_UMASK)  # what the CLI and the app set first
+    try:
+        copy = take_backup(db.file)
+    finally:
+        os.umask(old)
+    assert _mode(copy) == 0o600 and _mode(backup_dir_for(db.file)) == 0o700
