@@ -96,6 +96,10 @@ def run_one(name: str, full: bool) -> tuple[dict[str, float], float, str]:
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.setdefault("REVIEWER_USER", "bench")
+    # Imports seal with a key from a keyring: synthetic data, so a file keyring in the cache, chosen
+    # explicitly (a benchmark machine may have no OS keyring).
+    env.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    env.setdefault("XDG_DATA_HOME", str(BENCH / ".cache" / "keyring"))
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     secs = time.perf_counter() - t0
