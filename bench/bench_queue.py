@@ -8,7 +8,8 @@ queue, median of 20 each, plus ``count()``. A page must cost the same at any dep
 Repeating one key measures a warm page; ``queue_walk_*`` pages onwards from a key (20 consecutive pages,
 one session each, as the model scrolls), so every page reads rows not read before. Also timed: filters,
 several statuses, ``fetch_before``, a capped count, and a rare text search, which walks the whole open
-queue (seconds: substring search needs a full-text index the schema does not have yet).
+queue (seconds: substring search needs a full-text index the schema does not have yet). ``queue_sealed_*``
+search report words through the blind index on a sealed copy (``ensure_sealed_db``, built once).
 
     .venv/bin/python bench/bench_queue.py
 
@@ -38,6 +39,8 @@ if str(ROOT) not in sys.path:
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 DB_PATH = CACHE / "queue-1m.sqlite3"
+SEALED_PATH = CACHE / "queue-1m-sealed.sqlite3"  # the same cases, report texts sealed and word-indexed
+KEYRING_HOME = CACHE / "keyring"  # the sealed copy's key: a keyrings.alt file keyring, chosen explicitly
 RUNS = 20
 PAGE = 200
 CHANNELS = ("partner", "media", "staff", "user_report", "high_risk_watch")
@@ -272,7 +275,68 @@ def run(runs: int = RUNS, path: Path = DB_PATH, n: int = 1_000_000) -> dict[str,
         result["queue_walk_quarter_no_items_ms"] = _walk_ms(db, walk_from, runs, item_kinds=False)
     finally:
         db.dispose()
+    if path == DB_PATH:
+        result |= run_sealed(runs)
     return result
+
+
+def ensure_sealed_db(path: Path = SEALED_PATH) -> Path:
+    """A copy of the 1M database sealed by the vault's legacy pass (report texts sealed, blind index of
+    their words), built once; its key lives in a file keyring under ``bench/.cache/keyring``."""
+    import os
+    import shutil
+
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    os.environ["XDG_DATA_HOME"] = str(KEYRING_HOME)
+    if path.exists():
+        return path
+    from reviewer.paths import sqlite_url
+    from reviewer.storage.migrate import open_database
+    from reviewer.vault import legacy
+    from reviewer.vault.opening import ensure_vault
+
+    src = ensure_million_db(DB_PATH)
+    with sqlite3.connect(src) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    tmp = path.with_suffix(".building")
+    shutil.copyfile(src, tmp)
+    legacy.BATCH = 20_000
+    db = open_database(sqlite_url(tmp))
+    try:
+        ensure_vault(db)
+    finally:
+        db.dispose()
+    with sqlite3.connect(tmp) as con:
+        con.execute("ANALYZE")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    tmp.replace(path)
+    return path
+
+
+def run_sealed(runs: int = RUNS) -> dict[str, float]:
+    """Report-text search through the blind index on the sealed copy (ms): a word every case has, a
+    word of one case, and the handle search of ``run`` for comparison."""
+    from reviewer import queue
+    from reviewer.paths import sqlite_url
+    from reviewer.storage.database import Database
+
+    db = Database(sqlite_url(ensure_sealed_db()))
+    try:
+        with db.read() as s:
+            page = lambda text: queue.fetch_page(s, queue.QueueFilter(text=text), None, PAGE)  # noqa: E731
+            assert len(page("flagged")) == PAGE
+            return {
+                "queue_sealed_page_word_common_ms": _median_ms(lambda: page("flagged"), runs),
+                "queue_sealed_page_word_rare_ms": _median_ms(lambda: page("4999"), 2),
+                "queue_sealed_page_text_rare_ms": _median_ms(lambda: page("@user04999"), 2),
+                "queue_sealed_count_word_common_ms": _median_ms(
+                    lambda: queue.count(s, queue.QueueFilter(text="escalation desk")), 2
+                ),
+            }
+    finally:
+        db.dispose()
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""Everything the review screen shows about one case, read in one go as plain frozen data."""
+"""Everything the review screen shows about one case, read in one go as plain frozen data.
+
+Report and item texts are stored sealed (``reviewer.vault``) and opened here: a value that fails its
+integrity check reads as ``TAMPERED``, one whose key is not available here as ``LOCKED``; never a crash.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,28 @@ from sqlalchemy import func, select
 from reviewer.media.store import MediaStore
 from reviewer.models import Case, Decision, Item, Reviewer
 from reviewer.storage.database import Database
+from reviewer.vault.errors import KeyUnavailable
+from reviewer.vault.state import LOCKED, Vault, vault_in
+
+
+class _Opener:
+    """Opens the sealed texts of one case read: with the vault, as they are (nothing sealed yet), or as
+    ``LOCKED`` when the key cannot be read here."""
+
+    def __init__(self, vault: Vault | None, locked: bool) -> None:
+        self.vault, self.locked = vault, locked
+
+    def __call__(self, value: str, table: str, column: str, row_id: uuid.UUID) -> str:
+        if self.locked:
+            return LOCKED
+        return value if self.vault is None else self.vault.open_text(value, table, column, row_id.hex)
+
+
+def _opener(session: Any) -> _Opener:
+    try:
+        return _Opener(vault_in(session), locked=False)
+    except KeyUnavailable:
+        return _Opener(None, locked=True)
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,7 @@ def load_case(db: Database, case_id: uuid.UUID) -> CaseView | None:
         case = s.get(Case, case_id)
         if case is None:
             return None
+        unseal = _opener(s)
         items = s.execute(select(Item).where(Item.case_id == case_id).order_by(Item.position)).scalars().all()
         history = s.execute(
             select(Decision, Reviewer.handle)
@@ -94,7 +121,7 @@ def load_case(db: Database, case_id: uuid.UUID) -> CaseView | None:
             tier=case.tier,
             channel=case.channel.code,
             reporter=case.reporter,
-            report_text=case.report_text,
+            report_text=unseal(case.report_text, "case", "report_text", case.id),
             scores=dict(case.scores or {}),
             account_handle=acct.handle if acct else None,
             account_platform=acct.platform if acct else None,
@@ -108,7 +135,7 @@ def load_case(db: Database, case_id: uuid.UUID) -> CaseView | None:
                     position=i.position,
                     media_path=store.path_for(i.media_sha256) if i.media_sha256 else None,
                     media_sha256=i.media_sha256,
-                    text=i.text,
+                    text=None if i.text is None else unseal(i.text, "item", "text", i.id),
                     url=i.url,
                 )
                 for i in items

@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     audit_sub.add_parser("checkpoint", help="sign and store the chain heads now (the app does so itself)")
 
     sub.add_parser("backup", help="take a backup of the SQLite database now (the app takes one each session)")
+    doctor = sub.add_parser(
+        "doctor", help="check permissions, keyring and encryption of the database; non-zero if not private"
+    )
+    doctor.add_argument(
+        "--allow-file-key",
+        action="store_true",
+        help="with no OS keyring: keep this database's key in a 0600 file beside it (weaker) and seal with it",
+    )
 
     role = sub.add_parser("role", help="make a reviewer a lead (who may override decisions) or not")
     role.add_argument("handle")
@@ -245,6 +253,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from reviewer.doctor import check_permissions, diagnose
+    from reviewer.vault.opening import allow_file_key
+
+    url, _named = _db_url(args)
+    permission_lines = check_permissions(url)  # before opening, which would tighten silently
+    db = _open(args)
+    try:
+        if args.allow_file_key:
+            vault = allow_file_key(db)
+            print(f"key: {vault.describe()}")
+        report = diagnose(db, permission_lines)
+    finally:
+        db.dispose()
+    print(report)
+    _used(db)
+    return 0 if report.ok else EXIT_FAILED
+
+
 def cmd_role(args: argparse.Namespace) -> int:
     from reviewer.identity import current_handle, set_role
 
@@ -287,7 +314,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
     global _app_opener
     _app_opener = open_app
     from reviewer.storage.errors import DatabaseOpenError, describe_os_error
+    from reviewer.vault.errors import VaultError
+    from reviewer.vault.permissions import restrict_new_files
 
+    restrict_new_files()  # every file made from here on is 0600, every folder 0700
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
@@ -302,8 +332,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
             return cmd_role(args)
         if args.command == "backup":
             return cmd_backup(args)
+        if args.command == "doctor":
+            return cmd_doctor(args)
         return cmd_open(args)
-    except (UserError, DatabaseOpenError) as exc:
+    except (UserError, DatabaseOpenError, VaultError) as exc:
         print(f"reviewer: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # the environment refused something (a full disk, a read-only place)

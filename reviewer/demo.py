@@ -24,6 +24,7 @@ from reviewer.clock import utcnow
 from reviewer.demo_images import draw_scene, draw_text_card
 from reviewer.importing.importer import ImportReport, import_file
 from reviewer.storage.database import Database
+from reviewer.vault.opening import ensure_vault
 
 CHANNELS = ("partner", "media", "staff", "user_report", "high_risk_watch", "regulator")
 PLATFORMS = ("photoapp", "shortvideo", "microblog", "forum", "messenger")
@@ -225,8 +226,10 @@ def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
 
 
 def build_demo(db: Database, spec: DemoSpec = DemoSpec(), now: datetime | None = None) -> ImportReport:
-    """Generate the demo cases and import them into ``db`` (whose schema must be current)."""
+    """Generate the demo cases and import them into ``db`` (whose schema must be current). Sealed with a
+    key in the OS keyring, or — synthetic data only — a file-kept key labelled "demo" when there is none."""
     now = now or utcnow().replace(second=0, microsecond=0)
+    ensure_vault(db, demo=True)
     with tempfile.TemporaryDirectory(prefix="reviewer-demo-") as tmp:
         source = write_demo_source(Path(tmp), spec, now)
         return import_file(db, source, actor="demo", now=now)

@@ -32,7 +32,7 @@ class NoUsableKeyring(RuntimeError):
     """No OS keyring can hold the signing key; the message says why."""
 
 
-def _backend():  # type: ignore[no-untyped-def]
+def usable_backend():  # type: ignore[no-untyped-def]
     import keyring
     from keyring.backends import chainer
 
@@ -56,7 +56,7 @@ def _backend_tag(backend) -> str:  # type: ignore[no-untyped-def]
 def keyring_problem() -> str | None:
     """Why no key can be kept, or None when a usable keyring answers."""
     try:
-        _backend()
+        usable_backend()
     except NoUsableKeyring as exc:
         return str(exc)
     return None
@@ -68,7 +68,7 @@ def signing_key(source_id: uuid.UUID, *, create: bool) -> bytes | None:
     from keyring.errors import KeyringError
 
     try:
-        backend = _backend()
+        backend = usable_backend()
     except NoUsableKeyring as exc:
         log.warning("audit checkpoints are not signed: %s", exc)
         return None

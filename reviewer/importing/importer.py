@@ -42,6 +42,7 @@ from reviewer.media.store import MediaStore
 from reviewer.models import Item
 from reviewer.storage.database import Database
 from reviewer.storage.errors import describe_os_error
+from reviewer.vault.opening import ensure_vault
 
 __all__ = [
     "MAX_ERRORS_KEPT",
@@ -119,12 +120,13 @@ def _collector_paused() -> Iterator[None]:
 def _write(
     db: Database, path: Path, parsed: Parsed, media_root: Path, actor: str, now: datetime
 ) -> ImportReport:
-    store = MediaStore(db.media_dir)
+    vault = ensure_vault(db)  # no keyring and no opt-in: refused here, nothing written
+    store = MediaStore(db.media_dir, vault)
     report = ImportReport()
     new_media: list[str] = []
     try:
         with db.write() as session:
-            sink = sink_for(session)
+            sink = sink_for(session, vault)
             _refuse_known_ids(sink, parsed)
             sink.prepare(parsed.cases, parsed.items)
             ok = False
@@ -239,7 +241,7 @@ def _write_records(
                 # Once per distinct file, from the stored copy. A failure, or a hash of a near-flat
                 # image (PDQ quality < 50, close to noise), leaves it None.
                 if digest not in phash_cache:
-                    hashed = pdq_hash(store.path_for(digest))
+                    hashed = pdq_hash(store.read(digest))
                     good = hashed is not None and hashed[1] >= MIN_PHASH_QUALITY
                     phash_cache[digest] = hashed[0] if good and hashed is not None else None
                 phash[index] = phash_cache[digest]

@@ -14,6 +14,10 @@ order follows the file.
 For a big import into a small table, the table's plain (non-unique) indexes are dropped inside the
 transaction and rebuilt from their own SQL just before the commit: building an index from sorted data
 costs much less than a million random inserts. A rollback brings them back untouched.
+
+Both sinks write sensitive text sealed (``reviewer.vault``): report and item texts go in as AES-GCM
+values bound to their row, and each distinct word of a report text as a blind index term
+(``case_term``), in the same transaction as the case.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from reviewer.models import Account, Case, Channel, Item, table_of
+from reviewer.models import Account, Case, CaseTerm, Channel, Item, table_of
+from reviewer.vault.state import Vault
 
 #: Page cache of the import's connection while it writes (KiB; the connection's own value comes back).
 CACHE_KIB_BULK = 64 << 10  # plain indexes rebuilt at the end: inserts mostly append
@@ -61,6 +66,9 @@ CASE_FIXED: dict[str, Any] = {
     "state_seq": 0,
 }
 ITEM_COLUMNS = ("id", "case_id", "position", "kind", "media_sha256", "media_ext", "text", "url", "phash")
+TERM_COLUMNS = ("term", "case_id")
+_REPORT_TEXT = CASE_COLUMNS.index("report_text")
+_ITEM_TEXT = ITEM_COLUMNS.index("text")
 ACCOUNT_COLUMNS = ("id", "platform", "handle", "risk_flags", "risk_score", "created_at")
 CHANNEL_COLUMNS = ("id", "code", "name")
 
@@ -79,6 +87,21 @@ _INSERT_CASE = _insert_sql(  # 'open', 1, NULL, NULL
 _INSERT_ITEM = _insert_sql("item", ITEM_COLUMNS)
 _INSERT_ACCOUNT = _insert_sql("account", ACCOUNT_COLUMNS)
 _INSERT_CHANNEL = _insert_sql("channel", CHANNEL_COLUMNS)
+_INSERT_TERM = _insert_sql("case_term", TERM_COLUMNS)
+
+
+def seal_rows(
+    vault: Vault, cases: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[int, str]]]:
+    """Case and item rows with their texts sealed to their row ids, and the report texts' index terms."""
+    seal, terms = vault.seal_text, vault.terms
+    at, it = _REPORT_TEXT, _ITEM_TEXT
+    sealed_cases = [(*r[:at], seal(r[at], "case", "report_text", r[0]), *r[at + 1 :]) for r in cases]
+    sealed_items = [
+        r if r[it] is None else (*r[:it], seal(r[it], "item", "text", r[0]), *r[it + 1 :]) for r in items
+    ]
+    case_terms = sorted((t, r[0]) for r in cases for t in terms(r[at]))  # b-tree order: fewer page splits
+    return sealed_cases, sealed_items, case_terms
 
 
 def _uuid4_bytes(n: int) -> Any:
@@ -135,8 +158,9 @@ def uuid4_hex_stream(block: int = 1024) -> Iterator[str]:
 class SqliteSink:
     """Rows through the SQLite driver connection of the write transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, vault: Vault) -> None:
         self.conn = conn
+        self.vault = vault
         self._deferred: list[str] = []
         self._cache: int | None = None
 
@@ -191,12 +215,15 @@ class SqliteSink:
         cases: list[tuple[Any, ...]],
         items: list[tuple[Any, ...]],
     ) -> None:
-        """Rows as ``CHANNEL_COLUMNS``, ``ACCOUNT_COLUMNS``, ``CASE_COLUMNS``, ``ITEM_COLUMNS``."""
+        """Rows as ``CHANNEL_COLUMNS``, ``ACCOUNT_COLUMNS``, ``CASE_COLUMNS``, ``ITEM_COLUMNS`` (texts plain:
+        sealed here)."""
+        cases, items, terms = seal_rows(self.vault, cases, items)
         for sql, rows in (
             (_INSERT_CHANNEL, channels),
             (_INSERT_ACCOUNT, accounts),
             (_INSERT_CASE, cases),
             (_INSERT_ITEM, items),
+            (_INSERT_TERM, terms),
         ):
             if rows:
                 self.conn.exec_driver_sql(sql, rows)
@@ -229,8 +256,9 @@ def _aware(value: str | None) -> datetime | None:
 class CoreSink:
     """The same rows for any other backend, as Python values through SQLAlchemy Core (correctness first)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, vault: Vault) -> None:
         self.session = session
+        self.vault = vault
 
     def has_cases(self) -> bool:
         return self.session.execute(select(Case.id).limit(1)).first() is not None
@@ -260,6 +288,7 @@ class CoreSink:
         items: list[tuple[Any, ...]],
     ) -> None:
         run = self.session.execute
+        cases, items, terms = seal_rows(self.vault, cases, items)
         if channels:
             rows = [dict(zip(CHANNEL_COLUMNS, (_uuid(r[0]), *r[1:]), strict=True)) for r in channels]
             run(insert(table_of(Channel)), rows)
@@ -304,6 +333,8 @@ class CoreSink:
         if items:
             rows = [dict(zip(ITEM_COLUMNS, (_uuid(r[0]), _uuid(r[1]), *r[2:]), strict=True)) for r in items]
             run(insert(table_of(Item)), rows)
+        if terms:
+            run(insert(table_of(CaseTerm)), [{"term": t, "case_id": _uuid(c)} for t, c in terms])
 
     def finish(self, ok: bool) -> None:
         pass
@@ -312,9 +343,10 @@ class CoreSink:
 Sink = SqliteSink | CoreSink
 
 
-def sink_for(session: Session, *, fast: bool = True) -> Sink:
-    """The driver-level sink on SQLite (unless ``fast`` is False), the Core one everywhere else."""
+def sink_for(session: Session, vault: Vault, *, fast: bool = True) -> Sink:
+    """The driver-level sink on SQLite (unless ``fast`` is False), the Core one everywhere else; both seal
+    texts with ``vault``."""
     conn = session.connection()
     if fast and conn.dialect.name == "sqlite":
-        return SqliteSink(conn)
-    return CoreSink(session)
+        return SqliteSink(conn, vault)
+    return CoreSink(session, vault)

@@ -17,6 +17,7 @@ Qt-free on purpose (``reviewer`` is the pure-Python core).
 from __future__ import annotations
 
 import functools
+import io
 import math
 import os
 from pathlib import Path
@@ -50,8 +51,8 @@ _DCT = _dct_matrix()  # 16 x 64
 _POPCOUNT8 = np.array([bin(n).count("1") for n in range(256)], dtype=np.uint8)
 
 
-def pdq_hash(source: Path | str | Image.Image) -> tuple[str, int] | None:
-    """``(hex, quality)`` for an image file or a Pillow image; ``None`` if it cannot be hashed.
+def pdq_hash(source: Path | str | bytes | Image.Image) -> tuple[str, int] | None:
+    """``(hex, quality)`` for an image file, its bytes or a Pillow image; ``None`` if it cannot be hashed.
 
     ``quality`` (0-100) is PDQ's gradient measure: below ~50 the hash of a flat or tiny image says
     little and matches on it deserve less trust.
@@ -93,11 +94,11 @@ def hamming_many(query: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- decoding
 
 
-def _luma_from_file(path: Path | str) -> np.ndarray | None:
-    size = os.stat(path).st_size
+def _luma_from_file(path: Path | str | bytes) -> np.ndarray | None:
+    size = len(path) if isinstance(path, bytes) else os.stat(path).st_size
     if size == 0 or size > limits.MAX_FILE_BYTES:
         return None
-    with Image.open(path, formats=SUPPORTED_FORMATS) as im:
+    with Image.open(io.BytesIO(path) if isinstance(path, bytes) else path, formats=SUPPORTED_FORMATS) as im:
         if im.format not in _ACCEPTED:
             return None
         w, h = im.size

@@ -1,18 +1,30 @@
-"""Content-addressed media store: files named by their SHA-256 under ``<db>.media/ab/<sha>``."""
+"""Content-addressed media store: files named by the SHA-256 of their plaintext under ``<db>.media/ab/<sha>``.
+
+Every file is written sealed (``reviewer.vault.media``: AES-GCM in authenticated 1 MiB chunks) with the
+database's media key, so a store is useless without the database's key. Naming stays by the plaintext's
+hash: the same content imported twice is stored once, and duplicate detection works on the names.
+``read`` decrypts and checks a file; a plain file left by an older version is accepted (after its hash is
+checked) only until the vault's first pass has sealed the store.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-CHUNK = 1 << 20
+from reviewer.vault import media as sealed
+from reviewer.vault.state import Vault, VaultError
+
+CHUNK = sealed.CHUNK
 
 
 class MediaStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, vault: Vault | None = None) -> None:
         self.root = root
+        self.vault = vault
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
@@ -21,7 +33,8 @@ class MediaStore:
         return self.path_for(sha256).is_file()
 
     def put_file(self, source: Path) -> str:
-        """Copy a file in (hashing while reading, one pass). Returns its SHA-256."""
+        """Copy a file in, sealed (hashing while reading, one pass). Returns the plaintext's SHA-256."""
+        vault = self._vault()
         digest = hashlib.sha256()
         chunks: list[bytes] = []
         with open(source, "rb") as fh:
@@ -30,17 +43,68 @@ class MediaStore:
                 chunks.append(chunk)
         sha = digest.hexdigest()
         if not self.has(sha):
-            self._write_atomic(sha, chunks)
+            self._write_atomic(sha, sealed.seal_chunks(vault.media_key, vault.key_id_bytes, sha, chunks))
         return sha
 
-    def _write_atomic(self, sha: str, chunks: list[bytes]) -> None:
+    def read(self, sha256: str) -> bytes:
+        """The plaintext of ``sha256``, decrypted and checked. MediaIntegrityError if the file is damaged,
+        cut short, swapped or plain where it must be sealed; OSError if it cannot be read."""
+        with open(self.path_for(sha256), "rb") as fh:
+            head = fh.read(len(sealed.MAGIC))
+            fh.seek(0)
+            if sealed.is_sealed(head):
+                vault = self._vault()
+                return sealed.open_sealed(vault.media_key, vault.key_id_bytes, sha256, fh)
+            if self.vault is not None and self.vault.media_sealed:
+                raise sealed.MediaIntegrityError("a plain file where a sealed one must be")
+            data = fh.read()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise sealed.MediaIntegrityError("the file holds other content than its name says")
+        return data
+
+    def is_sealed(self, sha256: str) -> bool:
+        with open(self.path_for(sha256), "rb") as fh:
+            return sealed.is_sealed(fh.read(len(sealed.MAGIC)))
+
+    def seal_plain(self, sha256: str) -> bool:
+        """Seal a plain file an older version stored, in place. False (left alone) if it is already sealed
+        or its content does not match its name."""
+        if self.is_sealed(sha256):
+            return False
+        data = self.path_for(sha256).read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            return False
+        vault = self._vault()
+        chunks = [data[at : at + CHUNK] for at in range(0, len(data), CHUNK)]
+        self._write_atomic(sha256, sealed.seal_chunks(vault.media_key, vault.key_id_bytes, sha256, chunks))
+        return True
+
+    def names(self) -> list[str]:
+        """Every stored file's name (a SHA-256), in no particular order."""
+        if not self.root.is_dir():
+            return []
+        return [
+            p.name
+            for p in self.root.glob("??/*")
+            if p.is_file() and len(p.name) == 64 and not p.name.startswith(".")
+        ]
+
+    def _vault(self) -> Vault:
+        if self.vault is None:
+            raise VaultError(
+                "media are stored encrypted and this store was opened without the database's key"
+            )
+        return self.vault
+
+    def _write_atomic(self, sha: str, pieces: Iterable[bytes]) -> None:
         target = self.path_for(sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as fh:
-                for chunk in chunks:
-                    fh.write(chunk)
+                for piece in pieces:
+                    fh.write(piece)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)

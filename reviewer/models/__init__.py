@@ -22,6 +22,7 @@ from reviewer.models.records import (
     ReviewSession,
 )
 from reviewer.models.types import UTCDateTime, new_id
+from reviewer.models.vault import CaseTerm, VaultRecord
 from reviewer.models.wellbeing import BREAK_KINDS, BreakRecord
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "AuditSource",
     "Base",
     "Case",
+    "CaseTerm",
     "Channel",
     "Decision",
     "Item",
@@ -45,6 +47,7 @@ __all__ = [
     "ReviewSession",
     "Reviewer",
     "UTCDateTime",
+    "VaultRecord",
     "new_id",
     "table_of",
 ]

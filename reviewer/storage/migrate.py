@@ -28,13 +28,14 @@ from reviewer.storage.errors import (
     describe_os_error,
     explain_sqlite_error,
 )
+from reviewer.vault.permissions import tighten_database
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Every revision this version knows, oldest first; the last is head.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 
 def alembic_config() -> Config:
@@ -149,6 +150,7 @@ def open_database(url: str, *, create: bool = True, init: bool = False) -> Datab
             "(reviewer --init)."
         )
     db = Database(url)
+    tighten_database(db.file)  # 0600/0700: what an older version left readable by others
     try:
         upgrade(db)
     except SchemaTooNewError:

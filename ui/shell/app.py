@@ -17,6 +17,7 @@ from reviewer.storage.backup import list_backups, restore_latest
 from reviewer.storage.database import Database
 from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError
 from reviewer.storage.migrate import open_database
+from reviewer.vault.permissions import restrict_new_files
 from ui.shell.plain import make_all_plain, message_box
 
 ORG, APP = "ReviewerWorkstation", "reviewer"
@@ -107,6 +108,7 @@ def open_with_recovery(url: str) -> Database | None:
 
 
 def run_app(url: str) -> int:
+    restrict_new_files()  # settings, backups, exports: 0600 files in 0700 folders
     app = ensure_qapp()
     try:
         pack = load_default_pack()

@@ -23,6 +23,7 @@ from ui import wellbeing as wellbeing_feature
 from ui.commands.keymap import Keymap, load_user_overrides
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
+from ui.shell import at_rest_label
 from ui.shell.context import AppContext, start_context
 from ui.shell.frame import Frame
 from ui.shell.plain import message_box
@@ -62,6 +63,7 @@ class MainWindow(Frame):
         self.review = review.install(self, self.registry, spec)
         self.wellbeing = wellbeing_feature.install(self, self.registry, self.review)
         commands.install(self, self.registry)
+        self.at_rest = at_rest_label.install(self)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)

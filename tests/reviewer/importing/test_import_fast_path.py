@@ -202,9 +202,18 @@ def _expected_item(root: Path, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_back(db: Database) -> dict[str, dict[str, Any]]:
-    """Every imported field, as the ORM gives it, by external id."""
+    """Every imported field, as the ORM gives it (texts unsealed), by external id."""
+    from reviewer.vault.state import vault_in
+
     out: dict[str, dict[str, Any]] = {}
     with db.read() as s:
+        vault = vault_in(s)
+        assert vault is None or vault.texts_sealed
+
+        def opened(value: str | None, table: str, column: str, row_id: uuid.UUID) -> str | None:
+            assert vault is not None or value is None
+            return None if value is None else vault.open_text(value, table, column, row_id.hex)
+
         cases = s.execute(select(Case).options(selectinload(Case.items))).unique().scalars()
         for c in cases:
             acct = c.account
@@ -222,7 +231,7 @@ def _read_back(db: Database) -> dict[str, dict[str, Any]]:
                 "status": c.status,
                 "tier": c.tier,
                 "reporter": c.reporter,
-                "report_text": c.report_text,
+                "report_text": opened(c.report_text, "case", "report_text", c.id),
                 "scores": c.scores,
                 "created_at": c.created_at,
                 "claimed_by": c.claimed_by,
@@ -234,7 +243,7 @@ def _read_back(db: Database) -> dict[str, dict[str, Any]]:
                         "kind": i.kind,
                         "media_sha256": i.media_sha256,
                         "media_ext": i.media_ext,
-                        "text": i.text,
+                        "text": opened(i.text, "item", "text", i.id),
                         "url": i.url,
                         "phash": i.phash,
                     }
@@ -371,7 +380,7 @@ def test_the_generic_core_path_writes_the_same_cases(db: Database, tmp_path: Pat
 
         Base.metadata.create_all(other.write_engine)
         real = writing.sink_for
-        monkeypatch.setattr("reviewer.importing.importer.sink_for", lambda session: real(session, fast=False))
+        monkeypatch.setattr("reviewer.importing.importer.sink_for", lambda session, vault: real(session, vault, fast=False))
         import_file(other, source, now=NOW)
         generic = _read_back(other)
     finally:

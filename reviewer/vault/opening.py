@@ -1,0 +1,61 @@
+"""Opening the vault of a database: made at first need, older plain values sealed before use.
+
+``ensure_vault(db)`` is the first need (an import, the demo, the window on an older database);
+``open_vault(db)`` never makes a key; ``media_store_of(db)`` is the media store readers use.
+"""
+
+from __future__ import annotations
+
+from reviewer.media.store import MediaStore
+from reviewer.storage.database import Database
+from reviewer.vault.errors import NoKeyForData
+from reviewer.vault.legacy import seal_legacy
+from reviewer.vault.state import LABEL_DEMO, LABEL_OPTED_IN, Vault, create_vault, vault_in, vault_record
+
+
+def open_vault(db: Database) -> Vault | None:
+    """The vault of ``db`` with every older plain value sealed, or None if nothing was ever sealed.
+    KeyUnavailable when it is sealed and its key cannot be read here."""
+    with db.read() as session:
+        vault = vault_in(session)
+    if vault is not None and not (vault.texts_sealed and vault.media_sealed):
+        seal_legacy(db, vault)
+        with db.read() as session:
+            vault = vault_in(session)
+    return vault
+
+
+def ensure_vault(db: Database, *, demo: bool = False) -> Vault:
+    """The vault of ``db``, made at first need: the key in the OS keyring; for the synthetic ``demo``
+    database only, in a file labelled as such when there is no keyring. Older plain values are sealed
+    before it is returned.
+
+    Raises NoKeyForData (no keyring and no opt-in: nothing is written) or KeyUnavailable.
+    """
+    vault = open_vault(db)
+    if vault is not None:
+        return vault
+    try:
+        create_vault(db, file_label=None)
+    except NoKeyForData:
+        if not demo:
+            raise
+        create_vault(db, file_label=LABEL_DEMO)  # synthetic data only
+    vault = open_vault(db)
+    assert vault is not None
+    return vault
+
+
+def allow_file_key(db: Database) -> Vault:
+    """The user's opt-in: a vault whose key is kept in a 0600 file (weaker), unless one exists already."""
+    with db.read() as session:
+        existing = vault_record(session)
+    if existing is None:
+        create_vault(db, file_label=LABEL_OPTED_IN)
+    return ensure_vault(db)
+
+
+def media_store_of(db: Database) -> MediaStore:
+    """The media store of ``db`` with its key (none if nothing was ever sealed): what readers use,
+    ``media_store_of(db).read(sha)``. KeyUnavailable when the store is sealed and the key is not here."""
+    return MediaStore(db.media_dir, open_vault(db))

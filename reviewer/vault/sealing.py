@@ -1,0 +1,95 @@
+"""Sealed text values and the blind index of report words.
+
+A sealed value is ``SEALED_PREFIX`` + URL-safe base64 (no padding) of a 96-bit random nonce and the
+AES-GCM ciphertext with its tag. The associated data binds the table, the column and the row id, so a
+sealed value copied to another row or column no longer opens. Opening never raises: a value that fails
+its integrity check reads as ``TAMPERED``.
+
+The blind index turns each distinct casefolded word of a report text into a signed 64-bit integer:
+the first 8 bytes of HMAC-SHA256 under the index key. Without the key the terms say nothing about the
+words; with it, a search word is looked up as its term.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import struct
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+SEALED_PREFIX = "s1:"
+TAMPERED = "⟨this text failed its integrity check⟩"
+NONCE_BYTES = 12
+_WORD = re.compile(r"\w+")
+
+
+def _aad(table: str, column: str, row_id: str) -> bytes:
+    return f"reviewer text v1\x00{table}.{column}\x00{row_id}".encode()
+
+
+def seal(aead: AESGCM, text: str, table: str, column: str, row_id: str) -> str:
+    """``text`` sealed for row ``row_id`` (32 hex digits) of ``table.column``."""
+    nonce = os.urandom(NONCE_BYTES)
+    blob = nonce + aead.encrypt(nonce, text.encode("utf-8"), _aad(table, column, row_id))
+    return SEALED_PREFIX + base64.urlsafe_b64encode(blob).rstrip(b"=").decode("ascii")
+
+
+def try_open(aead: AESGCM, value: str, table: str, column: str, row_id: str) -> str | None:
+    """The text sealed in ``value`` for that row, or None if it is not a value sealed there by this key."""
+    if not value.startswith(SEALED_PREFIX):
+        return None
+    body = value[len(SEALED_PREFIX) :]
+    try:
+        blob = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(blob) < NONCE_BYTES + 16:
+        return None
+    try:
+        plain = aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(table, column, row_id))
+    except InvalidTag:
+        return None
+    return plain.decode("utf-8", errors="replace")
+
+
+def words(text: str) -> set[str]:
+    """The distinct casefolded words of ``text`` (runs of letters, digits and underscores)."""
+    return set(_WORD.findall(text.casefold()))
+
+
+def term(index_key: bytes, word: str) -> int:
+    """The blind index term of one casefolded word: a signed 64-bit integer."""
+    digest = hmac.digest(index_key, word.encode("utf-8"), hashlib.sha256)
+    return int(struct.unpack_from(">q", digest)[0])
+
+
+class TermIndex:
+    """``terms`` of many texts under one key: the HMAC key schedule done once, recent words remembered
+    (report texts share most of their words; an import computes each distinct word once)."""
+
+    MAX_REMEMBERED = 200_000
+
+    def __init__(self, index_key: bytes) -> None:
+        self._mac = hmac.new(index_key, digestmod=hashlib.sha256)
+        self._known: dict[str, int] = {}
+
+    def term(self, word: str) -> int:
+        found = self._known.get(word)
+        if found is None:
+            mac = self._mac.copy()
+            mac.update(word.encode("utf-8"))
+            found = int(struct.unpack_from(">q", mac.digest())[0])
+            if len(self._known) >= self.MAX_REMEMBERED:
+                self._known.clear()
+            self._known[word] = found
+        return found
+
+    def terms(self, text: str) -> set[int]:
+        known, term = self._known, self.term
+        return {known.get(w) or term(w) for w in words(text)}
