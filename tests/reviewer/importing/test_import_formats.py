@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from reviewer.casefile import load_case
 from reviewer.importing.importer import ImportFailed, import_file
 from reviewer.models import Case
 from reviewer.storage.database import Database
@@ -106,7 +107,9 @@ def test_the_text_backslash_u0000_is_not_a_nul(db: Database, tmp_path: Path) -> 
     report = import_file(db, _file(tmp_path, _lines(_case(1, report_text="C:\\u0000\\x"))))
     assert report.cases == 1
     with db.read() as s:
-        assert s.execute(select(Case.report_text)).scalar_one() == "C:\\u0000\\x"
+        case_id = s.execute(select(Case.id)).scalar_one()
+    shown = load_case(db, case_id)
+    assert shown is not None and shown.report_text == "C:\\u0000\\x"
 
 
 @pytest.mark.parametrize("data", [b"", b"\n\n   \n", b"\xef\xbb\xbf\n", b"\r\n\t\r\n"])
