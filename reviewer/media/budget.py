@@ -17,6 +17,8 @@ import math
 DECODE_BUDGET_BYTES: int = 96 * 1024 * 1024
 
 _MB = 1024 * 1024
+#: Working memory of the strip-by-strip 16/32-bit -> 8-bit conversion (a megapixel strip, its copies).
+HIGH_BIT_DEPTH_STRIP_BYTES = 16 * _MB
 
 #: Bytes per pixel of Pillow's own storage: 1/L/P use one byte, 16-bit greyscale two, every other mode
 #: (including 2- and 3-band ones such as LA and RGB) a 4-byte pixel.
@@ -71,11 +73,24 @@ def image_peak_bytes(
     decoded = pixels * pillow_pixel_bytes(mode)
     converted_mode = display_mode_before_resize(mode, transparent, greyscale)
     converted = 0 if converted_mode == mode else pixels * pillow_pixel_bytes(converted_mode)
-    shrinking = target[0] * target[1] < pixels
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        converted += HIGH_BIT_DEPTH_STRIP_BYTES
+    shrinking = tuple(target) != tuple(size)
     premultiplied = pixels * 4 if shrinking and converted_mode in ("LA", "RGBA") else 0
-    reduced = pixels * pillow_pixel_bytes(converted_mode) // 4 if shrinking else 0  # reduce() step, <= 1/4
+    resize = _resize_buffers(size, target, pillow_pixel_bytes(converted_mode)) if shrinking else 0
     output = target[0] * target[1] * 4 * 3  # sharp, blurred and their bytes
-    return decoded + converted + premultiplied + reduced + output + pixels * 4 * decoder_canvases
+    return decoded + converted + premultiplied + resize + output + pixels * 4 * decoder_canvases
+
+
+def _resize_buffers(size: tuple[int, int], target: tuple[int, int], bpp: int) -> int:
+    """What ``Image.resize(target, BOX, reducing_gap=2.0)`` allocates on the way: the ``reduce()``-d
+    copy, then the horizontal pass (target width x reduced height) before the vertical one."""
+    w, h = max(1, size[0]), max(1, size[1])
+    tw, th = max(1, target[0]), max(1, target[1])
+    fx, fy = max(1, int(w / tw / 2.0)), max(1, int(h / th / 2.0))
+    rw, rh = math.ceil(w / fx), math.ceil(h / fy)
+    reduced = rw * rh * bpp if fx > 1 or fy > 1 else 0
+    return reduced + tw * rh * bpp
 
 
 #: Reference frames a decoder may hold, by codec, when the stream does not say (H.264 uses its level).
@@ -115,6 +130,12 @@ def reference_frames(codec: str, width: int, height: int, level: int | None) -> 
 def video_peak_bytes(frame_bytes: int, codec: str, width: int, height: int, level: int | None) -> int:
     """Peak bytes of a video decoder's frame pool for frames of ``frame_bytes`` each."""
     return frame_bytes * (reference_frames(codec, width, height, level) + _FRAMES_IN_FLIGHT)
+
+
+def probe_max_pixels(decode_budget: int) -> int:
+    """Largest frame the stream probe (which decodes a few frames while opening a video) may decode:
+    what fits the budget at 1.5 bytes a pixel (8-bit 4:2:0) with the default number of reference frames."""
+    return max(1, int(decode_budget / (1.5 * (_DEFAULT_REFERENCE_FRAMES + _FRAMES_IN_FLIGHT))))
 
 
 def over_budget_reason(size: tuple[int, int], need: int, limit: int, what: str = "") -> str:

@@ -301,31 +301,24 @@ def _decode_fit(im: Image.Image, spec: PreviewSpec, decode_budget: int) -> Image
 
     Refuses (``_Refused``) before decoding when the decode would need more than ``decode_budget`` bytes.
     """
+    jpeg = im.format in ("JPEG", "MPO")
+    if not jpeg:  # PNG decodes the whole image to find an eXIf chunk after the pixels: check first
+        _check_budget(im, spec, decode_budget)
     orientation = _orientation(im)
     swap = orientation in (5, 6, 7, 8)
     w, h = im.size
     shown_w, shown_h = fit_size((h, w) if swap else (w, h), (spec.max_width, spec.max_height))
     stored_target = (shown_h, shown_w) if swap else (shown_w, shown_h)
 
-    if im.format in ("JPEG", "MPO"):
+    if jpeg:
         # Decode in the DCT domain at 1/2, 1/4 or 1/8 scale (never below the target size), and let
         # libjpeg produce greyscale directly when that is all we need.
         want_l = spec.greyscale and im.mode == "RGB"
         im.draft("L" if want_l else None, stored_target)
 
-    transparent = "transparency" in im.info
-    need = budget.image_peak_bytes(
-        im.mode,
-        im.size,
-        stored_target,
-        transparent=transparent,
-        greyscale=spec.greyscale,
-        decoder_canvases=_WEBP_DECODER_CANVASES if im.format == "WEBP" else 0,
-    )
-    if need > decode_budget:
-        raise _Refused(budget.over_budget_reason(im.size, need, decode_budget))
+        _check_budget(im, spec, decode_budget)  # at the reduced size libjpeg will decode
     im.load()
-    out = _shrink(im, stored_target, transparent, spec.greyscale)
+    out = _shrink(im, stored_target, "transparency" in im.info, spec.greyscale)
     out = _normalise_mode(out, spec.greyscale)
     if out is im:
         out = im.copy()
@@ -338,6 +331,25 @@ def _decode_fit(im: Image.Image, spec: PreviewSpec, decode_budget: int) -> Image
 #: libwebp's animation decoder (Pillow uses it for every WebP) keeps two full-size RGBA canvases, and
 #: Pillow copies the frame out of it once more before decoding it into the image.
 _WEBP_DECODER_CANVASES = 3
+
+
+def _check_budget(im: Image.Image, spec: PreviewSpec, decode_budget: int) -> None:
+    """Refuse, from the header alone, a decode that would need more than ``decode_budget`` bytes."""
+    w, h = im.size
+    box = (spec.max_width, spec.max_height)
+    need = max(
+        budget.image_peak_bytes(
+            im.mode,
+            im.size,
+            target,
+            transparent="transparency" in im.info,
+            greyscale=spec.greyscale,
+            decoder_canvases=_WEBP_DECODER_CANVASES if im.format == "WEBP" else 0,
+        )
+        for target in (fit_size((w, h), box), fit_size((h, w), box)[::-1])  # either EXIF orientation
+    )
+    if need > decode_budget:
+        raise _Refused(budget.over_budget_reason(im.size, need, decode_budget))
 
 
 def _shrink(im: Image.Image, target: tuple[int, int], transparent: bool, greyscale: bool) -> Image.Image:

@@ -134,7 +134,10 @@ def storyboard_bytes(
     except _Refused as exc:
         return _fail(exc.reason, t0)
     try:
-        container = av.open(io.BytesIO(data), mode="r", format=fmt, options={"protocol_whitelist": "file"})
+        # Opening probes the streams by decoding a few frames; max_pixels stops the probe decoder at
+        # frames larger than the budget could hold, so the check below runs before any big frame exists.
+        options = {"protocol_whitelist": "file", "max_pixels": str(budget.probe_max_pixels(decode_budget))}
+        container = av.open(io.BytesIO(data), mode="r", format=fmt, options=options)
     except (av.error.FFmpegError, OSError, ValueError, UnicodeError):
         return _fail("video is corrupt or truncated", t0)
     except MemoryError:
@@ -231,6 +234,8 @@ def _storyboard(
     if need > decode_budget:
         raise _Refused(budget.over_budget_reason((width, height), need, decode_budget, "video frames of"))
     ctx.thread_count = 1  # one frame in flight: the budget above holds
+    # A stream whose frames grow past what the budget allows for later fails rather than allocating.
+    ctx.options = {"max_pixels": str(max(budget.probe_max_pixels(decode_budget), width * height))}
     tb = stream.time_base or Fraction(1, 1000)
     start_s = float(stream.start_time * tb) if stream.start_time is not None else 0.0
     duration = _duration(container, stream, tb)
@@ -289,6 +294,8 @@ def decoder_peak_bytes(ctx: av.VideoCodecContext) -> int:
         frame_bytes = sum(c.width * c.height * ((c.bits + 7) // 8) for c in fmt.components)
     except (ValueError, TypeError, av.error.FFmpegError):
         frame_bytes = padded_w * padded_h * 3
+    if not ctx.format:  # the probe could not tell: assume up to 3 bytes a pixel (4:4:4, or 10-bit 4:2:0)
+        frame_bytes = max(frame_bytes, padded_w * padded_h * 3)
     level = int(ctx.level) if ctx.level and ctx.level > 0 else None
     return budget.video_peak_bytes(frame_bytes, ctx.name, width, height, level)
 
