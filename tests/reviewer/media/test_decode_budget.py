@@ -56,7 +56,7 @@ def test_reason_wording(cases: dict[str, hm.HostileCase]) -> None:
 
 
 def test_refused_in_a_worker_without_allocating(
-    cases: dict[str, hm.HostileCase], one_worker: DecodePool
+    cases: dict[str, hm.HostileCase], one_worker: DecodePool, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The process model's version of "peak memory grows by less than 20 MB": the worker's own peak RSS
     (VmHWM) after a normal decode, then after the three images and the corpus's bombs (< 20 MB more),
@@ -69,7 +69,9 @@ def test_refused_in_a_worker_without_allocating(
     for case in images:
         result = one_worker.preview(case.path.read_bytes(), SPEC, timeout_s=PROCESS_WAIT_S)
         assert not result.ok and "would need" in (result.reason or ""), result.reason
-    for bomb in (hm.png_bomb(100_000, 100_000), hm.png_bomb(11_000, 11_000), hm.gif_bomb()):
+    corpus = hm.shared_corpus(tmp_path_factory)
+    for name in ("bomb_100kx100k.png", "bomb_11kx11k.png", "bomb_65535.gif", "bomb_header.jpg"):
+        bomb = corpus[name].path.read_bytes()
         assert "image too large" in (one_worker.preview(bomb, SPEC, timeout_s=PROCESS_WAIT_S).reason or "")
     assert one_worker.peak_worker_rss_kb - before < 20 * 1024, (before, one_worker.peak_worker_rss_kb)
     video = one_worker.storyboard(
