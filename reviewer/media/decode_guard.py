@@ -31,11 +31,14 @@ import time
 import weakref
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from reviewer.media import budget, limits
 from reviewer.media.decode_worker import DecodeJob
 from reviewer.media.preview import PreviewResult, PreviewSpec, placeholder
-from reviewer.media.storyboard import StoryboardResult
+
+if TYPE_CHECKING:  # PyAV (under storyboard) is loaded only where a storyboard is made: in the workers
+    from reviewer.media.storyboard import StoryboardResult
 
 DEFAULT_WORKERS = 2
 #: Address space a worker may add to what its imports mapped (RLIMIT_AS). Measured: the largest decode
@@ -189,7 +192,7 @@ class DecodePool:
     ) -> StoryboardResult:
         """``storyboard_bytes`` in a worker; it stops itself at ``timeout_s`` and is killed soon after."""
         result = self.run(DecodeJob("video", spec, decode_budget, timeout_s, frames), data)
-        assert isinstance(result, StoryboardResult)
+        assert not isinstance(result, PreviewResult)
         return result
 
     def run(self, job: DecodeJob, data: bytes) -> PreviewResult | StoryboardResult:
@@ -217,8 +220,7 @@ class DecodePool:
         finally:
             self._slots.put(worker)
         self.peak_worker_rss_kb = max(self.peak_worker_rss_kb, int(peak_kb))
-        assert isinstance(result, (PreviewResult, StoryboardResult))
-        return result
+        return cast("PreviewResult | StoryboardResult", result)  # what the worker's run_job returned
 
     def pids(self) -> list[int]:
         """Process ids of the workers running now."""
@@ -266,6 +268,8 @@ def _too_long(job: DecodeJob) -> str:
 def _failed(job: DecodeJob, reason: str, t0: float) -> PreviewResult | StoryboardResult:
     elapsed_ms = (time.perf_counter() - t0) * 1000.0
     if job.kind == "video":
+        from reviewer.media.storyboard import StoryboardResult
+
         text = reason if reason.startswith("Cannot display: ") else "Cannot display: " + reason
         return StoryboardResult(ok=False, reason=text, duration_s=None, elapsed_ms=elapsed_ms)
     return placeholder(reason, job.spec, elapsed_ms=elapsed_ms)

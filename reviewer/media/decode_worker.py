@@ -22,9 +22,12 @@ import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from reviewer.media.preview import PreviewResult, PreviewSpec, placeholder
-from reviewer.media.storyboard import StoryboardResult
+
+if TYPE_CHECKING:  # the app imports this module for DecodeJob: PyAV is loaded only in workers
+    from reviewer.media.storyboard import StoryboardResult
 
 #: Test-only behaviours a job may ask for, to prove the parent copes: a decode that never ends, a
 #: crash, and an allocation far beyond the address-space cap.
@@ -85,6 +88,8 @@ def serve(conn: Connection) -> None:
 
 
 def _out_of_memory(job: DecodeJob) -> PreviewResult | StoryboardResult:
+    from reviewer.media.storyboard import StoryboardResult
+
     reason = "out of memory while decoding"
     if job.kind == "video":
         return StoryboardResult(ok=False, reason="Cannot display: " + reason, duration_s=None)
