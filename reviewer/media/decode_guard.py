@@ -200,10 +200,9 @@ class DecodePool:
         t0 = time.perf_counter()
         wait = job.timeout_s + (STORYBOARD_GRACE_S if job.kind == "video" else 0.0)
         deadline = t0 + max(0.0, wait)
-        if len(data) > limits.MAX_FILE_BYTES:  # do not ship it to a worker at all
-            mb = 1024 * 1024
-            too_large = f"file too large ({len(data) / mb:,.0f} MB, limit {limits.MAX_FILE_BYTES // mb} MB)"
-            return _failed(job, too_large, t0)
+        size_reason = limits.file_size_reason(len(data))
+        if size_reason:  # do not ship it to a worker at all
+            return _failed(job, size_reason, t0)
         try:
             worker = self._slots.get(timeout=max(0.0, deadline - time.perf_counter()))
         except queue.Empty:

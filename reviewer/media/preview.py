@@ -192,7 +192,7 @@ def render_preview(
         return placeholder(f"cannot read file ({_os_error_text(exc)})", spec, elapsed_ms=_ms(t0))
     if not stat.S_ISREG(st.st_mode):  # directories, FIFOs (open() would block), devices
         return placeholder("not a regular file", spec, elapsed_ms=_ms(t0))
-    size_reason = _file_size_reason(st.st_size)
+    size_reason = limits.file_size_reason(st.st_size)
     if size_reason:
         return placeholder(size_reason, spec, elapsed_ms=_ms(t0))
     try:
@@ -213,7 +213,7 @@ def render_preview_bytes(
         buf = bytes(data)
     except (TypeError, ValueError):
         return placeholder("not an image", spec, elapsed_ms=_ms(t0))
-    size_reason = _file_size_reason(len(buf))
+    size_reason = limits.file_size_reason(len(buf))
     if size_reason:
         return placeholder(size_reason, spec, elapsed_ms=_ms(t0))
     return _render_stream(io.BytesIO(buf), buf[:64], spec, t0, decode_budget)
@@ -576,15 +576,6 @@ def _too_large_reason(size: tuple[int, int] | None, message: str) -> str:
         return f"image too large (over the {limit_mp:g} megapixel limit)"
     dims = f"{size[0]}x{size[1]}, " if size else ""
     return f"image too large ({dims}{pixels / 1e6:,.1f} megapixels, limit {limit_mp:g})"
-
-
-def _file_size_reason(n_bytes: int) -> str | None:
-    if n_bytes == 0:
-        return "empty file"
-    if n_bytes > limits.MAX_FILE_BYTES:
-        mb = 1024 * 1024
-        return f"file too large ({n_bytes / mb:,.0f} MB, limit {limits.MAX_FILE_BYTES // mb} MB)"
-    return None
 
 
 def _label(fmt: str | None) -> str:

@@ -173,11 +173,9 @@ def _read_file(path: Path | str) -> bytes:
 
 
 def _check_size(n_bytes: int) -> None:
-    if n_bytes == 0:
-        raise _Refused("empty file")
-    if n_bytes > limits.MAX_FILE_BYTES:
-        mb = 1024 * 1024
-        raise _Refused(f"file too large ({n_bytes / mb:,.0f} MB, limit {limits.MAX_FILE_BYTES // mb} MB)")
+    reason = limits.file_size_reason(n_bytes)
+    if reason:
+        raise _Refused(reason)
 
 
 def _check_bytes(data: bytes) -> str:

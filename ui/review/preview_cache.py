@@ -10,6 +10,7 @@ are workers. QImages are built on the media thread (QImage, unlike QPixmap, is t
 
 from __future__ import annotations
 
+import stat
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from reviewer.media import limits
 from reviewer.media.decode_guard import DecodePool
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
 from ui.shell.tasks import TaskManager
@@ -50,13 +52,18 @@ def read_media(path: Path) -> bytes:
 
 
 def _read(path: Path) -> bytes | str:
-    """``read_media(path)``, or the reason it could not be read."""
+    """``read_media(path)``, or the reason it could not be read (checked first: a FIFO would block the
+    read, and a file over the size limit is not read into memory at all)."""
     try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return "Cannot display: not a regular file"
+        size_reason = limits.file_size_reason(st.st_size)
+        if size_reason:
+            return "Cannot display: " + size_reason
         return read_media(path)
     except FileNotFoundError:
         return "Cannot display: file not found"
-    except IsADirectoryError:
-        return "Cannot display: not a regular file"
     except (OSError, ValueError) as exc:
         return f"Cannot display: cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})"
 

@@ -4,7 +4,6 @@ before any pixel is decoded (images and video frames), in process and in the dec
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,15 +23,6 @@ SPEC = PreviewSpec()
 @pytest.fixture(scope="session")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, hm.HostileCase]:
     return hm.shared_budget_cases(tmp_path_factory)
-
-
-@pytest.fixture
-def one_worker() -> Iterator[DecodePool]:
-    pool = DecodePool(workers=1)
-    try:
-        yield pool
-    finally:
-        pool.shutdown()
 
 
 def test_the_four_cases_are_small_files(cases: dict[str, hm.HostileCase]) -> None:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -31,16 +30,6 @@ PATIENT = PROCESS_WAIT_S  # a decode timeout no loaded machine reaches; speed is
 @pytest.fixture(scope="module")
 def photo() -> bytes:
     return hm.encode(hm.photo_like(1600, 1200, seed=21), "JPEG", quality=90)
-
-
-@pytest.fixture
-def pool() -> Iterator[DecodePool]:
-    p = DecodePool(workers=2)
-    try:
-        yield p
-    finally:
-        p.shutdown()
-    assert p.pids() == []
 
 
 def gone(pid: int) -> bool:

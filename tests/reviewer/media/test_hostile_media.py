@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 
@@ -68,19 +66,12 @@ def test_corpus_case(name: str, corpus: dict[str, hm.HostileCase]) -> None:
     check_case(case, render_preview(case.path))
 
 
-@pytest.fixture(scope="module")
-def pool() -> Iterator[DecodePool]:
-    p = DecodePool(workers=2)
-    try:
-        yield p
-    finally:
-        p.shutdown()
-
-
 @pytest.mark.parametrize("name", hm.CASE_NAMES)
-def test_corpus_case_in_a_worker(name: str, corpus: dict[str, hm.HostileCase], pool: DecodePool) -> None:
+def test_corpus_case_in_a_worker(
+    name: str, corpus: dict[str, hm.HostileCase], module_pool: DecodePool
+) -> None:
     case = corpus[name]
-    check_case(case, pool.preview(case.path.read_bytes(), timeout_s=PROCESS_WAIT_S))
+    check_case(case, module_pool.preview(case.path.read_bytes(), timeout_s=PROCESS_WAIT_S))
 
 
 @pytest.mark.parametrize("name", hm.CASE_NAMES)
