@@ -41,10 +41,11 @@ if TYPE_CHECKING:  # PyAV (under storyboard) is loaded only where a storyboard i
     from reviewer.media.storyboard import StoryboardResult
 
 DEFAULT_WORKERS = 2
-#: Address space a worker may add to what its imports mapped (RLIMIT_AS). Measured: the largest decode
-#: that fits the budget (a 4K H.264 storyboard, a 96 MB PNG) adds ~100-240 MB of mappings (Pillow's
-#: 16 MB blocks, FFmpeg's frame pool, glibc's arenas); twice the budget + 128 MiB leaves room for both.
-ADDRESS_SPACE_HEADROOM: int = 2 * budget.DECODE_BUDGET_BYTES + 128 * 1024 * 1024
+#: Address space a worker may add to what its imports mapped (RLIMIT_AS). Measured (VmPeak over the mapped
+#: size at the cap): a 4K H.264 storyboard adds 108 MiB, a WebP at the budget 87, an 8000x8000 greyscale
+#: PNG 67, a 100 MP JPEG (decoded at 1/8) 15. The budget + 64 MiB holds all of them with a third to spare,
+#: and bounds what a decode the estimate gets wrong can take.
+ADDRESS_SPACE_HEADROOM: int = budget.DECODE_BUDGET_BYTES + 64 * 1024 * 1024
 #: How long a new worker may take to import its decoders before it counts as broken.
 START_TIMEOUT_S = 60.0
 #: A storyboard stops itself at its timeout and returns the frames it has; this is how much longer the
