@@ -56,6 +56,10 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _DEFAULT_SPEC = PreviewSpec()
 
 
+#: What a connection raises when its worker has died (or another thread stopped it mid-call).
+_CONNECTION_LOST = (EOFError, OSError, ValueError, TypeError)
+
+
 class _Lost(Exception):
     """The worker gave no answer: ``reason`` says why; the worker is gone."""
 
@@ -110,7 +114,7 @@ class _Worker:
                 self.kill()
                 raise _Lost("timeout")
             answer: tuple[object, int] = self.conn.recv()
-        except (EOFError, OSError, ValueError):
+        except _CONNECTION_LOST:
             raise _Lost(self._death()) from None
         return answer
 
@@ -120,7 +124,7 @@ class _Worker:
                 self.kill()
                 raise _Lost("the decoder did not start")
             _, _, cap = self.conn.recv()
-        except (EOFError, OSError, ValueError):
+        except _CONNECTION_LOST:
             raise _Lost(self._death()) from None
         self.ready, self.address_space_cap = True, int(cap)
 
@@ -139,16 +143,22 @@ class _Worker:
             return f"the decoder crashed ({name})"
         return f"the decoder crashed (exit status {code})"
 
-    def kill(self) -> None:
+    def stop_process(self) -> None:
+        """SIGKILL the worker and reap it. Safe from any thread: the connection is left to its user."""
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+
+    def kill(self) -> None:
+        """Stop the process and close the connection (only from the thread that uses the worker)."""
+        self.stop_process()
         self.conn.close()
 
 
 def _kill_all(workers: set[_Worker]) -> None:
+    # A thread may be waiting on a worker's connection: it sees the end of the stream and closes it.
     for worker in list(workers):
-        worker.kill()
+        worker.stop_process()
     workers.clear()
 
 
