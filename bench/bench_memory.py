@@ -6,7 +6,13 @@ The child (offscreen Qt) opens the real ``MainWindow`` on a temp copy of the cac
 1. scrolls the queue model through 50,000 rows (``fetchMore`` until ``rowCount() >= 50_000``, 250 pages;
    the model pages lazily, so any of the 1M rows is reachable without loading them all);
 2. fills the ``PreviewCache`` to its 96 MB budget with distinct real images (960x720 demo scenes);
-3. (honesty check) keeps fetching until **all** open cases (~850k of the 1M rows) are in the model.
+3. sends the repo's hostile corpus (``tests/support/hostile_media.py``: bombs, truncated files,
+   polyglots, the 100 MP JPEG) and the four issue-11 cases (a 10000x10000 RGB PNG, a 1-bit 10000x10000
+   TIFF, a 16-bit 100 MP PNG, an 8000x8000 H.264 video; generated here) through the cache, i.e. through
+   the decode worker processes, while a thread samples the RSS of the app **and** its workers every 5 ms
+   (``/proc/<pid>/status`` VmRSS, summed); it also reports the app's own VmHWM, each worker's VmHWM as
+   the workers report it, and the bound app VmHWM + workers x worker VmHWM (target < 600 MB);
+4. (honesty check) keeps fetching until **all** open cases (~850k of the 1M rows) are in the model.
 
 After each stage it reports its peak RSS (``VmHWM``, the same figure as ``getrusage(...).ru_maxrss``);
 the parent also reads ``RUSAGE_CHILDREN`` maxrss when the child exits.
@@ -26,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import BENCH, copy_million_db, distinct_image_files, env_offscreen, r2
+from _util import BENCH, ROOT, copy_million_db, distinct_image_files, env_offscreen, r2
 
 ROWS = 50_000
 CACHE_IMAGES = 90  # ~1.4 MB per prepared preview: more than the 96 MB budget holds
@@ -89,6 +95,47 @@ spin(200)
 out["cache_bytes_mb"] = round(cache._bytes / 1e6, 1)
 out["cache_items"] = len(cache._items)
 mark("rows50k_cache")
+
+import threading
+def status_kb(pid, field):
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+sampled = {"sum_kb": 0, "workers": 0}
+sampling = True
+def sample():
+    while sampling:
+        pids = cache.pool.pids()
+        total = status_kb(os.getpid(), "VmRSS:") + sum(status_kb(p, "VmRSS:") for p in pids)
+        sampled["sum_kb"] = max(sampled["sum_kb"], total)
+        sampled["workers"] = max(sampled["workers"], len(pids))
+        time.sleep(0.005)
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
+answers = {}
+cache.ready.connect(lambda sha, prepared: answers.__setitem__(sha, prepared))
+t0 = time.perf_counter()
+for i, (p, kind) in enumerate(HOSTILE):
+    cache.request("hostile%05d" % i, Path(p), kind)
+deadline = time.time() + 600
+while cache._pending and time.time() < deadline:
+    spin(50)
+sampling = False
+sampler.join()
+out["hostile_items"] = len(HOSTILE)
+out["hostile_answered"] = sum(1 for sha in answers if sha.startswith("hostile"))
+out["hostile_shown"] = sum(1 for sha, prepared in answers.items() if sha.startswith("hostile") and prepared.ok)
+out["hostile_s"] = round(time.perf_counter() - t0, 2)
+out["app_plus_workers_sampled_peak_mb"] = round(sampled["sum_kb"] / 1024, 1)
+out["workers_seen"] = sampled["workers"]
+out["worker_peak_mb"] = round(cache.pool.peak_worker_rss_kb / 1024, 1)
+mark("hostile")
+out["app_plus_workers_bound_mb"] = round(out["hostile_peak_mb"] + cache.pool.workers * out["worker_peak_mb"], 1)
 t0 = time.perf_counter()
 fetch_until(10**9)
 app.processEvents()
@@ -100,13 +147,25 @@ os._exit(0)
 """
 
 
+def hostile_media(folder: Path) -> list[tuple[str, str]]:
+    """(path, kind) of the hostile corpus (with the 100 MP JPEG) and the four issue-11 cases."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.support import hostile_media as hm
+
+    cases = hm.build_corpus(folder / "corpus", include_huge=True) + hm.budget_cases(folder / "budget")
+    return [(str(c.path), c.kind) for c in cases]
+
+
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmpdir:
         tmp = Path(tmpdir)
         db = copy_million_db(tmp)
         images = [str(p) for p in distinct_image_files(tmp / "images", CACHE_IMAGES)]
+        hostile = hostile_media(tmp / "hostile")
         code = (
-            f"BENCH={str(BENCH)!r}; DB={str(db)!r}; TMP={tmpdir!r}; ROWS={ROWS}; IMAGES={images!r}\n" + CHILD
+            f"BENCH={str(BENCH)!r}; DB={str(db)!r}; TMP={tmpdir!r}; ROWS={ROWS}; IMAGES={images!r}; "
+            f"HOSTILE={hostile!r}\n" + CHILD
         )
         t0 = time.perf_counter()
         proc = subprocess.run(
@@ -124,6 +183,15 @@ def run() -> dict[str, float]:
         "memory_peak_50k_rows_mb": o["rows50k_peak_mb"],
         "memory_peak_50k_rows_full_cache_mb": o["rows50k_cache_peak_mb"],
         "memory_preview_cache_filled_mb": o["cache_bytes_mb"],
+        "memory_app_plus_workers_sampled_peak_mb": o["app_plus_workers_sampled_peak_mb"],
+        "memory_app_plus_workers_bound_mb": o["app_plus_workers_bound_mb"],
+        "memory_app_peak_after_hostile_mb": o["hostile_peak_mb"],
+        "memory_decode_worker_peak_mb": o["worker_peak_mb"],
+        "memory_decode_workers_seen": o["workers_seen"],
+        "memory_hostile_items": o["hostile_items"],
+        "memory_hostile_answered": o["hostile_answered"],
+        "memory_hostile_shown": o["hostile_shown"],
+        "memory_hostile_s": o["hostile_s"],
         "memory_peak_all_rows_mb": o["all_rows_peak_mb"],
         "memory_rows_loaded_all": o["rows_loaded_all"],
         "memory_fetch_50k_rows_s": o["fetch_50k_s"],

@@ -52,6 +52,7 @@ TARGETS: dict[str, Check] = {
     "cold_start_no_backup_ms": ("< 1500", lambda v: v < 1500),
     "memory_peak_50k_rows_full_cache_mb": ("< 250", lambda v: v < 250),
     "memory_peak_all_rows_mb": ("< 250 (info)", lambda v: v < 250),
+    "memory_app_plus_workers_bound_mb": ("< 600", lambda v: v < 600),
     "preview_12mp_median_ms": ("< 50", lambda v: v < 50),
 }
 

@@ -36,6 +36,16 @@ MAX_PREVIEW_EDGE: int = 8192
 DEFAULT_DECODE_TIMEOUT_S: float = 5.0
 
 
+def file_size_reason(n_bytes: int) -> str | None:
+    """Why a file of ``n_bytes`` is not decoded at all (empty, or over ``MAX_FILE_BYTES``), or None."""
+    if n_bytes == 0:
+        return "empty file"
+    if n_bytes > MAX_FILE_BYTES:
+        mb = 1024 * 1024
+        return f"file too large ({n_bytes / mb:,.0f} MB, limit {MAX_FILE_BYTES // mb} MB)"
+    return None
+
+
 def apply() -> None:
     """(Re-)apply the Pillow limits. Idempotent; called once at import."""
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS

@@ -7,9 +7,11 @@ as ``PreviewResult(ok=False, reason=...)`` with a sentence a reviewer can read.
 
 Pipeline: sniff the content (the extension is ignored) -> open with Pillow restricted to JPEG, PNG,
 GIF, WebP, BMP and TIFF -> refuse files/dimensions above ``limits`` *before* decoding pixels ->
-JPEG ``draft()`` (DCT-domain downscale) -> decode frame 0 only -> normalise the mode (CMYK, 16-bit,
-palette/alpha composited over neutral grey) to ``L`` or ``RGB`` -> ``reduce`` + box-filter resize
-to fit the display box -> EXIF orientation -> Gaussian blur at display size.
+JPEG ``draft()`` (DCT-domain downscale) -> refuse what would need more than the decode budget
+(``budget``, worked out from the header) -> decode frame 0 only -> convert only what Pillow cannot
+shrink (1-bit, palette, 16-bit) -> ``reduce`` + box-filter resize to fit the display box -> normalise
+the mode (CMYK, alpha composited over neutral grey) to ``L`` or ``RGB`` at display size -> EXIF
+orientation -> Gaussian blur at display size.
 
 This module is Qt-free on purpose (``reviewer`` is the pure-Python core).
 """
@@ -30,7 +32,7 @@ from typing import IO
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from reviewer.media import limits
+from reviewer.media import budget, limits
 
 #: Pillow format ids we are willing to open (MPO = multi-picture JPEG from cameras).
 SUPPORTED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
@@ -174,8 +176,13 @@ def placeholder(
     )
 
 
-def render_preview(path: Path | str, spec: PreviewSpec = _DEFAULT_SPEC) -> PreviewResult:
-    """Render ``path`` for display. Never raises for bad files (missing, hostile, huge, not an image)."""
+def render_preview(
+    path: Path | str, spec: PreviewSpec = _DEFAULT_SPEC, decode_budget: int = budget.DECODE_BUDGET_BYTES
+) -> PreviewResult:
+    """Render ``path`` for display. Never raises for bad files (missing, hostile, huge, not an image).
+
+    ``decode_budget`` bounds the bytes the decode may allocate (see ``reviewer.media.budget``).
+    """
     t0 = time.perf_counter()
     try:
         st = os.stat(path)
@@ -185,29 +192,31 @@ def render_preview(path: Path | str, spec: PreviewSpec = _DEFAULT_SPEC) -> Previ
         return placeholder(f"cannot read file ({_os_error_text(exc)})", spec, elapsed_ms=_ms(t0))
     if not stat.S_ISREG(st.st_mode):  # directories, FIFOs (open() would block), devices
         return placeholder("not a regular file", spec, elapsed_ms=_ms(t0))
-    size_reason = _file_size_reason(st.st_size)
+    size_reason = limits.file_size_reason(st.st_size)
     if size_reason:
         return placeholder(size_reason, spec, elapsed_ms=_ms(t0))
     try:
         with open(path, "rb") as fh:
             head = fh.read(64)
             fh.seek(0)
-            return _render_stream(fh, head, spec, t0)
+            return _render_stream(fh, head, spec, t0, decode_budget)
     except OSError as exc:  # open/read of the file itself failed (not a decode error)
         return placeholder(f"cannot read file ({_os_error_text(exc)})", spec, elapsed_ms=_ms(t0))
 
 
-def render_preview_bytes(data: bytes, spec: PreviewSpec = _DEFAULT_SPEC) -> PreviewResult:
+def render_preview_bytes(
+    data: bytes, spec: PreviewSpec = _DEFAULT_SPEC, decode_budget: int = budget.DECODE_BUDGET_BYTES
+) -> PreviewResult:
     """Same as ``render_preview`` for an in-memory file (bytes-like)."""
     t0 = time.perf_counter()
     try:
         buf = bytes(data)
     except (TypeError, ValueError):
         return placeholder("not an image", spec, elapsed_ms=_ms(t0))
-    size_reason = _file_size_reason(len(buf))
+    size_reason = limits.file_size_reason(len(buf))
     if size_reason:
         return placeholder(size_reason, spec, elapsed_ms=_ms(t0))
-    return _render_stream(io.BytesIO(buf), buf[:64], spec, t0)
+    return _render_stream(io.BytesIO(buf), buf[:64], spec, t0, decode_budget)
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -221,7 +230,9 @@ class _Refused(Exception):
         self.reason = reason
 
 
-def _render_stream(fh: IO[bytes], head: bytes, spec: PreviewSpec, t0: float) -> PreviewResult:
+def _render_stream(
+    fh: IO[bytes], head: bytes, spec: PreviewSpec, t0: float, decode_budget: int
+) -> PreviewResult:
     fmt: str | None = None
     size: tuple[int, int] | None = None
     frames = 0
@@ -239,7 +250,7 @@ def _render_stream(fh: IO[bytes], head: bytes, spec: PreviewSpec, t0: float) -> 
                 raise _Refused(f"unsupported format ({fmt})")
             _check_declared_size(size)
             frames = _frame_count(im)
-            sharp = _decode_fit(im, spec)
+            sharp = _decode_fit(im, spec, decode_budget)
         blurred = display_blur(sharp, spec.blur_px)
         return PreviewResult(
             ok=True,
@@ -285,29 +296,73 @@ def _frame_count(im: Image.Image) -> int:
     return max(1, n)
 
 
-def _decode_fit(im: Image.Image, spec: PreviewSpec) -> Image.Image:
-    """Decode frame 0 at (close to) display size; returns a new ``L``/``RGB`` image, EXIF-oriented."""
+def _decode_fit(im: Image.Image, spec: PreviewSpec, decode_budget: int) -> Image.Image:
+    """Decode frame 0 at (close to) display size; returns a new ``L``/``RGB`` image, EXIF-oriented.
+
+    Refuses (``_Refused``) before decoding when the decode would need more than ``decode_budget`` bytes.
+    """
+    jpeg = im.format in ("JPEG", "MPO")
+    if not jpeg:  # PNG decodes the whole image to find an eXIf chunk after the pixels: check first
+        _check_budget(im, spec, decode_budget)
     orientation = _orientation(im)
     swap = orientation in (5, 6, 7, 8)
     w, h = im.size
     shown_w, shown_h = fit_size((h, w) if swap else (w, h), (spec.max_width, spec.max_height))
     stored_target = (shown_h, shown_w) if swap else (shown_w, shown_h)
 
-    if im.format in ("JPEG", "MPO"):
+    if jpeg:
         # Decode in the DCT domain at 1/2, 1/4 or 1/8 scale (never below the target size), and let
         # libjpeg produce greyscale directly when that is all we need.
         want_l = spec.greyscale and im.mode == "RGB"
         im.draft("L" if want_l else None, stored_target)
 
+        _check_budget(im, spec, decode_budget)  # at the reduced size libjpeg will decode
     im.load()
-    out = _normalise_mode(im, spec.greyscale)
-    if out.size != stored_target:
-        out = out.resize(stored_target, Image.Resampling.BOX, reducing_gap=2.0)
-    elif out is im:
+    out = _shrink(im, stored_target, "transparency" in im.info, spec.greyscale)
+    out = _normalise_mode(out, spec.greyscale)
+    if out is im:
         out = im.copy()
     method = _ORIENTATION_TRANSPOSE.get(orientation)
     if method is not None:
         out = out.transpose(method)
+    return out
+
+
+#: libwebp's animation decoder (Pillow uses it for every WebP) keeps two full-size RGBA canvases, and
+#: Pillow copies the frame out of it once more before decoding it into the image.
+_WEBP_DECODER_CANVASES = 3
+
+
+def _check_budget(im: Image.Image, spec: PreviewSpec, decode_budget: int) -> None:
+    """Refuse, from the header alone, a decode that would need more than ``decode_budget`` bytes."""
+    w, h = im.size
+    box = (spec.max_width, spec.max_height)
+    need = max(
+        budget.image_peak_bytes(
+            im.mode,
+            im.size,
+            target,
+            transparent="transparency" in im.info,
+            greyscale=spec.greyscale,
+            decoder_canvases=_WEBP_DECODER_CANVASES if im.format == "WEBP" else 0,
+        )
+        for target in (fit_size((w, h), box), fit_size((h, w), box)[::-1])  # either EXIF orientation
+    )
+    if need > decode_budget:
+        raise _Refused(budget.over_budget_reason(im.size, need, decode_budget))
+
+
+def _shrink(im: Image.Image, target: tuple[int, int], transparent: bool, greyscale: bool) -> Image.Image:
+    """Frame 0 at ``target`` size: converted at full size only where Pillow cannot average the mode."""
+    mode = budget.display_mode_before_resize(im.mode, transparent, greyscale)
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+        out = _high_bit_depth_to_l(im)
+    elif mode != im.mode:
+        out = im.convert(mode)
+    else:
+        out = im
+    if out.size != target:
+        out = out.resize(target, Image.Resampling.BOX, reducing_gap=2.0)
     return out
 
 
@@ -385,26 +440,40 @@ def _over_grey(im: Image.Image) -> Image.Image:
 
 
 def _high_bit_depth_to_l(im: Image.Image) -> Image.Image:
-    """16/32-bit integer or float greyscale -> 8-bit ``L`` (16-bit scaled by 1/257, others min-max)."""
+    """16/32-bit integer or float greyscale -> 8-bit ``L`` (16-bit scaled by 1/257, others min-max).
+
+    Works in strips of about a megapixel, so the only full-size buffer it adds is the 8-bit output.
+    """
     import numpy as np  # only high-bit-depth images need it; keeps start-up light
 
-    arr = np.asarray(im)
+    w, h = im.size
+    step = max(1, (1 << 20) // max(1, w))
+    strips = [(y, min(h, y + step)) for y in range(0, h, step)]
+    out = np.empty((h, w), np.uint8)
     if im.mode.startswith("I;16"):
-        out = (arr.astype(np.uint32) * 255 + 32767) // 65535
-        return Image.fromarray(out.astype(np.uint8), "L")
-    data = arr.astype(np.float32)
-    finite = np.isfinite(data)
-    if not finite.any():
+        for y0, y1 in strips:
+            arr = np.asarray(im.crop((0, y0, w, y1))).astype(np.uint32)
+            out[y0:y1] = (arr * 255 + 32767) // 65535
+        return Image.fromarray(out, "L")
+    lo, hi = math.inf, -math.inf
+    for y0, y1 in strips:
+        data = np.asarray(im.crop((0, y0, w, y1)), dtype=np.float32)
+        finite = data[np.isfinite(data)]
+        if finite.size:
+            lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
+    if lo > hi:  # no finite pixel at all
         return Image.new("L", im.size, 0)
-    lo, hi = float(data[finite].min()), float(data[finite].max())
     if lo >= 0 and hi <= 255:
-        scaled = data
+        scale, offset = 1.0, 0.0
     elif lo >= 0 and hi <= 65535:
-        scaled = data * (255.0 / 65535.0)
+        scale, offset = 255.0 / 65535.0, 0.0
     else:
-        scaled = (data - lo) * (255.0 / (hi - lo or 1.0))
-    scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
-    return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
+        scale, offset = 255.0 / (hi - lo or 1.0), lo
+    for y0, y1 in strips:
+        data = np.asarray(im.crop((0, y0, w, y1)), dtype=np.float32)
+        scaled = np.nan_to_num((data - offset) * scale, nan=0.0, posinf=255.0, neginf=0.0)
+        out[y0:y1] = np.clip(scaled, 0, 255).astype(np.uint8)
+    return Image.fromarray(out, "L")
 
 
 def _rendered(im: Image.Image) -> RenderedImage:
@@ -507,15 +576,6 @@ def _too_large_reason(size: tuple[int, int] | None, message: str) -> str:
         return f"image too large (over the {limit_mp:g} megapixel limit)"
     dims = f"{size[0]}x{size[1]}, " if size else ""
     return f"image too large ({dims}{pixels / 1e6:,.1f} megapixels, limit {limit_mp:g})"
-
-
-def _file_size_reason(n_bytes: int) -> str | None:
-    if n_bytes == 0:
-        return "empty file"
-    if n_bytes > limits.MAX_FILE_BYTES:
-        mb = 1024 * 1024
-        return f"file too large ({n_bytes / mb:,.0f} MB, limit {limits.MAX_FILE_BYTES // mb} MB)"
-    return None
 
 
 def _label(fmt: str | None) -> str:

@@ -1,6 +1,6 @@
 """Video storyboards: a few evenly spaced still frames, blurred by default, never played and never heard.
 
-``storyboard(path, spec)`` opens the file with PyAV, takes the first *video* stream only (audio packets
+``storyboard_bytes(data, spec)`` (or ``storyboard(path, spec)``) opens the video with PyAV, takes the first *video* stream only (audio packets
 are never decoded: muted by construction), and for each of ``frames`` evenly spaced times seeks to the
 keyframe before it and decodes forward to the target. Each frame is scaled by FFmpeg straight to the
 display size and colour mode, then blurred exactly like image previews (``preview.render_pil``).
@@ -8,10 +8,12 @@ display size and colour mode, then blurred exactly like image previews (``previe
 Safety: the container format is chosen from the file's magic bytes against an allow-list (MP4/MOV,
 Matroska/WebM, AVI, FLV, MPEG-TS/PS, Ogg, ASF), so FFmpeg never probes its way into playlist or
 concat demuxers that open other files or URLs, and only the ``file`` protocol is allowed. Bounded:
-file size (``limits.MAX_FILE_BYTES``), frame size (``limits.MAX_IMAGE_PIXELS``), frame count, how far
-past a keyframe we decode, how much of a stream without a known duration we scan, and wall-clock time
-(checked between decoded frames; one pathological frame decode inside FFmpeg cannot be interrupted
-here — run it in ``decode_guard``'s pool for a hard bound). Never raises for bad input: failures come
+file size (``limits.MAX_FILE_BYTES``), frame size (``limits.MAX_IMAGE_PIXELS``), the decoder's memory
+(coded frame size x reference frames, checked against the decode budget before the first frame is
+decoded; one decoding thread), frame count, how far past a keyframe we decode, how much of a stream
+without a known duration we scan, and wall-clock time (checked between decoded frames; one pathological
+frame decode inside FFmpeg cannot be interrupted here — ``decode_guard`` runs it in a worker process that
+is killed on timeout). Never raises for bad input: failures come
 back as ``ok=False`` with a reason a reviewer can read.
 
 Qt-free on purpose (``reviewer`` is the pure-Python core).
@@ -19,6 +21,7 @@ Qt-free on purpose (``reviewer`` is the pure-Python core).
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import time
@@ -31,7 +34,7 @@ import av
 import av.error
 from PIL import Image
 
-from reviewer.media import limits
+from reviewer.media import budget, limits
 from reviewer.media.preview import PreviewSpec, RenderedImage, fit_size, render_pil
 
 MAX_FRAMES = 24
@@ -103,24 +106,44 @@ def storyboard(
     spec: PreviewSpec | None = None,
     frames: int = 6,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    decode_budget: int = budget.DECODE_BUDGET_BYTES,
 ) -> StoryboardResult:
     """Up to ``frames`` stills from evenly spaced times of the video at ``path``. Never raises for bad files."""
+    t0 = time.perf_counter()
+    try:
+        data = _read_file(path)
+    except _Refused as exc:
+        return _fail(exc.reason, t0)
+    return storyboard_bytes(data, spec, frames, timeout_s, decode_budget)
+
+
+def storyboard_bytes(
+    data: bytes,
+    spec: PreviewSpec | None = None,
+    frames: int = 6,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    decode_budget: int = budget.DECODE_BUDGET_BYTES,
+) -> StoryboardResult:
+    """``storyboard`` of an in-memory video file. Never raises for bad input."""
     t0 = time.perf_counter()
     spec = spec or PreviewSpec()
     count = max(1, min(MAX_FRAMES, int(frames)))
     deadline = t0 + max(0.1, float(timeout_s))
     try:
-        fmt = _check_file(path)
+        fmt = _check_bytes(data)
     except _Refused as exc:
         return _fail(exc.reason, t0)
     try:
-        container = av.open(str(path), mode="r", format=fmt, options={"protocol_whitelist": "file"})
+        # Opening probes the streams by decoding a few frames; max_pixels stops the probe decoder at
+        # frames larger than the budget could hold, so the check below runs before any big frame exists.
+        options = {"protocol_whitelist": "file", "max_pixels": str(budget.probe_max_pixels(decode_budget))}
+        container = av.open(io.BytesIO(data), mode="r", format=fmt, options=options)
     except (av.error.FFmpegError, OSError, ValueError, UnicodeError):
         return _fail("video is corrupt or truncated", t0)
     except MemoryError:
         return _fail("out of memory while opening the video", t0)
     try:
-        return _storyboard(container, spec, count, deadline, t0)
+        return _storyboard(container, spec, count, deadline, t0, decode_budget)
     except _Refused as exc:
         return _fail(exc.reason, t0)
     except MemoryError:
@@ -131,8 +154,8 @@ def storyboard(
         container.close()
 
 
-def _check_file(path: Path | str) -> str:
-    """The demuxer to use, or _Refused with the reason."""
+def _read_file(path: Path | str) -> bytes:
+    """The file's bytes, or _Refused with the reason (missing, not a file, too large)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -141,19 +164,26 @@ def _check_file(path: Path | str) -> str:
         raise _Refused(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
     if not stat.S_ISREG(st.st_mode):
         raise _Refused("not a regular file")
-    if st.st_size == 0:
-        raise _Refused("empty file")
-    if st.st_size > limits.MAX_FILE_BYTES:
-        mb = 1024 * 1024
-        raise _Refused(f"file too large ({st.st_size / mb:,.0f} MB, limit {limits.MAX_FILE_BYTES // mb} MB)")
+    _check_size(st.st_size)
     try:
         with open(path, "rb") as fh:
-            head = fh.read(376)
+            return fh.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise _Refused(f"cannot read file ({exc.strerror or type(exc).__name__})") from None
-    fmt = _sniff(head)
+
+
+def _check_size(n_bytes: int) -> None:
+    reason = limits.file_size_reason(n_bytes)
+    if reason:
+        raise _Refused(reason)
+
+
+def _check_bytes(data: bytes) -> str:
+    """The demuxer to use, or _Refused with the reason."""
+    _check_size(len(data))
+    fmt = _sniff(data[:376])
     if fmt is None:
-        raise _Refused(_not_a_video(head))
+        raise _Refused(_not_a_video(data[:376]))
     return fmt
 
 
@@ -179,7 +209,12 @@ def _not_a_video(head: bytes) -> str:
 
 
 def _storyboard(
-    container: av.container.InputContainer, spec: PreviewSpec, count: int, deadline: float, t0: float
+    container: av.container.InputContainer,
+    spec: PreviewSpec,
+    count: int,
+    deadline: float,
+    t0: float,
+    decode_budget: int,
 ) -> StoryboardResult:
     if not container.streams.video:
         if not container.streams:  # e.g. an MP4 cut before its index (moov) was written
@@ -193,6 +228,12 @@ def _storyboard(
     if width * height > limits.MAX_IMAGE_PIXELS:
         raise _Refused(f"video frames too large ({width}x{height})")
     codec = ctx.name
+    need = decoder_peak_bytes(ctx)
+    if need > decode_budget:
+        raise _Refused(budget.over_budget_reason((width, height), need, decode_budget, "video frames of"))
+    ctx.thread_count = 1  # one frame in flight: the budget above holds
+    # A stream whose frames grow past what the budget allows for later fails rather than allocating.
+    ctx.options = {"max_pixels": str(max(budget.probe_max_pixels(decode_budget), width * height))}
     tb = stream.time_base or Fraction(1, 1000)
     start_s = float(stream.start_time * tb) if stream.start_time is not None else 0.0
     duration = _duration(container, stream, tb)
@@ -238,6 +279,23 @@ def _storyboard(
         codec=codec,
         elapsed_ms=_ms(t0),
     )
+
+
+def decoder_peak_bytes(ctx: av.VideoCodecContext) -> int:
+    """The decoder's frame pool for this stream, from its codec parameters (nothing decoded yet)."""
+    width, height = int(ctx.coded_width or ctx.width or 0), int(ctx.height or 0)
+    width, height = max(width, int(ctx.width or 0)), max(int(ctx.coded_height or 0), height)
+    # FFmpeg pads frames (edges for motion vectors, aligned lines): count 64 extra pixels each way.
+    padded_w, padded_h = width + 64, height + 64
+    try:
+        fmt = av.VideoFormat(ctx.format.name if ctx.format else "yuv420p", padded_w, padded_h)
+        frame_bytes = sum(c.width * c.height * ((c.bits + 7) // 8) for c in fmt.components)
+    except (ValueError, TypeError, av.error.FFmpegError):
+        frame_bytes = padded_w * padded_h * 3
+    if not ctx.format:  # the probe could not tell: assume up to 3 bytes a pixel (4:4:4, or 10-bit 4:2:0)
+        frame_bytes = max(frame_bytes, padded_w * padded_h * 3)
+    level = int(ctx.level) if ctx.level and ctx.level > 0 else None
+    return budget.video_peak_bytes(frame_bytes, ctx.name, width, height, level)
 
 
 def _duration(container: av.container.InputContainer, stream: av.VideoStream, tb: Fraction) -> float | None:

@@ -9,6 +9,10 @@ substring of the human reason. Extensions are deliberately misleading in several
 ``shared_corpus(tmp_path_factory)`` builds it once per test session (``CASE_NAMES`` lists the names
 statically for parametrisation) and ``shared_huge_case(tmp_path_factory)`` makes the slow
 100-megapixel JPEG once per session.
+
+``budget_cases(dir)`` writes the four small files that decode to hundreds of megabytes (issue 11: a
+10000x10000 RGB PNG, a 1-bit 10000x10000 TIFF, a 16-bit 100 MP PNG, an 8000x8000 H.264 video), each
+streamed out without ever holding its decoded pixels; ``shared_budget_cases`` builds them once.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class HostileCase:
     source_format: str | None = None
     frames: int | None = None
     checks: tuple[Check, ...] = field(default=())
+    kind: str = "image"  # or "video" (a storyboard)
 
 
 HUGE_NAME = "valid_100mp.jpg"
@@ -88,6 +93,75 @@ def png_bomb(width: int, height: int, rows: int = 4) -> bytes:
         + png_chunk(b"IDAT", zlib.compress(raw, 9))
         + png_chunk(b"IEND", b"")
     )
+
+
+def png_of_rows(width: int, height: int, colour_type: int, bit_depth: int, row: bytes) -> bytes:
+    """A complete, valid PNG whose ``height`` rows all equal ``row``; compressed as a stream, so the
+    decoded image (hundreds of MB for a large one) never exists here."""
+    line = b"\x00" + row  # filter type None
+    per_batch = max(1, (1 << 20) // len(line))
+    batch = line * per_batch
+    comp = zlib.compressobj(6)
+    parts, left = [], height
+    while left:
+        n = min(left, per_batch)
+        parts.append(comp.compress(batch if n == per_batch else line * n))
+        left -= n
+    parts.append(comp.flush())
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", b"".join(parts))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def tiff_1bit(width: int, height: int) -> bytes:
+    """A white 1-bit TIFF (PackBits, one strip): ~20 bytes a row on disk, one byte a pixel in Pillow."""
+    row_bytes = (width + 7) // 8
+    run = b""
+    left = row_bytes
+    while left:
+        n = min(128, left)
+        run += bytes([257 - n if n > 1 else 0, 0xFF]) if n > 1 else b"\x00\xff"
+        left -= n
+    strip = run * height
+    entries = [  # tag, type (3 = SHORT, 4 = LONG), value
+        (256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 32773), (262, 3, 1),
+        (273, 4, 0), (277, 3, 1), (278, 4, height), (279, 4, len(strip)),
+    ]  # fmt: skip
+    ifd_size = 2 + 12 * len(entries) + 4
+    strip_offset = 8 + ifd_size
+    ifd = struct.pack("<H", len(entries))
+    for tag, typ, value in entries:
+        value = strip_offset if tag == 273 else value
+        packed = struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value)
+        ifd += struct.pack("<HHI", tag, typ, 1) + packed
+    ifd += struct.pack("<I", 0)
+    return b"II*\x00" + struct.pack("<I", 8) + ifd + strip
+
+
+def big_h264(path: Path, width: int = 8000, height: int = 8000) -> Path:
+    """Two black ``width`` x ``height`` frames of H.264 (libx264 if this PyAV has it, else MPEG-4 Part 2)."""
+    import av
+
+    codec = "libx264" if "libx264" in av.codecs_available else "mpeg4"
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream(codec, rate=1)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if codec == "libx264":
+            stream.options = {"preset": "ultrafast", "tune": "zerolatency"}
+        frame = av.VideoFrame(width, height, "yuv420p")
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        for n in range(2):
+            frame.pts = n
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
 
 
 def gif_bomb(width: int = 65535, height: int = 65535) -> bytes:
@@ -343,6 +417,34 @@ CASE_NAMES: tuple[str, ...] = (
     "garbage.bin", "pdf_named.jpg", "svg_named.png",
 )  # fmt: skip
 
+BUDGET_REFUSAL = ("would need",)
+
+
+def budget_cases(directory: Path) -> list[HostileCase]:
+    """The four issue-11 memory cases: small files whose decode would need hundreds of MB."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    cases = []
+    files = {
+        "rgb_10000x10000.png": png_of_rows(10_000, 10_000, 2, 8, bytes(30_000)),
+        "bilevel_10000x10000.tiff": tiff_1bit(10_000, 10_000),
+        "grey16_100mp.png": png_of_rows(10_000, 10_000, 0, 16, bytes(20_000)),
+    }
+    for name, payload in files.items():
+        (d / name).write_bytes(payload)
+        cases.append(HostileCase(name, d / name, "placeholder", reason_contains=BUDGET_REFUSAL))
+    video = big_h264(d / "h264_8000x8000.mp4")
+    cases.append(HostileCase(video.name, video, "placeholder", reason_contains=BUDGET_REFUSAL, kind="video"))
+    return cases
+
+
+BUDGET_CASE_NAMES = (
+    "rgb_10000x10000.png",
+    "bilevel_10000x10000.tiff",
+    "grey16_100mp.png",
+    "h264_8000x8000.mp4",
+)
+
 _CACHE: dict[str, Any] = {}
 
 
@@ -360,3 +462,11 @@ def shared_huge_case(tmp_path_factory: Any) -> HostileCase:
         path = make_100mp_jpeg(tmp_path_factory.mktemp("huge") / HUGE_NAME)
         _CACHE["huge"] = HostileCase(HUGE_NAME, path, "ok", size=(720, 720), source_format="JPEG", frames=1)
     return _CACHE["huge"]
+
+
+def shared_budget_cases(tmp_path_factory: Any) -> dict[str, HostileCase]:
+    """``budget_cases``, built once per pytest session (the video takes a couple of seconds)."""
+    if "budget" not in _CACHE:
+        cases = budget_cases(tmp_path_factory.mktemp("budget"))
+        _CACHE["budget"] = {case.name: case for case in cases}
+    return _CACHE["budget"]

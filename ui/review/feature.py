@@ -77,6 +77,7 @@ class ReviewFeature(QObject):
         self._timer.start()
         window.on_close(self.preview.end_reveal)
         window.on_shutdown(self.preview.end_reveal)
+        window.on_shutdown(self.cache.shutdown)
         # Leases are released by the session's end (ui/shell/main_window.py), all in one transaction.
 
     def start(self) -> None:

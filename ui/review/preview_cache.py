@@ -1,11 +1,16 @@
-"""Prepared previews, off the UI thread: decode + downscale + blur on the media pool, kept in an LRU.
+"""Prepared previews, off the UI thread: decode + downscale + blur in worker processes, kept in an LRU.
 
 The window asks for the current case's media and prefetches the next few cases, so moving on shows a
-ready blurred image. QImages are built in the worker (QImage, unlike QPixmap, is thread-safe to create).
+ready blurred image. A media thread (``TaskManager.run_media``) reads the file's bytes through
+``read_media`` (the one place media are read for display) and hands them to the ``DecodePool``, whose
+worker processes decode under the decode budget and an address-space cap and are killed on timeout.
+The media threads are as many as the pool's workers, so prefetch never queues more decodes than there
+are workers. QImages are built on the media thread (QImage, unlike QPixmap, is thread-safe to create).
 """
 
 from __future__ import annotations
 
+import stat
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from reviewer.media.decode_guard import render_with_timeout
+from reviewer.media import limits
+from reviewer.media.decode_guard import DecodePool
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
 from ui.shell.tasks import TaskManager
 
@@ -40,9 +46,38 @@ def to_qimage(img: RenderedImage) -> QImage:
     return QImage(img.data, img.width, img.height, img.bytes_per_line, fmt).copy()
 
 
-def prepare(path: Path, spec: PreviewSpec) -> PreparedPreview:
-    """Worker-side: render and convert. Never raises for bad media."""
-    result: PreviewResult = render_with_timeout(path, spec, timeout_s=DECODE_TIMEOUT_S)
+def read_media(path: Path) -> bytes:
+    """The stored media's bytes, as the decoder gets them (the one read of media for display)."""
+    return path.read_bytes()
+
+
+def _read(path: Path) -> bytes | str:
+    """``read_media(path)``, or the reason it could not be read (checked first: a FIFO would block the
+    read, and a file over the size limit is not read into memory at all)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return "Cannot display: not a regular file"
+        size_reason = limits.file_size_reason(st.st_size)
+        if size_reason:
+            return "Cannot display: " + size_reason
+        return read_media(path)
+    except FileNotFoundError:
+        return "Cannot display: file not found"
+    except (OSError, ValueError) as exc:
+        return f"Cannot display: cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+
+
+def _failed(reason: str) -> PreparedPreview:
+    return PreparedPreview(False, None, None, reason, 0, 0)
+
+
+def prepare(path: Path, spec: PreviewSpec, pool: DecodePool) -> PreparedPreview:
+    """Media-thread side: read, decode in a worker process, convert. Never raises for bad media."""
+    data = _read(path)
+    if isinstance(data, str):
+        return _failed(data)
+    result: PreviewResult = pool.preview(data, spec, timeout_s=DECODE_TIMEOUT_S)
     if not result.ok or result.blurred is None or result.sharp is None:
         return PreparedPreview(
             False, None, None, result.reason or "Cannot display this item", result.frames, 0
@@ -52,11 +87,12 @@ def prepare(path: Path, spec: PreviewSpec) -> PreparedPreview:
     return PreparedPreview(True, blurred, sharp, None, result.frames, size)
 
 
-def prepare_video(path: Path, spec: PreviewSpec) -> PreparedPreview:
-    """Worker-side: a few blurred stills of a video (no audio is ever decoded). Never raises."""
-    from reviewer.media.storyboard import storyboard
-
-    result = storyboard(path, spec, frames=STORYBOARD_FRAMES, timeout_s=DECODE_TIMEOUT_S)
+def prepare_video(path: Path, spec: PreviewSpec, pool: DecodePool) -> PreparedPreview:
+    """Media-thread side: a few blurred stills of a video (no audio is ever decoded). Never raises."""
+    data = _read(path)
+    if isinstance(data, str):
+        return _failed(data)
+    result = pool.storyboard(data, spec, frames=STORYBOARD_FRAMES, timeout_s=DECODE_TIMEOUT_S)
     if not result.ok or not result.frames:
         return PreparedPreview(False, None, None, result.reason or "Cannot display this video", 0, 0)
     images = [(to_qimage(f.blurred), to_qimage(f.sharp)) for f in result.frames]
@@ -71,9 +107,17 @@ def prepare_video(path: Path, spec: PreviewSpec) -> PreparedPreview:
 class PreviewCache(QObject):
     ready = Signal(str, object)  # media sha256, PreparedPreview
 
-    def __init__(self, tasks: TaskManager, spec: PreviewSpec, budget_bytes: int = 32 << 20) -> None:
+    def __init__(
+        self,
+        tasks: TaskManager,
+        spec: PreviewSpec,
+        budget_bytes: int = 32 << 20,
+        pool: DecodePool | None = None,
+    ) -> None:
         super().__init__()
         self._tasks = tasks
+        # Workers start on the first request, not with the window (cold start stays as it was).
+        self.pool = pool or DecodePool(workers=tasks.media_workers)
         self._spec = spec
         self._budget = budget_bytes
         self._items: OrderedDict[str, PreparedPreview] = OrderedDict()
@@ -117,9 +161,9 @@ class PreviewCache(QObject):
             return
         self._pending.add(sha)
         generation, spec = self._generation, self._spec
-        work = prepare_video if kind == "video" else prepare
+        work, pool = (prepare_video if kind == "video" else prepare), self.pool
         self._tasks.run_media(
-            lambda: work(path, spec),
+            lambda: work(path, spec, pool),
             lambda prepared: self._store(generation, sha, prepared),
         )
 
@@ -139,3 +183,8 @@ class PreviewCache(QObject):
         self._items.clear()
         self._pending.clear()
         self._bytes = 0
+
+    def shutdown(self) -> None:
+        """Kill the decode workers (at window shutdown); decodes in progress end as placeholders."""
+        self.clear()
+        self.pool.shutdown()

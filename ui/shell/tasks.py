@@ -37,6 +37,7 @@ class TaskManager(QObject):
         # Reads that may take a while (duplicate search, counts, pages, case loads) run beside the writer:
         # WAL lets them proceed while a decision commits, so a slow read never delays a decision.
         self._read = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-read")
+        self.media_workers = media_workers
         self._media = ThreadPoolExecutor(max_workers=media_workers, thread_name_prefix="media")
         # Long file work (backups) that must never sit in front of the database queue.
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="io")

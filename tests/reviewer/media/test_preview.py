@@ -1,10 +1,12 @@
-"""Unit tests for the preview pipeline: spec clamping, blur, greyscale, geometry, EXIF, limits, timeout."""
+"""Unit tests for the preview pipeline: spec clamping, blur, greyscale, geometry, EXIF, limits.
+
+(The timeout and the worker processes are tested in test_decode_pool.py, the budget in test_decode_budget.py.)
+"""
 
 from __future__ import annotations
 
 import io
 import math
-import threading
 import warnings
 from pathlib import Path
 
@@ -13,7 +15,6 @@ import pytest
 from PIL import Image, ImageFile, ImageFilter
 
 from reviewer.media import limits
-from reviewer.media.decode_guard import render_bytes_with_timeout, render_with_timeout
 from reviewer.media.preview import (
     PreviewResult,
     PreviewSpec,
@@ -25,7 +26,6 @@ from reviewer.media.preview import (
     render_preview_bytes,
 )
 from tests.support import hostile_media as hm
-from tests.support.waiting import PROCESS_WAIT_S
 
 
 def as_array(img: RenderedImage) -> np.ndarray:
@@ -44,11 +44,6 @@ def laplacian_variance(img: RenderedImage) -> float:
 @pytest.fixture(scope="module")
 def photo_jpeg() -> bytes:
     return hm.encode(hm.photo_like(1600, 1200, seed=11), "JPEG", quality=90)
-
-
-@pytest.fixture(scope="session")
-def huge_case(tmp_path_factory: pytest.TempPathFactory) -> hm.HostileCase:
-    return hm.shared_huge_case(tmp_path_factory)
 
 
 # --------------------------------------------------------------------------- spec
@@ -257,38 +252,6 @@ def test_placeholder_shape() -> None:
 def test_bytes_like_input(photo_jpeg: bytes) -> None:
     assert render_preview_bytes(bytearray(photo_jpeg)).ok
     assert render_preview_bytes(memoryview(photo_jpeg)).ok
-
-
-def test_timeout_returns_placeholder_on_100mp(
-    huge_case: hm.HostileCase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import reviewer.media.decode_guard as guard
-
-    # The decode cannot finish before the caller has its answer: the caller did not wait for it
-    # (which a wall-clock bound would only suggest, and not on a loaded machine).
-    release = threading.Event()
-    decode = guard.render_preview
-
-    def gated(*args, **kwargs):  # type: ignore[no-untyped-def]
-        release.wait(PROCESS_WAIT_S)
-        return decode(*args, **kwargs)
-
-    monkeypatch.setattr(guard, "render_preview", gated)
-    try:
-        res = render_with_timeout(huge_case.path, PreviewSpec(), timeout_s=0.001)
-        assert not release.is_set()
-    finally:
-        release.set()
-    assert not res.ok
-    assert "took too long to decode" in (res.reason or "")
-
-
-def test_timeout_passes_through_normal_results(photo_jpeg: bytes, tmp_path: Path) -> None:
-    assert render_bytes_with_timeout(photo_jpeg, timeout_s=10).ok
-    bad = tmp_path / "bad.jpg"
-    bad.write_bytes(b"")
-    res = render_with_timeout(bad, timeout_s=10)
-    assert not res.ok and res.reason == "Cannot display: empty file"
 
 
 def test_rendered_bytes_round_trip_to_pillow(photo_jpeg: bytes) -> None:
