@@ -7,6 +7,8 @@ status-bar figures that belong to the loop (SLA of the shown case, session count
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, QTimer
 
 from reviewer.casefile import CaseView
@@ -14,6 +16,7 @@ from reviewer.clock import utcnow
 from reviewer.display import visible
 from reviewer.durations import format_sla
 from reviewer.media.preview import PreviewSpec
+from reviewer.media.store import MediaStore
 from reviewer.queue import QueueFilter, categories, channels, count
 from reviewer.storage.database import Database
 from ui.review.decision_flow import DecisionFlow
@@ -21,7 +24,7 @@ from ui.review.duplicates import Duplicates
 from ui.review.override import Overrides
 from ui.review.picks import PickFlow
 from ui.review.policy_panel import PolicyPanel
-from ui.review.preview_cache import PreviewCache
+from ui.review.preview_cache import MediaReader, PreviewCache
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.review.queue_panel import QueuePanel
@@ -49,7 +52,9 @@ class ReviewFeature(QObject):
         window.add_panel(self.preview, width=600, stretch=1)
         window.add_panel(self.policy, width=340)
         window.work_focus = self.queue.table
-        self.cache = PreviewCache(ctx.tasks, spec or preview_spec_from(prefs.wellbeing))
+        self.cache = PreviewCache(
+            ctx.tasks, spec or preview_spec_from(prefs.wellbeing), read=media_reader(ctx.db)
+        )
         self.preview.apply_settings(prefs.wellbeing)
         self.selection = Selection(ctx, self.model, self.queue.table, self.preview, self.cache, self)
         self.flow = DecisionFlow(ctx, self.model, self.selection, self.preview, prefs, window)
@@ -136,3 +141,18 @@ class ReviewFeature(QObject):
 def _count(db: Database, flt: QueueFilter) -> int:
     with db.read() as s:
         return count(s, flt, cap=COUNT_CAP)
+
+
+def media_reader(db: Database) -> MediaReader:
+    """Reads media for display through the database's media store: decrypted, every chunk and the content
+    hash checked. The store (and its key) is looked up at the first read, on a media thread."""
+    from reviewer.vault.opening import media_store_of
+
+    stores: list[MediaStore] = []
+
+    def read(sha: str, path: Path) -> bytes:
+        if not stores:
+            stores.append(media_store_of(db))
+        return stores[0].read(sha)
+
+    return read

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import stat
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from PySide6.QtGui import QImage
 from reviewer.media import limits
 from reviewer.media.decode_guard import DecodePool
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
+from reviewer.vault.errors import KeyUnavailable, VaultError
+from reviewer.vault.media import MediaIntegrityError
 from ui.shell.tasks import TaskManager
 
 DECODE_TIMEOUT_S = 8.0
@@ -46,13 +49,18 @@ def to_qimage(img: RenderedImage) -> QImage:
     return QImage(img.data, img.width, img.height, img.bytes_per_line, fmt).copy()
 
 
-def read_media(path: Path) -> bytes:
-    """The stored media's bytes, as the decoder gets them (the one read of media for display)."""
+#: Reads one stored item for display: its SHA-256 and the path of its file in the store → plaintext bytes.
+MediaReader = Callable[[str, Path], bytes]
+
+
+def read_media(sha: str, path: Path) -> bytes:
+    """The bytes of a plain (unsealed) file; the window uses the vault's decrypting reader
+    (``ReviewFeature``: ``MediaStore.read``), which checks every chunk and the content hash."""
     return path.read_bytes()
 
 
-def _read(path: Path) -> bytes | str:
-    """``read_media(path)``, or the reason it could not be read (checked first: a FIFO would block the
+def _read(sha: str, path: Path, read: MediaReader) -> bytes | str:
+    """``read(sha, path)``, or the reason it could not be read (checked first: a FIFO would block the
     read, and a file over the size limit is not read into memory at all)."""
     try:
         st = path.stat()
@@ -61,9 +69,15 @@ def _read(path: Path) -> bytes | str:
         size_reason = limits.file_size_reason(st.st_size)
         if size_reason:
             return "Cannot display: " + size_reason
-        return read_media(path)
+        return read(sha, path)
     except FileNotFoundError:
         return "Cannot display: file not found"
+    except MediaIntegrityError:
+        return "Cannot display: the stored file failed its integrity check (damaged or replaced)"
+    except KeyUnavailable:
+        return "Cannot display: this database's key is not available here"
+    except VaultError as exc:
+        return f"Cannot display: {exc}"
     except (OSError, ValueError) as exc:
         return f"Cannot display: cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})"
 
@@ -72,9 +86,11 @@ def _failed(reason: str) -> PreparedPreview:
     return PreparedPreview(False, None, None, reason, 0, 0)
 
 
-def prepare(path: Path, spec: PreviewSpec, pool: DecodePool) -> PreparedPreview:
+def prepare(
+    sha: str, path: Path, spec: PreviewSpec, pool: DecodePool, read: MediaReader = read_media
+) -> PreparedPreview:
     """Media-thread side: read, decode in a worker process, convert. Never raises for bad media."""
-    data = _read(path)
+    data = _read(sha, path, read)
     if isinstance(data, str):
         return _failed(data)
     result: PreviewResult = pool.preview(data, spec, timeout_s=DECODE_TIMEOUT_S)
@@ -87,9 +103,11 @@ def prepare(path: Path, spec: PreviewSpec, pool: DecodePool) -> PreparedPreview:
     return PreparedPreview(True, blurred, sharp, None, result.frames, size)
 
 
-def prepare_video(path: Path, spec: PreviewSpec, pool: DecodePool) -> PreparedPreview:
+def prepare_video(
+    sha: str, path: Path, spec: PreviewSpec, pool: DecodePool, read: MediaReader = read_media
+) -> PreparedPreview:
     """Media-thread side: a few blurred stills of a video (no audio is ever decoded). Never raises."""
-    data = _read(path)
+    data = _read(sha, path, read)
     if isinstance(data, str):
         return _failed(data)
     result = pool.storyboard(data, spec, frames=STORYBOARD_FRAMES, timeout_s=DECODE_TIMEOUT_S)
@@ -113,9 +131,11 @@ class PreviewCache(QObject):
         spec: PreviewSpec,
         budget_bytes: int = 32 << 20,
         pool: DecodePool | None = None,
+        read: MediaReader = read_media,
     ) -> None:
         super().__init__()
         self._tasks = tasks
+        self._read = read
         # Workers start on the first request, not with the window (cold start stays as it was).
         self.pool = pool or DecodePool(workers=tasks.media_workers)
         self._spec = spec
@@ -161,9 +181,9 @@ class PreviewCache(QObject):
             return
         self._pending.add(sha)
         generation, spec = self._generation, self._spec
-        work, pool = (prepare_video if kind == "video" else prepare), self.pool
+        work, pool, read = (prepare_video if kind == "video" else prepare), self.pool, self._read
         self._tasks.run_media(
-            lambda: work(path, spec, pool),
+            lambda: work(sha, path, spec, pool, read),
             lambda prepared: self._store(generation, sha, prepared),
         )
 

@@ -88,7 +88,7 @@ def test_doctor_flags_plain_values_in_a_sealed_database(
 def test_without_a_keyring_doctor_says_so_and_opting_in_fixes_it(tmp_path: Path) -> None:
     fail = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     db = str(tmp_path / "real.sqlite3")
-    before = _cli("--db", db, "doctor", cwd=tmp_path, env=fail)
+    before = _cli("--db", db, "--init", "doctor", cwd=tmp_path, env=fail)  # a new database: --init
     assert before.returncode == 1
     assert "NOT usable" in before.stdout and "encryption: NOT encrypted" in before.stdout
     assert "PROBLEM: no usable OS keyring: imports are refused" in before.stdout

@@ -1,4 +1,4 @@
-"""The preview cache reads media through read_media and decodes them in the worker pool, never blocking."""
+"""The preview cache reads media through the store's decrypting reader and decodes them in the worker pool, never blocking."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from reviewer.media.preview import PreviewSpec
+from reviewer.media.store import MediaStore
+from reviewer.storage.database import Database
+from reviewer.vault.opening import ensure_vault
 from tests.support import hostile_media as hm
 from tests.support.waiting import UI_WAIT_MS
-from ui.review import preview_cache
+from ui.review.feature import media_reader
 from ui.review.preview_cache import PreparedPreview, PreviewCache
 from ui.shell.tasks import TaskManager
 
@@ -53,16 +56,30 @@ def test_unreadable_media_never_reach_a_worker(qtbot: QtBot, cache: PreviewCache
     assert cache.pool.pids() == []
 
 
-def test_media_are_read_through_read_media(
-    qtbot: QtBot, cache: PreviewCache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_media_are_read_decrypted_through_the_store_and_checked(
+    qtbot: QtBot, db: Database, tmp_path: Path
 ) -> None:
-    """The one reader the at-rest encryption swaps: what it returns is what gets decoded."""
-    stored = tmp_path / "stored.bin"
-    stored.write_bytes(b"ciphertext, not an image")
-    image = hm.encode(hm.photo_like(200, 100), "PNG")
-    monkeypatch.setattr(preview_cache, "read_media", lambda path: image if path == stored else b"")
-    prepared = ask(qtbot, cache, "s", stored)
-    assert prepared.ok and prepared.blurred is not None and prepared.blurred.width() == 200
+    """The window's reader: sealed files are decrypted for the decoder; a damaged one is a placeholder."""
+    store = MediaStore(db.media_dir, ensure_vault(db))
+    source = tmp_path / "photo.png"
+    source.write_bytes(hm.encode(hm.photo_like(200, 100), "PNG"))
+    sha = store.put_file(source)
+    sealed = store.path_for(sha)
+    assert sealed.read_bytes() != source.read_bytes()  # what lies on disk is not the image
+    tasks = TaskManager()
+    cache = PreviewCache(tasks, PreviewSpec(max_width=320, max_height=240), read=media_reader(db))
+    try:
+        prepared = ask(qtbot, cache, sha, sealed)
+        assert prepared.ok and prepared.blurred is not None and prepared.blurred.width() == 200
+        damaged = bytearray(sealed.read_bytes())
+        damaged[-5] ^= 0x01
+        sealed.write_bytes(bytes(damaged))
+        cache.clear()
+        prepared = ask(qtbot, cache, sha, sealed)
+        assert not prepared.ok and prepared.reason and "failed its integrity check" in prepared.reason
+    finally:
+        cache.shutdown()
+        tasks.shutdown()
 
 
 def test_a_budget_case_is_a_placeholder_with_its_reason(
