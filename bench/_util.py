@@ -39,11 +39,15 @@ def r2(x: float) -> float:
     return round(float(x), 2)
 
 
-def copy_million_db(dest_dir: Path, name: str = "reviewer-1m.sqlite3") -> Path:
-    """A private copy of the cached 1M-case database (built if missing), so benchmarks may write to it."""
-    from bench_queue import DB_PATH, ensure_million_db
+def copy_million_db(dest_dir: Path, name: str = "reviewer-1m.sqlite3", *, sealed: bool = True) -> Path:
+    """A private copy of the cached 1M-case database (built if missing), so benchmarks may write to it.
 
-    src = ensure_million_db(DB_PATH)
+    ``sealed``: the copy whose report texts are sealed and word-indexed (as every database is once the app
+    has a key), so the window does not run the one-time sealing pass of an older database while measured.
+    """
+    from bench_queue import DB_PATH, ensure_million_db, ensure_sealed_db
+
+    src = ensure_sealed_db() if sealed else ensure_million_db(DB_PATH)
     with sqlite3.connect(src) as con:  # fold any WAL into the main file so one file copy is complete
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
@@ -120,7 +124,24 @@ def attach_media(db_file: Path, cases: int, *, distinct: bool = True) -> int:
         con.commit()
     finally:
         con.close()
+    _seal_media(db_file, written)
     return len(written)
+
+
+def _seal_media(db_file: Path, shas: set[str]) -> None:
+    """Encrypt the files just written in place, as imported media are stored, when the database has a key."""
+    from reviewer.paths import sqlite_url
+    from reviewer.storage.database import Database
+    from reviewer.vault.opening import media_store_of
+
+    db = Database(sqlite_url(db_file))
+    try:
+        store = media_store_of(db)
+        if store.vault is not None:
+            for sha in shas:
+                store.seal_plain(sha)
+    finally:
+        db.dispose()
 
 
 def distinct_image_files(folder: Path, count: int) -> list[Path]:
