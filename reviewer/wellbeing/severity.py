@@ -11,16 +11,26 @@ classifier only ever raises the weight: imported scores may be wrong, and a low 
 harmful content count as less than its policy severity says.
 
 The same policy severity (1..5, :meth:`reviewer.policy.PolicyPack.severity_for` of the case's category)
-drives what the preview warns about: :func:`needs_content_warning` (the "severe content likely" warning,
-from :data:`SEVERE_WARNING_FROM`, if ``warnings.severe_warning`` is on) and
-:func:`needs_reveal_confirmation` (a second, confirming press from ``display.confirm_reveal_severity``).
-:class:`RevealRules` holds both settings values, read from :class:`WellbeingSettings` in one place.
+and the case's classifier score drive what the preview warns about (:meth:`RevealRules.assess`):
+
+- ``LIKELY`` "severe content likely": policy severity at or above ``warnings.severe_from`` *and* a
+  classifier score at or above ``warnings.likely_score``. Only a score can back a "likely" claim.
+- ``CATEGORY``: a severe category with no usable classifier score: the category warning only, and the
+  line says there is no score.
+- ``NONE``: a lighter category, or a score below the threshold (spam at 0.39 is not "severe likely").
+
+:func:`needs_reveal_confirmation` asks for a second, confirming press from ``display.confirm_reveal_severity``;
+:meth:`RevealRules.confirms_decision` asks for a confirming key before keep or remove on severe content
+(``LIKELY`` or ``CATEGORY``) that was never revealed, when ``warnings.confirm_unrevealed_decision`` is on.
+:class:`RevealRules` holds the settings values, read from :class:`WellbeingSettings` in one place.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 
 from reviewer.wellbeing.settings import WellbeingSettings
 
@@ -33,6 +43,10 @@ _CLASSIFIER_BOOST = 0.2
 SEVERE_WARNING_FROM = 4
 #: ``display.confirm_reveal_severity`` shipped by default: reveals from this severity need confirming.
 DEFAULT_CONFIRM_FROM = 5
+#: ``warnings.likely_score`` shipped by default: the classifier score from which "likely" may be said.
+DEFAULT_LIKELY_SCORE = 0.7
+#: Actions that ask for a confirming key on never-revealed severe content (when the setting is on).
+CONFIRMED_UNSEEN_ACTIONS: frozenset[str] = frozenset({"keep", "remove"})
 #: Seconds within which the second, confirming reveal press must follow the first.
 CONFIRM_WINDOW_S = 5.0
 
@@ -71,25 +85,96 @@ def needs_reveal_confirmation(severity: int, confirm_from: int = DEFAULT_CONFIRM
     return severity >= confirm_from
 
 
+def classifier_score(scores: Mapping[object, object] | None, category: str) -> float | None:
+    """The classifier score that speaks for the case: its category's score, else the highest score.
+
+    Imported scores are hostile: only real numbers in [0, 1] count (no booleans, strings, NaN, infinities
+    or percentages); a case with none has no score (``None``), and no "likely" claim can be made for it.
+    """
+    usable: dict[object, float] = {}
+    for key, value in (scores or {}).items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        number = float(value)
+        if math.isfinite(number) and 0.0 <= number <= 1.0:
+            usable[key] = number
+    if category in usable:
+        return usable[category]
+    return max(usable.values()) if usable else None
+
+
+class WarningLevel(Enum):
+    """What the warning line may claim about a case (see the module docstring)."""
+
+    NONE = "none"
+    CATEGORY = "category"
+    LIKELY = "likely"
+
+
+@dataclass(frozen=True)
+class ContentWarning:
+    """The assessment of one case: the level, and the figures the line shows."""
+
+    level: WarningLevel
+    severity: int
+    score: float | None
+    likely_score: float
+    shown: bool  # the warning line shows it (``warnings.severe_warning``); confirmations apply regardless
+
+    @property
+    def severe(self) -> bool:
+        """Severe content, likely or unscored: what a keep or remove on never-revealed media confirms."""
+        return self.level is not WarningLevel.NONE
+
+
 @dataclass(frozen=True)
 class RevealRules:
-    """The reviewer's warning and confirmation thresholds, as the preview applies them."""
+    """The reviewer's warning and confirmation thresholds, as the preview and the decision flow apply them."""
 
     confirm_from: int = DEFAULT_CONFIRM_FROM
     severe_warning: bool = True
+    severe_from: int = SEVERE_WARNING_FROM
+    likely_score: float = DEFAULT_LIKELY_SCORE
+    confirm_unrevealed_decision: bool = True
 
     @classmethod
     def from_settings(cls, settings: WellbeingSettings) -> RevealRules:
-        """Read ``display.confirm_reveal_severity`` and ``warnings.severe_warning``."""
+        """Read the ``display.confirm_reveal_severity`` and ``warnings.*`` settings."""
         return cls(
             confirm_from=int(settings.get("display.confirm_reveal_severity")),
             severe_warning=bool(settings.get("warnings.severe_warning")),
+            severe_from=int(settings.get("warnings.severe_from")),
+            likely_score=float(settings.get("warnings.likely_score")),
+            confirm_unrevealed_decision=bool(settings.get("warnings.confirm_unrevealed_decision")),
         )
 
     def warns(self, severity: int) -> bool:
-        """:func:`needs_content_warning` with these settings."""
-        return needs_content_warning(severity, enabled=self.severe_warning)
+        """:func:`needs_content_warning` with these settings (the policy-severity half of the rule)."""
+        return needs_content_warning(severity, enabled=self.severe_warning, warn_from=self.severe_from)
+
+    def assess(self, severity: int, score: float | None) -> ContentWarning:
+        """The warning for a case of this policy severity and classifier score (from :func:`classifier_score`)."""
+        if severity < self.severe_from:
+            level = WarningLevel.NONE
+        elif score is None:
+            level = WarningLevel.CATEGORY
+        elif score >= self.likely_score:
+            level = WarningLevel.LIKELY
+        else:
+            level = WarningLevel.NONE
+        return ContentWarning(level, severity, score, self.likely_score, self.severe_warning)
 
     def confirms(self, severity: int) -> bool:
         """:func:`needs_reveal_confirmation` with these settings."""
         return needs_reveal_confirmation(severity, self.confirm_from)
+
+    def confirms_decision(self, action: str, warning: ContentWarning, *, revealed: bool, has_media: bool) -> bool:
+        """Whether ``action`` on this case needs a confirming key first: keep or remove, severe content, media
+        never revealed, and ``warnings.confirm_unrevealed_decision`` on."""
+        return (
+            self.confirm_unrevealed_decision
+            and action in CONFIRMED_UNSEEN_ACTIONS
+            and warning.severe
+            and has_media
+            and not revealed
+        )

@@ -18,7 +18,13 @@ from reviewer.casefile import CaseView, ItemView
 from reviewer.categories import category_label
 from reviewer.display import visible, visible_all
 from reviewer.wellbeing.settings import WellbeingSettings
-from reviewer.wellbeing.severity import CONFIRM_WINDOW_S, RevealRules
+from reviewer.wellbeing.severity import (
+    CONFIRM_WINDOW_S,
+    ContentWarning,
+    RevealRules,
+    WarningLevel,
+    classifier_score,
+)
 from ui.review.media_canvas import MediaCanvas
 from ui.review.preview_cache import PreparedPreview
 from ui.shell.plain import Lines, plain_label, set_rich
@@ -109,17 +115,32 @@ class PreviewPane(QWidget):
         self.warning.show()
         self._show_item()
 
-    def _set_warning(self, extra: str = "") -> None:
+    def content_warning(self) -> ContentWarning | None:
+        """The shown case's warning, from the core rule (policy severity and classifier score)."""
         if self.case is None:
+            return None
+        return self.rules.assess(self.severity, classifier_score(self.case.scores, self.case.category))
+
+    def _set_warning(self, extra: str = "") -> None:
+        warning = self.content_warning()
+        if self.case is None or warning is None:
             return
         label = category_label(self.case.category)
-        if self.rules.warns(self.severity):
-            text = "⚠ {label}: severe content likely. Media stays blurred until you reveal it."
+        score = "" if warning.score is None else f"{warning.score:.2f}"
+        if warning.shown and warning.level is WarningLevel.LIKELY:
+            text = "⚠ {label}: severe content likely (classifier {score}). Media stays blurred until you reveal it."
+        elif warning.shown and warning.level is WarningLevel.CATEGORY:
+            text = (
+                "⚠ {label}: a category that can be severe (policy severity {severity}); no classifier score. "
+                "Media stays blurred until you reveal it."
+            )
+        elif warning.score is None:
+            text = "{label}: no classifier score; media is blurred; reveal only what the decision needs."
         else:
-            text = "{label}: media is blurred; reveal only what the decision needs."
+            text = "{label}: classifier {score}; media is blurred; reveal only what the decision needs."
         if self.needs_confirmation() and self.case.media_items():
             text += " Revealing needs a confirming second press."
-        set_rich(self.warning, f"{text} {extra}".strip(), label=label)
+        set_rich(self.warning, f"{text} {extra}".strip(), label=label, score=score, severity=warning.severity)
 
     def _set_header(self, case: CaseView) -> None:
         """Category, priority, channel, id, reporter, account and the last decision; bold parts only are
