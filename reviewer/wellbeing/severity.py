@@ -135,7 +135,7 @@ class RevealRules:
     severe_warning: bool = True
     severe_from: int = SEVERE_WARNING_FROM
     likely_score: float = DEFAULT_LIKELY_SCORE
-    confirm_unrevealed_decision: bool = True
+    confirm_unrevealed_decision: bool = False
 
     @classmethod
     def from_settings(cls, settings: WellbeingSettings) -> RevealRules:

@@ -27,6 +27,7 @@ from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdv
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.review.selection import Selection, refusal_text
+from ui.review.unseen_confirm import UnseenConfirm
 from ui.shell.context import AppContext
 from ui.shell.plain import make_all_plain, message_box
 from ui.shell.prefs import Preferences
@@ -57,6 +58,7 @@ class DecisionFlow(QObject):
         self.undone = 0
         self.error_box: QMessageBox | None = None
         self.rotation = RotationAdvisor(prefs.wellbeing)
+        self.unseen = UnseenConfirm(preview, window)  # keep/remove on unseen severe media asks first
         self._shown_at = time.monotonic()
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
         selection.case_shown.connect(self._on_case_shown)
@@ -79,9 +81,11 @@ class DecisionFlow(QObject):
         return None
 
     # -- writing ---------------------------------------------------------------------------------
-    def commit(self, action: str, code: str | None, note: str = "") -> None:
+    def commit(self, action: str, code: str | None, note: str = "", *, confirmed: bool = False) -> None:
         view = self.selection.current
         if view is None or self.busy:
+            return
+        if not confirmed and self.unseen.asks(action, lambda: self._confirmed(view.id, action, code, note)):
             return
         self.busy = True
         self.activity.emit()
@@ -106,6 +110,11 @@ class DecisionFlow(QObject):
             )
 
         ctx.tasks.run_db(write, lambda result: self._after_decision(result, category), self.report_failure)
+
+    def _confirmed(self, case_id: uuid.UUID, action: str, code: str | None, note: str) -> None:
+        """Enter on the unseen-content prompt: decide, if the same case is still on screen."""
+        if self.selection.is_current(case_id):
+            self.commit(action, code, note, confirmed=True)
 
     def note(self) -> None:
         view = self.selection.current

@@ -106,7 +106,7 @@ def test_thresholds_come_from_the_organisation_settings() -> None:
 
 
 def test_decision_confirmation_only_for_unseen_severe_keep_or_remove() -> None:
-    rules = RevealRules()
+    rules = RevealRules(confirm_unrevealed_decision=True)
     severe, light = rules.assess(5, None), rules.assess(4, 0.1)
     assert rules.confirms_decision("keep", severe, revealed=False, has_media=True)
     assert rules.confirms_decision("remove", severe, revealed=False, has_media=True)
@@ -114,5 +114,5 @@ def test_decision_confirmation_only_for_unseen_severe_keep_or_remove() -> None:
     assert not rules.confirms_decision("keep", severe, revealed=False, has_media=False)
     assert not rules.confirms_decision("escalate", severe, revealed=False, has_media=True)
     assert not rules.confirms_decision("keep", light, revealed=False, has_media=True)
-    off = RevealRules(confirm_unrevealed_decision=False)
+    off = RevealRules()  # shipped off: the organisation turns it on (or requires it with its floor)
     assert not off.confirms_decision("keep", severe, revealed=False, has_media=True)
