@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import DEFAULT_SUPPORT_TEXT
+from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.summary import SessionSummary
 from ui.wellbeing.break_screen import BreakScreen
 from ui.wellbeing.summary_dialog import SummaryDialog
@@ -28,11 +29,10 @@ SIZE = (1000, 650)
 
 def sample_summary() -> SessionSummary:
     return SessionSummary(
-        cases_decided=57,
-        decisions=61,
-        actions={"remove": 24, "keep": 18, "restrict": 9, "escalate": 4, "warn": 2, "skip": 4},
-        median_handle_s=38.0,
-        mean_handle_s=52.4,
+        figures=SessionFigures(
+            decided=53, escalated=4, skipped=4, undone=3, actions={"remove": 24, "keep": 18, "restrict": 9, "escalate": 4, "warn": 2, "skip": 4},
+            median_handle_s=38.0, mean_handle_s=52.4, timed=55, bulk=6,
+        ),
         exposure=ExposureTotals(seconds=1134.0, weighted=2460.5, reveals=83),
         breaks=3,
         breaks_by_kind={"reminder": 1, "enforced": 1, "voluntary": 1},

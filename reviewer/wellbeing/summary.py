@@ -1,13 +1,12 @@
 """End-of-session summary: what was decided, how long it took, what was seen, and the breaks taken.
 
-Counted decisions are the reviewer's standing decisions in the session: undo rows, decisions an undo
-reversed, and notes are left out. Handle times are over the counted decisions; "cases decided" counts
-distinct cases with a counted decision other than ``skip``.
+The decision figures (decided, escalated, skipped, undone, handle time) are
+:class:`reviewer.session_figures.SessionFigures`, the same set the status bar shows; "exposure" is the
+time revealed content was on screen, and "session length" the time since the session began.
 """
 
 from __future__ import annotations
 
-import statistics
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,29 +14,36 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from reviewer.actions import ACTION_KINDS, UNDO
+from reviewer.actions import ACTION_KINDS
 from reviewer.clock import Clock
 from reviewer.durations import DurationStyle, format_duration
-from reviewer.models import Decision, ReviewSession
+from reviewer.models import ReviewSession
 from reviewer.models.wellbeing import BreakRecord
 from reviewer.storage.database import Database
+from reviewer.session_figures import SessionFigures, session_figures
 from reviewer.wellbeing.exposure import ExposureTotals, session_exposure
-
-_NOT_COUNTED = (UNDO, "note")
 
 
 @dataclass(frozen=True)
 class SessionSummary:
-    cases_decided: int
-    decisions: int
-    actions: dict[str, int]
-    median_handle_s: float
-    mean_handle_s: float
+    figures: SessionFigures
     exposure: ExposureTotals
     breaks: int
     breaks_by_kind: dict[str, int] = field(default_factory=dict)
     break_time: timedelta = timedelta(0)
     duration: timedelta = timedelta(0)
+
+    @property
+    def cases_decided(self) -> int:
+        return self.figures.decided
+
+    @property
+    def decisions(self) -> int:
+        return self.figures.decisions
+
+    @property
+    def actions(self) -> dict[str, int]:
+        return self.figures.actions
 
     def as_text(self, support_text: str) -> str:
         """A plain-text summary for the end-of-session screen, ending with the support message."""
@@ -48,10 +54,11 @@ class SessionSummary:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.breaks_by_kind.items()))
         lines = [
             f"Session length: {_hm(self.duration)}",
-            f"Cases decided: {self.cases_decided} ({self.decisions} decisions)",
+            f"Cases decided: {self.figures.decided}",
+            f"Escalated: {self.figures.escalated} · skipped: {self.figures.skipped} · undone: {self.figures.undone}",
             f"Actions: {actions or 'none'}",
-            f"Handle time: median {self.median_handle_s:.0f} s, mean {self.mean_handle_s:.0f} s",
-            f"Content revealed: {self.exposure.reveals} times, {_hm(timedelta(seconds=self.exposure.seconds))} "
+            f"Handle time: {handle_time(self.figures)}",
+            f"Exposure: {self.exposure.reveals} reveals, {_hm(timedelta(seconds=self.exposure.seconds))} "
             f"on screen ({self.exposure.weighted:.0f} weighted seconds)",
             f"Breaks: {self.breaks}" + (f" ({kinds}), {_hm(self.break_time)} in all" if self.breaks else ""),
             "",
@@ -59,6 +66,18 @@ class SessionSummary:
             support_text.strip(),
         ]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def handle_time(figures: SessionFigures) -> str:
+    """``median 20 s, mean 23 s`` over decisions made one at a time (bulk-applied ones are named apart)."""
+    if figures.median_handle_s is None or figures.mean_handle_s is None:
+        text = "no decision made one at a time"
+    else:
+        text = (
+            f"median {format_duration(figures.median_handle_s, DurationStyle.WORDS)}, "
+            f"mean {format_duration(figures.mean_handle_s, DurationStyle.WORDS)}"
+        )
+    return text + (f" ({figures.bulk} applied in bulk not counted)" if figures.bulk else "")
 
 
 def _hm(delta: timedelta) -> str:
@@ -71,25 +90,13 @@ def session_summary(
     """Numbers for one review session; an unfinished session runs to ``clock.now()``."""
     now = clock.now()
     with db.read() as s:
-        rows = list(
-            s.execute(
-                select(Decision).where(Decision.reviewer_id == reviewer_id, Decision.session_id == session_id)
-            ).scalars()
-        )
         breaks = list(s.execute(select(BreakRecord).where(BreakRecord.session_id == session_id)).scalars())
         review_session = s.get(ReviewSession, session_id)
-    reversed_ids = {d.reverses_id for d in rows if d.action == UNDO}
-    counted = [d for d in rows if d.action not in _NOT_COUNTED and d.id not in reversed_ids]
-    handle_s = [d.handle_ms / 1000 for d in counted]
     duration = timedelta(0)
     if review_session is not None:
         duration = (review_session.ended_at or now) - review_session.started_at
     return SessionSummary(
-        cases_decided=len({d.case_id for d in counted if d.action != "skip"}),
-        decisions=len(counted),
-        actions=dict(Counter(d.action for d in counted)),
-        median_handle_s=statistics.median(handle_s) if handle_s else 0.0,
-        mean_handle_s=statistics.fmean(handle_s) if handle_s else 0.0,
+        figures=session_figures(db, reviewer_id, session_id),
         exposure=session_exposure(db, reviewer_id, session_id),
         breaks=len(breaks),
         breaks_by_kind=dict(Counter(b.kind for b in breaks)),

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.actions import ACTION_KINDS
 from reviewer.durations import DurationStyle, format_duration
-from reviewer.wellbeing.summary import SessionSummary
+from reviewer.wellbeing.summary import SessionSummary, handle_time
 from ui.shell.plain import Lines, plain_label, set_rich
 
 THANKS = "Thank you for the work you did today."
@@ -33,7 +33,8 @@ def action_label(action: str) -> str:
 
 
 def summary_rows(summary: SessionSummary) -> list[tuple[str, str]]:
-    """(heading, value) pairs in display order, plain text."""
+    """(heading, value) pairs in display order, plain text. The decision figures are the status bar's."""
+    figures = summary.figures
     actions = sorted(summary.actions.items(), key=lambda item: (-item[1], action_label(item[0])))
     by_action = "\n".join(f"{action_label(a)}: {n}" for a, n in actions) or "none"
     exposure = summary.exposure
@@ -47,13 +48,12 @@ def summary_rows(summary: SessionSummary) -> list[tuple[str, str]]:
         breaks += f" ({kinds})\n{format_duration(summary.break_time, DurationStyle.WORDS)} in all"
     return [
         ("Session length", format_duration(summary.duration, DurationStyle.WORDS)),
-        ("Cases decided", f"{summary.cases_decided} ({summary.decisions} decisions)"),
+        ("Cases decided", str(figures.decided)),
+        ("Escalated, skipped", f"{figures.escalated} escalated, {figures.skipped} skipped (not decided)"),
+        ("Undone", str(figures.undone)),
         ("Decisions by action", by_action),
-        (
-            "Handle time",
-            f"median {format_duration(summary.median_handle_s, DurationStyle.WORDS)}, mean {format_duration(summary.mean_handle_s, DurationStyle.WORDS)}",
-        ),
-        ("Content revealed", revealed),
+        ("Handle time", handle_time(figures)),
+        ("Exposure", revealed),
         ("Breaks taken", breaks),
     ]
 

@@ -92,12 +92,16 @@ def test_category_score_speaks_first_then_the_highest() -> None:
 
 def test_thresholds_come_from_the_organisation_settings() -> None:
     org = OrgPolicy(
-        defaults={"warnings.likely_score": 0.3, "warnings.severe_from": 3},
+        defaults={
+            "warnings.likely_score": 0.3,
+            "warnings.severe_from": 3,
+            "warnings.confirm_unrevealed_decision": True,
+        },
         floors={"warnings.likely_score": 0.5, "warnings.confirm_unrevealed_decision": True},
     )
     rules = RevealRules.from_settings(WellbeingSettings(org))
     assert rules.assess(3, 0.39).level is WarningLevel.LIKELY
-    assert rules.likely_score == 0.3 and rules.severe_from == 3
+    assert rules.likely_score == 0.3 and rules.severe_from == 3 and rules.confirm_unrevealed_decision
     settings = WellbeingSettings(org)
     with pytest.raises(SettingsError):
         settings.set("warnings.likely_score", 0.6)  # looser than the floor

@@ -52,15 +52,15 @@ def test_summary_numbers_match_hand_computed_values(db, make_cases, reviewer_row
     assert summary.cases_decided == 3  # c1, c2, c3; c4 only skipped
     assert summary.decisions == 4
     assert summary.actions == {"remove": 1, "keep": 2, "skip": 1}
-    assert summary.median_handle_s == pytest.approx(20.0)  # 2, 10, 30, 50
-    assert summary.mean_handle_s == pytest.approx(23.0)
+    assert summary.figures.median_handle_s == pytest.approx(20.0)  # 2, 10, 30, 50
+    assert summary.figures.mean_handle_s == pytest.approx(23.0)
     assert summary.exposure == ExposureTotals(6.0, 12.0, 2)
     assert summary.breaks == 1 and summary.breaks_by_kind == {"reminder": 1}
     assert summary.break_time == timedelta(minutes=10)
     assert summary.duration == timedelta(minutes=17)  # 7 one-minute steps, then the 10-minute break
 
     text = summary.as_text(DEFAULT_SUPPORT_TEXT)
-    assert "Cases decided: 3 (4 decisions)" in text
+    assert "Cases decided: 3" in text and "Escalated: 0 · skipped: 1 · undone: 1" in text
     assert "Keep (no violation): 2" in text
     assert "median 20 s, mean 23 s" in text
     assert "Breaks: 1 (reminder 1), 10 min in all" in text
@@ -80,5 +80,5 @@ def test_empty_session_summary(db, reviewer_row) -> None:
     clock.advance(90)
     summary = session_summary(db, reviewer_row.id, sid, clock)
     assert (summary.cases_decided, summary.decisions, summary.breaks) == (0, 0, 0)
-    assert summary.median_handle_s == 0.0 and summary.duration == timedelta(seconds=90)
+    assert summary.figures.median_handle_s is None and summary.duration == timedelta(seconds=90)
     assert "Actions: none" in summary.as_text("Support: ask your lead.")

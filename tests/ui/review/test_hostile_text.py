@@ -40,6 +40,7 @@ from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import OrgPolicy, WellbeingSettings
+from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.summary import SessionSummary
 from tests.support.waiting import UI_WAIT_MS
 from ui.review.override import OverrideDialog
@@ -300,11 +301,7 @@ def test_a_conflict_names_the_other_reviewer_as_plain_text(
 def test_the_support_message_is_shown_literally(qtbot: QtBot, red_png: Path) -> None:
     support = _payload("Call the team", red_png) + "\nsecond line"
     summary = SessionSummary(
-        cases_decided=1,
-        decisions=1,
-        actions={"keep": 1},
-        median_handle_s=3.0,
-        mean_handle_s=3.0,
+        figures=SessionFigures(decided=1, actions={"keep": 1}, median_handle_s=3.0, mean_handle_s=3.0, timed=1),
         exposure=ExposureTotals(seconds=0.0, weighted=0.0, reveals=0),
         breaks=0,
         breaks_by_kind={},

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import SETTINGS, OrgPolicy, WellbeingSettings
+from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.summary import SessionSummary
 from tests.support.waiting import UI_WAIT_MS
 from ui.shell.prefs import load_wellbeing_settings, preview_spec_from, save_wellbeing_settings
@@ -308,11 +309,9 @@ def test_break_screen_voluntary_ends_on_enter(qtbot: QtBot) -> None:
 
 def _summary() -> SessionSummary:
     return SessionSummary(
-        cases_decided=57,
-        decisions=61,
-        actions={"remove": 24, "keep": 18, "skip": 4},
-        median_handle_s=38.0,
-        mean_handle_s=52.4,
+        figures=SessionFigures(
+            decided=42, skipped=4, undone=3, actions={"remove": 24, "keep": 18, "skip": 4}, median_handle_s=38.0, mean_handle_s=52.4, timed=40, bulk=6
+        ),
         exposure=ExposureTotals(seconds=1134.0, weighted=2460.4, reveals=83),
         breaks=3,
         breaks_by_kind={"reminder": 1, "enforced": 2},
@@ -325,16 +324,18 @@ def test_summary_dialog_shows_the_numbers(qtbot: QtBot) -> None:
     dialog = SummaryDialog(_summary(), "Ask the wellbeing team for the EAP number.")
     qtbot.addWidget(dialog)
     assert dialog.value_text("Session length") == "3 h 47 min"
-    assert dialog.value_text("Cases decided") == "57 (61 decisions)"
+    assert dialog.value_text("Cases decided") == "42"
+    assert dialog.value_text("Escalated, skipped") == "0 escalated, 4 skipped (not decided)"
+    assert dialog.value_text("Undone") == "3"
     by_action = dialog.value_text("Decisions by action")
     assert (
         "Remove: 24" in by_action
         and "Keep (no violation): 18" in by_action
         and "Skip for now: 4" in by_action
     )
-    assert dialog.value_text("Handle time") == "median 38 s, mean 52 s"
-    assert "18 min 54 s on screen over 83 reveals" in dialog.value_text("Content revealed")
-    assert "2460 severity-weighted seconds" in dialog.value_text("Content revealed")
+    assert dialog.value_text("Handle time") == "median 38 s, mean 52 s (6 applied in bulk not counted)"
+    assert "18 min 54 s on screen over 83 reveals" in dialog.value_text("Exposure")
+    assert "2460 severity-weighted seconds" in dialog.value_text("Exposure")
     assert dialog.value_text("Breaks taken") == "3 breaks (enforced 2, reminder 1)\n34 min 20 s in all"
     assert "Ask the wellbeing team for the EAP number." in dialog.support_label.text()
     assert dialog.support_label.textFormat() == Qt.TextFormat.RichText
