@@ -17,9 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
+from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import DEFAULT_SUPPORT_TEXT
-from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.summary import SessionSummary
 from ui.wellbeing.break_screen import BreakScreen
 from ui.wellbeing.summary_dialog import SummaryDialog

@@ -55,6 +55,28 @@ def format_sla(deadline: datetime, now: datetime) -> str:
     return format_duration((deadline - now).total_seconds(), DurationStyle.SLA)
 
 
+#: Case statuses whose SLA no longer runs: a decided case is never overdue.
+SLA_CLOSED_STATUSES: frozenset[str] = frozenset({"decided"})
+
+
+def sla_cell(deadline: datetime, now: datetime, status: str) -> str:
+    """The queue's SLA cell: :func:`format_sla`, or ``—`` for a decided case (its SLA no longer runs)."""
+    return "—" if status in SLA_CLOSED_STATUSES else format_sla(deadline, now)
+
+
+def sla_overdue(deadline: datetime, now: datetime, status: str) -> bool:
+    """Whether a case is overdue: past its deadline and not decided (what the red SLA marks)."""
+    return status not in SLA_CLOSED_STATUSES and deadline <= now
+
+
+def sla_text(deadline: datetime, now: datetime, status: str) -> str:
+    """The status bar's SLA: ``SLA 12m``, ``SLA -3m OVERDUE``; a decided case reads ``SLA — (decided)``."""
+    if status in SLA_CLOSED_STATUSES:
+        return f"SLA — ({status})"
+    left = format_sla(deadline, now)
+    return f"SLA {left}" + (" OVERDUE" if sla_overdue(deadline, now, status) else "")
+
+
 def _sla(seconds: float) -> str:
     overdue = seconds < 0
     minutes = int(-seconds // 60 + (1 if -seconds % 60 else 0)) if overdue else int(seconds // 60)

@@ -85,13 +85,13 @@ def needs_reveal_confirmation(severity: int, confirm_from: int = DEFAULT_CONFIRM
     return severity >= confirm_from
 
 
-def classifier_score(scores: Mapping[object, object] | None, category: str) -> float | None:
+def classifier_score(scores: Mapping[str, object] | None, category: str) -> float | None:
     """The classifier score that speaks for the case: its category's score, else the highest score.
 
     Imported scores are hostile: only real numbers in [0, 1] count (no booleans, strings, NaN, infinities
     or percentages); a case with none has no score (``None``), and no "likely" claim can be made for it.
     """
-    usable: dict[object, float] = {}
+    usable: dict[str, float] = {}
     for key, value in (scores or {}).items():
         if isinstance(value, bool) or not isinstance(value, int | float):
             continue

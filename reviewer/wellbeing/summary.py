@@ -19,8 +19,8 @@ from reviewer.clock import Clock
 from reviewer.durations import DurationStyle, format_duration
 from reviewer.models import ReviewSession
 from reviewer.models.wellbeing import BreakRecord
-from reviewer.storage.database import Database
 from reviewer.session_figures import SessionFigures, session_figures
+from reviewer.storage.database import Database
 from reviewer.wellbeing.exposure import ExposureTotals, session_exposure
 
 

@@ -148,3 +148,16 @@ def test_every_style_has_a_name_and_formats() -> None:
     for style in DurationStyle:
         assert isinstance(format_duration(90, style), str)
     assert {s.value for s in DurationStyle} == {"sla", "compact", "clock", "words", "words_minutes"}
+
+
+def test_a_decided_case_is_never_overdue() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from reviewer.durations import sla_cell, sla_overdue, sla_text
+
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    past = now - timedelta(minutes=3)
+    assert sla_text(past, now, "open") == "SLA -3m OVERDUE" and sla_overdue(past, now, "open")
+    assert sla_text(past, now, "decided") == "SLA — (decided)" and not sla_overdue(past, now, "decided")
+    assert sla_cell(past, now, "decided") == "—" and sla_cell(past, now, "escalated") == "-3m"
+    assert sla_text(now + timedelta(minutes=12), now, "open") == "SLA 12m"

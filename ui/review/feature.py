@@ -14,10 +14,11 @@ from PySide6.QtCore import QObject, QTimer
 from reviewer.casefile import CaseView
 from reviewer.clock import utcnow
 from reviewer.display import visible
-from reviewer.durations import format_sla
+from reviewer.durations import sla_text
 from reviewer.media.preview import PreviewSpec
 from reviewer.media.store import MediaStore
 from reviewer.queue import QueueFilter, categories, channels, count
+from reviewer.session_figures import SessionFigures, session_figures
 from reviewer.storage.database import Database
 from ui.review.decision_flow import DecisionFlow
 from ui.review.duplicates import Duplicates
@@ -32,6 +33,7 @@ from ui.review.selection import Selection
 from ui.shell.frame import Frame
 from ui.shell.plain import plain_label
 from ui.shell.prefs import preview_spec_from
+from ui.shell.screens import WORK
 
 COUNT_CAP = 100_000
 
@@ -67,11 +69,13 @@ class ReviewFeature(QObject):
         prefs.changed.connect(self._on_prefs_changed)
 
         self.sla_label = plain_label()
-        self.counters_label = plain_label()
+        self.counters_label = plain_label(SessionFigures().status_text())
+        self.figures = SessionFigures()  # the last figures read for the status bar
         self.pack_label = plain_label(f"Policy {visible(ctx.pack.version)}")
         for label in (self.sla_label, self.counters_label):
             window.add_status(label)
         self.flow.counters_changed.connect(self._update_counters)
+        window.screens.changed.connect(lambda _name: self._update_sla_label())  # no SLA on a break screen
         self.flow.counters_changed.connect(self.refresh_count)
         self._update_counters()
         self.queue.filter_changed.connect(self.apply_filter)
@@ -108,7 +112,14 @@ class ReviewFeature(QObject):
 
     # -- status ----------------------------------------------------------------------------------
     def _update_counters(self) -> None:
-        self.counters_label.setText(f"Session: {self.flow.decided} decided · {self.flow.undone} undone")
+        """The session figures, read from the database on the read worker (the summary shows the same)."""
+        db, reviewer_id, session_id = self.ctx.db, self.ctx.reviewer.id, self.ctx.session_id
+
+        def shown(figures: SessionFigures) -> None:
+            self.figures = figures
+            self.counters_label.setText(figures.status_text())
+
+        self.ctx.tasks.run_read(lambda: session_figures(db, reviewer_id, session_id), shown)
 
     def _tick(self) -> None:
         self.model.refresh_sla()
@@ -116,11 +127,11 @@ class ReviewFeature(QObject):
 
     def _update_sla_label(self) -> None:
         view = self.selection.current
+        self.sla_label.setVisible(self.window.screens.current == WORK)
         if view is None:
             self.sla_label.setText("SLA —")
         else:
-            left = format_sla(view.sla_deadline, utcnow())
-            self.sla_label.setText(f"SLA {left}" + (" OVERDUE" if left.startswith("-") else ""))
+            self.sla_label.setText(sla_text(view.sla_deadline, utcnow(), view.status))
 
     # -- queue -----------------------------------------------------------------------------------
     def apply_filter(self, flt: QueueFilter) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from reviewer.clock import Clock, SystemClock
 from reviewer.display import visible, visible_all
-from reviewer.durations import format_sla
+from reviewer.durations import format_sla, sla_cell, sla_overdue
 from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page
 from reviewer.storage.database import Database
 from ui.shell.plain import tooltip
@@ -317,7 +317,7 @@ class QueueModel(QAbstractTableModel):
         column = index.column()
         if role == _DISPLAY:
             if column == _SLA_COL:
-                return format_sla(row.sla_deadline, self._clock.now())
+                return sla_cell(row.sla_deadline, self._clock.now(), row.status)
             texts = self._texts.get(row.id)
             if texts is None:
                 if len(self._texts) > TEXT_CACHE_ROWS:  # only rows that were painted; keep it bounded
@@ -328,7 +328,7 @@ class QueueModel(QAbstractTableModel):
             return row.id
         if column == _SLA_COL:
             if role == _FOREGROUND:
-                return _OVERDUE_BRUSH if row.sla_deadline <= self._clock.now() else None
+                return _OVERDUE_BRUSH if sla_overdue(row.sla_deadline, self._clock.now(), row.status) else None
             if role == _TOOLTIP:
                 return _deadline_tooltip(row.sla_deadline, self._clock.now())
             if role == _ALIGN:
@@ -347,7 +347,7 @@ class QueueModel(QAbstractTableModel):
         """A cell's text (cells are plain text; imported values with their hidden characters shown)."""
         match column:
             case Column.SLA:
-                return format_sla(row.sla_deadline, self._clock.now())
+                return sla_cell(row.sla_deadline, self._clock.now(), row.status)
             case Column.PRIORITY:
                 return f"P{row.priority}"
             case Column.CHANNEL:

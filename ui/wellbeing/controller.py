@@ -119,7 +119,7 @@ class WellbeingController(QObject):
         label = self.exposure_label
         label.setText(
             f"Exposure: hour {hour:.0%} · day {day:.0%} · "
-            f"session {format_duration(r.session.seconds, DurationStyle.COMPACT)}"
+            f"session exposure {format_duration(r.session.seconds, DurationStyle.COMPACT)}"
         )
         label.setToolTip(
             f"Weighted exposure: {r.hour.weighted:.0f}s in the last hour "

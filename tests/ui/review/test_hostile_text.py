@@ -37,10 +37,10 @@ from reviewer.decisions import record_decision
 from reviewer.identity import ensure_reviewer
 from reviewer.models import Account, Case, Channel, Item
 from reviewer.policy import PolicyPack
+from reviewer.session_figures import SessionFigures
 from reviewer.storage.database import Database
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import OrgPolicy, WellbeingSettings
-from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.summary import SessionSummary
 from tests.support.waiting import UI_WAIT_MS
 from ui.review.override import OverrideDialog

@@ -10,9 +10,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QCheckBox, QDialog, QDoubleSpinBox, QPlainTextEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
+from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.exposure import ExposureTotals
 from reviewer.wellbeing.settings import SETTINGS, OrgPolicy, WellbeingSettings
-from reviewer.session_figures import SessionFigures
 from reviewer.wellbeing.summary import SessionSummary
 from tests.support.waiting import UI_WAIT_MS
 from ui.shell.prefs import load_wellbeing_settings, preview_spec_from, save_wellbeing_settings

@@ -70,7 +70,7 @@ def test_reveals_are_recorded_and_shown_on_the_meter(
     _to_image(w, qtbot)
     _reveal_for(w, qtbot, clock, 5)
     qtbot.waitUntil(
-        lambda: "session 0m05s" in w.wellbeing.controller.exposure_label.text(), timeout=UI_WAIT_MS
+        lambda: "session exposure 0m05s" in w.wellbeing.controller.exposure_label.text(), timeout=UI_WAIT_MS
     )
     with db.read() as s:
         reveal = s.execute(select(RevealEvent)).scalar_one()
