@@ -81,22 +81,32 @@ class WellbeingFeature:
 
     # -- summary ---------------------------------------------------------------------------------
     def session_summary(self) -> SessionSummary:
+        """The session's summary, read on the db-read worker (this waits for it)."""
+        return self.window.ctx.tasks.run_read(self._read_summary).result()
+
+    def _read_summary(self) -> SessionSummary:
         ctx = self.window.ctx
         return session_summary(ctx.db, ctx.reviewer.id, ctx.session_id, self.controller.clock)
 
     def show_summary(self) -> None:
         self.review.preview.end_reveal()
+        self.window.ctx.tasks.run_read(self._read_summary, self._show_summary)
+
+    def _show_summary(self, summary: SessionSummary) -> None:
         support = str(self.window.prefs.wellbeing.get("support.text"))
-        SummaryDialog(self.session_summary(), support, self.window).exec()
+        SummaryDialog(summary, support, self.window).exec()
         self.window.refocus()
 
     def summary_before_quit(self) -> None:
-        """Ctrl+Q: the end-of-session summary first (content hidden behind it), when anything was decided."""
-        if self.review.flow.decided:
+        """Ctrl+Q: the end-of-session summary first (content hidden behind it), when anything was decided,
+        skipped or undone in this session (the database's figures, as the status bar shows them)."""
+        summary = self.session_summary()
+        figures = summary.figures
+        if figures.decisions or figures.undone:
             self.review.preview.end_reveal()
             self.review.preview.set_hidden(True)
             self.window.screens.set_hidden(True)
-            self.show_summary()
+            self._show_summary(summary)
 
 
 def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> WellbeingFeature:

@@ -93,7 +93,10 @@ def test_no_prompt_after_a_reveal_or_when_the_setting_is_off(
     _wait_idle(qtbot, w)
     w.prefs.set_value("warnings.confirm_unrevealed_decision", True)
     _go_to_unseen_severe_media(qtbot, w)
-    w.review.preview.revealed_this_case = True  # as after V: the reviewer has looked
+    _key(qtbot, w, Qt.Key.Key_V)  # the reviewer looks (a second press confirms the most severe)
+    if w.review.preview.canvas.reveal_mode is None:
+        _key(qtbot, w, Qt.Key.Key_V)
+    assert w.review.preview.canvas.reveal_mode == "toggle"
     _key(qtbot, w, Qt.Key.Key_K)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=UI_WAIT_MS)
     assert w.review.flow.unseen.prompt is None

@@ -3,7 +3,8 @@ a decided case shows no red OVERDUE."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from reviewer.clock import utcnow
@@ -13,6 +14,7 @@ from tests.support.waiting import UI_WAIT_MS
 from tests.ui.review.test_review_window import _decisions, _key, _wait_idle, window
 from ui.review.queue_model import Column
 from ui.shell.main_window import MainWindow
+from ui.wellbeing.summary_dialog import SummaryDialog
 
 __all__ = ["window"]
 
@@ -38,6 +40,27 @@ def test_status_bar_and_summary_agree_after_decide_skip_undo(
     summary = w.wellbeing.session_summary()  # what the summary dialog shows
     assert summary.figures == w.review.figures
     assert (summary.cases_decided, summary.figures.skipped, summary.figures.undone) == (2, 1, 1)
+    shown = _summary_dialog_texts(qtbot, w)
+    assert shown["Cases decided"] == "2" and shown["Undone"] == "1"
+    assert shown["Escalated, skipped"] == "0 escalated, 1 skipped (not decided)"
+
+
+def _summary_dialog_texts(qtbot: QtBot, w: MainWindow) -> dict[str, str]:
+    """Open the summary (read on the db-read worker), read what it shows, close it."""
+    seen: dict[str, str] = {}
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SummaryDialog):
+            QTimer.singleShot(10, read_and_close)  # not shown yet: look again
+            return
+        seen.update({title: label.text() for title, label in dialog.values.items()})
+        dialog.accept()
+
+    QTimer.singleShot(0, read_and_close)
+    w.wellbeing.show_summary()
+    qtbot.waitUntil(lambda: bool(seen), timeout=UI_WAIT_MS)
+    return seen
 
 
 def test_a_decided_case_shows_no_overdue(window: MainWindow, qtbot: QtBot, db: Database) -> None:
