@@ -9,7 +9,7 @@ import pytest
 
 from reviewer.clock import ManualClock
 from reviewer.decisions import record_decision, undo_last
-from reviewer.models import ReviewSession
+from reviewer.identity import start_session
 from reviewer.session_figures import DecisionRow, SessionFigures, figures_from_rows, session_figures
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -52,11 +52,7 @@ def test_a_bulk_apply_does_not_pull_the_median_to_zero() -> None:
 
 def test_figures_read_from_the_database(db, make_cases, reviewer_row) -> None:
     clock = ManualClock()
-    with db.write() as s:
-        rs = ReviewSession(reviewer_id=reviewer_row.id, started_at=clock.now())
-        s.add(rs)
-        s.flush()
-        sid = rs.id
+    sid = start_session(db, reviewer_row, now=clock.now())
     c1, c2, c3 = make_cases(3)
     for case_id, action in ((c1, "keep"), (c2, "skip"), (c3, "keep")):
         clock.advance(30)

@@ -54,8 +54,6 @@ class DecisionFlow(QObject):
         self._window = window
         self._prefs = prefs
         self.busy = False
-        self.decided = 0
-        self.undone = 0
         self.error_box: QMessageBox | None = None
         self.rotation = RotationAdvisor(prefs.wellbeing)
         self.unseen = UnseenConfirm(preview, window)  # keep/remove on unseen severe media asks first
@@ -137,8 +135,7 @@ class DecisionFlow(QObject):
             self.selection.reload(result.case_id)
             return
         self.selection.forget(result.case_id)
-        self.decided += 1
-        self.counters_changed.emit()
+        self.counters_changed.emit()  # the status bar re-reads the session figures
         code = f" under {result.policy_code}" if result.policy_code else ""
         self.status.emit(f"Saved: {label}{code}. Ctrl+Z undoes.")
         row = self.model.row_for_case(result.case_id)
@@ -172,7 +169,6 @@ class DecisionFlow(QObject):
                     self.selection.forget(result.case_id)
                     if result.case_status not in statuses:
                         self.model.remove_case(result.case_id)
-            self.decided += len(results)
             self.counters_changed.emit()
             self.status.emit(describe(len(results)))
             self.selection.select_row(row if row is not None else self.selection.current_row(), refresh=True)
@@ -272,8 +268,6 @@ class DecisionFlow(QObject):
             if result is None:
                 self.status.emit("Nothing left to undo in this session.")
                 return
-            self.undone += 1
-            self.decided = max(0, self.decided - 1)
             self.counters_changed.emit()
             self.selection.forget(result.case_id)
             self._pending_drops.discard(result.case_id)  # undone before its row left: it stays
