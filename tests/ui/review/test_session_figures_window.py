@@ -4,7 +4,7 @@ a decided case shows no red OVERDUE."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from reviewer.clock import utcnow
@@ -80,3 +80,13 @@ def test_a_decided_case_shows_no_overdue(window: MainWindow, qtbot: QtBot, db: D
     index = model.index(0, Column.SLA)
     assert model.data(index) == "—"
     assert model.data(index, Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_the_break_screen_shows_no_sla(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    assert "OVERDUE" in w.review.sla_label.text() and w.review.sla_label.isVisible()  # demo: past deadlines
+    w.wellbeing.controller.take_break()
+    qtbot.waitUntil(lambda: w.screens.current == "break", timeout=UI_WAIT_MS)
+    assert not w.review.sla_label.isVisible()
+    shown = [label.text() for label in w.findChildren(QLabel) if label.isVisible()]
+    assert not any("OVERDUE" in text or "SLA" in text for text in shown), shown
