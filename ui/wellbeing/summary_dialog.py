@@ -51,7 +51,7 @@ def summary_rows(summary: SessionSummary) -> list[tuple[str, str]]:
         ("Cases decided", str(figures.decided)),
         ("Escalated, skipped", f"{figures.escalated} escalated, {figures.skipped} skipped (not decided)"),
         ("Undone", str(figures.undone)),
-        ("Decisions by action", by_action),
+        ("By action", by_action),
         ("Handle time", handle_time(figures)),
         ("Exposure", revealed),
         ("Breaks taken", breaks),

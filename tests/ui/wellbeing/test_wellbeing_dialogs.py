@@ -327,7 +327,7 @@ def test_summary_dialog_shows_the_numbers(qtbot: QtBot) -> None:
     assert dialog.value_text("Cases decided") == "42"
     assert dialog.value_text("Escalated, skipped") == "0 escalated, 4 skipped (not decided)"
     assert dialog.value_text("Undone") == "3"
-    by_action = dialog.value_text("Decisions by action")
+    by_action = dialog.value_text("By action")
     assert (
         "Remove: 24" in by_action
         and "Keep (no violation): 18" in by_action
