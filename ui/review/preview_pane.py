@@ -59,7 +59,8 @@ class PreviewPane(QWidget):
         self.text_view.setMaximumHeight(140)
         # Fixed heights: a longer report text must not re-lay out (and re-scale) the media below it.
         line = self.fontMetrics().lineSpacing()
-        self.warning.setFixedHeight(line * 2 + 4)
+        # Two lines kept free so a usual warning never moves the media; a longer one wraps onto more.
+        self.warning.setMinimumHeight(line * 2 + 4)
         self.item_bar.setFixedHeight(line + 4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
