@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QTextDocument
-from PySide6.QtWidgets import QApplication, QHeaderView, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from reviewer.demo import DemoSpec, build_demo
