@@ -43,8 +43,11 @@ def _cases() -> Select:
     )
 
 
-def related_cases(db: Database, case_id: uuid.UUID, limit: int = RELATED_LIMIT) -> list[RelatedCase]:
-    """The cases related to ``case_id`` (none when it does not exist)."""
+def related_cases(
+    db: Database, case_id: uuid.UUID, limit: int = RELATED_LIMIT, *, near: bool = True
+) -> list[RelatedCase]:
+    """The cases related to ``case_id`` (none when it does not exist). ``near=False`` leaves out the PDQ
+    near-match scan (the one part that reads every stored hash): a fast first answer."""
     with db.read() as s:
         own = s.execute(select(Case.account_id, Case.reporter).where(Case.id == case_id)).one_or_none()
         if own is None:
@@ -56,7 +59,7 @@ def related_cases(db: Database, case_id: uuid.UUID, limit: int = RELATED_LIMIT) 
                 if cid != case_id:
                     reasons.setdefault(cid, []).append(reason)
 
-        matches = media_matches(s, case_id)
+        matches = media_matches(s, case_id, near=near)
         add([c for c, (kind, _) in matches.items() if kind == "exact"], "same media")
         add([c for c, (kind, _) in matches.items() if kind == "near"], "similar media")
         newest = (Case.created_at.desc(), Case.id)

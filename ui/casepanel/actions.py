@@ -3,14 +3,17 @@
 The panel sits below the queue (a vertical splitter in the left column), so the preview keeps its
 width. It follows the selection: the case view it already loaded is shown at once, the account
 timeline and the related cases are read on the db-read worker and applied only if that case is still
-the one on screen. Alt+↓ / Alt+↑ choose a related case, O goes to it: its row in the queue, or the
+the one on screen; similar media (the PDQ scan over every stored hash) follow in a second read, queued
+after the prefetch, and a read for a case the reviewer already left is skipped. Alt+↓ / Alt+↑ choose a related case, O goes to it: its row in the queue, or the
 queue filtered to it (its id and status) when it is not in the current list.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QSplitter
@@ -34,6 +37,8 @@ REPORT_DOWN = ActionSpec("case.report_down", "Scroll the report text down", "Cas
 REPORT_UP = ActionSpec("case.report_up", "Scroll the report text up", "Case", repeat=True)
 ACTIONS: tuple[ActionSpec, ...] = (RELATED_NEXT, RELATED_PREV, RELATED_OPEN, REPORT_DOWN, REPORT_UP)
 
+T = TypeVar("T")
+
 QUEUE_SHARE, PANEL_SHARE = 45, 55  # the left column's split, in proportion (stretch factors)
 
 
@@ -42,6 +47,7 @@ class CaseContext:
     case_id: uuid.UUID
     timeline: list[TimelineEntry]
     related: list[RelatedCase]
+    complete: bool = False  # True once similar media (the PDQ near-match scan) is in ``related``
 
 
 class CasePanelFeature(QObject):
@@ -60,6 +66,7 @@ class CasePanelFeature(QObject):
         self.column.setStretchFactor(1, PANEL_SHARE)
         self.column.setSizes([QUEUE_SHARE * 10, PANEL_SHARE * 10])
         self.context: CaseContext | None = None
+        self._generation = 0  # bumped per case shown; a queued read for an older case is skipped
         review.selection.case_shown.connect(self._on_case_shown)
         review.cache.ready.connect(self._on_preview_ready)
 
@@ -73,16 +80,37 @@ class CasePanelFeature(QObject):
             hit = self.review.cache.lookup(item.media_sha256)
             if hit is not None:
                 self.panel.set_prepared(item.media_sha256, hit)
-        db, case_id = self.window.ctx.db, view.id
+        self._generation += 1
+        generation, db, case_id = self._generation, self.window.ctx.db, view.id
 
-        def work() -> CaseContext:
-            return CaseContext(case_id, account_timeline(db, case_id), related_cases(db, case_id))
+        def stale() -> bool:  # read on the worker: a case the reviewer already left costs nothing
+            return self._generation != generation
 
-        def done(context: CaseContext) -> None:
-            if self.review.selection.is_current(context.case_id):
-                self.context = context
-                self.panel.set_context(context.timeline, context.related)
+        def first() -> CaseContext | None:
+            if stale():
+                return None
+            return CaseContext(case_id, account_timeline(db, case_id), related_cases(db, case_id, near=False))
 
+        def with_similar() -> list[RelatedCase] | None:
+            return None if stale() else related_cases(db, case_id)
+
+        def shown_first(context: CaseContext | None) -> None:
+            if context is None or not self.review.selection.is_current(context.case_id):
+                return
+            self.context = context
+            self.panel.set_context(context.timeline, context.related)
+            # The PDQ scan reads every stored hash: it runs after the prefetch queued meanwhile.
+            self._read(with_similar, shown_similar)
+
+        def shown_similar(related: list[RelatedCase] | None) -> None:
+            if related is None or self.context is None or self.context.case_id != case_id:
+                return
+            self.context = CaseContext(case_id, self.context.timeline, related, complete=True)
+            self.panel.set_related(related)
+
+        self._read(first, shown_first)
+
+    def _read(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
         self.window.ctx.tasks.run_read(
             work, done, lambda exc: self.window.flash(f"Case context not loaded: {exc}")
         )

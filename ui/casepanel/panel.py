@@ -163,9 +163,16 @@ class CasePanel(QWidget):
             _row(self.timeline, timeline_text(entry, self.case), entry.case_id)
         if not timeline:
             _row(self.timeline, "No account, no timeline.")
+        self.set_related(related)
+
+    def set_related(self, related: list[RelatedCase]) -> None:
+        """Show ``related`` (again, when similar media arrived), keeping the chosen case chosen."""
+        chosen = self.chosen_related() if self.related.currentRow() >= 0 else None
         self.related.clear()
         for case in related:
             _row(self.related, related_text(case), case)
+            if chosen is not None and case.case_id == chosen.case_id:
+                self.related.setCurrentRow(self.related.count() - 1)
         if not related:
             _row(self.related, "No related cases.")
 

@@ -97,6 +97,8 @@ def test_related_cases_by_media_account_and_reporter_each_once(
     }
     assert me not in related and far not in related and unrelated not in related
     assert [r.case_id for r in related_cases(db, me)][-1] == reported  # strongest reason first
+    fast = {r.case_id: r.reasons for r in related_cases(db, me, near=False)}  # no PDQ scan
+    assert fast == {k: v for k, v in related.items() if k != near}
 
 
 def test_related_cases_are_bounded_and_ignore_an_empty_reporter(

@@ -49,6 +49,12 @@ def cases(
     }
 
 
+def _complete(w: MainWindow) -> bool:
+    """The case panel has the whole context of the case on screen (similar media included)."""
+    context = w.case_panel.context
+    return context is not None and context.complete and w.review.selection.is_current(context.case_id)
+
+
 def _open(db: Database, pack: PolicyPack, qtbot: QtBot) -> MainWindow:
     w = MainWindow(start_context(db, pack, backup=False))
     qtbot.addWidget(w)
@@ -56,7 +62,7 @@ def _open(db: Database, pack: PolicyPack, qtbot: QtBot) -> MainWindow:
     with qtbot.waitExposed(w):
         w.show()
     w.activateWindow()
-    qtbot.waitUntil(lambda: w.case_panel.context is not None, timeout=UI_WAIT_MS)
+    qtbot.waitUntil(lambda: _complete(w), timeout=UI_WAIT_MS)
     return w
 
 
@@ -107,12 +113,12 @@ def test_the_related_case_is_one_key_away(
     _choose(qtbot, w, cases["reporter"])
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_O)
     qtbot.waitUntil(lambda: w.review.selection.is_current(cases["reporter"]), timeout=UI_WAIT_MS)
-    qtbot.waitUntil(lambda: w.case_panel.context is not None, timeout=UI_WAIT_MS)
+    qtbot.waitUntil(lambda: _complete(w), timeout=UI_WAIT_MS)
     # A decided case is not in the open queue: the queue is filtered to it instead.
     _choose(qtbot, w, cases["first"])
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_O)
     qtbot.waitUntil(lambda: w.review.selection.is_current(cases["first"]), timeout=UI_WAIT_MS)
-    qtbot.waitUntil(lambda: w.case_panel.context is not None, timeout=UI_WAIT_MS)
+    qtbot.waitUntil(lambda: _complete(w), timeout=UI_WAIT_MS)
     _choose(qtbot, w, cases["decided"])
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_O)
     qtbot.waitUntil(lambda: w.review.selection.is_current(cases["decided"]), timeout=UI_WAIT_MS)
