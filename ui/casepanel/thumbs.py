@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QWidget
 
 from reviewer.casefile import ItemView
 from reviewer.display import visible
@@ -16,7 +16,7 @@ from ui.review.preview_cache import PreparedPreview
 from ui.shell.plain import plain_label, tooltip
 
 THUMB = 56  # px, the longer side
-MAX_THUMBS = 8
+MAX_THUMBS = 6  # and a "+N": never wider than the narrowest left column
 
 
 def blurred_still(prepared: PreparedPreview) -> QImage | None:
@@ -33,6 +33,9 @@ class ThumbStrip(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
         self._layout.addStretch(1)
+        # The strip never sets the panel's minimum width: more items than fit are cut, not widened for.
+        self._layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setMinimumWidth(0)
         self.setFixedHeight(THUMB + 4)
         self.thumbs: dict[str, list[QLabel]] = {}  # media sha → its thumbnail labels
         self._labels: list[QLabel] = []

@@ -177,3 +177,10 @@ def test_thumbnails_are_the_blurred_preview_never_the_sharp_image(
         assert not _same(shown, sharp.scaled(*scale))
     finally:
         w.shutdown()
+
+
+def test_panic_hides_the_case_panel(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    assert w.case_panel.panel.isVisible()
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not w.case_panel.panel.isVisible(), timeout=UI_WAIT_MS)

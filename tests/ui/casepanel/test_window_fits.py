@@ -7,57 +7,24 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QFont, QTextDocument
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QSizePolicy, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
+from tests.support.labels import clipped_labels
 from tests.support.waiting import UI_WAIT_MS
 from ui.review.queue_model import Column
 from ui.shell.context import start_context
+from ui.shell.elided import ElidedLabel
 from ui.shell.main_window import MainWindow
+from ui.shell.plain import plain_label
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-
-def _fits(label: QLabel) -> bool:
-    """Whether ``label`` shows its whole text in the room it has."""
-    room = label.contentsRect()
-    text = label.text()
-    if label.textFormat() == Qt.TextFormat.RichText:
-        doc = QTextDocument()
-        doc.setDefaultFont(label.font())
-        doc.setDocumentMargin(0)
-        doc.setHtml(text)
-        if label.wordWrap():
-            doc.setTextWidth(room.width())
-            return doc.size().height() <= room.height() + 1
-        return doc.idealWidth() <= room.width() + 1 and doc.size().height() <= room.height() + 1
-    metrics = label.fontMetrics()
-    flags = int(Qt.TextFlag.TextWordWrap) if label.wordWrap() else 0
-    bounds = metrics.boundingRect(
-        QRect(0, 0, room.width() if label.wordWrap() else 100_000, 100_000), flags, text
-    )
-    return bounds.width() <= room.width() + 1 and bounds.height() <= room.height() + 1
-
-
-def clipped_labels(window: QWidget) -> list[str]:
-    """Every visible label whose text is cut without an elide mark and a tooltip with the full text."""
-    bad = []
-    for label in window.findChildren(QLabel):
-        if not label.isVisible() or not label.text() or not label.pixmap().isNull():
-            continue
-        if _fits(label) or ("…" in label.text() and label.toolTip()):
-            continue
-        bad.append(
-            f"{label.objectName() or type(label.parent()).__name__}: {label.text()[:80]!r} in {label.contentsRect()}"
-        )
-    return bad
 
 
 @pytest.fixture
@@ -83,8 +50,10 @@ def _window(db: Database, pack: PolicyPack, qtbot: QtBot, size: tuple[int, int])
 
 def _walk(w: MainWindow, qtbot: QtBot) -> None:
     """Several cases in turn (content changes must not clip anything either)."""
+    widths = w.splitter.sizes()
     for _ in range(3):
         assert clipped_labels(w) == []
+        assert w.splitter.sizes() == widths, "a panel's width changed with the content"
         before = w.review.selection.current
         w.review.selection.step(1)
         qtbot.waitUntil(
@@ -113,3 +82,23 @@ def test_larger_system_font_at_1280x720(db: Database, pack: PolicyPack, qtbot: Q
         _walk(w, qtbot)
     finally:
         w.shutdown()
+
+
+def test_the_walker_reports_a_cut_label_and_accepts_an_elided_one(qtbot: QtBot) -> None:
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    cut = plain_label("a rather long text that cannot fit in eighty pixels")
+    cut.setObjectName("cut")
+    cut.setMinimumWidth(0)
+    cut.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    elided = ElidedLabel("a rather long text that cannot fit in eighty pixels")
+    layout.addWidget(cut)
+    layout.addWidget(elided)
+    qtbot.addWidget(host)
+    host.resize(80, 80)
+    with qtbot.waitExposed(host):
+        host.show()
+    assert [row.split(":")[0] for row in clipped_labels(host)] == ["cut"]
+    assert elided.text().endswith("…") and "eighty pixels" in elided.toolTip()
+    host.resize(800, 80)
+    qtbot.waitUntil(lambda: clipped_labels(host) == [] and elided.toolTip() == "", timeout=UI_WAIT_MS)
