@@ -2,8 +2,8 @@
 
 Run from the repository root: ``QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_window_shots.py``.
 Builds a 3,000-case demo database in a temp folder (synthetic pictures only), opens the real window on
-it, moves to the first case with a picture, and writes ``main-window-blurred.png`` and
-``main-window-spotlight.png`` next to this script (or into the folder given as the first argument).
+it, moves to the first case with a picture, and writes ``main-window-blurred.png``, ``case-panel.png``
+(the case panel below the queue) and ``main-window-spotlight.png`` next to this script (or into the folder given as the first argument).
 """
 
 from __future__ import annotations
@@ -70,8 +70,11 @@ def main(out_dir: Path) -> None:
         policy = review.policy  # its detail follows the case just after the paint
         policy.picks()  # applies the case's category now rather than after the next paint
         _until(lambda: policy._shown_detail == policy.list.currentIndex().data(CodeRole), "the policy text")
+        _until(lambda: w.case_panel.context is not None, "the case context")
         w.grab().save(str(out_dir / "main-window-blurred.png"))
         print(f"wrote {out_dir / 'main-window-blurred.png'}")
+        w.case_panel.panel.grab().save(str(out_dir / "case-panel.png"))  # thumbnails: blurred only
+        print(f"wrote {out_dir / 'case-panel.png'}")
 
         canvas = review.preview.canvas
         w.registry.trigger("view.spotlight")

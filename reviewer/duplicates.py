@@ -114,9 +114,14 @@ def _chunks(values: list, size: int = _IN_CHUNK) -> Iterator[list]:
 
 
 def _find(
-    session: Session, case_id: uuid.UUID, scope: Callable[[Session], set], threshold: int | None = None
+    session: Session,
+    case_id: uuid.UUID,
+    scope: Callable[[Session], set] | None,
+    threshold: int | None = None,
+    near: bool = True,
 ) -> dict[uuid.UUID, _Hit]:
-    """Best hit per other case whose raw id is in ``scope(session)``: exact first, then nearest.
+    """Best hit per other case whose raw id is in ``scope(session)`` (any case when ``scope`` is None):
+    exact first, then nearest.
 
     Ids are read raw (as stored) and turned into UUIDs only for hits: building 200,000 UUID objects
     would cost more than the whole scan.
@@ -130,7 +135,7 @@ def _find(
     own = _own_media(session, case_id)
     if not own:
         return {}
-    cases = scope(session)
+    cases = None if scope is None else scope(session)
     best: dict[uuid.UUID, _Hit] = {}
 
     def offer(hit: _Hit) -> None:
@@ -149,12 +154,12 @@ def _find(
             )
         ).all()
         for other_item, other_case, sha in rows:
-            if other_case in cases:
+            if cases is None or other_case in cases:
                 assert sha is not None  # IN (...) matched it
                 offer(_Hit(_as_uuid(other_case), _as_uuid(other_item), by_sha[sha], "exact", 0))
 
     queries = [(item_id, ph) for item_id, _, ph in own if ph and _is_hex(ph)]
-    if not queries or not cases:
+    if not near or not queries or cases is not None and not cases:
         return best
     query_bytes = hashes_to_bytes([ph for _, ph in queries])
     # Core, not ORM, execution: the ORM's per-row bookkeeping is most of the cost at 100k rows.
@@ -168,7 +173,7 @@ def _find(
         ),
     )
     for part in result.partitions(CHUNK):
-        valid = [r for r in part if r[1] in cases and len(r[2]) == 64]
+        valid = [r for r in part if (cases is None or r[1] in cases) and len(r[2]) == 64]
         if not valid:
             continue
         try:
@@ -182,6 +187,17 @@ def _find(
                 other_item, other_case, _ = valid[int(idx)]
                 offer(_Hit(_as_uuid(other_case), _as_uuid(other_item), own_item, "near", int(dist[idx])))
     return best
+
+
+def media_matches(
+    session: Session, case_id: uuid.UUID, *, near: bool = True
+) -> dict[uuid.UUID, tuple[MatchKind, int]]:
+    """Every other case (any status) whose media matches this case's: ``{case id: (kind, distance)}``.
+
+    Exact matches are an indexed lookup; ``near`` adds the PDQ scan over every stored hash (the costly
+    part: ~0.2 s per 14,000 hashes on the busy dev box)."""
+    hits = _find(session, case_id, None, near=near)
+    return {cid: (hit.kind, hit.distance) for cid, hit in hits.items()}
 
 
 def _is_hex(value: str) -> bool:

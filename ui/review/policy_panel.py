@@ -63,6 +63,10 @@ class PolicyPanel(QWidget):
         layout.setStretch(3, 2)
         layout.setStretch(4, 3)
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        # Never cut sideways: long rows end in "…" (full text in the tooltip), no horizontal scrolling.
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setUniformItemSizes(True)
         self.category: str | None = None
         self._picks: list[str] = []
         # One ready model per category: moving between cases swaps models instead of rebuilding rows.
@@ -125,11 +129,11 @@ class PolicyPanel(QWidget):
             if numbered:
                 picks.append(section.code)
             prefix = f"{number}  " if numbered else "    "
-            item = QStandardItem(
-                f"{prefix}{visible(section.code)}  {visible(section.title)}   [{visible(' '.join(section.actions))}]"
-            )
+            line = f"{visible(section.code)}  {visible(section.title)}   [{visible(' '.join(section.actions))}]"
+            item = QStandardItem(f"{prefix}{line}")
             item.setData(section.code, CodeRole)
-            item.setToolTip(tooltip(section.text[:400]))
+            # The row elides at the panel's width: its tooltip starts with the whole line.
+            item.setToolTip(tooltip(f"{line}\n\n{section.text[:400]}"))
             item.setEditable(False)
             if category and category not in section.categories and not section.is_general:
                 item.setForeground(QColor(128, 128, 128))

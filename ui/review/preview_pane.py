@@ -1,6 +1,7 @@
-"""The centre of the window: case context first, then the item, blurred until the reviewer asks.
+"""The centre of the window: what the case is, then the item, blurred until the reviewer asks.
 
-Order on screen is deliberate: category, warning and report context come before any media. A reveal
+Order on screen is deliberate: category and warning come before any media (the report, account and
+related cases are on the case panel beside it, ui/casepanel). A reveal
 lasts only while the reviewer holds it (or until toggled off); changing item or case always re-blurs,
 and every reveal's duration is reported for exposure accounting.
 """
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.casefile import CaseView, ItemView
 from reviewer.categories import category_label
-from reviewer.display import visible, visible_all
+from reviewer.display import visible
 from reviewer.wellbeing.settings import WellbeingSettings
 from reviewer.wellbeing.severity import (
     CONFIRM_WINDOW_S,
@@ -27,7 +28,8 @@ from reviewer.wellbeing.severity import (
 )
 from ui.review.media_canvas import MediaCanvas
 from ui.review.preview_cache import PreparedPreview
-from ui.shell.plain import Lines, plain_label, set_rich
+from ui.shell.elided import ElidedLabel
+from ui.shell.plain import plain_label, set_rich
 
 
 class PreviewPane(QWidget):
@@ -39,9 +41,11 @@ class PreviewPane(QWidget):
         self.monotonic = monotonic  # the window's clock (tests inject one)
         # Every imported value reaches these labels through ui.shell.plain: plain text, or rich text whose
         # values are escaped there (a risk flag holding an <img> must never paint a picture).
-        self.header = plain_label()
+        self.header = ElidedLabel()
         self.header.setObjectName("caseHeader")
-        self.header.setWordWrap(True)
+        bold = self.header.font()
+        bold.setBold(True)
+        self.header.setFont(bold)
         self.warning = plain_label()
         self.warning.setObjectName("contentWarning")
         self.warning.setWordWrap(True)
@@ -61,8 +65,8 @@ class PreviewPane(QWidget):
         self.text_view.setMaximumHeight(140)
         # Fixed heights: a longer report text must not re-lay out (and re-scale) the media below it.
         line = self.fontMetrics().lineSpacing()
-        self.header.setFixedHeight(line * 3 + 6)
-        self.warning.setFixedHeight(line * 2 + 4)
+        # Two lines kept free so a usual warning never moves the media; a longer one wraps onto more.
+        self.warning.setMinimumHeight(line * 2 + 4)
         self.item_bar.setFixedHeight(line + 4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -104,7 +108,7 @@ class PreviewPane(QWidget):
         self.revealed_this_case = False
         self._confirmed, self._armed_at = False, None
         if case is None:
-            set_rich(self.header, "<b>Queue is empty</b> — nothing to review with the current filter.")
+            self.header.set_full_text("Queue is empty — nothing to review with the current filter.")
             self.warning.hide()
             self.canvas.set_preview(None, "No case selected")
             self.item_bar.setText("")
@@ -143,44 +147,17 @@ class PreviewPane(QWidget):
         set_rich(self.warning, f"{text} {extra}".strip(), label=label, score=score, severity=warning.severity)
 
     def _set_header(self, case: CaseView) -> None:
-        """Category, priority, channel, id, reporter, account and the last decision; bold parts only are
-        markup, every value is escaped by ``set_rich``."""
-        values: dict[str, object] = {
-            "label": category_label(case.category),
-            "channel": case.channel,
-            "external_id": case.external_id,
-            "reporter": case.reporter or "unknown",
-            "report": Lines(case.report_text),
-        }
+        """One line: what the case is. Report, reporter, account, timeline and notes are on the case
+        panel (ui/casepanel), so nothing here grows with the case's content."""
         score = f" · classifier {case.top_score:.2f}" if case.top_score is not None else ""
-        account = "no account"
-        if case.account_handle:
-            account = (
-                "{handle} on {platform} ({flags}; "
-                f"{case.account_case_count} case(s) about this account)"
-            )
-            values |= {
-                "handle": case.account_handle,
-                "platform": case.account_platform or "",
-                "flags": visible_all(case.account_flags) or "no risk flags",
-            }
-        prior = ""
-        if case.history:
-            last = case.history[-1]
-            prior = "<br/>Earlier: {action} {policy} by {reviewer}"
-            values |= {"action": last.action, "policy": last.policy_code or "", "reviewer": last.reviewer}
-        set_rich(
-            self.header,
-            f"<b>{{label}}</b> · P{case.priority} · tier {case.tier} · {{channel}} · "
-            f"<span style='font-family:monospace'>{{external_id}}</span>{score}<br/>"
-            f"Reported by {{reporter}}: {{report}}<br/>"
-            f"Account: {account}{prior}",
-            **values,
+        self.header.set_full_text(
+            f"{category_label(case.category)} · P{case.priority} · tier {case.tier} · "
+            f"{visible(case.channel)} · {visible(case.external_id)}{score}"
         )
 
     def show_loading(self, external_id: str) -> None:
         """While the case at the selected row loads: its id, nothing else."""
-        set_rich(self.header, "Loading {external_id}…", external_id=external_id)
+        self.header.set_full_text(f"Loading {visible(external_id)}…")
 
     @property
     def current_item(self) -> ItemView | None:

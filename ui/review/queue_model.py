@@ -340,7 +340,9 @@ class QueueModel(QAbstractTableModel):
             if column == Column.RISK and row.risk_flags:
                 return tooltip("\n".join(visible(flag) for flag in row.risk_flags))
             if column == Column.CATEGORY:
-                return tooltip(row.external_id)
+                return tooltip(f"{row.category}\n{row.external_id}")
+            if column == Column.CHANNEL:
+                return tooltip(row.channel)
         return None
 
     def _display(self, row: QueueRow, column: Column) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,16 +19,22 @@ from reviewer.queue import QueueFilter
 from ui.review.queue_model import Column, QueueModel
 from ui.shell.plain import plain_label, rich_label
 
-COLUMN_WIDTHS = {
-    Column.SLA: 62,
-    Column.PRIORITY: 30,
-    Column.CHANNEL: 84,
-    Column.CATEGORY: 92,
-    Column.ACCOUNT: 104,
-    Column.RISK: 96,
-    Column.STATUS: 56,
-    Column.TIER: 34,
+#: Widest typical text of each fixed column (with its header): widths follow the font, not pixels.
+COLUMN_SAMPLES = {
+    Column.SLA: "-23h59m",
+    Column.PRIORITY: "P4",
+    Column.STATUS: "escalated",
+    Column.TIER: "T3",
+    Column.CHANNEL: "partner",
+    Column.CATEGORY: "violence",
 }
+#: These share what is left; their cells elide with "…" and their tooltips hold the full text.
+STRETCHED = (Column.ACCOUNT, Column.RISK)
+#: On screen, the short fixed columns come first, so Status is always visible.
+VISUAL_ORDER = (
+    Column.SLA, Column.PRIORITY, Column.STATUS, Column.TIER, Column.CATEGORY, Column.CHANNEL,
+    Column.ACCOUNT, Column.RISK,
+)  # fmt: skip
 
 STATUS_CHOICES = (
     ("Open", ("open",)),
@@ -71,11 +77,10 @@ class QueuePanel(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        size_columns(self.table)
         bar = QHBoxLayout()
         for w in (self.channel, self.category, self.status):
             bar.addWidget(w)
@@ -126,3 +131,21 @@ class QueuePanel(QWidget):
 
     def set_count(self, text: str) -> None:
         self.count_label.setText(text)
+
+
+def size_columns(table: QTableView) -> None:
+    """Fixed columns as wide as their sample text in the table's font; account and risk flags stretch
+    over the rest (elided, tooltips in the model), in :data:`VISUAL_ORDER`."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(24)
+    metrics, header_metrics = table.fontMetrics(), header.fontMetrics()
+    for column, sample in COLUMN_SAMPLES.items():
+        title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
+        width = max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(title)) + 16
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(column, width)
+    for column in STRETCHED:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    for position, column in enumerate(VISUAL_ORDER):
+        header.moveSection(header.visualIndex(column), position)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
     QLabel,
+    QListWidget,
     QPlainTextEdit,
     QTextEdit,
     QWidget,
@@ -162,6 +163,11 @@ def _every_text(w: MainWindow) -> list[tuple[str, str]]:
     ]
     for label in w.findChildren(QLabel):
         texts.append((f"label {label.objectName()}", _shown(label)))
+    for view in w.findChildren(QListWidget):
+        for row in range(view.count()):
+            item = view.item(row)
+            texts.append((f"list {view.objectName()}", item.text()))
+            texts.append((f"list tooltip {view.objectName()}", _as_tooltip(item.toolTip())))
     for edit in w.findChildren(QPlainTextEdit):
         texts.append((f"plain text {edit.objectName()}", edit.toPlainText()))
     for edit in w.findChildren(QTextEdit):
@@ -184,12 +190,41 @@ def _every_text(w: MainWindow) -> list[tuple[str, str]]:
     return texts
 
 
-def test_markup_shows_literally_and_hidden_characters_show_as_markers(window: MainWindow) -> None:
+def _case_panel_text(w: MainWindow) -> str:
+    """Everything the case panel shows in full (one-line labels: their full text, as in the tooltip)."""
+    panel = w.case_panel.panel
+    labels = (panel.title, panel.reporter, panel.scores, panel.account, panel.flags)
+    rows = [panel.timeline.item(r).text() for r in range(panel.timeline.count())]
+    return "\n".join(
+        [
+            *(label.full_text() for label in labels),
+            panel.report.toPlainText(),
+            panel.notes.toPlainText(),
+            *rows,
+        ]
+    )
+
+
+def test_markup_shows_literally_and_hidden_characters_show_as_markers(
+    window: MainWindow, qtbot: QtBot
+) -> None:
     w = window
-    header = _shown(w.review.preview.header)
-    for name in ("EXT", "@handle", "platform", "flag1", "flag2", "reporter", "report line one", "mallory"):
-        assert f"{name}⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=" in header, name
-    assert '<b>bold</b><a href="x">link</a><table>' in header
+    qtbot.waitUntil(lambda: w.case_panel.context is not None, timeout=UI_WAIT_MS)
+    shown = _case_panel_text(w)
+    for name in (
+        "EXT",
+        "@handle",
+        "platform",
+        "flag1",
+        "flag2",
+        "reporter",
+        "report line one",
+        "mallory",
+        "note",
+    ):
+        assert f"{name}⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=" in shown, name
+    assert '<b>bold</b><a href="x">link</a><table>' in shown
+    assert "EXT⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=" in w.review.preview.header.full_text()
     assert "item text⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img" in w.review.preview.text_view.toPlainText()
     assert "https://x.example/⟨U+202E⟩" in w.review.preview.canvas._message
     assert "EXT⟨U+202E⟩" in w.windowTitle()
