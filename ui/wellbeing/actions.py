@@ -6,10 +6,13 @@ actions, and shows the end-of-session summary before quitting when anything was 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 
 from reviewer.wellbeing.settings import SettingsError
 from reviewer.wellbeing.summary import SessionSummary, session_summary
+from ui.commands.actions import KEYMAP
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.review.feature import ReviewFeature
@@ -42,6 +45,7 @@ class WellbeingFeature:
     """The wellbeing controller plus the window-level safeguards (panic, summary, settings)."""
 
     panic_keys: PanicKeys | None = None
+    open_keymap: Callable[[], None] | None = None  # the keymap editor, reachable from Settings
 
     def __init__(self, window: Frame, review: ReviewFeature) -> None:
         self.window, self.review = window, review
@@ -75,7 +79,7 @@ class WellbeingFeature:
         self.window.flash("Greyscale on" if wanted else "Colour on (greyscale off)")
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.window.prefs.wellbeing, self.window)
+        dialog = SettingsDialog(self.window.prefs.wellbeing, self.window, open_keymap=self.open_keymap)
         if dialog.exec():
             self.window.prefs.update(dialog.settings)
             self.window.flash("Settings saved.")
@@ -111,5 +115,6 @@ def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> W
     registry.register(SETTINGS, feature.open_settings)
     registry.register(SUMMARY, feature.show_summary)
     registry.register(TAKE_BREAK, feature.controller.take_break)
+    feature.open_keymap = lambda: registry.trigger(KEYMAP.id)  # registered by ui.commands, run on click
     window.before_quit(feature.summary_before_quit)
     return feature
