@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.storage.database import Database
 from tests.support.waiting import UI_WAIT_MS
+from tests.support.windows import open_window
 from ui.commands import CommandPalette, load_user_overrides
 from ui.commands.keymap_editor import KeymapEditor
-from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 from ui.wellbeing.settings_dialog import SettingsDialog
 
@@ -23,11 +23,7 @@ from ui.wellbeing.settings_dialog import SettingsDialog
 @pytest.fixture
 def window(db: Database, pack, qtbot: QtBot) -> Iterator[MainWindow]:
     build_demo(db, DemoSpec(cases=4, seed=3, images=2))
-    w = MainWindow(start_context(db, pack, backup=False))
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
+    w = open_window(db, pack, qtbot)
     yield w
     w.shutdown()
 

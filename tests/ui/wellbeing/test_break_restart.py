@@ -12,19 +12,16 @@ from reviewer.models import BreakRecord
 from reviewer.storage.database import Database
 from reviewer.wellbeing.settings import WellbeingSettings
 from tests.support.waiting import UI_WAIT_MS
+from tests.support.windows import open_window
 from tests.ui.wellbeing.test_wellbeing_flow import _reveal_for, _to_image
-from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 
 SETTINGS = {"exposure.cap_hour_seconds": 60}
 
 
 def _open(db: Database, pack, qtbot: QtBot, clock: ManualClock) -> MainWindow:
-    w = MainWindow(start_context(db, pack, backup=False), wellbeing=WellbeingSettings(personal=SETTINGS), clock=clock)
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    return w
+    settings = WellbeingSettings(personal=SETTINGS)
+    return open_window(db, pack, qtbot, wellbeing=settings, clock=clock, first_case=False)
 
 
 def _records(db: Database) -> list[BreakRecord]:

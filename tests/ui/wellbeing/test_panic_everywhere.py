@@ -8,17 +8,17 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.models import Decision
 from reviewer.storage.database import Database
-from tests.support.waiting import UI_WAIT_MS
+from tests.support.windows import open_window
 from ui.commands import CommandPalette
-from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
+from ui.shell.plain import message_box
 from ui.wellbeing.panic import open_dialogs
 from ui.wellbeing.settings_dialog import SettingsDialog
 
@@ -26,11 +26,7 @@ from ui.wellbeing.settings_dialog import SettingsDialog
 @pytest.fixture
 def window(db: Database, pack, qtbot: QtBot) -> Iterator[MainWindow]:
     build_demo(db, DemoSpec(cases=8, seed=4, images=4))
-    w = MainWindow(start_context(db, pack, backup=False))
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
+    w = open_window(db, pack, qtbot)
     yield w
     w.shutdown()
 
@@ -156,15 +152,10 @@ def test_escape_in_the_window_cancels_the_policy_prompt_first_then_panics(
     assert w.screens.current == "work"
 
 
-def test_f12_closes_a_non_modal_dialog_and_hides(window: MainWindow, qtbot: QtBot) -> None:
-    from ui.commands import CheatSheet
-
-    w = window
-    sheet = CheatSheet(w.registry, w)
-    qtbot.addWidget(sheet)
-    with qtbot.waitExposed(sheet):
-        sheet.show()
-    sheet.activateWindow()
-    qtbot.keyClick(sheet, Qt.Key.Key_F12)
-    assert not sheet.isVisible()
-    assert_blank(w)
+def test_f12_closes_a_non_modal_message_and_hides(window: MainWindow, qtbot: QtBot) -> None:
+    box = message_box(QMessageBox.Icon.Warning, "Decision NOT saved", "disk full", window)
+    box.setModal(False)
+    box.show()  # the non-blocking box a failed write shows
+    qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_F12)
+    assert not box.isVisible()
+    assert_blank(window)
