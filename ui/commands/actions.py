@@ -18,7 +18,6 @@ KEYMAP = ActionSpec(
     "Edit keyboard shortcuts",
     "App",
     description="Assign keys, see clashes, reset, export and import the keymap",
-    optional=True,
     safe_on_overlay=True,
 )
 ACTIONS: tuple[ActionSpec, ...] = (PALETTE, CHEATSHEET, KEYMAP)
