@@ -17,6 +17,20 @@ Rules:
 - An enforced break cannot end before its ``until``; reminder and voluntary breaks end whenever asked.
 - After an enforced break, caps are judged again only once :meth:`~BreakScheduler.on_exposure` has given
   fresh totals, so the totals from before the break cannot start another one at once.
+
+Breaks across a restart (:meth:`BreakLog.recover`, called once at start-up, before any content shows):
+- The planned end of a break is computed from its record by :func:`planned_end` — the same rule that set it
+  when it started (its start plus ``breaks.break_minutes``; an hour-cap break at least until the rolling
+  hour clears; a day-cap break until the working day's rest is over). No end time is stored, so a change of
+  the break length setting applies to a resumed break too.
+- An *enforced* break still running at the next start (planned end ahead) resumes: the same record stays
+  open and the countdown shows the time left until its planned end, never a fresh break.
+- Every other open record (a voluntary or reminder break left by a crash, an enforced break that is over)
+  is closed at the next start at ``min(planned end, now)``. Chosen over "the last activity" because no
+  activity is recorded during a break (it would close every such break at its own start), and content was
+  not on screen from the break's start until the app ran again: the break lasted that long at most, and no
+  longer than it was planned. A normal quit closes a voluntary or reminder break at the quit time and
+  leaves an enforced one open, to resume.
 """
 
 from __future__ import annotations
@@ -157,11 +171,11 @@ class BreakScheduler:
 
     def _check_caps(self, now: datetime) -> EnforcedBreak | None:
         if self._day >= self.settings.get("exposure.cap_day_seconds"):
-            until = max(self._day_clears or now + DAY_REST, now)
             self.day_over = True
+            until = planned_end("enforced", "day_cap", now, self.settings, day_clears_at=self._day_clears)
             return self._enforce(EnforcedBreak("day_cap", until, "day"))
         if self._hour >= self.settings.get("exposure.cap_hour_seconds"):
-            until = max(now + self._break_len(), self._hour_clears or now)
+            until = planned_end("enforced", "hour_cap", now, self.settings, hour_clears_at=self._hour_clears)
             return self._enforce(EnforcedBreak("hour_cap", until, "hour"))
         return None
 
@@ -180,9 +194,16 @@ class BreakScheduler:
         self._begin("enforced", event.reason, event.until)
         return event
 
-    def _begin(self, kind: str, reason: str, until: datetime) -> None:
+    def _begin(self, kind: str, reason: str, until: datetime, started: datetime | None = None) -> None:
         self.in_break, self.break_kind, self.break_reason, self.break_until = True, kind, reason, until
-        self._break_started = self.clock.now()
+        self._break_started = started or self.clock.now()
+
+    def resume(self, kind: str, reason: str, started: datetime, until: datetime) -> None:
+        """Carry on a break that was running when the app stopped (see :meth:`BreakLog.recover`)."""
+        if self.in_break:
+            raise BreakError("A break is already running.")
+        self._begin(kind, reason, until, started)
+        self.day_over = reason == "day_cap"
 
     def start_break(self, kind: str = "voluntary") -> None:
         """The reviewer starts a break (``voluntary`` or ``reminder``); it can end whenever they choose."""
@@ -220,6 +241,35 @@ class BreakScheduler:
     def _reset_active(self) -> None:
         self._active_s = 0.0
         self._next_reminder_s = self._reminder_s()
+
+
+def planned_end(
+    kind: str,
+    reason: str,
+    started: datetime,
+    settings: WellbeingSettings,
+    *,
+    hour_clears_at: datetime | None = None,
+    day_clears_at: datetime | None = None,
+) -> datetime:
+    """When a break of ``kind``/``reason`` started at ``started`` is planned to end (the one rule)."""
+    length = timedelta(minutes=settings.get("breaks.break_minutes"))
+    if kind == "enforced" and reason == "day_cap":
+        return max(day_clears_at or started + DAY_REST, started)
+    if kind == "enforced" and reason == "hour_cap":
+        return max(started + length, hour_clears_at or started)
+    return started + length
+
+
+@dataclass(frozen=True)
+class ResumedBreak:
+    """An enforced break that was running when the app stopped and is not over yet."""
+
+    id: uuid.UUID
+    kind: str
+    reason: str
+    started_at: datetime
+    until: datetime
 
 
 def _minutes(delta: timedelta) -> str:
@@ -260,6 +310,42 @@ class BreakLog:
                 raise ValueError("a break cannot end before it started")
             if row.ended_at is None:
                 row.ended_at = ended_at
+
+    def recover(
+        self,
+        reviewer_id: uuid.UUID,
+        now: datetime,
+        settings: WellbeingSettings,
+        *,
+        hour_clears_at: datetime | None = None,
+        day_clears_at: datetime | None = None,
+    ) -> ResumedBreak | None:
+        """At start-up: close every open break of ``reviewer_id`` and return the enforced one to resume.
+
+        The newest open enforced break whose planned end is after ``now`` stays open and is returned; every
+        other open record is closed at ``min(planned end, now)`` (never before its start), in one transaction.
+        """
+        resumed: ResumedBreak | None = None
+        with self.db.write() as s:
+            rows = s.execute(
+                select(BreakRecord)
+                .where(BreakRecord.reviewer_id == reviewer_id, BreakRecord.ended_at.is_(None))
+                .order_by(BreakRecord.started_at.desc())
+            ).scalars()
+            for row in rows:
+                until = planned_end(
+                    row.kind,
+                    row.reason,
+                    row.started_at,
+                    settings,
+                    hour_clears_at=hour_clears_at,
+                    day_clears_at=day_clears_at,
+                )
+                if resumed is None and row.kind == "enforced" and until > now:
+                    resumed = ResumedBreak(row.id, row.kind, row.reason, row.started_at, until)
+                else:
+                    row.ended_at = max(row.started_at, min(until, now))
+        return resumed
 
     def in_session(self, session_id: uuid.UUID) -> list[BreakRecord]:
         with self.db.read() as s:

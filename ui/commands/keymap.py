@@ -9,6 +9,7 @@ it, and the clash is listed in ``Keymap.conflicts`` for the window to show.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -192,3 +193,63 @@ def save_user_override(settings: QSettings, action_id: str, keys: list[str]) -> 
 def clear_user_override(settings: QSettings, action_id: str) -> None:
     """Back to the shipped default keys for ``action_id``."""
     settings.remove(f"{SETTINGS_GROUP}/{action_id}")
+
+
+def replace_user_overrides(settings: QSettings, overrides: Mapping[str, Iterable[str]]) -> None:
+    """Make ``overrides`` the user's whole set of remapped actions (the others go back to defaults)."""
+    settings.remove(SETTINGS_GROUP)
+    for action_id, keys in overrides.items():
+        save_user_override(settings, action_id, list(keys))
+    settings.sync()
+
+
+class KeymapFileError(ValueError):
+    """A keymap file that cannot be imported; the message is one sentence naming what is wrong."""
+
+
+def dump_overrides(overrides: Mapping[str, Iterable[str]]) -> str:
+    """``overrides`` as a TOML file in the format of ``resources/keymap.toml`` (a ``[bindings]`` table)."""
+    lines = ["# Reviewer Workstation keymap overrides: action id = [keys] (an empty list unbinds).", "[bindings]"]
+    for action_id in sorted(overrides):
+        keys = ", ".join(json.dumps(key, ensure_ascii=False) for key in overrides[action_id])
+        lines.append(f"{json.dumps(action_id)} = [{keys}]")  # a JSON string is a valid TOML basic string
+    return "\n".join(lines) + "\n"
+
+
+def parse_overrides(text: str, specs: Iterable[ActionSpec]) -> dict[str, list[str]]:
+    """Read a keymap overrides file, all or nothing: any unknown action, bad key or clash refuses it whole.
+
+    Returns action id → normalised keys. Raises :class:`KeymapFileError` with the first problems found.
+    """
+    specs = tuple(specs)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise KeymapFileError(f"not a TOML file ({exc})") from None
+    table = data.get("bindings")
+    if not isinstance(table, dict):
+        raise KeymapFileError("no [bindings] table (expected: action id = [keys])")
+    problems: list[str] = []
+    overrides: dict[str, list[str]] = {}
+    known = {spec.id for spec in specs}
+    for action_id, value in table.items():
+        if action_id not in known:
+            problems.append(f"unknown action {action_id!r}")
+            continue
+        raw = [value] if isinstance(value, str) else value
+        if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+            problems.append(f"keys of {action_id} are not a list of strings")
+            continue
+        keys = [normalise_key(v) for v in raw]
+        bad = [v for v, k in zip(raw, keys, strict=True) if k is None]
+        if bad:
+            problems.append(f"invalid key {bad[0]!r} for {action_id}")
+            continue
+        overrides[action_id] = [k for k in keys if k is not None]
+    if not problems:
+        merged = Keymap.load(specs, overrides=overrides)
+        problems += [str(conflict) for conflict in merged.conflicts]
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise KeymapFileError(shown)
+    return overrides

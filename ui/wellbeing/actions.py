@@ -6,10 +6,13 @@ actions, and shows the end-of-session summary before quitting when anything was 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 
 from reviewer.wellbeing.settings import SettingsError
 from reviewer.wellbeing.summary import SessionSummary, session_summary
+from ui.commands.actions import KEYMAP
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.review.feature import ReviewFeature
@@ -17,6 +20,7 @@ from ui.shell.frame import Frame
 from ui.shell.plain import plain_label
 from ui.shell.screens import HIDDEN
 from ui.wellbeing.controller import WellbeingController
+from ui.wellbeing.panic import Panic, PanicKeys
 from ui.wellbeing.settings_dialog import SettingsDialog
 from ui.wellbeing.summary_dialog import SummaryDialog
 
@@ -40,6 +44,9 @@ ACTIONS: tuple[ActionSpec, ...] = (GREYSCALE, PANIC, PANIC_GLOBAL, SETTINGS, SUM
 class WellbeingFeature:
     """The wellbeing controller plus the window-level safeguards (panic, summary, settings)."""
 
+    panic_keys: PanicKeys | None = None
+    open_keymap: Callable[[], None] | None = None  # the keymap editor, reachable from Settings
+
     def __init__(self, window: Frame, review: ReviewFeature) -> None:
         self.window, self.review = window, review
         self.blank = plain_label("Content hidden.\n\nPress Esc or F12 to return (media comes back blurred).")
@@ -48,17 +55,16 @@ class WellbeingFeature:
         self.blank.setAutoFillBackground(True)
         window.screens.add(HIDDEN, self.blank)
         self.controller = WellbeingController(window, review)
+        self.panic = Panic(window, review)
 
-    # -- panic -----------------------------------------------------------------------------------
+    # -- panic: the rule for Escape and F12 lives in ui/wellbeing/panic.py ------------------------
     def toggle_panic(self) -> None:
-        """Esc / F12: cancel a policy prompt if one is open, otherwise hide (or restore) everything."""
-        if self.review.picks.cancel():
-            return
-        hide = not self.window.screens.hidden
-        self.review.preview.set_hidden(hide)
-        self.window.screens.set_hidden(hide)
-        if not hide and self.window.screens.overlay is None:
-            self.review.queue.table.setFocus()
+        """Esc in the main window: cancel an open prompt; with none open, hide (or restore) everything."""
+        self.panic.escape()
+
+    def panic_everywhere(self) -> None:
+        """F12 from any window: cancel every prompt and hide; with none open, hide or restore."""
+        self.panic.panic_key()
 
     # -- settings --------------------------------------------------------------------------------
     def toggle_greyscale(self) -> None:
@@ -73,7 +79,7 @@ class WellbeingFeature:
         self.window.flash("Greyscale on" if wanted else "Colour on (greyscale off)")
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.window.prefs.wellbeing, self.window)
+        dialog = SettingsDialog(self.window.prefs.wellbeing, self.window, open_keymap=self.open_keymap)
         if dialog.exec():
             self.window.prefs.update(dialog.settings)
             self.window.flash("Settings saved.")
@@ -114,9 +120,11 @@ def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> W
     feature = WellbeingFeature(window, review)
     registry.register(GREYSCALE, feature.toggle_greyscale)
     registry.register(PANIC, feature.toggle_panic)
-    registry.register(PANIC_GLOBAL, feature.toggle_panic)
+    registry.register(PANIC_GLOBAL, feature.panic_everywhere)
+    feature.panic_keys = PanicKeys(window, registry, PANIC_GLOBAL.id)
     registry.register(SETTINGS, feature.open_settings)
     registry.register(SUMMARY, feature.show_summary)
     registry.register(TAKE_BREAK, feature.controller.take_break)
+    feature.open_keymap = lambda: registry.trigger(KEYMAP.id)  # registered by ui.commands, run on click
     window.before_quit(feature.summary_before_quit)
     return feature

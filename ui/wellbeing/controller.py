@@ -5,12 +5,17 @@ worker (reveals are written there); the UI thread keeps the last :class:`Exposur
 worker handed back. The :class:`BreakScheduler` lives on the UI thread and is ticked once a second. A
 break covers the work area with the break screen (an overlay of the window's screens, which refuses
 every action that shows or decides content); when it ends the reviewer comes back to blurred content.
+
+At start-up, before the first case is on screen, open break records are recovered
+(:meth:`BreakLog.recover`): an enforced break that was still running when the app stopped resumes with
+the time left until its planned end; every other open record is closed. A quit closes a voluntary or
+reminder break and leaves an enforced one open, so it resumes at the next start.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -24,6 +29,7 @@ from reviewer.wellbeing.breaks import (
     CapWarning,
     EnforcedBreak,
     ReminderDue,
+    ResumedBreak,
 )
 from reviewer.wellbeing.exposure import ExposureLedger, ExposureReading
 from reviewer.wellbeing.severity import item_severity
@@ -55,6 +61,13 @@ class WellbeingController(QObject):
         self.break_screen = BreakScreen()
         window.screens.add(BREAK, self.break_screen)
         self._feed_scheduler()
+        resumed = self.break_log.recover(
+            ctx.reviewer.id,
+            self.clock.now(),
+            window.prefs.wellbeing,
+            hour_clears_at=self.reading.hour_clears_at,
+            day_clears_at=self.reading.day_clears_at,
+        )
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
@@ -64,7 +77,10 @@ class WellbeingController(QObject):
         review.flow.activity.connect(self.on_activity)
         self.break_screen.end_requested.connect(self.end_break)
         window.prefs.changed.connect(self._on_prefs_changed)
+        window.on_shutdown(self._on_quit)
         self.update_meter()
+        if resumed is not None:
+            self._resume(resumed)
 
     def _hour_cap(self) -> float:
         return float(self.window.prefs.wellbeing.get("exposure.cap_hour_seconds"))
@@ -163,16 +179,39 @@ class WellbeingController(QObject):
             return
         self._enter_break("voluntary", "voluntary")
 
-    def _enter_break(self, kind: str, reason: str) -> None:
+    def _show_break(self, kind: str, reason: str) -> None:
         w = self.window
         self.review.preview.end_reveal()
         self.review.picks.cancel()
         self.break_screen.show_break(
-            kind, reason, self.scheduler.break_until, str(w.prefs.wellbeing.get("support.text"))
+            kind,
+            reason,
+            self.scheduler.break_until,
+            str(w.prefs.wellbeing.get("support.text")),
+            now=self.clock.now(),
         )
         w.screens.set_overlay(BREAK, BREAK_REFUSAL)
         if not w.screens.hidden:
             self.break_screen.setFocus()
+
+    def _resume(self, resumed: ResumedBreak) -> None:
+        """Carry on the enforced break recovered at start-up, in its own (still open) record."""
+        self.scheduler.resume(resumed.kind, resumed.reason, resumed.started_at, resumed.until)
+        self._break_id = resumed.id  # before the database worker has any job of ours
+        self._show_break(resumed.kind, resumed.reason)
+        self.tick()
+        self.break_started.emit(resumed.reason)
+
+    def _on_quit(self) -> None:
+        """A voluntary or reminder break ends with the app; an enforced one stays open to resume."""
+        if self.scheduler.in_break and self.scheduler.break_kind != "enforced":
+            ended = self.clock.now()
+            self.scheduler.end_break()
+            self._log_end(ended)
+
+    def _enter_break(self, kind: str, reason: str) -> None:
+        w = self.window
+        self._show_break(kind, reason)
         started = self.clock.now()
         ctx = w.ctx
 
@@ -194,17 +233,17 @@ class WellbeingController(QObject):
             return
         self._leave_break()
 
-    def _leave_break(self) -> None:
-        ended = self.clock.now()
-        ctx = self.window.ctx
-
+    def _log_end(self, ended: datetime) -> None:
         def log() -> None:
             # The start was queued first on the same single worker, so its id is set by now.
             if self._break_id is not None:
                 self.break_log.end(self._break_id, ended)
                 self._break_id = None
 
-        ctx.tasks.run_db(log, None, self._failed)
+        self.window.ctx.tasks.run_db(log, None, self._failed)
+
+    def _leave_break(self) -> None:
+        self._log_end(self.clock.now())
         self.window.screens.set_overlay(None)
         self.review.queue.table.setFocus()
         self._feed_scheduler()

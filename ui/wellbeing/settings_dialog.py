@@ -16,6 +16,7 @@ is a *new* ``WellbeingSettings`` holding the saved values; until then it is the 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -83,7 +84,12 @@ def limit_text(settings: WellbeingSettings, sp: SettingSpec) -> str:
 class SettingsDialog(QDialog):
     """Edit wellbeing settings within the organisation's limits; see the module docstring for the keys."""
 
-    def __init__(self, settings: WellbeingSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: WellbeingSettings,
+        parent: QWidget | None = None,
+        open_keymap: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Wellbeing and display settings")
         self.setObjectName("settingsDialog")
@@ -116,6 +122,12 @@ class SettingsDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         buttons = QHBoxLayout()
         buttons.addWidget(self.restore_button)
+        self.keymap_button = QPushButton("Keyboard shortcuts… (Alt+K)")  # the keymap editor
+        self.keymap_button.setVisible(open_keymap is not None)
+        if open_keymap is not None:
+            self.keymap_button.clicked.connect(open_keymap)
+            self._shortcut("Alt+K", open_keymap)
+        buttons.addWidget(self.keymap_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)

@@ -16,6 +16,7 @@ from reviewer.wellbeing.breaks import (
     CapWarning,
     EnforcedBreak,
     ReminderDue,
+    planned_end,
 )
 from reviewer.wellbeing.exposure import DAY_REST
 from reviewer.wellbeing.settings import WellbeingSettings
@@ -187,3 +188,67 @@ def test_break_log_records_start_and_end(db: Database, reviewer_row, clock: Manu
     )
     with pytest.raises(ValueError, match="kind"):
         log.start(reviewer_row.id, "nap", "", clock.now())
+
+
+def _session(db: Database, reviewer_id) -> object:
+    with db.write() as s:
+        rs = ReviewSession(reviewer_id=reviewer_id)
+        s.add(rs)
+        s.flush()
+        return rs.id
+
+
+def test_planned_end_is_the_rule_the_scheduler_uses(clock: ManualClock) -> None:
+    settings = WellbeingSettings()
+    start = clock.now()
+    length = timedelta(minutes=settings.get("breaks.break_minutes"))
+    assert planned_end("voluntary", "voluntary", start, settings) == start + length
+    assert planned_end("enforced", "hour_cap", start, settings) == start + length
+    later = start + timedelta(minutes=47)
+    assert planned_end("enforced", "hour_cap", start, settings, hour_clears_at=later) == later
+    assert planned_end("enforced", "day_cap", start, settings) == start + DAY_REST
+    scheduler = BreakScheduler(settings, clock)
+    scheduler.on_exposure(settings.get("exposure.cap_hour_seconds"), 0, hour_clears_at=later)
+    (event,) = scheduler.tick()
+    assert isinstance(event, EnforcedBreak) and event.until == later
+
+
+def test_recover_resumes_a_running_enforced_break_in_its_own_record(
+    db: Database, reviewer_row, clock: ManualClock
+) -> None:
+    settings = WellbeingSettings()
+    log = BreakLog(db)
+    started = clock.now()
+    bid = log.start(reviewer_row.id, "enforced", "hour_cap", started, session_id=_session(db, reviewer_row.id))
+    clock.advance(4 * 60)  # the app died four minutes in; it starts again now
+    resumed = log.recover(reviewer_row.id, clock.now(), settings)
+    assert resumed is not None and resumed.id == bid
+    assert resumed.until == started + timedelta(minutes=settings.get("breaks.break_minutes"))
+    assert resumed.until - clock.now() == timedelta(minutes=settings.get("breaks.break_minutes") - 4)
+    with db.read() as s:
+        assert s.get(BreakRecord, bid).ended_at is None  # still running
+    scheduler = BreakScheduler(settings, clock)
+    scheduler.resume(resumed.kind, resumed.reason, resumed.started_at, resumed.until)
+    with pytest.raises(BreakError, match="ends at"):
+        scheduler.end_break()
+    clock.advance(6 * 60)
+    assert isinstance(scheduler.tick()[0], BreakOver)
+
+
+def test_recover_closes_open_records_of_a_killed_session(db: Database, reviewer_row, clock: ManualClock) -> None:
+    settings = WellbeingSettings()
+    length = timedelta(minutes=settings.get("breaks.break_minutes"))
+    log = BreakLog(db)
+    sid = _session(db, reviewer_row.id)
+    t0 = clock.now()
+    over = log.start(reviewer_row.id, "enforced", "hour_cap", t0, session_id=sid)  # planned end passed
+    clock.advance(3 * 3600)
+    t1 = clock.now()
+    short = log.start(reviewer_row.id, "voluntary", "voluntary", t1, session_id=sid)  # killed 3 min in
+    clock.advance(3 * 60)
+    assert log.recover(reviewer_row.id, clock.now(), settings) is None
+    with db.read() as s:
+        assert s.get(BreakRecord, over).ended_at == t0 + length  # its planned end, earlier than now
+        assert s.get(BreakRecord, short).ended_at == clock.now()  # now, earlier than its planned end
+        assert s.query(BreakRecord).filter(BreakRecord.ended_at.is_(None)).count() == 0
+    assert log.recover(reviewer_row.id, clock.now(), settings) is None  # nothing left open
