@@ -18,7 +18,7 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import commands, review
+from ui import accessibility, commands, review
 from ui import wellbeing as wellbeing_feature
 from ui.commands.keymap import Keymap, load_user_overrides
 from ui.commands.registry import ActionRegistry
@@ -41,7 +41,7 @@ ACTIONS: tuple[ActionSpec, ...] = (QUIT,)
 
 def action_specs() -> tuple[ActionSpec, ...]:
     """Every action the app registers, in registration order (for the keymap file's checks)."""
-    return (*review.ACTIONS, *wellbeing_feature.ACTIONS, *commands.ACTIONS, *ACTIONS)
+    return (*review.ACTIONS, *wellbeing_feature.ACTIONS, *commands.ACTIONS, *accessibility.ACTIONS, *ACTIONS)
 
 
 class MainWindow(Frame):
@@ -63,6 +63,7 @@ class MainWindow(Frame):
         self.review = review.install(self, self.registry, spec)
         self.wellbeing = wellbeing_feature.install(self, self.registry, self.review)
         commands.install(self, self.registry)
+        self.accessibility = accessibility.install(self, self.registry)
         self.at_rest = at_rest_label.install(self)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))

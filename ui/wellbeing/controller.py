@@ -51,6 +51,8 @@ class WellbeingController(QObject):
         self.break_log = BreakLog(ctx.db)
         self._break_id: uuid.UUID | None = None  # set and read on the database worker only
         self.exposure_label = plain_label("Exposure 0s")
+        self.exposure_label.setAccessibleName("Exposure meter")
+        self.exposure_label.setAccessibleDescription("Time spent looking at revealed content this session")
         window.add_status(self.exposure_label)
         self.break_screen = BreakScreen()
         window.screens.add(BREAK, self.break_screen)

@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
 
 from reviewer.display import visible
 from reviewer.wellbeing.settings import SECTIONS, SETTINGS, SettingsError, SettingSpec, WellbeingSettings
+from ui.accessibility.theme import STANDARD
+from ui.accessibility.theme_picker import ThemePicker
 from ui.shell.plain import plain_label
 
 Field = QCheckBox | QSpinBox | QDoubleSpinBox | QPlainTextEdit
@@ -83,7 +85,7 @@ def limit_text(settings: WellbeingSettings, sp: SettingSpec) -> str:
 class SettingsDialog(QDialog):
     """Edit wellbeing settings within the organisation's limits; see the module docstring for the keys."""
 
-    def __init__(self, settings: WellbeingSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: WellbeingSettings, parent: QWidget | None = None, theme: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Wellbeing and display settings")
         self.setObjectName("settingsDialog")
@@ -106,11 +108,21 @@ class SettingsDialog(QDialog):
             if specs:
                 self._tab_of.update({sp.key: self.tabs.count() for sp in specs})
                 self.tabs.addTab(self._section_page(specs), section)
+        self.theme = theme  # after Save: the theme chosen on the Appearance tab
+        self.theme_picker = ThemePicker(theme)
+        self.tabs.addTab(self.theme_picker, "Appearance")
 
         self.restore_button = QPushButton("Restore defaults (Alt+R)")
         self.cancel_button = QPushButton("Cancel (Esc)")
         self.save_button = QPushButton("Save (Enter)")
         self.save_button.setDefault(True)
+        self.restore_button.setAccessibleName("Restore defaults")
+        self.restore_button.setAccessibleDescription("Put the organisation's defaults in every field (Alt+R)")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAccessibleDescription("Close without saving (Esc)")
+        self.save_button.setAccessibleName("Save")
+        self.save_button.setAccessibleDescription("Save the settings and close (Enter)")
+        self.tabs.setAccessibleName("Settings sections")
         self.restore_button.clicked.connect(self.restore_defaults)
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self.save)
@@ -148,6 +160,8 @@ class SettingsDialog(QDialog):
             field = self._field(sp)
             field.setObjectName(f"field:{sp.key}")
             field.setToolTip(sp.help)
+            field.setAccessibleName(sp.title)
+            field.setAccessibleDescription(self._note(sp))
             self.fields[sp.key] = field
             column = QVBoxLayout()
             column.setSpacing(2)
@@ -219,6 +233,8 @@ class SettingsDialog(QDialog):
             if self._tab_of[key] == self.tabs.currentIndex() and field.isEnabled() and page is not None:
                 field.setFocus(Qt.FocusReason.TabFocusReason)
                 return
+        if page is not None:  # a page without settings fields (Appearance)
+            page.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _switch_tab(self, step: int) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
@@ -250,6 +266,7 @@ class SettingsDialog(QDialog):
         """Fill every field with the organisation's default; nothing is saved until Save."""
         for sp in SETTINGS:
             self.set_value(sp.key, self._original.default(sp.key))
+        self.theme_picker.select(STANDARD)
         self._clear_errors()
 
     # -- errors ----------------------------------------------------------------------------------
@@ -325,4 +342,5 @@ class SettingsDialog(QDialog):
             self._show_errors(errors)
             return
         self.settings = candidate
+        self.theme = self.theme_picker.chosen()
         self.accept()
