@@ -18,8 +18,9 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import accessibility, commands, review
+from ui import commands, review
 from ui import wellbeing as wellbeing_feature
+from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
