@@ -8,12 +8,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from reviewer.demo import DemoSpec, build_demo
-from reviewer.storage.database import Database
 from tests.support.accessible import cut_labels
 from tests.support.waiting import UI_WAIT_MS
 from ui.accessibility.elide import MIN_CHARS, elide_when_short, elided_text
-from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 from ui.shell.plain import plain_label, tooltip
 
@@ -33,26 +30,6 @@ def font_scale(qapp: QApplication) -> Iterator:  # type: ignore[type-arg]
 
     yield scale
     qapp.setFont(base)
-
-
-@pytest.fixture
-def open_window(db: Database, pack, qtbot: QtBot) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    build_demo(db, DemoSpec(cases=6, seed=3, images=3))
-    opened: list[MainWindow] = []
-
-    def make(width: int, height: int) -> MainWindow:
-        w = MainWindow(start_context(db, pack, backup=False))
-        qtbot.addWidget(w)
-        w.resize(width, height)
-        with qtbot.waitExposed(w):
-            w.show()
-        qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
-        opened.append(w)
-        return w
-
-    yield make
-    for w in opened:
-        w.shutdown()
 
 
 def _shown_elided(label: QLabel) -> str:

@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QPushButton
+from PySide6.QtWidgets import QInputDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from reviewer.clock import utcnow
 from reviewer.conflicts import StandingDecision
-from reviewer.demo import DemoSpec, build_demo
-from reviewer.storage.database import Database
 from tests.support.accessible import unnamed_controls
+from tests.support.modal import when_modal
 from tests.support.waiting import UI_WAIT_MS
 from ui.commands.cheatsheet import CheatSheet
 from ui.commands.palette import CommandPalette
 from ui.review.override import OverrideDialog
-from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 from ui.wellbeing.settings_dialog import SettingsDialog
 from ui.wellbeing.summary_dialog import SummaryDialog
 
 
 @pytest.fixture
-def window(db: Database, pack, qtbot: QtBot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    build_demo(db, DemoSpec(cases=6, seed=3, images=3))
-    w = MainWindow(start_context(db, pack, backup=False))
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    w.activateWindow()
-    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
-    yield w
-    w.shutdown()
+def window(open_window: Callable[..., MainWindow]) -> MainWindow:
+    return open_window()
 
 
 def test_the_walker_catches_a_control_without_a_name(qtbot: QtBot) -> None:
@@ -73,15 +62,11 @@ def test_dialog_controls_are_named(window: MainWindow, qtbot: QtBot, pack) -> No
 def test_note_prompt_controls_are_named(window: MainWindow, qtbot: QtBot) -> None:
     seen: list[list[str]] = []
 
-    def walk() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QInputDialog):
-            QTimer.singleShot(20, walk)
-            return
+    def walk(dialog: QInputDialog) -> None:
         seen.append(unnamed_controls(dialog))
         dialog.reject()
 
-    QTimer.singleShot(0, walk)
+    when_modal(QInputDialog, walk)
     window.registry.trigger("decision.note")
     qtbot.waitUntil(lambda: bool(seen), timeout=UI_WAIT_MS)
     assert seen == [[]]

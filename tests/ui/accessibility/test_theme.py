@@ -6,18 +6,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox
 from pytestqt.qtbot import QtBot
 
-from reviewer.demo import DemoSpec, build_demo
-from reviewer.storage.database import Database
+from tests.support.modal import when_modal
 from tests.support.waiting import UI_WAIT_MS
 from ui.accessibility.contrast import AAA_TEXT, contrast_ratio, parse_hex
 from ui.accessibility.theme import HIGH_CONTRAST, STANDARD, THEME_PROPERTY, THEMES, apply_theme, stylesheet
-from ui.shell.context import start_context
-from ui.shell.main_window import MainWindow
 from ui.shell.prefs import THEME_KEY
 from ui.wellbeing.settings_dialog import SettingsDialog
 
@@ -41,26 +38,6 @@ FOCUSABLE = ("QTableView", "QListView", "QLineEdit", "QPlainTextEdit", "QPushBut
 def _standard_theme_after(qapp: QApplication) -> Iterator[None]:
     yield
     apply_theme(qapp, STANDARD)  # later tests in this process start from the standard look
-
-
-@pytest.fixture
-def open_window(db: Database, pack, qtbot: QtBot) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    build_demo(db, DemoSpec(cases=6, seed=3, images=3))
-    opened: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        w = MainWindow(start_context(db, pack, backup=False))
-        qtbot.addWidget(w)
-        with qtbot.waitExposed(w):
-            w.show()
-        w.activateWindow()
-        qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
-        opened.append(w)
-        return w
-
-    yield make
-    for w in opened:
-        w.shutdown()
 
 
 def _rgb(palette: QPalette, role: QPalette.ColorRole) -> tuple[int, int, int]:
@@ -125,11 +102,7 @@ def test_settings_appearance_tab_chooses_the_theme(open_window, qtbot: QtBot, qa
     w = open_window()
     chosen: list[str] = []
 
-    def choose() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, SettingsDialog):
-            QTimer.singleShot(20, choose)
-            return
+    def choose(dialog: SettingsDialog) -> None:
         dialog.tabs.setCurrentWidget(dialog.theme_picker)
         combo = dialog.theme_picker.findChild(QComboBox)
         assert combo is not None and combo.accessibleName() == "Theme"
@@ -137,7 +110,7 @@ def test_settings_appearance_tab_chooses_the_theme(open_window, qtbot: QtBot, qa
         chosen.append(dialog.theme_picker.chosen())
         dialog.save()
 
-    QTimer.singleShot(0, choose)
+    when_modal(SettingsDialog, choose)
     w.registry.trigger("app.settings")
     qtbot.waitUntil(lambda: qapp.property(THEME_PROPERTY) == HIGH_CONTRAST, timeout=UI_WAIT_MS)
     assert chosen == [HIGH_CONTRAST]
