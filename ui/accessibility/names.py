@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
 _HINT = re.compile(r"\s*\([^)]*\)\s*$")
@@ -31,3 +32,20 @@ def name_controls(dialog: QWidget, controls: dict[str, tuple[str, str]]) -> None
         if named is not None and not widget.accessibleName():
             widget.setAccessibleName(named[0])
             widget.setAccessibleDescription(named[1])
+
+
+class _NameOnShow(QObject):
+    def __init__(self, dialog: QWidget, controls: dict[str, tuple[str, str]]) -> None:
+        super().__init__(dialog)
+        self._controls = controls
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
+            name_controls(watched, self._controls)
+        return False
+
+
+def name_on_show(dialog: QWidget, controls: dict[str, tuple[str, str]] | None = None) -> None:
+    """Name ``dialog``'s controls (as :func:`name_controls`) each time it is shown, so buttons a caller
+    adds after building it (``QMessageBox.addButton``) are named too."""
+    dialog.installEventFilter(_NameOnShow(dialog, controls or {}))

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtWidgets import QInputDialog, QPushButton
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from reviewer.clock import utcnow
@@ -18,6 +18,7 @@ from ui.commands.cheatsheet import CheatSheet
 from ui.commands.palette import CommandPalette
 from ui.review.override import OverrideDialog
 from ui.shell.main_window import MainWindow
+from ui.shell.plain import message_box
 from ui.wellbeing.settings_dialog import SettingsDialog
 from ui.wellbeing.summary_dialog import SummaryDialog
 
@@ -70,3 +71,14 @@ def test_note_prompt_controls_are_named(window: MainWindow, qtbot: QtBot) -> Non
     window.registry.trigger("decision.note")
     qtbot.waitUntil(lambda: bool(seen), timeout=UI_WAIT_MS)
     assert seen == [[]]
+
+
+def test_message_box_buttons_are_named_when_shown(qtbot: QtBot) -> None:
+    box = message_box(QMessageBox.Icon.Warning, "Decision NOT saved", "disk full")
+    qtbot.addWidget(box)
+    box.addButton("&Restore the last backup (R)", QMessageBox.ButtonRole.DestructiveRole)
+    with qtbot.waitExposed(box):
+        box.show()
+    assert unnamed_controls(box) == []
+    names = sorted(b.accessibleName() for b in box.findChildren(QPushButton))
+    assert names == ["OK", "Restore the last backup"]
