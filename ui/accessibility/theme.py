@@ -16,7 +16,7 @@ from functools import cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from reviewer.resources import read_resource_bytes
 
@@ -30,6 +30,9 @@ THEMES: dict[str, str] = {
 _FILES = {STANDARD: "dark.toml", HIGH_CONTRAST: "high-contrast.toml"}
 #: The dynamic property on the application naming the theme in use (for tests and tools).
 THEME_PROPERTY = "reviewerTheme"
+#: The dynamic property a label's tone is set in; each theme's stylesheet colours ``QLabel[tone="alert"]``.
+TONE = "tone"
+ALERT = "alert"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,18 @@ def theme_colours(file: str) -> ThemeColours:
 def stylesheet(name: str) -> str:
     """The stylesheet of theme ``name``."""
     return theme_colours(_FILES[known(name)]).stylesheet
+
+
+def set_tone(widget: QWidget, tone: str) -> None:
+    """Mark ``widget`` with a tone (``ALERT``, or "" for none) that the theme's stylesheet colours.
+
+    A colour in a widget's own stylesheet would win over the theme and be unreadable in one of them."""
+    if widget.property(TONE) == tone:
+        return
+    widget.setProperty(TONE, tone)
+    widget.style().unpolish(widget)  # a dynamic property is matched when the widget is polished
+    widget.style().polish(widget)
+    widget.update()
 
 
 def _system_is_dark(app: QApplication) -> bool:

@@ -38,12 +38,11 @@ from PySide6.QtWidgets import (
 
 from reviewer.display import visible
 from reviewer.wellbeing.settings import SECTIONS, SETTINGS, SettingsError, SettingSpec, WellbeingSettings
-from ui.accessibility.theme import STANDARD
+from ui.accessibility.theme import ALERT, STANDARD, set_tone
 from ui.accessibility.theme_picker import ThemePicker
 from ui.shell.plain import plain_label
 
 Field = QCheckBox | QSpinBox | QDoubleSpinBox | QPlainTextEdit
-ERROR_STYLE = "color: #b3261e; font-weight: bold;"
 NOTE_STYLE = "color: palette(placeholder-text);"
 
 
@@ -178,7 +177,7 @@ class SettingsDialog(QDialog):
             error = plain_label()
             error.setObjectName(f"error:{sp.key}")
             error.setWordWrap(True)
-            error.setStyleSheet(ERROR_STYLE)
+            set_tone(error, ALERT)  # its colour comes from the theme (readable in high contrast too)
             error.hide()
             self.errors[sp.key] = error
             column.addWidget(error)

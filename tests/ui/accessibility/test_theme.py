@@ -8,13 +8,22 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.support.modal import when_modal
 from tests.support.waiting import UI_WAIT_MS
 from ui.accessibility.contrast import AAA_TEXT, contrast_ratio, parse_hex
-from ui.accessibility.theme import HIGH_CONTRAST, STANDARD, THEME_PROPERTY, THEMES, apply_theme, stylesheet
+from ui.accessibility.theme import (
+    ALERT,
+    HIGH_CONTRAST,
+    STANDARD,
+    THEME_PROPERTY,
+    THEMES,
+    apply_theme,
+    set_tone,
+    stylesheet,
+)
 from ui.shell.prefs import THEME_KEY
 from ui.wellbeing.settings_dialog import SettingsDialog
 
@@ -143,3 +152,33 @@ def test_focus_frame_is_visible_when_focus_moves(open_window, qtbot: QtBot, them
     assert _grab(search) != plain_search  # …and came to the search field
     assert _edge(search) == frame
     assert _edge(table) != frame
+
+
+def _label_ratios(root: QWidget) -> dict[str, float]:
+    ratios = {}
+    for label in root.findChildren(QLabel):
+        if label.isVisibleTo(root) and label.text():
+            palette = label.palette()  # the stylesheet's colours are put in the palette when polished
+            fg, bg = palette.color(label.foregroundRole()), palette.color(label.backgroundRole())
+            ratios[f"{label.objectName()} {label.text()[:30]!r}"] = contrast_ratio(
+                (fg.red(), fg.green(), fg.blue()), (bg.red(), bg.green(), bg.blue())
+            )
+    return ratios
+
+
+def test_high_contrast_labels_alerts_included_reach_seven_to_one(open_window, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
+    w = open_window()
+    w.prefs.set_theme(HIGH_CONTRAST)
+    exposure = w.wellbeing.controller.exposure_label
+    set_tone(exposure, ALERT)  # as over the warning level
+    dialog = SettingsDialog(w.prefs.wellbeing, w, theme=HIGH_CONTRAST)
+    qtbot.addWidget(dialog)
+    key = next(iter(dialog.fields))
+    dialog._show_errors({key: "Blur must stay at least 12 px: your organisation requires it."})
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.errors[key].isVisible(), timeout=UI_WAIT_MS)
+    assert dialog.errors[key].palette().color(dialog.errors[key].foregroundRole()).name() == "#ffb4ab"
+    assert exposure.palette().color(exposure.foregroundRole()).name() == "#ffb4ab"
+    for root in (w, dialog):
+        ratios = _label_ratios(root)
+        assert ratios and min(ratios.values()) >= AAA_TEXT, {k: v for k, v in ratios.items() if v < AAA_TEXT}
