@@ -16,10 +16,9 @@ from ui.shell.frame import Frame
 
 HIGH_CONTRAST_TOGGLE = ActionSpec(
     "view.high_contrast",
-    "High-contrast theme on/off",
+    "Theme: high contrast on/off",
     "View",
-    description="Switch between the standard theme and light text on black (kept for the next start)",
-    optional=True,  # palette only: a theme is chosen rarely, and Settings offers it too
+    description="Light text on black, or the standard colours again; kept for the next start",
     safe_when_hidden=True,
     safe_on_overlay=True,
 )

@@ -9,7 +9,7 @@ from ui.shell.plain import plain_label
 
 HELP = (
     "High contrast shows light text on black with a thick yellow frame around the control that has the "
-    "keyboard focus. The palette command 'High-contrast theme on/off' switches it too."
+    "keyboard focus. Ctrl+Shift+H (or the palette command 'Theme: high contrast on/off') switches it too."
 )
 
 
