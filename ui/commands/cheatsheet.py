@@ -41,6 +41,8 @@ class CheatSheet(QDialog):
         self.setObjectName("cheatSheet")
         self._registry = registry
         self.table = QTableWidget(0, 2, self)
+        self.table.setAccessibleName("Keyboard shortcuts")
+        self.table.setAccessibleDescription("Every action and its keys, by group")
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

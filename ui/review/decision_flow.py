@@ -24,6 +24,7 @@ from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
 from reviewer.queue import QueueRow, fetch_case
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
+from ui.accessibility.names import name_controls
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.review.selection import Selection, refusal_text
@@ -121,7 +122,9 @@ class DecisionFlow(QObject):
         dialog = QInputDialog(self._window)
         dialog.setWindowTitle("Note")
         dialog.setLabelText(f"Note on {visible(view.external_id)}:")
+        dialog.setOkButtonText("Save note")  # also builds the line edit and buttons, to be named here
         make_all_plain(dialog)
+        name_controls(dialog, {"QLineEdit": ("Note", "A note on this case, kept with its decisions")})
         ok = dialog.exec()
         text = dialog.textValue()
         if ok and text.strip():

@@ -72,6 +72,10 @@ class ReviewFeature(QObject):
         self.counters_label = plain_label(SessionFigures().status_text())
         self.figures = SessionFigures()  # the last figures read for the status bar
         self.pack_label = plain_label(f"Policy {visible(ctx.pack.version)}")
+        self.sla_label.setAccessibleName("Time left before the case is due")
+        self.counters_label.setAccessibleName("Session counters")
+        self.counters_label.setAccessibleDescription("Cases decided and undone in this session")
+        self.pack_label.setAccessibleName("Policy pack version")
         for label in (self.sla_label, self.counters_label):
             window.add_status(label)
         self.flow.counters_changed.connect(self._update_counters)

@@ -60,6 +60,14 @@ class PreviewPane(QWidget):
         self.item_bar = plain_label()
         self.item_bar.setObjectName("itemBar")
         self.text_view = QPlainTextEdit()
+        self.header.setAccessibleName("Case details")
+        self.warning.setAccessibleName("Content warning")
+        self.duplicate_banner.setAccessibleName("Duplicate media")
+        self.item_bar.setAccessibleName("Item position")
+        self.text_view.setAccessibleName("Item text")
+        self.text_view.setAccessibleDescription("The reported text of the current item")
+        self.canvas.setAccessibleName("Blurred preview")
+        self.canvas.setAccessibleDescription("V reveals, Space peeks while held, [ and ] switch items")
         self.text_view.setReadOnly(True)
         self.text_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.text_view.setMaximumHeight(140)
@@ -193,6 +201,9 @@ class PreviewPane(QWidget):
             self.text_view.hide()
             return
         nav = "   [ / ] switch item" if count > 1 else ""
+        self.canvas.setAccessibleName(
+            f"Blurred preview of item {self._index + 1} of {count}, {visible(item.kind)}"
+        )
         self.item_bar.setText(f"Item {self._index + 1} of {count} · {visible(item.kind)}{nav}")
         if item.kind == "text" or item.text:
             self.text_view.setPlainText(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from reviewer.conflicts import PolicyPackChanged
@@ -18,7 +16,9 @@ from reviewer.storage.database import Database
 from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError
 from reviewer.storage.migrate import open_database
 from reviewer.vault.permissions import restrict_new_files
+from ui.accessibility.theme import apply_theme
 from ui.shell.plain import make_all_plain, message_box
+from ui.shell.prefs import THEME_KEY
 
 ORG, APP = "ReviewerWorkstation", "reviewer"
 
@@ -27,39 +27,13 @@ def ensure_qapp() -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
-        app.setStyle("Fusion")  # the same look everywhere; colours still follow the system palette
+        app.setStyle("Fusion")  # the same look everywhere; colours follow the theme (ui.accessibility)
     assert isinstance(app, QApplication)  # instance() is typed as the QCoreApplication base
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    apply_theme(app)
+    apply_theme(app, str(QSettings().value(THEME_KEY, "") or ""))  # the window re-applies on a change
     return app
-
-
-def apply_theme(app: QApplication) -> None:
-    """Follow the system's light/dark choice (``REVIEWER_THEME=light|dark`` overrides it)."""
-    choice = os.environ.get("REVIEWER_THEME", "").lower()
-    dark = choice == "dark" or (choice != "light" and app.styleHints().colorScheme() == Qt.ColorScheme.Dark)
-    if not dark:
-        return
-    palette = QPalette()
-    role = QPalette.ColorRole
-    for r, colour in (
-        (role.Window, "#202124"),
-        (role.WindowText, "#e8eaed"),
-        (role.Base, "#17181a"),
-        (role.AlternateBase, "#26272b"),
-        (role.Text, "#e8eaed"),
-        (role.Button, "#2b2c30"),
-        (role.ButtonText, "#e8eaed"),
-        (role.Highlight, "#3d6fb4"),
-        (role.HighlightedText, "#ffffff"),
-        (role.ToolTipBase, "#2b2c30"),
-        (role.ToolTipText, "#e8eaed"),
-        (role.PlaceholderText, "#9aa0a6"),
-    ):
-        palette.setColor(r, QColor(colour))
-    app.setPalette(palette)
 
 
 def open_with_recovery(url: str) -> Database | None:

@@ -36,6 +36,8 @@ class AtRestLabel(QLabel):
 
 def install(window: Frame) -> AtRestLabel:
     label = AtRestLabel(window)
+    label.setAccessibleName("Data at rest")
+    label.setAccessibleDescription("Whether the database and media on this computer are encrypted")
     window.add_status(label)
     label.refresh()
     return label

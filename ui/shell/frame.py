@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from reviewer.clock import Clock
 from reviewer.display import visible
+from ui.accessibility.elide import elide_when_short
 from ui.shell.context import AppContext
 from ui.shell.prefs import Preferences
 from ui.shell.screens import WORK, Screens
@@ -48,6 +49,8 @@ class Frame(QMainWindow):
         self.splitter.setSizes(self._widths)
 
     def add_status(self, widget: QWidget) -> None:
+        if isinstance(widget, QLabel) and widget.textFormat() != Qt.TextFormat.RichText:
+            elide_when_short(widget)  # at a large font the status bar must not set the window's width
         self.statusBar().addPermanentWidget(widget)
 
     def set_subject(self, subject: str | None) -> None:

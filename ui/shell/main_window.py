@@ -20,6 +20,7 @@ from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
 from ui import casepanel, commands, review
 from ui import wellbeing as wellbeing_feature
+from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
@@ -41,7 +42,14 @@ ACTIONS: tuple[ActionSpec, ...] = (QUIT,)
 
 def action_specs() -> tuple[ActionSpec, ...]:
     """Every action the app registers, in registration order (for the keymap file's checks)."""
-    return (*review.ACTIONS, *casepanel.ACTIONS, *wellbeing_feature.ACTIONS, *commands.ACTIONS, *ACTIONS)
+    return (
+        *review.ACTIONS,
+        *casepanel.ACTIONS,
+        *wellbeing_feature.ACTIONS,
+        *commands.ACTIONS,
+        *accessibility.ACTIONS,
+        *ACTIONS,
+    )
 
 
 class MainWindow(Frame):
@@ -64,6 +72,7 @@ class MainWindow(Frame):
         self.case_panel = casepanel.install(self, self.registry, self.review)
         self.wellbeing = wellbeing_feature.install(self, self.registry, self.review)
         commands.install(self, self.registry)
+        self.accessibility = accessibility.install(self, self.registry)
         self.at_rest = at_rest_label.install(self)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))

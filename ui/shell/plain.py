@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from reviewer.display import visible
+from ui.accessibility.names import name_on_show
 
 #: Dynamic property set on every label whose rich text was built by :func:`set_rich`.
 ESCAPED_RICH = "escapedRichText"
@@ -97,4 +98,5 @@ def message_box(
     box = QMessageBox(icon, visible(title), visible(text, multiline=True), buttons, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     make_all_plain(box)
+    name_on_show(box)  # its buttons get accessible names, those the caller adds too
     return box

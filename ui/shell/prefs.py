@@ -6,7 +6,8 @@ the organisation policy, so a later organisation change to a default reaches eve
 choose otherwise. QSettings hands values back as strings once they have been through an INI file, so each
 value is converted back to its declared kind here. A value that cannot be converted, or that the
 organisation no longer allows, is dropped by :class:`WellbeingSettings` and described in its ``problems``.
-Keys under ``wellbeing/`` that no setting declares (say, from a newer version) are left alone.
+Keys under ``wellbeing/`` that no setting declares (say, from a newer version) are left alone. The
+display theme is one more personal choice, stored under ``display/theme``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from reviewer.wellbeing.settings import (
 )
 
 GROUP = "wellbeing"
+THEME_KEY = "display/theme"  # the theme's name (ui.accessibility.theme checks it names one)
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -98,6 +100,7 @@ class Preferences(QObject):
     """
 
     changed = Signal()
+    theme_changed = Signal(str)
 
     def __init__(self, qsettings: QSettings, wellbeing: WellbeingSettings, parent: QObject | None = None):
         super().__init__(parent)
@@ -114,3 +117,16 @@ class Preferences(QObject):
         """Change one setting (``SettingsError`` when the organisation's floor forbids it)."""
         self.wellbeing.set(key, value)
         self.update(self.wellbeing)
+
+    @property
+    def theme(self) -> str:
+        """The stored theme name ('' when none was chosen); as read from a file, so not trusted."""
+        return str(self._qsettings.value(THEME_KEY, "") or "")
+
+    def set_theme(self, name: str) -> None:
+        """Store the theme ``name`` and emit ``theme_changed`` (the accessibility feature applies it)."""
+        if name == self.theme:
+            return
+        self._qsettings.setValue(THEME_KEY, name)
+        self._qsettings.sync()
+        self.theme_changed.emit(name)

@@ -51,6 +51,7 @@ class WellbeingFeature:
         self.window, self.review = window, review
         self.blank = plain_label("Content hidden.\n\nPress Esc or F12 to return (media comes back blurred).")
         self.blank.setObjectName("panicScreen")
+        self.blank.setAccessibleName("Content hidden")
         self.blank.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.blank.setAutoFillBackground(True)
         window.screens.add(HIDDEN, self.blank)
@@ -79,9 +80,15 @@ class WellbeingFeature:
         self.window.flash("Greyscale on" if wanted else "Colour on (greyscale off)")
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.window.prefs.wellbeing, self.window, open_keymap=self.open_keymap)
+        dialog = SettingsDialog(
+            self.window.prefs.wellbeing,
+            self.window,
+            open_keymap=self.open_keymap,
+            theme=self.window.prefs.theme,
+        )
         if dialog.exec():
             self.window.prefs.update(dialog.settings)
+            self.window.prefs.set_theme(dialog.theme)
             self.window.flash("Settings saved.")
         self.window.refocus()
 

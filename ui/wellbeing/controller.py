@@ -33,6 +33,7 @@ from reviewer.wellbeing.breaks import (
 )
 from reviewer.wellbeing.exposure import ExposureLedger, ExposureReading
 from reviewer.wellbeing.severity import item_severity
+from ui.accessibility.theme import ALERT, set_tone
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
 from ui.shell.plain import plain_label
@@ -57,6 +58,8 @@ class WellbeingController(QObject):
         self.break_log = BreakLog(ctx.db)
         self._break_id: uuid.UUID | None = None  # set and read on the database worker only
         self.exposure_label = plain_label("Exposure 0s")
+        self.exposure_label.setAccessibleName("Exposure meter")
+        self.exposure_label.setAccessibleDescription("Time spent looking at revealed content this session")
         window.add_status(self.exposure_label)
         self.break_screen = BreakScreen()
         window.screens.add(BREAK, self.break_screen)
@@ -142,7 +145,7 @@ class WellbeingController(QObject):
             f"(limit {settings.get('exposure.cap_hour_seconds')}), {r.day.weighted:.0f}s "
             f"today (limit {settings.get('exposure.cap_day_seconds')}); {r.session.reveals} reveals this session."
         )
-        label.setStyleSheet("color: #c0392b; font-weight: bold;" if max(hour, day) >= warn else "")
+        set_tone(label, ALERT if max(hour, day) >= warn else "")  # the theme colours it
 
     # -- breaks --------------------------------------------------------------------------------
     def tick(self) -> None:

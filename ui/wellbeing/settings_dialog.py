@@ -39,10 +39,11 @@ from PySide6.QtWidgets import (
 
 from reviewer.display import visible
 from reviewer.wellbeing.settings import SECTIONS, SETTINGS, SettingsError, SettingSpec, WellbeingSettings
+from ui.accessibility.theme import ALERT, STANDARD, set_tone
+from ui.accessibility.theme_picker import ThemePicker
 from ui.shell.plain import plain_label
 
 Field = QCheckBox | QSpinBox | QDoubleSpinBox | QPlainTextEdit
-ERROR_STYLE = "color: #b3261e; font-weight: bold;"
 NOTE_STYLE = "color: palette(placeholder-text);"
 
 
@@ -89,6 +90,7 @@ class SettingsDialog(QDialog):
         settings: WellbeingSettings,
         parent: QWidget | None = None,
         open_keymap: Callable[[], None] | None = None,
+        theme: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Wellbeing and display settings")
@@ -112,11 +114,21 @@ class SettingsDialog(QDialog):
             if specs:
                 self._tab_of.update({sp.key: self.tabs.count() for sp in specs})
                 self.tabs.addTab(self._section_page(specs), section)
+        self.theme = theme  # after Save: the theme chosen on the Appearance tab
+        self.theme_picker = ThemePicker(theme)
+        self.tabs.addTab(self.theme_picker, "Appearance")
 
         self.restore_button = QPushButton("Restore defaults (Alt+R)")
         self.cancel_button = QPushButton("Cancel (Esc)")
         self.save_button = QPushButton("Save (Enter)")
         self.save_button.setDefault(True)
+        self.restore_button.setAccessibleName("Restore defaults")
+        self.restore_button.setAccessibleDescription("Put the organisation's defaults in every field (Alt+R)")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAccessibleDescription("Close without saving (Esc)")
+        self.save_button.setAccessibleName("Save")
+        self.save_button.setAccessibleDescription("Save the settings and close (Enter)")
+        self.tabs.setAccessibleName("Settings sections")
         self.restore_button.clicked.connect(self.restore_defaults)
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self.save)
@@ -160,6 +172,8 @@ class SettingsDialog(QDialog):
             field = self._field(sp)
             field.setObjectName(f"field:{sp.key}")
             field.setToolTip(sp.help)
+            field.setAccessibleName(sp.title)
+            field.setAccessibleDescription(self._note(sp))
             self.fields[sp.key] = field
             column = QVBoxLayout()
             column.setSpacing(2)
@@ -176,7 +190,7 @@ class SettingsDialog(QDialog):
             error = plain_label()
             error.setObjectName(f"error:{sp.key}")
             error.setWordWrap(True)
-            error.setStyleSheet(ERROR_STYLE)
+            set_tone(error, ALERT)  # its colour comes from the theme (readable in high contrast too)
             error.hide()
             self.errors[sp.key] = error
             column.addWidget(error)
@@ -231,6 +245,8 @@ class SettingsDialog(QDialog):
             if self._tab_of[key] == self.tabs.currentIndex() and field.isEnabled() and page is not None:
                 field.setFocus(Qt.FocusReason.TabFocusReason)
                 return
+        if page is not None:  # a page without settings fields (Appearance)
+            page.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _switch_tab(self, step: int) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
@@ -262,6 +278,7 @@ class SettingsDialog(QDialog):
         """Fill every field with the organisation's default; nothing is saved until Save."""
         for sp in SETTINGS:
             self.set_value(sp.key, self._original.default(sp.key))
+        self.theme_picker.select(STANDARD)
         self._clear_errors()
 
     # -- errors ----------------------------------------------------------------------------------
@@ -337,4 +354,5 @@ class SettingsDialog(QDialog):
             self._show_errors(errors)
             return
         self.settings = candidate
+        self.theme = self.theme_picker.chosen()
         self.accept()

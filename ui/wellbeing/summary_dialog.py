@@ -118,6 +118,9 @@ class SummaryDialog(QDialog):
 
         self.close_button = QPushButton("Close (Enter / Esc)")
         self.close_button.setDefault(True)
+        self.close_button.setAccessibleName("Close")
+        self.close_button.setAccessibleDescription("Close the session summary (Enter or Esc)")
+        self.support_label.setAccessibleName("Support")
         self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -119,7 +119,7 @@ def test_dialog_has_one_field_per_setting_of_the_right_kind(open_dialog) -> None
         if isinstance(field, QSpinBox | QDoubleSpinBox):
             low, high = settings.bounds(sp.key)
             assert (field.minimum(), field.maximum()) == (low, high), sp.key
-    assert dialog.tabs.count() == 5
+    assert dialog.tabs.count() == 6  # five sections of settings, and Appearance (the theme)
     note = dialog.findChild(type(dialog.errors["display.blur_px"]), "note:display.blur_px")
     assert "organisation limit: ≥ 8 px" in note.text()
     assert limit_text(settings, SETTINGS[2]) == "organisation limit: ≤ 160 px"
