@@ -94,6 +94,15 @@ class CasePanel(QWidget):
         self.notes_heading = ElidedLabel("Notes on this case")
         self.notes = _text_box(2)
         self.case: CaseView | None = None
+        for widget, name, description in (
+            (self.report, "Report text", "The full report of this case (Alt+PgUp / Alt+PgDown scroll)"),
+            (self.timeline, "Account timeline", "Every case and decision about this account, newest first"),
+            (self.related, "Related cases", "Same media, account or reporter: Alt+Up / Alt+Down choose, O goes"),
+            (self.notes, "Notes on this case", "Notes and rationales of the decisions on this case"),
+            (self.thumbs, "Item thumbnails", "Blurred thumbnails of the case's items"),
+        ):
+            widget.setAccessibleName(name)
+            widget.setAccessibleDescription(description)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(3)

@@ -135,6 +135,8 @@ class SettingsDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.restore_button)
         self.keymap_button = QPushButton("Keyboard shortcuts… (Alt+K)")  # the keymap editor
+        self.keymap_button.setAccessibleName("Keyboard shortcuts")
+        self.keymap_button.setAccessibleDescription("Open the keymap editor: assign, reset, export, import (Alt+K)")
         self.keymap_button.setVisible(open_keymap is not None)
         if open_keymap is not None:
             self.keymap_button.clicked.connect(open_keymap)

@@ -14,6 +14,7 @@ from ui.accessibility.elide import MIN_CHARS, elide_when_short, elided_text
 from ui.shell.main_window import MainWindow
 from ui.shell.plain import plain_label, tooltip
 
+
 @pytest.fixture
 def font_scale(qapp: QApplication) -> Iterator:  # type: ignore[type-arg]
     base = qapp.font()
@@ -69,7 +70,11 @@ def test_status_bar_labels_shrink_and_elide_instead_of_widening_the_window(
     labels = [lab for lab in w.statusBar().findChildren(QLabel) if lab.isVisible()]
     assert len(labels) >= 4
     assert w.statusBar().minimumSizeHint().width() < 600
-    qtbot.waitUntil(lambda: any(_shown_elided(lab) for lab in labels), timeout=UI_WAIT_MS)
+    width = w.width()
+    longest = max(labels, key=lambda lab: len(lab.text()))
+    longest.setText(" · ".join([longest.text()] * 6))  # far wider than the window leaves it
+    qtbot.waitUntil(lambda: bool(_shown_elided(longest)), timeout=UI_WAIT_MS)
+    assert w.width() == width  # the label elided; the window did not grow
     for lab in labels:
         if _shown_elided(lab):
             assert _shown_elided(lab).endswith("…") and lab.toolTip(), lab.text()
