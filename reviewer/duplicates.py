@@ -259,7 +259,8 @@ def apply_to_group(
 ) -> list[DecisionResult]:
     """Give every target the source case's standing action and policy, all in one transaction.
 
-    Each decision notes ``applied from duplicate <external id>`` and ``revealed=False``. Refuses
+    Each decision notes ``applied from duplicate <external id>``, carries the source's rationale (or that
+    note), ``revealed=False`` and the bulk's id (one undo reverses the whole bulk). Refuses
     (DecisionError, nothing written) if the source has no standing decision, a target is the source,
     missing, or no longer open (someone decided it meanwhile: CaseAlreadyDecided), another session holds
     a target (CaseHeld), or the policy code is not in ``pack``. Each target is lease-checked like a
@@ -279,6 +280,8 @@ def apply_to_group(
         if standing is None:
             raise DecisionError(f"case {source.external_id} has no standing decision to apply")
         note = f"applied from duplicate {source.external_id}"
+        rationale = standing.rationale or note
+        bulk_id = uuid.uuid4()  # one bulk: one undo reverses every decision of it
         results: list[DecisionResult] = []
         for target_id in targets:
             if target_id == source_case_id:
@@ -300,6 +303,8 @@ def apply_to_group(
                     session_id=session_id,
                     revealed=False,
                     now=now,
+                    rationale=rationale,
+                    bulk_id=bulk_id,
                 )
             )
     note_appended(db, len(results))

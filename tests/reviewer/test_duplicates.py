@@ -284,8 +284,22 @@ def test_open_group_and_apply_to_group(
         assert (d.action, d.policy_code, d.revealed) == ("restrict", "VIO-2", False)
         assert d.note == "applied from duplicate SRC" and d.policy_version == pack.version
     assert open_duplicates_of(db, ids["SRC"]) == []
+    assert len({d.bulk_id for d in rows}) == 1 and rows[0].bulk_id is not None  # one bulk
+    assert all(d.rationale == "applied from duplicate SRC" for d in rows)
     report = verify(db)
     assert report.ok, report.problem
+
+    # One undo reverses the whole bulk, in one transaction, and leaves the earlier decisions standing.
+    undone = undo_last(db, reviewer=reviewer_row, session_id=None)
+    assert undone is not None and set(undone.bulk_cases) == set(group)
+    with db.read() as s:
+        statuses = set(s.execute(select(Case.status).where(Case.id.in_(group))).scalars())
+        assert s.get(Case, ids["SRC"]).status == "decided"  # type: ignore[union-attr]
+    assert statuses == {"open"}
+    assert set(open_duplicates_of(db, ids["SRC"])) == set(group)
+    nxt = undo_last(db, reviewer=reviewer_row, session_id=None)
+    assert nxt is not None and nxt.case_id == ids["SRC"] and nxt.bulk_cases == ()
+    assert verify(db).ok
 
 
 def test_near_search_over_100k_hashes_finds_only_the_match(db: Database) -> None:
