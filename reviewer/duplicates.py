@@ -108,7 +108,7 @@ def _own_media(session: Session, case_id: uuid.UUID) -> list[tuple[uuid.UUID, st
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-def _chunks(values: list, size: int = _IN_CHUNK) -> Iterator[list]:
+def chunks(values: list, size: int = _IN_CHUNK) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -142,7 +142,7 @@ def _find(
     for item_id, sha, _ in own:
         if sha is not None:
             by_sha.setdefault(sha, item_id)
-    for shas in _chunks(list(by_sha)):
+    for shas in chunks(list(by_sha)):
         rows = session.execute(
             select(_raw(Item.id), _raw(Item.case_id), Item.media_sha256).where(
                 Item.media_sha256.in_(shas), Item.case_id != case_id
@@ -195,7 +195,7 @@ def _is_hex(value: str) -> bool:
 def _latest_standing(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Decision]:
     """For each case, its most recent standing decision with a deciding action."""
     out: dict[uuid.UUID, Decision] = {}
-    for ids in _chunks(list(case_ids)):
+    for ids in chunks(list(case_ids)):
         rows = list(
             session.execute(
                 select(Decision).where(Decision.case_id.in_(ids)).order_by(Decision.created_at)
@@ -313,7 +313,7 @@ def apply_to_group(
 
 def _external_ids(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     out: dict[uuid.UUID, str] = {}
-    for ids in _chunks(list(case_ids)):
+    for ids in chunks(list(case_ids)):
         for cid, ext in session.execute(select(Case.id, Case.external_id).where(Case.id.in_(ids))):
             out[cid] = ext
     return out

@@ -123,7 +123,7 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
 
         decide("k", then=1)
         decide("r", "1", then=2)  # remove asks for a policy; 1 picks the first listed
-        decide("e", then=3)
+        decide("e", "w", "h", "y", "ctrl+Return", then=3)  # escalation: target tier and reason box
         decide("ctrl+z", then=4)  # the undone case comes back on screen
         decide("s", then=5)
         actions = _decisions(db)

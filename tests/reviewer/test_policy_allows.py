@@ -211,5 +211,5 @@ def test_a_section_requiring_a_rationale_refuses_a_blank_one() -> None:
 def test_the_shipped_pack_requires_rationales_on_some_severe_sections() -> None:
     pack = load_default_pack()
     required = {s.code for s in pack.sections if s.rationale_required}
-    assert "AD-3" in required and "NV-0" not in required
+    assert "CS-2" in required and "NV-0" not in required
     assert all(pack.section(code).severity == 5 for code in required)

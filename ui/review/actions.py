@@ -37,7 +37,9 @@ WARN = _decide("warn", "Warn account")
 STRIKE = _decide("strike", "Strike account")
 SUSPEND = _decide("suspend", "Suspend account")
 DUPLICATES = _decide("apply_to_duplicates", "Apply to duplicates")
-OVERRIDE = _decide("override", "Override decision (lead)…", "Replace a decided case's decision, with a reason")
+OVERRIDE = _decide(
+    "override", "Override decision (lead)…", "Replace a decided case's decision, with a reason"
+)
 PICKS = tuple(_pick(n) for n in range(1, 10))
 POLICY_SEARCH = ActionSpec("policy.search", "Search policies", "Policy")
 REVEAL_TOGGLE = ActionSpec("view.reveal_toggle", "Reveal / blur media", "View", needs_case=True)
@@ -68,7 +70,11 @@ def install(window: Frame, registry: ActionRegistry, spec: PreviewSpec | None = 
     """Add the review panels to ``window`` and register the review actions with their handlers."""
     review = ReviewFeature(window, spec)
     selection, preview, picks, flow, queue = (
-        review.selection, review.preview, review.picks, review.flow, review.queue
+        review.selection,
+        review.preview,
+        review.picks,
+        review.flow,
+        review.queue,
     )
 
     def guard(action: ActionSpec) -> str | None:

@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView
-from reviewer.conflicts import CaseConflict
+from reviewer.conflicts import CaseConflict, DecisionError
 from reviewer.decisions import DecisionResult, record_decision, undo_last
 from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
@@ -26,9 +26,10 @@ from reviewer.queue import QueueRow, fetch_case
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
+from ui.review.rationale_box import Done, RationaleBox
 from ui.review.selection import Selection, refusal_text
 from ui.shell.context import AppContext
-from ui.shell.plain import make_all_plain, message_box
+from ui.shell.plain import message_box
 from ui.shell.prefs import Preferences
 
 DROP_DELAY_MS = 40
@@ -56,6 +57,7 @@ class DecisionFlow(QObject):
         self.decided = 0
         self.undone = 0
         self.error_box: QMessageBox | None = None
+        self.rationale_box: RationaleBox | None = None
         self.rotation = RotationAdvisor(prefs.wellbeing)
         self._shown_at = time.monotonic()
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
@@ -79,9 +81,15 @@ class DecisionFlow(QObject):
         return None
 
     # -- writing ---------------------------------------------------------------------------------
-    def commit(self, action: str, code: str | None, note: str = "") -> None:
+    def commit(
+        self, action: str, code: str | None, note: str = "", rationale: str = "", to_tier: int | None = None
+    ) -> None:
+        """Write the decision; first ask for its rationale where one is needed (see :meth:`_asks`)."""
         view = self.selection.current
         if view is None or self.busy:
+            return
+        if not rationale and self._asks(action, code):
+            self._ask(view, action, code, lambda text, tier: self.commit(action, code, note, text, tier))
             return
         self.busy = True
         self.activity.emit()
@@ -103,22 +111,48 @@ class DecisionFlow(QObject):
                 session_id=ctx.session_id,
                 handle_ms=handle_ms,
                 revealed=revealed,
+                rationale=rationale,
+                to_tier=to_tier,
             )
 
         ctx.tasks.run_db(write, lambda result: self._after_decision(result, category), self.report_failure)
 
+    def _asks(self, action: str, code: str | None) -> bool:
+        """Whether the decision opens the rationale box: the pack requires a rationale (the core's rule),
+        or it is an escalation (target tier and reason). Anything else commits on its key alone."""
+        return action == "escalate" or self.ctx.pack.needs_rationale(code, action)
+
+    def _ask(self, view: CaseView, action: str, code: str | None, done: Done) -> None:
+        box = RationaleBox(
+            action=action,
+            code=code,
+            case_label=visible(view.external_id),
+            required=True,
+            tier=view.tier,
+            done=done,
+            parent=self._window,
+        )
+        box.finished.connect(lambda _result: self._closed(box))
+        self.rationale_box = box
+        self.status.emit("Write the rationale: Ctrl+Enter commits, Esc cancels.")
+        box.open()
+
+    def _closed(self, box: RationaleBox) -> None:
+        if box.result() != RationaleBox.DialogCode.Accepted:
+            self.status.emit("Cancelled — nothing was written.")
+        if self.rationale_box is box:
+            self.rationale_box = None
+        box.deleteLater()
+        self.selection.view.window().activateWindow()  # the keys' shortcuts need the window active
+        self.selection.view.setFocus()
+
     def note(self) -> None:
+        """N: a note for the case history (several lines), written at once as a note decision whose
+        rationale holds the text; it changes nothing else about the case."""
         view = self.selection.current
         if view is None or self.busy:
             return
-        dialog = QInputDialog(self._window)
-        dialog.setWindowTitle("Note")
-        dialog.setLabelText(f"Note on {visible(view.external_id)}:")
-        make_all_plain(dialog)
-        ok = dialog.exec()
-        text = dialog.textValue()
-        if ok and text.strip():
-            self.commit("note", None, note=text.strip())
+        self._ask(view, "note", None, lambda text, _tier: self.commit("note", None, rationale=text))
 
     def _after_decision(self, result: DecisionResult, decided_category: str) -> None:
         self.busy = False
@@ -199,6 +233,17 @@ class DecisionFlow(QObject):
         if isinstance(exc, CaseConflict):
             self._conflict(exc.case_id, str(exc))
             return
+        if isinstance(exc, DecisionError):  # a rule refused it: say why, plainly; nothing went wrong
+            box = message_box(
+                QMessageBox.Icon.Information,
+                "Decision refused",
+                f"{exc}.\n\nNothing was written; the case stays here.",
+                self._window,
+            )
+            box.open()
+            self.error_box = box
+            self.status.emit(f"Refused: {exc}")
+            return
         box = message_box(
             QMessageBox.Icon.Warning,
             "Decision NOT saved",
@@ -249,29 +294,34 @@ class DecisionFlow(QObject):
         ctx = self.ctx
         flt = self.model.filter  # a snapshot: the worker never reads the model
 
-        def work() -> tuple[DecisionResult | None, QueueRow | None]:
+        def work() -> tuple[DecisionResult | None, list[QueueRow | None]]:
             result = undo_last(ctx.db, reviewer=ctx.reviewer, session_id=ctx.session_id)
-            row = None
+            rows: list[QueueRow | None] = []
             if result is not None:
                 with ctx.db.read() as s:
-                    row = fetch_case(s, result.case_id, flt)
-            return result, row
+                    rows = [fetch_case(s, c, flt) for c in result.bulk_cases or (result.case_id,)]
+            return result, rows
 
-        def done(packet: tuple[DecisionResult | None, QueueRow | None]) -> None:
+        def done(packet: tuple[DecisionResult | None, list[QueueRow | None]]) -> None:
             self.busy = False
-            result, row = packet
+            result, rows = packet
             if result is None:
                 self.status.emit("Nothing left to undo in this session.")
                 return
-            self.undone += 1
-            self.decided = max(0, self.decided - 1)
+            cases = result.bulk_cases or (result.case_id,)
+            self.undone += len(cases)
+            self.decided = max(0, self.decided - len(cases))
             self.counters_changed.emit()
-            self.selection.forget(result.case_id)
-            self._pending_drops.discard(result.case_id)  # undone before its row left: it stays
-            if row is not None and self.model.row_for_case(result.case_id) is None:
-                self.model.reinsert_case(row)
+            for case_id, case_row in zip(cases, rows, strict=True):
+                self.selection.forget(case_id)
+                self._pending_drops.discard(case_id)  # undone before its row left: it stays
+                if case_row is not None and self.model.row_for_case(case_id) is None:
+                    self.model.reinsert_case(case_row)
             target = self.model.row_for_case(result.case_id)
-            self.status.emit("Undone. The case is back in the queue." if target is not None else "Undone.")
+            back = (
+                "The case is back in the queue." if len(cases) == 1 else f"{len(cases)} cases are open again."
+            )
+            self.status.emit(f"Undone. {back}" if target is not None else "Undone.")
             if target is not None:
                 self.selection.select_row(target, refresh=True)
 

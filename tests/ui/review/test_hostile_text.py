@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
-    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QTextEdit,
@@ -255,20 +254,15 @@ def _answer_modal(kind: type[QDialog], seen: list[QDialog], answer: Callable[[QD
 
 def test_the_note_dialog_names_the_case_as_plain_text(window: MainWindow, qtbot: QtBot) -> None:
     w = window
-    seen: list[QDialog] = []
-    texts: list[str] = []
-
-    def answer(dialog: QDialog) -> None:
-        texts.extend(_shown(label) for label in dialog.findChildren(QLabel))
-        texts.append(repr(_unsafe_labels(dialog)))
-        dialog.reject()
-
-    _answer_modal(QInputDialog, seen, answer)
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_N)
-    assert seen, "the note dialog did not open"
+    qtbot.waitUntil(lambda: w.review.flow.rationale_box is not None, timeout=UI_WAIT_MS)
+    box = w.review.flow.rationale_box
+    assert box is not None
+    texts = [_shown(label) for label in box.findChildren(QLabel)]
     assert any(t.startswith("Note on EXT⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=") for t in texts), texts
-    assert texts[-1] == "[]"
+    assert _unsafe_labels(box) == []
     assert not any(ch in t for t in texts for ch in HIDDEN)
+    box.reject()
 
 
 def test_a_conflict_names_the_other_reviewer_as_plain_text(
