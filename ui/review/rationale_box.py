@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.actions import ACTION_KINDS
@@ -72,7 +72,11 @@ class RationaleBox(QDialog):
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         self.resize(520, 260)
-        self.text.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.activateWindow()
+        self.text.setFocus()  # keyboard first: type the rationale at once
 
     def _placeholder(self) -> str:
         if self.action == "escalate":
