@@ -443,6 +443,21 @@ def _record_in(
         to_tier=to_tier,
         bulk_id=bulk_id,
     )
+    decision_id = _write_one(session, conn, reviewer, row, history, status, new_tier)
+    return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
+
+
+def _write_one(
+    session: Session,
+    conn: Connection,
+    reviewer: Reviewer,
+    row: NewDecision,
+    history: Sequence[Row[Any]],
+    status: str,
+    tier: int,
+) -> uuid.UUID:
+    """Write one decision row with the case's new state; the lease follows the new status."""
+    lease = _claim_after(status, row.session_id, row.created_at)
     (decision_id,) = write_decisions(
         session,
         conn,
@@ -450,10 +465,10 @@ def _record_in(
         rows=[row],
         history=history,
         status=status,
-        tier=new_tier,
-        lease=_claim_after(status, session_id, now),
+        tier=tier,
+        lease=lease,
     )
-    return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
+    return decision_id
 
 
 def undo_last(
@@ -528,14 +543,5 @@ def _undo_one(
         created_at=now,
         reverses_id=target_id,
     )
-    (undo_id,) = write_decisions(
-        session,
-        conn,
-        actor=reviewer.handle,
-        rows=[row],
-        history=history,
-        status=status,
-        tier=tier,
-        lease=_claim_after(status, session_id, now),
-    )
+    undo_id = _write_one(session, conn, reviewer, row, history, status, tier)
     return DecisionResult(undo_id, case_id, UNDO, status, reverses_id=target_id)

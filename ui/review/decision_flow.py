@@ -143,7 +143,11 @@ class DecisionFlow(QObject):
         if self.rationale_box is box:
             self.rationale_box = None
         box.deleteLater()
-        self.selection.view.window().activateWindow()  # the keys' shortcuts need the window active
+        self.back_to_queue()
+
+    def back_to_queue(self) -> None:
+        """After a box closes: the window active again (its key shortcuts need that), keys on the table."""
+        self.selection.view.window().activateWindow()
         self.selection.view.setFocus()
 
     def note(self) -> None:

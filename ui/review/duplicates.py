@@ -99,8 +99,7 @@ class Duplicates(QObject):
         if self.confirm_box is box:
             self.confirm_box = None
         box.deleteLater()
-        self.selection.view.window().activateWindow()  # the keys' shortcuts need the window active
-        self.selection.view.setFocus()
+        self.flow.back_to_queue()
 
     def _write(self, targets: list[uuid.UUID]) -> None:
         assert self.found is not None

@@ -16,22 +16,12 @@ from reviewer.decisions import record_decision
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.models import Case, Decision, Item
 from reviewer.storage.database import Database
+from tests.support.review_window import open_window as _open
 from tests.support.waiting import UI_WAIT_MS
-from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 REQUIRED = "CS-2"  # the shipped pack requires a rationale under this section
-
-
-def _open(db: Database, pack, qtbot: QtBot) -> MainWindow:  # type: ignore[no-untyped-def]
-    w = MainWindow(start_context(db, pack, backup=False))
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    w.activateWindow()
-    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
-    return w
 
 
 @pytest.fixture
