@@ -99,6 +99,14 @@ def test_the_rationale_is_stored_on_the_decision_and_audited(db, make_cases, rev
         d = s.get(Decision, res.decision_id)
         assert d is not None and d.rationale == "satire, clearly labelled" and d.bulk_id is None
     assert verify(db).ok
+    from reviewer.exporting import iter_decisions
+
+    (exported,) = iter_decisions(db)
+    assert (exported["rationale"], exported["to_tier"], exported["bulk_id"]) == (
+        "satire, clearly labelled",
+        "",
+        "",
+    )
     with db.write() as s:
         s.get(Decision, res.decision_id).rationale = "edited later"  # type: ignore[union-attr]
     broken = verify(db)
