@@ -138,13 +138,15 @@ def validate_action(
 
 
 def check_escalation(action: str, to_tier: int | None, tier: int) -> None:
-    """An escalation's target tier is above the case's tier and at most :data:`MAX_TIER`; only an
-    escalation has one."""
-    if to_tier is None:
-        return
+    """An escalation goes above the case's tier and at most to :data:`MAX_TIER` (its target, or the next
+    tier); only an escalation has a target tier."""
     if action != "escalate":
-        raise DecisionError(f"only an escalation has a target tier, not {action!r}")
-    if not tier < to_tier <= MAX_TIER:
+        if to_tier is not None:
+            raise DecisionError(f"only an escalation has a target tier, not {action!r}")
+        return
+    if tier >= MAX_TIER:
+        raise DecisionError(f"the case is already at tier {tier}, the highest; it cannot be escalated")
+    if to_tier is not None and not tier < to_tier <= MAX_TIER:
         raise DecisionError(
             f"an escalation from tier {tier} goes to a higher tier, at most {MAX_TIER} (not {to_tier})"
         )

@@ -162,5 +162,9 @@ def test_an_escalation_goes_to_its_target_tier_with_its_reason(db, make_cases, r
     with pytest.raises(DecisionError, match="only an escalation has a target tier"):
         record_decision(db, case_id=b, reviewer=reviewer_row, action="keep", to_tier=2)
     assert _case(db, b).tier == 1
+    from reviewer.decisions import check_escalation
+
+    with pytest.raises(DecisionError, match="already at tier 3, the highest"):
+        check_escalation("escalate", None, 3)
     undo_last(db, reviewer=reviewer_row, session_id=None)
     assert _case(db, a).tier == 1 and _case(db, a).status == "open"

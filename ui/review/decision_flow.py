@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView
 from reviewer.conflicts import CaseConflict, DecisionError
-from reviewer.decisions import DecisionResult, record_decision, undo_last
+from reviewer.decisions import MAX_TIER, DecisionResult, record_decision, undo_last
 from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
 from reviewer.queue import QueueRow, fetch_case
@@ -87,6 +87,9 @@ class DecisionFlow(QObject):
         """Write the decision; first ask for its rationale where one is needed (see :meth:`_asks`)."""
         view = self.selection.current
         if view is None or self.busy:
+            return
+        if action == "escalate" and view.tier >= MAX_TIER:
+            self.status.emit(f"Tier {view.tier} is the highest: this case cannot be escalated further.")
             return
         if not rationale and self._asks(action, code):
             self._ask(view, action, code, lambda text, tier: self.commit(action, code, note, text, tier))
