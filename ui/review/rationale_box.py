@@ -38,7 +38,7 @@ class RationaleBox(QDialog):
         super().__init__(parent)
         self.setObjectName("rationaleBox")
         self.action, self.required, self._done = action, required, done
-        title = "Note" if action == "note" else ACTION_KINDS[action].label
+        title = {"note": "Note", "escalate": "Escalate"}.get(action) or ACTION_KINDS[action].label
         self.setWindowTitle(f"{title}: rationale")
         self.heading = plain_label()
         set_rich(
@@ -62,7 +62,7 @@ class RationaleBox(QDialog):
             for target in range(tier + 1, MAX_TIER + 1):
                 self.tier.addItem(f"Tier {target}", target)
             row = QHBoxLayout()
-            label = plain_label("Escalate to (Alt+T, or Alt+2 / Alt+3):")
+            label = plain_label("To tier (Alt+2 / Alt+3):")
             label.setBuddy(self.tier)
             row.addWidget(label)
             row.addWidget(self.tier, 1)
