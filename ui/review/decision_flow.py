@@ -58,6 +58,7 @@ class DecisionFlow(QObject):
         self.undone = 0
         self.error_box: QMessageBox | None = None
         self.rationale_box: RationaleBox | None = None
+        self.explain_case: uuid.UUID | None = None  # W: the next decision on this case asks why
         self.rotation = RotationAdvisor(prefs.wellbeing)
         self._shown_at = time.monotonic()
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
@@ -68,8 +69,10 @@ class DecisionFlow(QObject):
         model.modelAboutToBeReset.connect(self._pending_drops.clear)
         prefs.changed.connect(self._on_prefs_changed)
 
-    def _on_case_shown(self, _view: CaseView | None) -> None:
+    def _on_case_shown(self, view: CaseView | None) -> None:
         self._shown_at = time.monotonic()
+        if view is None or view.id != self.explain_case:
+            self.explain_case = None
 
     def _on_prefs_changed(self) -> None:
         self.rotation = RotationAdvisor(self._prefs.wellbeing)
@@ -91,8 +94,14 @@ class DecisionFlow(QObject):
         if action == "escalate" and view.tier >= MAX_TIER:
             self.status.emit(f"Tier {view.tier} is the highest: this case cannot be escalated further.")
             return
-        if not rationale and self._asks(action, code):
-            self._ask(view, action, code, lambda text, tier: self.commit(action, code, note, text, tier))
+        if not rationale and (self._asks(action, code) or self.explain_case == view.id):
+            self._ask(view, action, code, lambda text, tier: self._write(action, code, note, text, tier))
+            return
+        self._write(action, code, note, rationale, to_tier)
+
+    def _write(self, action: str, code: str | None, note: str, rationale: str, to_tier: int | None) -> None:
+        view = self.selection.current
+        if view is None or self.busy:
             return
         self.busy = True
         self.activity.emit()
@@ -125,12 +134,19 @@ class DecisionFlow(QObject):
         or it is an escalation (target tier and reason). Anything else commits on its key alone."""
         return action == "escalate" or self.ctx.pack.needs_rationale(code, action)
 
+    def explain_next(self) -> None:
+        """W: the next decision on the shown case opens the rationale box even where none is required."""
+        view = self.selection.current
+        if view is not None:
+            self.explain_case = view.id
+            self.status.emit("The next decision on this case asks for a rationale (Ctrl+Enter commits).")
+
     def _ask(self, view: CaseView, action: str, code: str | None, done: Done) -> None:
         box = RationaleBox(
             action=action,
             code=code,
             case_label=visible(view.external_id),
-            required=True,
+            required=action == "note" or self._asks(action, code),
             tier=view.tier,
             done=done,
             parent=self._window,
@@ -159,7 +175,7 @@ class DecisionFlow(QObject):
         view = self.selection.current
         if view is None or self.busy:
             return
-        self._ask(view, "note", None, lambda text, _tier: self.commit("note", None, rationale=text))
+        self._ask(view, "note", None, lambda text, _tier: self._write("note", None, "", text, None))
 
     def _after_decision(self, result: DecisionResult, decided_category: str) -> None:
         self.busy = False

@@ -243,3 +243,28 @@ def test_a_confirmed_bulk_is_one_undo(
         assert s.get(Case, cases[0]).status == "decided"  # type: ignore[union-attr]
     assert all(w.review.model.row_for_case(c) is not None for c in cases[1:])  # back in the queue
     assert f"{len(cases) - 1} cases are open again" in w.statusBar().currentMessage()
+
+
+def test_w_makes_the_next_decision_ask_why_and_an_empty_answer_is_allowed(
+    window: MainWindow, qtbot: QtBot, db: Database
+) -> None:
+    w = window
+    _key(qtbot, w, Qt.Key.Key_W)
+    _key(qtbot, w, Qt.Key.Key_K)
+    box = _box(qtbot, w)
+    assert not box.required and "required" not in box.hint.text()
+    qtbot.keyClicks(box.text, "obvious satire")
+    qtbot.keyClick(box.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(_rows(db)) == 1, timeout=UI_WAIT_MS)
+    _idle(qtbot, w)
+    assert _rows(db) == [("keep", "NV-0", "obvious satire", None)]
+    _key(qtbot, w, Qt.Key.Key_W)
+    _key(qtbot, w, Qt.Key.Key_K)
+    box = _box(qtbot, w)
+    qtbot.keyClick(box.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # nothing to add
+    qtbot.waitUntil(lambda: len(_rows(db)) == 2, timeout=UI_WAIT_MS)
+    _idle(qtbot, w)
+    assert _rows(db)[-1] == ("keep", "NV-0", "", None)
+    _key(qtbot, w, Qt.Key.Key_K)  # not armed again: one key
+    qtbot.waitUntil(lambda: len(_rows(db)) == 3, timeout=UI_WAIT_MS)
+    assert w.review.flow.rationale_box is None
