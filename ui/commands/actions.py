@@ -9,9 +9,7 @@ from ui.commands.spec import ActionSpec
 from ui.shell.frame import Frame
 
 PALETTE = ActionSpec("app.palette", "Command palette", "App", safe_on_overlay=True)
-CHEATSHEET = ActionSpec(
-    "app.cheatsheet", "Keyboard shortcuts", "App", safe_when_hidden=True, safe_on_overlay=True
-)
+CHEATSHEET = ActionSpec("app.cheatsheet", "Keyboard shortcuts", "App", safe_when_hidden=True, safe_on_overlay=True)
 ACTIONS: tuple[ActionSpec, ...] = (PALETTE, CHEATSHEET)
 
 

@@ -29,6 +29,7 @@ def default_keymap_path() -> Path:
     return resource_path("keymap.toml")
 
 
+
 def chord(seq: QKeySequence, index: int) -> QKeyCombination:
     """The ``index``-th key combination of ``seq`` (Qt's ``operator[]``; IndexError past ``count()``)."""
     # PySide6's stubs leave out QKeySequence.__getitem__, which exists at run time.

@@ -154,9 +154,7 @@ class Overrides(QObject):
 
         def done(result: DecisionResult) -> None:
             under = f" under {result.policy_code}" if result.policy_code else ""
-            self.status.emit(
-                f"Overridden: {ACTION_KINDS[result.action].label}{under}; the reason is recorded."
-            )
+            self.status.emit(f"Overridden: {ACTION_KINDS[result.action].label}{under}; the reason is recorded.")
             self.selection.reload(result.case_id)
 
         ctx.tasks.run_db(write, done, self.flow.report_failure)

@@ -28,9 +28,7 @@ class PreviewPane(QWidget):
     reveal_finished = Signal(object, object, str, int)  # case id, item id, mode, duration ms
     item_changed = Signal(int)
 
-    def __init__(
-        self, monotonic: Callable[[], float] = time.monotonic, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.monotonic = monotonic  # the window's clock (tests inject one)
         # Every imported value reaches these labels through ui.shell.plain: plain text, or rich text whose

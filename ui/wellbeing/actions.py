@@ -20,9 +20,7 @@ from ui.wellbeing.controller import WellbeingController
 from ui.wellbeing.settings_dialog import SettingsDialog
 from ui.wellbeing.summary_dialog import SummaryDialog
 
-PANIC = ActionSpec(
-    "view.panic", "Panic: hide everything", "View", safe_when_hidden=True, safe_on_overlay=True
-)
+PANIC = ActionSpec("view.panic", "Panic: hide everything", "View", safe_when_hidden=True, safe_on_overlay=True)
 PANIC_GLOBAL = ActionSpec(
     "view.panic_global",
     "Panic from anywhere in the app (dialogs too)",

@@ -8,21 +8,18 @@ plain text or rich text built by ``ui.shell.plain.rich`` (which escapes every va
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from PySide6 import QtGui
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
-    QDialog,
     QLabel,
     QPlainTextEdit,
     QTextEdit,
@@ -233,23 +230,6 @@ def _unsafe_labels(widget: QWidget) -> list[tuple[str, str]]:
 
 def test_every_label_is_plain_text_or_escaped_rich_text(window: MainWindow) -> None:
     assert _unsafe_labels(window) == []
-
-
-def _answer_modal(kind: type[QDialog], seen: list[QDialog], answer: Callable[[QDialog], None]) -> None:
-    """When a modal ``kind`` dialog opens (it runs its own event loop), note it and call ``answer``."""
-
-    give_up = time.monotonic() + UI_WAIT_MS / 1000
-
-    def check() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, kind):
-            if time.monotonic() < give_up:  # polling for the dialog to open, not waiting for time to pass
-                QTimer.singleShot(20, check)
-            return
-        seen.append(dialog)
-        answer(dialog)
-
-    QTimer.singleShot(0, check)
 
 
 def test_the_note_dialog_names_the_case_as_plain_text(window: MainWindow, qtbot: QtBot) -> None:
