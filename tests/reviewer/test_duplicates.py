@@ -253,6 +253,21 @@ def test_open_group_and_apply_to_group(
     group = open_duplicates_of(db, ids["SRC"])
     assert set(group) == {ids["T1"], ids["T2"]}  # T3 is decided, X is unrelated
 
+    # What the confirmation shows: every target, its account, and which hold media nobody revealed.
+    from reviewer.bulk import preview_bulk
+    from reviewer.models import Item, RevealEvent
+
+    assert [c.case_id for c in preview_bulk(db, [*group, uuid.uuid4()]).cases] == group  # missing: left out
+    with db.write() as s:
+        item = s.execute(select(Item).where(Item.case_id == group[0])).scalars().first()
+        assert item is not None
+        s.add(RevealEvent(reviewer_id=reviewer_row.id, case_id=group[0], item_id=item.id, mode="toggle"))
+    preview = preview_bulk(db, group)
+    assert preview.count == 2 and [c.case_id for c in preview.unseen] == [group[1]]
+    assert preview.cases[1].unseen_items == 1
+        {c.account for c in preview.cases} - {None}
+    )
+
     # A target that is not open spoils the whole batch: nothing is written.
     with pytest.raises(DecisionError, match="no longer open"):
         apply_to_group(
@@ -309,3 +324,19 @@ def test_near_search_over_100k_hashes_finds_only_the_match(db: Database) -> None
     hexes = [bytes(r).hex() for r in raw]
     dist = hamming_many(raw[0], hashes_to_bytes(hexes))
     assert dist[0] == 0 and int((dist <= NEAR_THRESHOLD).sum()) == 1
+
+
+def test_a_bulk_preview_counts_distinct_accounts_and_ignores_cases_without_one() -> None:
+    from reviewer.bulk import BulkCase, BulkPreview
+
+    a, b, c, d = (uuid.uuid4() for _ in range(4))
+    preview = BulkPreview(
+        (
+            BulkCase(a, "A", "messenger/@x", 0),
+            BulkCase(b, "B", "messenger/@x", 2),
+            BulkCase(c, "C", "forum/@x", 0),
+            BulkCase(d, "D", None, 1),
+        )
+    )
+    assert (preview.count, preview.accounts) == (4, 2)
+    assert [x.external_id for x in preview.unseen] == ["B", "D"]
