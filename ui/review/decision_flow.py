@@ -257,39 +257,37 @@ class DecisionFlow(QObject):
             self._conflict(exc.case_id, str(exc))
             return
         if isinstance(exc, DecisionError):  # a rule refused it: say why, plainly; nothing went wrong
-            box = message_box(
+            self._tell(
                 QMessageBox.Icon.Information,
                 "Decision refused",
                 f"{exc}.\n\nNothing was written; the case stays here.",
-                self._window,
+                f"Refused: {exc}",
             )
-            box.open()
-            self.error_box = box
-            self.status.emit(f"Refused: {exc}")
             return
-        box = message_box(
+        self._tell(
             QMessageBox.Icon.Warning,
             "Decision NOT saved",
             f"The decision could not be written, so the case stays here:\n\n{exc}\n\n"
             "Nothing already saved was lost; try again.",
-            self._window,
+            f"Decision not saved: {exc}",
         )
-        box.open()  # window-modal but not blocking: the reviewer sees it at once, Enter dismisses it
+
+    def _tell(self, icon: QMessageBox.Icon, title: str, text: str, status: str) -> None:
+        """A window-modal box that does not block (the reviewer sees it at once, Enter dismisses it)."""
+        box = message_box(icon, title, text, self._window)
+        box.open()
         self.error_box = box
-        self.status.emit(f"Decision not saved: {exc}")
+        self.status.emit(status)
 
     # -- someone else's decision or lease -----------------------------------------------------------
     def _conflict(self, case_id: uuid.UUID, text: str) -> None:
         """Another reviewer decided or holds the case: say who, when and what; the case leaves this queue."""
-        box = message_box(
+        self._tell(
             QMessageBox.Icon.Information,
             "Not saved: the case was decided or is held",
             f"{text}\n\nYour decision was not written.",
-            self._window,
+            f"Not saved — {text}",
         )
-        box.open()
-        self.error_box = box
-        self.status.emit(f"Not saved — {text}")
         self.selection.forget(case_id)
         row = self.model.row_for_case(case_id)
         if row is None or "decided" in self.model.filter.statuses:
