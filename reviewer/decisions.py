@@ -64,6 +64,8 @@ class DecisionResult:
     case_status: str
     reverses_id: uuid.UUID | None = None
     policy_code: str | None = None
+    #: Every case an undo of a bulk reversed (this one included), in the bulk's order; () otherwise.
+    bulk_cases: tuple[uuid.UUID, ...] = ()
 
 
 # The write path runs Core statements on the write session's connection: no ORM objects, identity map
@@ -81,6 +83,8 @@ _CASE_HISTORY = (
         _decisions.c.action,
         _decisions.c.reverses_id,
         _decisions.c.session_id,
+        _decisions.c.to_tier,
+        _decisions.c.bulk_id,
         *LAST_LINK_COLUMNS,
     )
     .select_from(_cases.outerjoin(_decisions, _decisions.c.case_id == _cases.c.id))
@@ -91,7 +95,7 @@ _CASE_HISTORY = (
 _INSERT_DECISION = insert(_decisions)
 _UNDONE = select(_decisions.c.reverses_id).where(_decisions.c.reverses_id.is_not(None))
 _LAST_UNDOABLE = (
-    select(_decisions.c.id, _decisions.c.case_id)
+    select(_decisions.c.id, _decisions.c.case_id, _decisions.c.bulk_id)
     .where(
         _decisions.c.reviewer_id == bindparam("b_reviewer"),
         _decisions.c.action != UNDO,
@@ -101,10 +105,22 @@ _LAST_UNDOABLE = (
     .limit(1)
 )
 _LAST_UNDOABLE_IN_SESSION = _LAST_UNDOABLE.where(_decisions.c.session_id == bindparam("b_session"))
+#: The standing decisions of one bulk apply, in the order they were written.
+_BULK_STANDING = (
+    select(_decisions.c.id, _decisions.c.case_id)
+    .where(_decisions.c.bulk_id == bindparam("b_bulk"), _decisions.c.id.not_in(_UNDONE))
+    .order_by(_decisions.c.created_at, _decisions.c.case_id)
+)
+#: The highest tier a case can be escalated to.
+MAX_TIER = 3
 _CASE_STATE_ATTRS = ["status", "tier", "claimed_by", "claim_expires_at", "state_seq"]
 
 
-def validate_action(action: str, policy_code: str | None, pack: PolicyPack | None) -> None:
+def validate_action(
+    action: str, policy_code: str | None, pack: PolicyPack | None, rationale: str = ""
+) -> None:
+    """The pack's rules for one decision: the action exists, cites a section that allows it when it must,
+    and carries a rationale where the section requires one. Raises DecisionError saying which."""
     kind = ACTION_KINDS.get(action)
     if kind is None:
         raise DecisionError(f"unknown action {action!r}")
@@ -116,8 +132,24 @@ def validate_action(action: str, policy_code: str | None, pack: PolicyPack | Non
         raise DecisionError("a policy code was given but no policy pack is loaded")
     try:
         pack.check_allowed(policy_code, action)  # the rule the UI asks too
+        pack.check_rationale(policy_code, action, rationale)
     except PolicyRuleError as exc:
         raise DecisionError(str(exc)) from exc
+
+
+def check_escalation(action: str, to_tier: int | None, tier: int) -> None:
+    """An escalation goes above the case's tier and at most to :data:`MAX_TIER` (its target, or the next
+    tier); only an escalation has a target tier."""
+    if action != "escalate":
+        if to_tier is not None:
+            raise DecisionError(f"only an escalation has a target tier, not {action!r}")
+        return
+    if tier >= MAX_TIER:
+        raise DecisionError(f"the case is already at tier {tier}, the highest; it cannot be escalated")
+    if to_tier is not None and not tier < to_tier <= MAX_TIER:
+        raise DecisionError(
+            f"an escalation from tier {tier} goes to a higher tier, at most {MAX_TIER} (not {to_tier})"
+        )
 
 
 def case_history(
@@ -138,16 +170,30 @@ def standing_of(history: Sequence[Row[*tuple[Any, ...]]]) -> list[tuple[uuid.UUI
     ]
 
 
-def derive_state(actions: Iterable[str]) -> tuple[str, int]:
-    """Case status and tier from the standing decisions' actions, oldest first."""
+#: One standing decision as the case state sees it: its action, or its action and an escalation's target.
+Step = str | tuple[str, int | None]
+
+
+def derive_state(steps: Iterable[Step]) -> tuple[str, int]:
+    """Case status and tier from the standing decisions, oldest first: an escalation goes to its target
+    tier, or to the next one when it has none."""
     status, tier = "open", 1
-    for action in actions:
+    for step in steps:
+        action, to_tier = (step, None) if isinstance(step, str) else step
         kind = ACTION_KINDS[action]
         if kind.status is not None:
             status = kind.status
         if action == "escalate":
-            tier += 1
+            tier = max(tier + 1, to_tier or 0)
     return status, tier
+
+
+def standing_steps(
+    history: Sequence[Row[*tuple[Any, ...]]], without: frozenset[uuid.UUID] = frozenset()
+) -> list[Step]:
+    """The standing decisions of ``history`` (but ``without``) as :func:`derive_state` reads them."""
+    targets = {r.decision_id: r.to_tier for r in history if r.decision_id is not None}
+    return [(a, targets[d]) for d, a in standing_of(history) if d not in without]
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -203,6 +249,9 @@ class NewDecision:
     revealed: bool = False
     reverses_id: uuid.UUID | None = None
     client_seq: int | None = None
+    rationale: str = ""
+    to_tier: int | None = None
+    bulk_id: uuid.UUID | None = None
 
     def values(self, decision_id: uuid.UUID) -> dict[str, Any]:
         return {"id": decision_id, **self.__dict__, "revealed": bool(self.revealed)}
@@ -278,12 +327,18 @@ def record_decision(
     handle_ms: int = 0,
     revealed: bool = False,
     now: datetime | None = None,
+    rationale: str = "",
+    to_tier: int | None = None,
 ) -> DecisionResult:
     """Validate, check the lease, write and commit one decision with its audit event; returns once durable.
 
-    Raises CaseAlreadyDecided / CaseHeld (nothing written) when the case is not this session's to decide.
+    ``rationale`` is stored on the decision (required where the cited section says so); ``to_tier`` is an
+    escalation's target tier (default: the next). Raises DecisionError for a decision the pack's rules
+    refuse and CaseAlreadyDecided / CaseHeld when the case is not this session's to decide; nothing is
+    written then.
     """
-    validate_action(action, policy_code, pack)  # before BEGIN IMMEDIATE: a refused decision takes no lock
+    # Checked before BEGIN IMMEDIATE (a refused decision takes no lock) and again inside the write.
+    validate_action(action, policy_code, pack, rationale)
     with db.write() as session:
         result = _record_in(
             session,
@@ -297,6 +352,8 @@ def record_decision(
             handle_ms=handle_ms,
             revealed=revealed,
             now=now,
+            rationale=rationale,
+            to_tier=to_tier,
         )
     note_appended(db)
     return result
@@ -315,9 +372,12 @@ def record_decision_in(
     handle_ms: int = 0,
     revealed: bool = False,
     now: datetime | None = None,
+    rationale: str = "",
+    to_tier: int | None = None,
+    bulk_id: uuid.UUID | None = None,
 ) -> DecisionResult:
-    """``record_decision`` inside the caller's write transaction (several decisions, one commit)."""
-    validate_action(action, policy_code, pack)
+    """``record_decision`` inside the caller's write transaction (several decisions, one commit); the
+    decisions of one bulk apply share ``bulk_id``, so one undo reverses them all."""
     return _record_in(
         session,
         case_id=case_id,
@@ -330,6 +390,9 @@ def record_decision_in(
         handle_ms=handle_ms,
         revealed=revealed,
         now=now,
+        rationale=rationale,
+        to_tier=to_tier,
+        bulk_id=bulk_id,
     )
 
 
@@ -346,7 +409,12 @@ def _record_in(
     handle_ms: int,
     revealed: bool,
     now: datetime | None,
+    rationale: str = "",
+    to_tier: int | None = None,
+    bulk_id: uuid.UUID | None = None,
 ) -> DecisionResult:
+    rationale = rationale.strip()
+    validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
     now = as_utc(now)
     conn = write_connection(session)
     source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
@@ -358,9 +426,10 @@ def _record_in(
         raise DecisionError(f"case {case_id} does not exist")
     state = CaseState.of(history[0])
     check_may_decide(conn, state, session_id, now)
-    standing = [a for _, a in standing_of(history)]
+    standing = standing_steps(history)
     _, tier = derive_state(standing)
-    status, new_tier = derive_state([*standing, action])
+    check_escalation(action, to_tier, tier)
+    status, new_tier = derive_state([*standing, (action, to_tier)])
     row = NewDecision(
         case_id=case_id,
         reviewer_id=reviewer.id,
@@ -372,7 +441,25 @@ def _record_in(
         note=note,
         handle_ms=handle_ms,
         revealed=revealed,
+        rationale=rationale,
+        to_tier=to_tier,
+        bulk_id=bulk_id,
     )
+    decision_id = _write_one(session, conn, reviewer, row, history, status, new_tier)
+    return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
+
+
+def _write_one(
+    session: Session,
+    conn: Connection,
+    reviewer: Reviewer,
+    row: NewDecision,
+    history: Sequence[Row[Any]],
+    status: str,
+    tier: int,
+) -> uuid.UUID:
+    """Write one decision row with the case's new state; the lease follows the new status."""
+    lease = _claim_after(status, row.session_id, row.created_at)
     (decision_id,) = write_decisions(
         session,
         conn,
@@ -380,10 +467,10 @@ def _record_in(
         rows=[row],
         history=history,
         status=status,
-        tier=new_tier,
-        lease=_claim_after(status, session_id, now),
+        tier=tier,
+        lease=lease,
     )
-    return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
+    return decision_id
 
 
 def undo_last(
@@ -391,8 +478,10 @@ def undo_last(
 ) -> DecisionResult | None:
     """Reverse this reviewer's most recent standing decision in the session; None if nothing is left.
 
-    Refused (CaseAlreadyDecided, nothing written) if someone decided the case after it, and (CaseHeld) if
-    another session holds the case now. A case that is open again stays with this session.
+    A decision of a bulk apply is reversed with every other standing decision of that bulk, in this one
+    transaction (``bulk_cases`` of the result lists their cases). Refused (CaseAlreadyDecided, nothing
+    written) if someone decided one of the cases after it, and (CaseHeld) if another session holds one
+    now. A case that is open again stays with this session.
     """
     now = as_utc(now)
     with db.write() as session:
@@ -406,34 +495,55 @@ def undo_last(
             ).first()
         if target is None:
             return None
-        target_id, case_id = target
-        history = case_history(conn, case_id, source)
-        assert history is not None  # the decision's foreign key keeps its case
-        state = CaseState.of(history[0])
-        later = [r for r in history if r.decision_id is not None][-1]
-        if later.decision_id != target_id:
-            raise CaseAlreadyDecided(case_id, standing_decision(conn, case_id), state.status)
-        if state.held_by_other(session_id, now):
-            raise CaseHeld(case_id, holder_of(conn, state))
-        status, tier = derive_state(a for d, a in standing_of(history) if d != target_id)
-        row = NewDecision(
-            case_id=case_id,
-            reviewer_id=reviewer.id,
-            session_id=session_id,
-            action=UNDO,
-            tier=tier,
-            created_at=now,
-            reverses_id=target_id,
-        )
-        (undo_id,) = write_decisions(
-            session,
-            conn,
-            actor=reviewer.handle,
-            rows=[row],
-            history=history,
-            status=status,
-            tier=tier,
-            lease=_claim_after(status, session_id, now),
-        )
-    note_appended(db)
+        targets = [(target.id, target.case_id)]
+        if target.bulk_id is not None:
+            targets = [(r.id, r.case_id) for r in conn.execute(_BULK_STANDING, {"b_bulk": target.bulk_id})]
+        results = [
+            _undo_one(session, conn, source, target_id, case_id, reviewer, session_id, now)
+            for target_id, case_id in targets
+        ]
+    note_appended(db, len(results))
+    last = next(r for r in results if r.reverses_id == target.id)
+    if target.bulk_id is None:
+        return last
+    return DecisionResult(
+        last.decision_id,
+        last.case_id,
+        UNDO,
+        last.case_status,
+        reverses_id=last.reverses_id,
+        bulk_cases=tuple(r.case_id for r in results),
+    )
+
+
+def _undo_one(
+    session: Session,
+    conn: Connection,
+    source: uuid.UUID,
+    target_id: uuid.UUID,
+    case_id: uuid.UUID,
+    reviewer: Reviewer,
+    session_id: uuid.UUID | None,
+    now: datetime,
+) -> DecisionResult:
+    """Write the undo of one decision, if it is still the case's latest and no other session holds it."""
+    history = case_history(conn, case_id, source)
+    assert history is not None  # the decision's foreign key keeps its case
+    state = CaseState.of(history[0])
+    later = [r for r in history if r.decision_id is not None][-1]
+    if later.decision_id != target_id:
+        raise CaseAlreadyDecided(case_id, standing_decision(conn, case_id), state.status)
+    if state.held_by_other(session_id, now):
+        raise CaseHeld(case_id, holder_of(conn, state))
+    status, tier = derive_state(standing_steps(history, frozenset({target_id})))
+    row = NewDecision(
+        case_id=case_id,
+        reviewer_id=reviewer.id,
+        session_id=session_id,
+        action=UNDO,
+        tier=tier,
+        created_at=now,
+        reverses_id=target_id,
+    )
+    undo_id = _write_one(session, conn, reviewer, row, history, status, tier)
     return DecisionResult(undo_id, case_id, UNDO, status, reverses_id=target_id)

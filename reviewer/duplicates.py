@@ -108,7 +108,7 @@ def _own_media(session: Session, case_id: uuid.UUID) -> list[tuple[uuid.UUID, st
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-def _chunks(values: list, size: int = _IN_CHUNK) -> Iterator[list]:
+def chunks(values: list, size: int = _IN_CHUNK) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -147,7 +147,7 @@ def _find(
     for item_id, sha, _ in own:
         if sha is not None:
             by_sha.setdefault(sha, item_id)
-    for shas in _chunks(list(by_sha)):
+    for shas in chunks(list(by_sha)):
         rows = session.execute(
             select(_raw(Item.id), _raw(Item.case_id), Item.media_sha256).where(
                 Item.media_sha256.in_(shas), Item.case_id != case_id
@@ -211,7 +211,7 @@ def _is_hex(value: str) -> bool:
 def _latest_standing(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Decision]:
     """For each case, its most recent standing decision with a deciding action."""
     out: dict[uuid.UUID, Decision] = {}
-    for ids in _chunks(list(case_ids)):
+    for ids in chunks(list(case_ids)):
         rows = list(
             session.execute(
                 select(Decision).where(Decision.case_id.in_(ids)).order_by(Decision.created_at)
@@ -275,7 +275,8 @@ def apply_to_group(
 ) -> list[DecisionResult]:
     """Give every target the source case's standing action and policy, all in one transaction.
 
-    Each decision notes ``applied from duplicate <external id>`` and ``revealed=False``. Refuses
+    Each decision notes ``applied from duplicate <external id>``, carries the source's rationale (or that
+    note), ``revealed=False`` and the bulk's id (one undo reverses the whole bulk). Refuses
     (DecisionError, nothing written) if the source has no standing decision, a target is the source,
     missing, or no longer open (someone decided it meanwhile: CaseAlreadyDecided), another session holds
     a target (CaseHeld), or the policy code is not in ``pack``. Each target is lease-checked like a
@@ -295,6 +296,8 @@ def apply_to_group(
         if standing is None:
             raise DecisionError(f"case {source.external_id} has no standing decision to apply")
         note = f"applied from duplicate {source.external_id}"
+        rationale = standing.rationale or note
+        bulk_id = uuid.uuid4()  # one bulk: one undo reverses every decision of it
         results: list[DecisionResult] = []
         for target_id in targets:
             if target_id == source_case_id:
@@ -316,6 +319,8 @@ def apply_to_group(
                     session_id=session_id,
                     revealed=False,
                     now=now,
+                    rationale=rationale,
+                    bulk_id=bulk_id,
                 )
             )
     note_appended(db, len(results))
@@ -324,7 +329,7 @@ def apply_to_group(
 
 def _external_ids(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     out: dict[uuid.UUID, str] = {}
-    for ids in _chunks(list(case_ids)):
+    for ids in chunks(list(case_ids)):
         for cid, ext in session.execute(select(Case.id, Case.external_id).where(Case.id.in_(ids))):
             out[cid] = ext
     return out

@@ -48,6 +48,9 @@ FIELDS = (
     "reviewer_id",
     "session_id",
     "workstation_id",
+    "rationale",
+    "to_tier",
+    "bulk_id",
 )
 
 
@@ -80,6 +83,9 @@ def iter_decisions(db: Database) -> Iterator[dict[str, Any]]:
                 "reviewer_id": str(d.reviewer_id),
                 "session_id": str(d.session_id) if d.session_id else "",
                 "workstation_id": str(workstation) if workstation else "",
+                "rationale": d.rationale,
+                "to_tier": d.to_tier if d.to_tier is not None else "",
+                "bulk_id": str(d.bulk_id) if d.bulk_id else "",
             }
 
 

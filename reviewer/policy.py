@@ -43,12 +43,17 @@ _SECTION_FIELDS: dict[str, type | tuple[type, ...]] = {
     "text": str,
     "examples": list,
     "actions": list,
+    "rationale_required": bool,
 }
+_REQUIRED_SECTION_FIELDS = ("code", "title", "categories", "severity", "text", "examples", "actions")
 _TOP_LEVEL_KEYS = ("pack", "section")
 
-#: Actions that may cite any section: they do not decide under it (escalating, skipping or noting a case
-#: while a section is picked is always allowed), so the section's ``actions`` list is not consulted.
-POLICY_FREE_ACTIONS: frozenset[str] = frozenset({"escalate", "note", "skip"})
+#: Actions that may cite any section: they do not decide under it (skipping or noting a case while a
+#: section is picked is always allowed), so the section's ``actions`` list is not consulted. An escalation
+#: is not one of them: it cites a section only if the section lists "escalate".
+POLICY_FREE_ACTIONS: frozenset[str] = frozenset({"note", "skip"})
+#: Actions that never need a rationale, even under a section that requires one (they decide nothing).
+RATIONALE_FREE_ACTIONS: frozenset[str] = POLICY_FREE_ACTIONS
 #: The general "no violation" section a keep cites when no section was picked (if the pack has it).
 GENERAL_KEEP_CODE = "NV-0"
 
@@ -79,6 +84,14 @@ class ActionNotAllowed(PolicyRuleError):
         self.code, self.action, self.allowed = code, action, allowed
 
 
+class RationaleRequired(PolicyRuleError):
+    """The section requires a rationale with this action and none was given."""
+
+    def __init__(self, code: str, action: str) -> None:
+        super().__init__(f"{code} requires a rationale with '{action}': write why, then commit")
+        self.code, self.action = code, action
+
+
 @dataclass(frozen=True)
 class PolicySection:
     """One rule of a policy pack."""
@@ -90,6 +103,7 @@ class PolicySection:
     text: str
     examples: tuple[str, ...]
     actions: tuple[str, ...]
+    rationale_required: bool = False
 
     def allows(self, action: str) -> bool:
         """Whether a decision under this section may take ``action``."""
@@ -153,6 +167,20 @@ class PolicyPack:
         except PolicyRuleError:
             return False
         return True
+
+    def needs_rationale(self, code: str | None, action: str) -> bool:
+        """Whether a decision taking ``action`` under ``code`` must carry a rationale: the section says
+        ``rationale_required = true`` and the action decides something (not a note or a skip)."""
+        if code is None or action in RATIONALE_FREE_ACTIONS or not self.has_section(code):
+            return False
+        return self.section(code).rationale_required
+
+    def check_rationale(self, code: str | None, action: str, rationale: str) -> None:
+        """Raise :class:`RationaleRequired` if the decision needs a rationale and ``rationale`` is blank.
+        The one rationale rule: ``record_decision`` enforces it in the write, the UI asks it first."""
+        if self.needs_rationale(code, action) and not rationale.strip():
+            assert code is not None  # needs_rationale is False without a code
+            raise RationaleRequired(code, action)
 
     def sections_allowing(self, action: str, category: str | None = None) -> list[PolicySection]:
         """The sections a decision taking ``action`` may cite, for a pick list.
@@ -296,7 +324,7 @@ def _build_pack(path: Path, data: dict[str, Any], digest: str) -> PolicyPack:
 def _build_section(index: int, raw: dict[str, Any], fail: _Fail) -> PolicySection:
     code = raw.get("code")
     where = f"section {index} ({code})" if isinstance(code, str) and code else f"section {index}"
-    _check_fields(raw, _SECTION_FIELDS, required=tuple(_SECTION_FIELDS), where=where, fail=fail)
+    _check_fields(raw, _SECTION_FIELDS, required=_REQUIRED_SECTION_FIELDS, where=where, fail=fail)
     code = raw["code"]  # present and a str: _check_fields raised otherwise
     if not CODE_PATTERN.match(code):
         raise fail(f"{where}: field 'code': must look like 'VIO-1' (capitals, dash, number)")
@@ -327,6 +355,7 @@ def _build_section(index: int, raw: dict[str, Any], fail: _Fail) -> PolicySectio
         text=_paragraphs(raw["text"]),
         examples=tuple(e.strip() for e in examples),
         actions=tuple(actions),
+        rationale_required=raw.get("rationale_required", False),
     )
 
 

@@ -3,7 +3,9 @@
 An event's payload carries ``{"rows": {table: [snapshot, ...]}}``. A snapshot holds every column of the
 table (for ``case`` only its state columns: status, tier, claim and ``state_seq``), so ``verify`` can
 compare each row with the newest snapshot of it. A migration that adds a column to an audited table must
-write new snapshots of the existing rows; ``verify`` reports a column no snapshot covers.
+either write new snapshots of the existing rows or declare the value it gives them in
+:data:`ADDED_COLUMNS`: a snapshot written before the column existed covers it only at that value. Anything
+else (a column no snapshot covers, a declared column edited later) is reported by ``verify``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ AUDITED_COLUMNS: dict[str, tuple[str, ...]] = {
     name: CASE_STATE_COLUMNS if name == "case" else tuple(c.name for c in table.columns)
     for name, table in _tables.items()
 }
+
+#: Columns added after snapshots were written without them → the value the migration gave existing rows.
+ADDED_COLUMNS: dict[str, dict[str, Any]] = {
+    "decision": {"rationale": "", "to_tier": None, "bulk_id": None},  # schema 0006
+}
+
+
+def covered_by(table: str, snap: dict[str, Any], recorded: frozenset[str]) -> dict[str, Any]:
+    """``snap`` (a current row) as a snapshot with only the ``recorded`` columns would hold it: a column
+    added later is dropped while it holds its declared value, and kept (so it differs) otherwise."""
+    added = ADDED_COLUMNS.get(table, {})
+    return {k: v for k, v in snap.items() if k in recorded or k not in added or v != added[k]}
 
 
 def jsonable(value: Any) -> Any:

@@ -23,7 +23,13 @@ from reviewer.audit.chain import GENESIS, canonical, current_source, event_hash
 from reviewer.audit.checkpoints import Checkpoint, SidecarError, read_sidecar, sidecar_path
 from reviewer.audit.keys import key_id, signature_ok, signing_key
 from reviewer.audit.legacy import legacy_event_hash
-from reviewer.audit.snapshots import AUDITED_COLUMNS, INITIAL_CASE_STATE, audited_table, snapshot
+from reviewer.audit.snapshots import (
+    AUDITED_COLUMNS,
+    INITIAL_CASE_STATE,
+    audited_table,
+    covered_by,
+    snapshot,
+)
 from reviewer.models import AuditCheckpoint, AuditEvent, table_of
 from reviewer.storage.database import Database
 
@@ -72,6 +78,7 @@ class _Expected:
     order: tuple[Any, ...]
     where: tuple[str, int]
     seen_as: str = ""
+    columns: frozenset[str] = frozenset()  # the columns the snapshot holds
 
 
 @dataclass
@@ -161,7 +168,7 @@ def _collect(walk: _Walk, ev: Any, src: str) -> None:
             )
             known = bucket.get(snap["id"])
             if known is None or order >= known.order:
-                bucket[snap["id"]] = _Expected(_digest(snap), order, (src, ev.seq))
+                bucket[snap["id"]] = _Expected(_digest(snap), order, (src, ev.seq), columns=frozenset(snap))
 
 
 def _recorded_snapshot(conn: Connection, where: tuple[str, int], table: str, row_id: str) -> dict[str, Any]:
@@ -204,6 +211,7 @@ def _check_rows(conn: Connection, walk: _Walk) -> int:
                     continue
                 walk.fail(f"{_label(table, row)} has no audit event")
                 continue
+            snap = covered_by(table, snap, known.columns)
             if _digest(snap) != known.digest:
                 recorded = _recorded_snapshot(conn, known.where, table, row_id)
                 differing = sorted(k for k in snap if recorded.get(k, object()) != snap[k]) or ["?"]

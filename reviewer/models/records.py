@@ -44,6 +44,7 @@ class Decision(Base):
     __table_args__ = (
         Index("ix_decision_case", "case_id", "created_at"),
         Index("ix_decision_session", "session_id", "created_at"),
+        Index("ix_decision_bulk", "bulk_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -65,6 +66,12 @@ class Decision(Base):
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("decision.id"), nullable=True)
     client_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Why the reviewer decided so (the escalation reason for an escalate); required where the pack says.
+    rationale: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The tier an escalate sends the case to (None: the next tier, as before schema 0006).
+    to_tier: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Decisions written together by one bulk apply share this id; one undo reverses them all.
+    bulk_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 
 class AuditEvent(Base):

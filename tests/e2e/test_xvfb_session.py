@@ -123,7 +123,29 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
 
         decide("k", then=1)
         decide("r", "1", then=2)  # remove asks for a policy; 1 picks the first listed
-        decide("e", then=3)
+        key("e")  # escalation asks for the target tier and a reason in a box of its own
+        box = subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "rationale"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=2 * PROCESS_WAIT_S,
+        ).stdout.split()[0]
+        before = title()
+        for typed in (["windowfocus", "--sync", box], ["type", "needs tier 2"], ["key", "ctrl+Return"]):
+            subprocess.run(
+                ["xdotool", *typed], env=env, check=True, timeout=PROCESS_WAIT_S
+            )  # the focused box
+        wait_for(lambda: len(_decisions(db)) == 3, "decision row 3 (the escalation)")
+        con = sqlite3.connect(db)
+        try:
+            reason = con.execute(
+                "SELECT rationale, to_tier FROM decision WHERE action = 'escalate'"
+            ).fetchone()
+        finally:
+            con.close()
+        assert reason == ("needs tier 2", 2)
+        wait_for(lambda: title() not in (before, ""), "the next case in the title after the escalation")
         decide("ctrl+z", then=4)  # the undone case comes back on screen
         decide("s", then=5)
         actions = _decisions(db)

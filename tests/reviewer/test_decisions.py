@@ -86,3 +86,85 @@ def test_a_claim_is_exclusive_until_released(db, make_cases, reviewer_row) -> No
     assert not claim_case(db, cid, other)
     release_claim(db, cid, reviewer_row.id)
     assert claim_case(db, cid, other)
+
+
+def test_the_rationale_is_stored_on_the_decision_and_audited(db, make_cases, reviewer_row, pack) -> None:
+    from reviewer.audit import verify
+
+    (cid,) = make_cases(1)
+    res = record_decision(
+        db, case_id=cid, reviewer=reviewer_row, action="keep", rationale="  satire, clearly labelled\n"
+    )
+    with db.read() as s:
+        d = s.get(Decision, res.decision_id)
+        assert d is not None and d.rationale == "satire, clearly labelled" and d.bulk_id is None
+    assert verify(db).ok
+    from reviewer.exporting import iter_decisions
+
+    (exported,) = iter_decisions(db)
+    assert (exported["rationale"], exported["to_tier"], exported["bulk_id"]) == (
+        "satire, clearly labelled",
+        "",
+        "",
+    )
+    with db.write() as s:
+        s.get(Decision, res.decision_id).rationale = "edited later"  # type: ignore[union-attr]
+    broken = verify(db)
+    assert not broken.ok and "differs from its audit record (rationale)" in str(broken.problem)
+
+
+def test_a_section_requiring_a_rationale_refuses_a_decision_without_one(
+    db, make_cases, reviewer_row, pack
+) -> None:
+    from dataclasses import replace
+
+    strict = replace(pack, sections=tuple(replace(s, rationale_required=True) for s in pack.sections))
+    code = strict.sections_allowing("remove")[0].code
+    (cid,) = make_cases(1)
+    for blank in ("", "  \n "):
+        with pytest.raises(DecisionError, match=f"^{code} requires a rationale with 'remove'"):
+            record_decision(
+                db,
+                case_id=cid,
+                reviewer=reviewer_row,
+                action="remove",
+                policy_code=code,
+                pack=strict,
+                rationale=blank,
+            )
+    with db.read() as s:
+        assert s.execute(select(Decision)).first() is None  # refused inside record_decision: nothing written
+    assert _case(db, cid).status == "open"
+    record_decision(
+        db,
+        case_id=cid,
+        reviewer=reviewer_row,
+        action="remove",
+        policy_code=code,
+        pack=strict,
+        rationale="the account posts this daily",
+    )
+    assert _case(db, cid).status == "decided"
+
+
+def test_an_escalation_goes_to_its_target_tier_with_its_reason(db, make_cases, reviewer_row, pack) -> None:
+    a, b = make_cases(2)
+    res = record_decision(
+        db, case_id=a, reviewer=reviewer_row, action="escalate", to_tier=3, rationale="possible CSAM ring"
+    )
+    assert res.case_status == "escalated" and _case(db, a).tier == 3
+    with db.read() as s:
+        d = s.get(Decision, res.decision_id)
+        assert d is not None and (d.to_tier, d.rationale, d.tier) == (3, "possible CSAM ring", 1)
+    for bad in (1, 4):
+        with pytest.raises(DecisionError, match="goes to a higher tier, at most 3"):
+            record_decision(db, case_id=b, reviewer=reviewer_row, action="escalate", to_tier=bad)
+    with pytest.raises(DecisionError, match="only an escalation has a target tier"):
+        record_decision(db, case_id=b, reviewer=reviewer_row, action="keep", to_tier=2)
+    assert _case(db, b).tier == 1
+    from reviewer.decisions import check_escalation
+
+    with pytest.raises(DecisionError, match="already at tier 3, the highest"):
+        check_escalation("escalate", None, 3)
+    undo_last(db, reviewer=reviewer_row, session_id=None)
+    assert _case(db, a).tier == 1 and _case(db, a).status == "open"

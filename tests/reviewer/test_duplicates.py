@@ -253,6 +253,19 @@ def test_open_group_and_apply_to_group(
     group = open_duplicates_of(db, ids["SRC"])
     assert set(group) == {ids["T1"], ids["T2"]}  # T3 is decided, X is unrelated
 
+    # What the confirmation shows: every target, its account, and which hold media nobody revealed.
+    from reviewer.bulk import preview_bulk
+    from reviewer.models import Item, RevealEvent
+
+    assert [c.case_id for c in preview_bulk(db, [*group, uuid.uuid4()]).cases] == group  # missing: left out
+    with db.write() as s:
+        item = s.execute(select(Item).where(Item.case_id == group[0])).scalars().first()
+        assert item is not None
+        s.add(RevealEvent(reviewer_id=reviewer_row.id, case_id=group[0], item_id=item.id, mode="toggle"))
+    preview = preview_bulk(db, group)
+    assert preview.count == 2 and [c.case_id for c in preview.unseen] == [group[1]]
+    assert preview.cases[1].unseen_items == 1
+
     # A target that is not open spoils the whole batch: nothing is written.
     with pytest.raises(DecisionError, match="no longer open"):
         apply_to_group(
@@ -284,8 +297,22 @@ def test_open_group_and_apply_to_group(
         assert (d.action, d.policy_code, d.revealed) == ("restrict", "VIO-2", False)
         assert d.note == "applied from duplicate SRC" and d.policy_version == pack.version
     assert open_duplicates_of(db, ids["SRC"]) == []
+    assert len({d.bulk_id for d in rows}) == 1 and rows[0].bulk_id is not None  # one bulk
+    assert all(d.rationale == "applied from duplicate SRC" for d in rows)
     report = verify(db)
     assert report.ok, report.problem
+
+    # One undo reverses the whole bulk, in one transaction, and leaves the earlier decisions standing.
+    undone = undo_last(db, reviewer=reviewer_row, session_id=None)
+    assert undone is not None and set(undone.bulk_cases) == set(group)
+    with db.read() as s:
+        statuses = set(s.execute(select(Case.status).where(Case.id.in_(group))).scalars())
+        assert s.get(Case, ids["SRC"]).status == "decided"  # type: ignore[union-attr]
+    assert statuses == {"open"}
+    assert set(open_duplicates_of(db, ids["SRC"])) == set(group)
+    nxt = undo_last(db, reviewer=reviewer_row, session_id=None)
+    assert nxt is not None and nxt.case_id == ids["SRC"] and nxt.bulk_cases == ()
+    assert verify(db).ok
 
 
 def test_near_search_over_100k_hashes_finds_only_the_match(db: Database) -> None:
@@ -295,3 +322,19 @@ def test_near_search_over_100k_hashes_finds_only_the_match(db: Database) -> None
     hexes = [bytes(r).hex() for r in raw]
     dist = hamming_many(raw[0], hashes_to_bytes(hexes))
     assert dist[0] == 0 and int((dist <= NEAR_THRESHOLD).sum()) == 1
+
+
+def test_a_bulk_preview_counts_distinct_accounts_and_ignores_cases_without_one() -> None:
+    from reviewer.bulk import BulkCase, BulkPreview
+
+    a, b, c, d = (uuid.uuid4() for _ in range(4))
+    preview = BulkPreview(
+        (
+            BulkCase(a, "A", "messenger/@x", 0),
+            BulkCase(b, "B", "messenger/@x", 2),
+            BulkCase(c, "C", "forum/@x", 0),
+            BulkCase(d, "D", None, 1),
+        )
+    )
+    assert (preview.count, preview.accounts) == (4, 2)
+    assert [x.external_id for x in preview.unseen] == ["B", "D"]

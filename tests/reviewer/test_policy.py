@@ -195,6 +195,10 @@ BAD_PACKS = {
         replace('version = "1.0"', "version = 1.0"),
         "[pack]: field 'version': expected a string",
     ),
+    "rationale_required_not_bool": (
+        replace('actions = ["keep"]', 'actions = ["keep"]\nrationale_required = "yes"'),
+        "section 0 (NV-0): field 'rationale_required': expected a boolean",
+    ),
     "pack_bad_date": (
         replace("effective = 2026-01-01", 'effective = "soon"'),
         "field 'effective': expected a date",
@@ -289,3 +293,13 @@ def test_multiline_text_is_reflowed(tmp_path: Path) -> None:
     )
     section = load_pack(write(tmp_path, text)).section("VIO-1")
     assert section.text == "Line one continues.\n\nSecond paragraph."
+
+
+def test_rationale_required_is_optional_and_read_per_section(tmp_path: Path) -> None:
+    text = GOOD_PACK.replace(
+        'actions = ["remove", "strike"]', 'actions = ["remove", "strike"]\nrationale_required = true'
+    )
+    pack = load_pack(write(tmp_path, text))
+    assert pack.section("VIO-1").rationale_required
+    assert not pack.section("VIO-2").rationale_required  # absent: not required
+    assert pack.needs_rationale("VIO-1", "remove") and not pack.needs_rationale("VIO-2", "remove")

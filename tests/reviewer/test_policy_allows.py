@@ -15,6 +15,7 @@ from reviewer.policy import (
     PolicyPack,
     PolicyRuleError,
     PolicySection,
+    RationaleRequired,
     UnknownPolicyCode,
     load_default_pack,
 )
@@ -52,10 +53,19 @@ def test_listed_actions_are_permitted_and_others_are_not() -> None:
 
 
 @pytest.mark.parametrize("action", sorted(POLICY_FREE_ACTIONS))
-def test_escalate_note_and_skip_may_cite_any_section(action: str) -> None:
-    assert {"escalate", "note", "skip"} == POLICY_FREE_ACTIONS
+def test_note_and_skip_may_cite_any_section(action: str) -> None:
+    assert {"note", "skip"} == POLICY_FREE_ACTIONS
     for section in PACK.sections:
         assert section.permits(action) and PACK.allows(section.code, action)
+
+
+def test_escalation_cites_only_a_section_that_lists_it() -> None:
+    csam = _section("CS-1", ("child_safety",), 5, ("remove", "escalate"))
+    pack = _pack(VIO1, csam)
+    assert not pack.allows("VIO-1", "escalate") and pack.allows("CS-1", "escalate")
+    assert pack.sections_allowing("escalate") == [csam]
+    with pytest.raises(ActionNotAllowed):
+        pack.check_allowed("VIO-1", "escalate")
 
 
 def test_check_allowed_returns_the_section() -> None:
@@ -95,7 +105,7 @@ def test_sections_allowing_keeps_category_relevance_order() -> None:
 
 def test_sections_allowing_without_a_category_is_file_order() -> None:
     assert [s.code for s in PACK.sections_allowing("remove")] == ["VIO-1", "VIO-2", "SP-1"]
-    assert PACK.sections_allowing("escalate") == list(PACK.sections)
+    assert PACK.sections_allowing("escalate") == []  # no section of PACK lists escalate
 
 
 def test_sections_allowing_agrees_with_check_allowed() -> None:
@@ -131,7 +141,7 @@ def test_shipped_pack_defaults_keep_to_nv0() -> None:
 def test_validate_accepts_what_the_pack_allows() -> None:
     _validate("remove", "VIO-1", PACK)
     _validate("keep", "NV-0", PACK)
-    _validate("escalate", "VIO-1", PACK)
+    _validate("escalate", None, PACK)
     _validate("skip", "SP-1", PACK)
     _validate("note", "NV-0", PACK)
     _validate("keep", None, None)
@@ -162,8 +172,44 @@ def test_validate_and_allows_agree_for_every_section(action: str) -> None:
     pack = load_default_pack()
     for section in pack.sections:
         try:
-            _validate(action, section.code, pack)
+            _validate(action, section.code, pack, rationale="why")
             accepted = True
         except DecisionError:
             accepted = False
         assert accepted == pack.allows(section.code, action)
+
+
+# -- the rationale rule: required where the section says so, for deciding actions only -----------------
+
+STRICT = PolicySection(
+    code="AD-3",
+    title="AD-3",
+    categories=("adult",),
+    severity=5,
+    text="",
+    examples=(),
+    actions=("remove", "escalate"),
+    rationale_required=True,
+)
+
+
+def test_a_section_requiring_a_rationale_refuses_a_blank_one() -> None:
+    pack = _pack(STRICT, VIO1)
+    assert pack.needs_rationale("AD-3", "remove") and pack.needs_rationale("AD-3", "escalate")
+    assert not pack.needs_rationale("AD-3", "note") and not pack.needs_rationale("AD-3", "skip")
+    assert not pack.needs_rationale("VIO-1", "remove") and not pack.needs_rationale(None, "remove")
+    for blank in ("", "   \n\t"):
+        with pytest.raises(RationaleRequired, match="^AD-3 requires a rationale with 'remove'"):
+            pack.check_rationale("AD-3", "remove", blank)
+        with pytest.raises(DecisionError, match="requires a rationale"):
+            _validate("remove", "AD-3", pack, rationale=blank)
+    pack.check_rationale("AD-3", "remove", "adult content in a public channel")
+    _validate("remove", "AD-3", pack, rationale="adult content in a public channel")
+    _validate("remove", "VIO-1", pack)  # no rationale needed
+
+
+def test_the_shipped_pack_requires_rationales_on_some_severe_sections() -> None:
+    pack = load_default_pack()
+    required = {s.code for s in pack.sections if s.rationale_required}
+    assert "CS-2" in required and "NV-0" not in required
+    assert all(pack.section(code).severity == 5 for code in required)

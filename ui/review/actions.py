@@ -31,13 +31,16 @@ REMOVE = _decide("remove", "Remove", "Remove the content")
 RESTRICT = _decide("restrict", "Restrict", "Age-gate or limit reach")
 ESCALATE = _decide("escalate", "Escalate", "Send to a senior reviewer")
 SKIP = _decide("skip", "Skip", "Return the case to the queue")
-NOTE = _decide("note", "Add note")
+NOTE = _decide("note", "Add note", "A note for the case history (several lines)")
+EXPLAIN = _decide("explain", "Decide with a rationale", "The next decision on this case asks why")
 UNDO = ActionSpec("decision.undo", "Undo last decision", "Decide")
 WARN = _decide("warn", "Warn account")
 STRIKE = _decide("strike", "Strike account")
 SUSPEND = _decide("suspend", "Suspend account")
 DUPLICATES = _decide("apply_to_duplicates", "Apply to duplicates")
-OVERRIDE = _decide("override", "Override decision (lead)…", "Replace a decided case's decision, with a reason")
+OVERRIDE = _decide(
+    "override", "Override decision (lead)…", "Replace a decided case's decision, with a reason"
+)
 PICKS = tuple(_pick(n) for n in range(1, 10))
 POLICY_SEARCH = ActionSpec("policy.search", "Search policies", "Policy")
 REVEAL_TOGGLE = ActionSpec("view.reveal_toggle", "Reveal / blur media", "View", needs_case=True)
@@ -57,7 +60,7 @@ QUEUE_CLEAR = ActionSpec("queue.clear_filter", "Clear queue filter", "Queue")
 
 DECISION_KEYS = (KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, WARN, STRIKE, SUSPEND)
 ACTIONS: tuple[ActionSpec, ...] = (
-    KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, NOTE, UNDO, WARN, STRIKE, SUSPEND, DUPLICATES, OVERRIDE,
+    KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, NOTE, EXPLAIN, UNDO, WARN, STRIKE, SUSPEND, DUPLICATES, OVERRIDE,
     *PICKS, POLICY_SEARCH,
     REVEAL_TOGGLE, REVEAL_HOLD, SPOTLIGHT, NEXT_ITEM, PREV_ITEM, NEXT_FRAME, PREV_FRAME,
     QUEUE_NEXT, QUEUE_PREV, QUEUE_FILTER, QUEUE_SEARCH, QUEUE_CLEAR,
@@ -68,7 +71,11 @@ def install(window: Frame, registry: ActionRegistry, spec: PreviewSpec | None = 
     """Add the review panels to ``window`` and register the review actions with their handlers."""
     review = ReviewFeature(window, spec)
     selection, preview, picks, flow, queue = (
-        review.selection, review.preview, review.picks, review.flow, review.queue
+        review.selection,
+        review.preview,
+        review.picks,
+        review.flow,
+        review.queue,
     )
 
     def guard(action: ActionSpec) -> str | None:
@@ -84,6 +91,7 @@ def install(window: Frame, registry: ActionRegistry, spec: PreviewSpec | None = 
     for decision in DECISION_KEYS:
         registry.register(decision, decide(decision.id.partition(".")[2]))
     registry.register(NOTE, flow.note)
+    registry.register(EXPLAIN, flow.explain_next)
     registry.register(UNDO, flow.undo)
     registry.register(DUPLICATES, review.duplicates.apply)
     registry.register(OVERRIDE, review.overrides.start)

@@ -14,23 +14,23 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView
-from reviewer.conflicts import CaseConflict
-from reviewer.decisions import DecisionResult, record_decision, undo_last
+from reviewer.conflicts import CaseConflict, DecisionError
+from reviewer.decisions import MAX_TIER, DecisionResult, record_decision, undo_last
 from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
 from reviewer.queue import QueueRow, fetch_case
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
-from ui.accessibility.names import name_controls
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
+from ui.review.rationale_box import Done, RationaleBox
 from ui.review.selection import Selection, refusal_text
 from ui.review.unseen_confirm import UnseenConfirm
 from ui.shell.context import AppContext
-from ui.shell.plain import make_all_plain, message_box
+from ui.shell.plain import message_box
 from ui.shell.prefs import Preferences
 
 DROP_DELAY_MS = 40
@@ -56,6 +56,8 @@ class DecisionFlow(QObject):
         self._prefs = prefs
         self.busy = False
         self.error_box: QMessageBox | None = None
+        self.rationale_box: RationaleBox | None = None
+        self.explain_case: uuid.UUID | None = None  # W: the next decision on this case asks why
         self.rotation = RotationAdvisor(prefs.wellbeing)
         self.unseen = UnseenConfirm(preview, window)  # keep/remove on unseen severe media asks first
         self._shown_at = time.monotonic()
@@ -67,8 +69,10 @@ class DecisionFlow(QObject):
         model.modelAboutToBeReset.connect(self._pending_drops.clear)
         prefs.changed.connect(self._on_prefs_changed)
 
-    def _on_case_shown(self, _view: CaseView | None) -> None:
+    def _on_case_shown(self, view: CaseView | None) -> None:
         self._shown_at = time.monotonic()
+        if view is None or view.id != self.explain_case:
+            self.explain_case = None
 
     def _on_prefs_changed(self) -> None:
         self.rotation = RotationAdvisor(self._prefs.wellbeing)
@@ -80,11 +84,36 @@ class DecisionFlow(QObject):
         return None
 
     # -- writing ---------------------------------------------------------------------------------
-    def commit(self, action: str, code: str | None, note: str = "", *, confirmed: bool = False) -> None:
+    def commit(
+        self,
+        action: str,
+        code: str | None,
+        note: str = "",
+        rationale: str = "",
+        to_tier: int | None = None,
+        *,
+        confirmed: bool = False,
+    ) -> None:
+        """Write the decision; first confirm deciding unseen severe media where the organisation requires it,
+        then ask for its rationale where one is needed (see :meth:`_asks`)."""
         view = self.selection.current
         if view is None or self.busy:
             return
-        if not confirmed and self.unseen.asks(action, lambda: self._confirmed(view.id, action, code, note)):
+        if not confirmed and self.unseen.asks(
+            action, lambda: self._confirmed(view.id, action, code, note, rationale, to_tier)
+        ):
+            return
+        if action == "escalate" and view.tier >= MAX_TIER:
+            self.status.emit(f"Tier {view.tier} is the highest: this case cannot be escalated further.")
+            return
+        if not rationale and (self._asks(action, code) or self.explain_case == view.id):
+            self._ask(view, action, code, lambda text, tier: self._write(action, code, note, text, tier))
+            return
+        self._write(action, code, note, rationale, to_tier)
+
+    def _write(self, action: str, code: str | None, note: str, rationale: str, to_tier: int | None) -> None:
+        view = self.selection.current
+        if view is None or self.busy:
             return
         self.busy = True
         self.activity.emit()
@@ -106,29 +135,66 @@ class DecisionFlow(QObject):
                 session_id=ctx.session_id,
                 handle_ms=handle_ms,
                 revealed=revealed,
+                rationale=rationale,
+                to_tier=to_tier,
             )
 
         ctx.tasks.run_db(write, lambda result: self._after_decision(result, category), self.report_failure)
 
-    def _confirmed(self, case_id: uuid.UUID, action: str, code: str | None, note: str) -> None:
-        """Enter on the unseen-content prompt: decide, if the same case is still on screen."""
+    def _confirmed(
+        self, case_id: uuid.UUID, action: str, code: str | None, note: str, rationale: str, to_tier: int | None
+    ) -> None:
+        """Enter on the unseen-content prompt: go on deciding, if the same case is still on screen."""
         if self.selection.is_current(case_id):
-            self.commit(action, code, note, confirmed=True)
+            self.commit(action, code, note, rationale, to_tier, confirmed=True)
+
+    def _asks(self, action: str, code: str | None) -> bool:
+        """Whether the decision opens the rationale box: the pack requires a rationale (the core's rule),
+        or it is an escalation (target tier and reason). Anything else commits on its key alone."""
+        return action == "escalate" or self.ctx.pack.needs_rationale(code, action)
+
+    def explain_next(self) -> None:
+        """W: the next decision on the shown case opens the rationale box even where none is required."""
+        view = self.selection.current
+        if view is not None:
+            self.explain_case = view.id
+            self.status.emit("The next decision on this case asks for a rationale (Ctrl+Enter commits).")
+
+    def _ask(self, view: CaseView, action: str, code: str | None, done: Done) -> None:
+        box = RationaleBox(
+            action=action,
+            code=code,
+            case_label=visible(view.external_id),
+            required=action == "note" or self._asks(action, code),
+            tier=view.tier,
+            done=done,
+            parent=self._window,
+        )
+        box.finished.connect(lambda _result: self._closed(box))
+        self.rationale_box = box
+        self.status.emit("Write the rationale: Ctrl+Enter commits, Esc cancels.")
+        box.open()
+
+    def _closed(self, box: RationaleBox) -> None:
+        if box.result() != RationaleBox.DialogCode.Accepted:
+            self.status.emit("Cancelled — nothing was written.")
+        if self.rationale_box is box:
+            self.rationale_box = None
+        box.deleteLater()
+        self.back_to_queue()
+
+    def back_to_queue(self) -> None:
+        """After a box closes: the window active again (its key shortcuts need that), keys on the table."""
+        self.selection.view.window().activateWindow()
+        self.selection.view.setFocus()
 
     def note(self) -> None:
+        """N: a note for the case history (several lines), written at once as a note decision whose
+        rationale holds the text; it changes nothing else about the case."""
         view = self.selection.current
         if view is None or self.busy:
             return
-        dialog = QInputDialog(self._window)
-        dialog.setWindowTitle("Note")
-        dialog.setLabelText(f"Note on {visible(view.external_id)}:")
-        dialog.setOkButtonText("Save note")  # also builds the line edit and buttons, to be named here
-        make_all_plain(dialog)
-        name_controls(dialog, {"QLineEdit": ("Note", "A note on this case, kept with its decisions")})
-        ok = dialog.exec()
-        text = dialog.textValue()
-        if ok and text.strip():
-            self.commit("note", None, note=text.strip())
+        self._ask(view, "note", None, lambda text, _tier: self._write("note", None, "", text, None))
 
     def _after_decision(self, result: DecisionResult, decided_category: str) -> None:
         self.busy = False
@@ -207,29 +273,38 @@ class DecisionFlow(QObject):
         if isinstance(exc, CaseConflict):
             self._conflict(exc.case_id, str(exc))
             return
-        box = message_box(
+        if isinstance(exc, DecisionError):  # a rule refused it: say why, plainly; nothing went wrong
+            self._tell(
+                QMessageBox.Icon.Information,
+                "Decision refused",
+                f"{exc}.\n\nNothing was written; the case stays here.",
+                f"Refused: {exc}",
+            )
+            return
+        self._tell(
             QMessageBox.Icon.Warning,
             "Decision NOT saved",
             f"The decision could not be written, so the case stays here:\n\n{exc}\n\n"
             "Nothing already saved was lost; try again.",
-            self._window,
+            f"Decision not saved: {exc}",
         )
-        box.open()  # window-modal but not blocking: the reviewer sees it at once, Enter dismisses it
+
+    def _tell(self, icon: QMessageBox.Icon, title: str, text: str, status: str) -> None:
+        """A window-modal box that does not block (the reviewer sees it at once, Enter dismisses it)."""
+        box = message_box(icon, title, text, self._window)
+        box.open()
         self.error_box = box
-        self.status.emit(f"Decision not saved: {exc}")
+        self.status.emit(status)
 
     # -- someone else's decision or lease -----------------------------------------------------------
     def _conflict(self, case_id: uuid.UUID, text: str) -> None:
         """Another reviewer decided or holds the case: say who, when and what; the case leaves this queue."""
-        box = message_box(
+        self._tell(
             QMessageBox.Icon.Information,
             "Not saved: the case was decided or is held",
             f"{text}\n\nYour decision was not written.",
-            self._window,
+            f"Not saved — {text}",
         )
-        box.open()
-        self.error_box = box
-        self.status.emit(f"Not saved — {text}")
         self.selection.forget(case_id)
         row = self.model.row_for_case(case_id)
         if row is None or "decided" in self.model.filter.statuses:
@@ -257,27 +332,32 @@ class DecisionFlow(QObject):
         ctx = self.ctx
         flt = self.model.filter  # a snapshot: the worker never reads the model
 
-        def work() -> tuple[DecisionResult | None, QueueRow | None]:
+        def work() -> tuple[DecisionResult | None, list[QueueRow | None]]:
             result = undo_last(ctx.db, reviewer=ctx.reviewer, session_id=ctx.session_id)
-            row = None
+            rows: list[QueueRow | None] = []
             if result is not None:
                 with ctx.db.read() as s:
-                    row = fetch_case(s, result.case_id, flt)
-            return result, row
+                    rows = [fetch_case(s, c, flt) for c in result.bulk_cases or (result.case_id,)]
+            return result, rows
 
-        def done(packet: tuple[DecisionResult | None, QueueRow | None]) -> None:
+        def done(packet: tuple[DecisionResult | None, list[QueueRow | None]]) -> None:
             self.busy = False
-            result, row = packet
+            result, rows = packet
             if result is None:
                 self.status.emit("Nothing left to undo in this session.")
                 return
+            cases = result.bulk_cases or (result.case_id,)
             self.counters_changed.emit()
-            self.selection.forget(result.case_id)
-            self._pending_drops.discard(result.case_id)  # undone before its row left: it stays
-            if row is not None and self.model.row_for_case(result.case_id) is None:
-                self.model.reinsert_case(row)
+            for case_id, case_row in zip(cases, rows, strict=True):
+                self.selection.forget(case_id)
+                self._pending_drops.discard(case_id)  # undone before its row left: it stays
+                if case_row is not None and self.model.row_for_case(case_id) is None:
+                    self.model.reinsert_case(case_row)
             target = self.model.row_for_case(result.case_id)
-            self.status.emit("Undone. The case is back in the queue." if target is not None else "Undone.")
+            back = (
+                "The case is back in the queue." if len(cases) == 1 else f"{len(cases)} cases are open again."
+            )
+            self.status.emit(f"Undone. {back}" if target is not None else "Undone.")
             if target is not None:
                 self.selection.select_row(target, refresh=True)
 

@@ -1,9 +1,11 @@
 """The pick state machine: a decision key and a policy pick meet in either order.
 
 "3 then R" and "R then 3" both remove under the third listed section. A key for an action that needs a
-policy, with none picked, asks for one in the policy panel; Escape cancels the ask. Which policies an
-action may cite, and the default for keep, are rules of the policy pack (``reviewer.policy``); this
-module only holds the state between the two key presses.
+policy, with none picked (or a picked one that does not allow it), asks for one in the policy panel,
+which then lists only the sections that allow the action; Escape cancels the ask. An action that needs
+no policy cites the picked one only if it allows the action (an escalation cites a section that lists
+escalation, or none). Which policies an action may cite, and the default for keep, are rules of the
+policy pack (``reviewer.policy``); this module only holds the state between the two key presses.
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ class PickFlow(QObject):
     status = Signal(str)
 
     def __init__(
-        self, pack: PolicyPack, panel: PolicyPanel, commit: Commit, focus_back: QWidget, parent: QObject | None
+        self,
+        pack: PolicyPack,
+        panel: PolicyPanel,
+        commit: Commit,
+        focus_back: QWidget,
+        parent: QObject | None,
     ) -> None:
         super().__init__(parent)
         self.pack, self.panel, self._commit, self._focus_back = pack, panel, commit, focus_back
@@ -42,14 +49,25 @@ class PickFlow(QObject):
         """A decision key: commit now, or ask for the policy the action needs."""
         kind = ACTION_KINDS[action]
         code = self.picked_code
-        if code is None:
+        if code is not None and not self.pack.allows(code, action):
+            fallback = self.pack.default_policy_for(action)
+            instead = (
+                f"citing {fallback}"
+                if fallback
+                else "choose one that does"
+                if kind.needs_policy
+                else ("citing no policy")
+            )
+            self.status.emit(f"{code} does not allow “{kind.label}”: {instead}.")
+            code = fallback
+        elif code is None:
             code = self.pack.default_policy_for(action)
-        if code is not None and kind.needs_policy and not self.pack.allows(code, action):
-            self.status.emit(f"{code} does not allow “{kind.label}”; choose another policy.")
-            code = None
         if kind.needs_policy and code is None:
+            if not self.pack.sections_allowing(action):
+                self.status.emit(f"No policy in this pack allows “{kind.label}”; nothing was decided.")
+                return
             self.pending_action = action
-            self.panel.ask_for_pick(kind.label)
+            self.panel.ask_for_pick(kind.label, action)
             self.status.emit(f"{kind.label}: choose a policy (1–9 or ↑/↓ Enter), Esc cancels.")
             return
         self._commit(action, code)

@@ -75,9 +75,10 @@ class PolicyPanel(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(True)
         self.category: str | None = None
+        self.only_action: str | None = None  # while a pick is asked for: only sections allowing it
         self._picks: list[str] = []
-        # One ready model per category: moving between cases swaps models instead of rebuilding rows.
-        self._models: dict[str | None, tuple[QStandardItemModel, list[str]]] = {}
+        # One ready model per category (and asked action): moving between cases swaps models.
+        self._models: dict[tuple[str | None, str | None], tuple[QStandardItemModel, list[str]]] = {}
         self._model: QStandardItemModel | None = None
         self._pending_detail: str | None = None
         self._shown_detail: str | None = None
@@ -120,8 +121,12 @@ class PolicyPanel(QWidget):
 
     def _sections(self) -> list[PolicySection]:
         query = self.search.text().strip()
+        action = self.only_action
         if query:
-            return self.pack.search(query)
+            found = self.pack.search(query)
+            return [s for s in found if self.pack.allows(s.code, action)] if action else found
+        if action:
+            return self.pack.sections_allowing(action, self.category)
         if self.category:
             return self.pack.for_category(self.category)
         return list(self.pack.sections)
@@ -152,9 +157,10 @@ class PolicyPanel(QWidget):
         if searching:
             model, picks = self._build_model(self._sections())
         else:
-            if self.category not in self._models:
-                self._models[self.category] = self._build_model(self._sections())
-            model, picks = self._models[self.category]
+            key = (self.category, self.only_action)
+            if key not in self._models:
+                self._models[key] = self._build_model(self._sections())
+            model, picks = self._models[key]
         self._picks = list(picks)
         old = self._model
         self._model = model
@@ -221,9 +227,13 @@ class PolicyPanel(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def ask_for_pick(self, action_title: str) -> None:
-        """Show the prompt and put focus on the list: numbers, arrows + Enter pick; Escape cancels."""
+    def ask_for_pick(self, action_title: str, action: str | None = None) -> None:
+        """Show the prompt and put focus on the list: numbers, arrows + Enter pick; Escape cancels. With
+        ``action``, the list offers only the sections that allow it (``PolicyPack.sections_allowing``)."""
         self._flush()
+        if action != self.only_action:
+            self.only_action = action
+            self._refill()
         set_rich(
             self.prompt,
             "<b>Choose the policy for “{action}”</b>: press 1–9, or ↑/↓ and Enter. Esc cancels.",
@@ -234,3 +244,6 @@ class PolicyPanel(QWidget):
 
     def end_pick(self) -> None:
         self.prompt.hide()
+        if self.only_action is not None:
+            self.only_action = None
+            self._refill()

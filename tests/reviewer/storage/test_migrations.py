@@ -240,6 +240,49 @@ def test_an_old_log_already_broken_before_the_upgrade_stays_reported(tmp_path: P
         db.dispose()
 
 
+def test_decisions_from_before_0006_have_no_rationale_and_still_verify(tmp_path: Path) -> None:
+    """0006 adds the rationale, target tier and bulk columns; old decisions get their declared values,
+    their old audit snapshots still cover them, and an edit of a new column after the upgrade shows."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from reviewer.audit import verify
+    from reviewer.models import Decision
+    from reviewer.storage.migrate import alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    _old_database(path)
+    at_0005 = Database(sqlite_url(path))
+    cfg = alembic_config()
+    with at_0005.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+    at_0005.dispose()
+    db = open_database(sqlite_url(path))
+    try:
+        assert current_revision(db) == "0006" == head_revision()
+        with db.read() as s:
+            rows = s.execute(select(Decision.rationale, Decision.to_tier, Decision.bulk_id)).all()
+        assert len(rows) == 7 and set(rows) == {("", None, None)}
+        report = verify(db)
+        assert report.ok and report.decisions == 7, report
+        for column, value in (
+            ("rationale", "'added after the fact'"),
+            ("to_tier", "3"),
+            ("bulk_id", "'0123456789abcdef0123456789abcdef'"),
+        ):
+            with db.write_engine.begin() as conn:
+                conn.execute(text(f"UPDATE decision SET {column} = {value} WHERE rowid = 3"))
+            broken = verify(db)
+            assert not broken.ok and f"differs from its audit record ({column})" in str(broken.problem)
+            with db.write_engine.begin() as conn:
+                reset = "''" if column == "rationale" else "NULL"
+                conn.execute(text(f"UPDATE decision SET {column} = {reset} WHERE rowid = 3"))
+        assert verify(db).ok
+    finally:
+        db.dispose()
+
+
 def test_known_revisions_match_the_migration_scripts() -> None:
     from alembic.script import ScriptDirectory
 

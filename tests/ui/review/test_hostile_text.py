@@ -8,22 +8,18 @@ plain text or rich text built by ``ui.shell.plain.rich`` (which escapes every va
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from PySide6 import QtGui
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
-    QDialog,
-    QInputDialog,
     QLabel,
     QListWidget,
     QPlainTextEdit,
@@ -272,39 +268,17 @@ def test_every_label_is_plain_text_or_escaped_rich_text(window: MainWindow) -> N
     assert _unsafe_labels(window) == []
 
 
-def _answer_modal(kind: type[QDialog], seen: list[QDialog], answer: Callable[[QDialog], None]) -> None:
-    """When a modal ``kind`` dialog opens (it runs its own event loop), note it and call ``answer``."""
-
-    give_up = time.monotonic() + UI_WAIT_MS / 1000
-
-    def check() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, kind):
-            if time.monotonic() < give_up:  # polling for the dialog to open, not waiting for time to pass
-                QTimer.singleShot(20, check)
-            return
-        seen.append(dialog)
-        answer(dialog)
-
-    QTimer.singleShot(0, check)
-
-
 def test_the_note_dialog_names_the_case_as_plain_text(window: MainWindow, qtbot: QtBot) -> None:
     w = window
-    seen: list[QDialog] = []
-    texts: list[str] = []
-
-    def answer(dialog: QDialog) -> None:
-        texts.extend(_shown(label) for label in dialog.findChildren(QLabel))
-        texts.append(repr(_unsafe_labels(dialog)))
-        dialog.reject()
-
-    _answer_modal(QInputDialog, seen, answer)
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_N)
-    assert seen, "the note dialog did not open"
+    qtbot.waitUntil(lambda: w.review.flow.rationale_box is not None, timeout=UI_WAIT_MS)
+    box = w.review.flow.rationale_box
+    assert box is not None
+    texts = [_shown(label) for label in box.findChildren(QLabel)]
     assert any(t.startswith("Note on EXT⟨U+202E⟩⟨U+200B⟩⟨U+2066⟩<img src=") for t in texts), texts
-    assert texts[-1] == "[]"
+    assert _unsafe_labels(box) == []
     assert not any(ch in t for t in texts for ch in HIDDEN)
+    box.reject()
 
 
 def test_a_conflict_names_the_other_reviewer_as_plain_text(

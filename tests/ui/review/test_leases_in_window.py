@@ -24,6 +24,7 @@ from reviewer.leases import try_claim
 from reviewer.models import Case, Decision
 from reviewer.policy import PolicyPack, default_pack_path, load_pack
 from reviewer.storage.database import Database
+from tests.support.review_window import open_window as _open
 from tests.support.waiting import UI_WAIT_MS
 from ui.review.override import OverrideDialog
 from ui.shell.context import start_context
@@ -31,16 +32,6 @@ from ui.shell.main_window import MainWindow
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-def _open(db: Database, pack: PolicyPack, qtbot: QtBot) -> MainWindow:
-    w = MainWindow(start_context(db, pack, backup=False))
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    w.activateWindow()
-    qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
-    return w
 
 
 @pytest.fixture

@@ -108,10 +108,15 @@ def test_pick_first_then_escalate_and_skip(window: MainWindow, qtbot: QtBot, db:
     _key(qtbot, w, Qt.Key.Key_2)
     assert w.review.picks.picked_code == code
     case = w.review.selection.current.external_id
-    _key(qtbot, w, Qt.Key.Key_E)
+    _key(qtbot, w, Qt.Key.Key_E)  # asks for the target tier and the reason
+    qtbot.waitUntil(lambda: w.review.flow.rationale_box is not None, timeout=UI_WAIT_MS)
+    box = w.review.flow.rationale_box
+    qtbot.keyClicks(box.text, "needs a specialist")
+    qtbot.keyClick(box.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 1, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
-    assert _decisions(db) == [("escalate", code, case)]
+    cited = code if w.ctx.pack.allows(code, "escalate") else None  # only a section allowing escalation
+    assert _decisions(db) == [("escalate", cited, case)]
     nxt = w.review.selection.current.external_id
     _key(qtbot, w, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: len(_decisions(db)) == 2, timeout=UI_WAIT_MS)
@@ -286,6 +291,8 @@ def test_shift_d_applies_an_earlier_decision_to_a_duplicate(
     )
     before = len(_decisions(db))
     _key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: w.review.duplicates.confirm_box is not None, timeout=UI_WAIT_MS)
+    qtbot.keyClick(w.review.duplicates.confirm_box, Qt.Key.Key_Y)
     qtbot.waitUntil(lambda: len(_decisions(db)) > before, timeout=UI_WAIT_MS)
     _wait_idle(qtbot, w)
     with db.read() as s:
