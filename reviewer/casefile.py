@@ -91,6 +91,11 @@ class CaseView:
         return [i for i in self.items if i.media_path is not None]
 
 
+def decision_text(rationale: str | None, note: str | None) -> str:
+    """What a decision says in words: its rationale (a note's text is its rationale) and any system note."""
+    return " — ".join(part for part in (rationale or "", note or "") if part.strip())
+
+
 def load_case(db: Database, case_id: uuid.UUID) -> CaseView | None:
     store = MediaStore(db.media_dir)
     with db.read() as s:
@@ -141,6 +146,7 @@ def load_case(db: Database, case_id: uuid.UUID) -> CaseView | None:
                 for i in items
             ),
             history=tuple(
-                HistoryEntry(d.created_at, d.action, d.policy_code, handle, d.note) for d, handle in history
+                HistoryEntry(d.created_at, d.action, d.policy_code, handle, decision_text(d.rationale, d.note))
+                for d, handle in history
             ),
         )

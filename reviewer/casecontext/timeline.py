@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from reviewer.casefile import decision_text
 from reviewer.models import Case, Channel, Decision, Reviewer
 from reviewer.storage.database import Database
 
@@ -56,7 +57,7 @@ def account_timeline(db: Database, case_id: uuid.UUID, limit: int = TIMELINE_CAS
         entries = [TimelineEntry(c.created_at, c.id, c.external_id, c.code, c.category) for c in cases]
         decisions = s.execute(
             select(Decision.case_id, Decision.created_at, Decision.action, Decision.policy_code,
-                   Decision.note, Reviewer.handle)
+                   Decision.note, Decision.rationale, Reviewer.handle)
             .join(Reviewer, Reviewer.id == Decision.reviewer_id)
             .where(Decision.case_id.in_(list(by_id)))
         ).all()  # fmt: skip
@@ -72,7 +73,7 @@ def account_timeline(db: Database, case_id: uuid.UUID, limit: int = TIMELINE_CAS
                     d.action,
                     d.policy_code,
                     d.handle,
-                    d.note or "",
+                    decision_text(d.rationale, d.note),
                 )  # fmt: skip
             )
     # Newest first; at the same instant a decision comes before the report it decides.

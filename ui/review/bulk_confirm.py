@@ -41,6 +41,7 @@ class BulkConfirm(QDialog):
         )
         self.cases = QListWidget()
         self.cases.setAccessibleName("Affected cases")
+        self.cases.setAccessibleDescription("The cases the bulk decides; ⚠ marks cases with unseen media")
         for case in preview.cases[:LISTED]:
             mark = "⚠ " if case.unseen_items else "   "
             account = visible(case.account) if case.account else "no account"

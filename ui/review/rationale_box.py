@@ -52,6 +52,7 @@ class RationaleBox(QDialog):
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText(self._placeholder())
         self.text.setAccessibleName("Rationale")
+        self.text.setAccessibleDescription("Why this decision: Ctrl+Enter commits, Esc cancels")
         self.text.installEventFilter(self)
         self.tier: QComboBox | None = None
         layout = QVBoxLayout(self)
@@ -59,6 +60,7 @@ class RationaleBox(QDialog):
         if action == "escalate":
             self.tier = QComboBox()
             self.tier.setAccessibleName("Target tier")
+            self.tier.setAccessibleDescription("The tier the case is escalated to (Alt+2 / Alt+3)")
             for target in range(tier + 1, MAX_TIER + 1):
                 self.tier.addItem(f"Tier {target}", target)
             row = QHBoxLayout()

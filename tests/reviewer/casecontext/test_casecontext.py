@@ -111,3 +111,27 @@ def test_related_cases_are_bounded_and_ignore_an_empty_reporter(
         s.execute(update(Account).values(risk_score=0.1))
     assert other not in {r.case_id for r in related_cases(db, ids[0])}  # both reporters are ""
     assert related_cases(db, uuid.uuid4()) == []
+
+
+def test_rationales_and_notes_show_in_the_history_and_the_timeline(
+    db: Database, make_cases: Callable[..., list[uuid.UUID]], reviewer_row: Reviewer, pack: PolicyPack
+) -> None:
+    from reviewer.casefile import load_case
+
+    (case_id,) = make_cases(1)
+    record_decision(
+        db, case_id=case_id, reviewer=reviewer_row, action="note", policy_code=None, pack=pack,
+        rationale="account linked to the earlier brigading report",
+    )  # fmt: skip
+    record_decision(
+        db, case_id=case_id, reviewer=reviewer_row, action="remove", policy_code="VIO-1", pack=pack,
+        rationale="credible threat naming a school",
+    )  # fmt: skip
+
+    view = load_case(db, case_id)
+    assert view is not None
+    assert [h.note for h in view.history] == [
+        "account linked to the earlier brigading report", "credible threat naming a school",
+    ]  # fmt: skip
+    said = {e.note for e in account_timeline(db, case_id) if e.action}
+    assert said == {"account linked to the earlier brigading report", "credible threat naming a school"}

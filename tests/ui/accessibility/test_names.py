@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from reviewer.clock import utcnow
@@ -17,6 +17,7 @@ from tests.support.waiting import UI_WAIT_MS
 from ui.commands.cheatsheet import CheatSheet
 from ui.commands.palette import CommandPalette
 from ui.review.override import OverrideDialog
+from ui.review.rationale_box import RationaleBox
 from ui.shell.main_window import MainWindow
 from ui.shell.plain import message_box
 from ui.wellbeing.settings_dialog import SettingsDialog
@@ -63,11 +64,11 @@ def test_dialog_controls_are_named(window: MainWindow, qtbot: QtBot, pack) -> No
 def test_note_prompt_controls_are_named(window: MainWindow, qtbot: QtBot) -> None:
     seen: list[list[str]] = []
 
-    def walk(dialog: QInputDialog) -> None:
+    def walk(dialog: RationaleBox) -> None:
         seen.append(unnamed_controls(dialog))
         dialog.reject()
 
-    when_modal(QInputDialog, walk)
+    when_modal(RationaleBox, walk)
     window.registry.trigger("decision.note")
     qtbot.waitUntil(lambda: bool(seen), timeout=UI_WAIT_MS)
     assert seen == [[]]
