@@ -23,7 +23,7 @@ class AtRest:
 
 def _of(vault: Vault) -> AtRest:
     if not vault.weaker:
-        return AtRest("🔒 keyring", vault.describe(), True)
+        return AtRest("encrypted · keyring", vault.describe(), True)
     short = "demo key in a file" if vault.key_label == LABEL_DEMO else "key in a file (weaker)"
     return AtRest(short, vault.describe(), True)
 

@@ -26,11 +26,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def display() -> Iterator[str]:
+def start_display(size: str = "1600x1000") -> Iterator[str]:
+    """An Xvfb server of ``size`` (its display name yielded), stopped afterwards."""
     read, write = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -42,6 +42,11 @@ def display() -> Iterator[str]:
     yield f":{number}"
     server.terminate()
     server.wait(10)
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    yield from start_display()
 
 
 def _decisions(db: Path) -> list[tuple[str, str | None]]:

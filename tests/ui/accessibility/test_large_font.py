@@ -54,7 +54,7 @@ def test_a_short_label_elides_with_the_full_text_in_its_tooltip(qtbot: QtBot) ->
     label.grab()
     assert label.toolTip() == ""  # the tooltip it set goes when the whole text shows again
 
-    owned = elide_when_short(plain_label("🔒 keyring, a long explanation"))
+    owned = elide_when_short(plain_label("encrypted · keyring, a long explanation"))
     owned.setToolTip("set by its owner")
     qtbot.addWidget(owned)
     owned.resize(owned.minimumWidth(), 30)

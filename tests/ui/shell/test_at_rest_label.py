@@ -54,7 +54,7 @@ def _label_settles(qtbot: QtBot, w: MainWindow) -> str:
 
 def test_a_database_with_its_key_in_the_keyring(db: Database, open_window, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
     build_demo(db, DemoSpec(cases=5, images=2))
-    assert _label_settles(qtbot, open_window()) == "🔒 keyring"
+    assert _label_settles(qtbot, open_window()) == "encrypted · keyring"
 
 
 def test_the_demo_without_a_keyring_says_its_key_is_in_a_file(  # type: ignore[no-untyped-def]
