@@ -10,6 +10,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ui.accessibility.elide import ELIDED, elided_text
+
 
 def fits(label: QLabel) -> bool:
     """Whether ``label`` shows its whole text in the room it has."""
@@ -40,6 +42,10 @@ def clipped_labels(window: QWidget) -> list[str]:
             continue
         if fits(label) or ("…" in label.text() and label.toolTip()):
             continue
+        if label.property(ELIDED) is not None:  # ui.accessibility.elide paints it elided, tooltip set then
+            label.grab()
+            if elided_text(label).endswith("…") and label.toolTip():
+                continue
         bad.append(
             f"{label.objectName() or type(label.parent()).__name__}: {label.text()[:80]!r} in {label.contentsRect()}"
         )

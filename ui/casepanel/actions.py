@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QSplitter
 
 from reviewer.casecontext import RelatedCase, TimelineEntry, account_timeline, related_cases
@@ -50,6 +50,10 @@ class CaseContext:
     complete: bool = False  # True once similar media (the PDQ near-match scan) is in ``related``
 
 
+#: How long after the preview shows a case the panel follows it (one or two frames).
+FOLLOW_MS = 30
+
+
 class CasePanelFeature(QObject):
     def __init__(self, window: Frame, review: ReviewFeature) -> None:
         super().__init__(window)
@@ -67,8 +71,25 @@ class CasePanelFeature(QObject):
         self.column.setSizes([QUEUE_SHARE * 10, PANEL_SHARE * 10])
         self.context: CaseContext | None = None
         self._generation = 0  # bumped per case shown; a queued read for an older case is skipped
-        review.selection.case_shown.connect(self._on_case_shown)
+        # The panel follows the case a moment after the preview has painted it: the switch to the next case
+        # paints the preview first (the frame the reviewer waits for), and J held down skips the panel's
+        # work for cases only passed through.
+        self._pending_view: CaseView | None = None
+        self._follow = QTimer(self)
+        self._follow.setSingleShot(True)
+        self._follow.setInterval(FOLLOW_MS)
+        self._follow.timeout.connect(lambda: self._on_case_shown(self._pending_view))
+        review.selection.case_shown.connect(self._case_shown)
         review.cache.ready.connect(self._on_preview_ready)
+
+    def _case_shown(self, view: CaseView | None) -> None:
+        self._pending_view = view
+        self._generation += 1  # a read queued for the case left is skipped at once
+        if view is None:
+            self._follow.stop()
+            self._on_case_shown(None)
+        else:
+            self._follow.start()
 
     def _on_case_shown(self, view: CaseView | None) -> None:
         self.context = None
@@ -116,7 +137,8 @@ class CasePanelFeature(QObject):
         )
 
     def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:
-        self.panel.set_prepared(sha, prepared)
+        if self.panel.case is not None:
+            self.panel.set_prepared(sha, prepared)
 
     # -- related cases -----------------------------------------------------------------------------
     def choose(self, delta: int) -> None:

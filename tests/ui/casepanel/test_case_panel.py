@@ -150,12 +150,22 @@ def test_thumbnails_are_the_blurred_preview_never_the_sharp_image(
     w = _open(db, pack, qtbot)
     try:
         strip = w.case_panel.panel.thumbs
+
+        def panel_follows() -> None:  # the panel shows a case a moment after the preview does
+            qtbot.waitUntil(
+                lambda: w.review.selection.current is not None
+                and w.case_panel.panel.case is w.review.selection.current,
+                timeout=UI_WAIT_MS,
+            )
+
+        panel_follows()
         for _ in range(12):  # the first case with media
             if strip.thumbs:
                 break
             before = w.review.selection.current
             w.review.selection.step(1)
             qtbot.waitUntil(lambda b=before: w.review.selection.current not in (None, b), timeout=UI_WAIT_MS)
+            panel_follows()
         assert strip.thumbs, "no case with media in the demo queue"
         sha, labels = next(iter(strip.thumbs.items()))
         qtbot.waitUntil(lambda: not labels[0].pixmap().isNull(), timeout=UI_WAIT_MS)
