@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.e2e.test_xvfb_session import app_env, start_display
 from tests.e2e.test_xvfb_session import pytestmark as _xvfb_marks
-from tests.e2e.test_xvfb_session import start_display
 from tests.support.waiting import PROCESS_WAIT_S
 
 pytestmark = _xvfb_marks
@@ -64,14 +64,7 @@ def small_display() -> Iterator[str]:
 
 def test_the_window_fits_a_1280x720_screen_and_cuts_no_label(small_display: str, tmp_path: Path) -> None:
     db = tmp_path / "fits.sqlite3"
-    env = {
-        **os.environ,
-        "DISPLAY": small_display,
-        "QT_QPA_PLATFORM": "xcb",
-        "REVIEWER_DATA_DIR": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "REVIEWER_USER": "e2e",
-    }
+    env = app_env(small_display, tmp_path)
     subprocess.run(
         [sys.executable, "-m", "ui.shell.launcher", "--db", str(db), "demo", "--cases", "40", "--images", "6"],
         env=env,

@@ -44,6 +44,18 @@ def start_display(size: str = "1600x1000") -> Iterator[str]:
     server.wait(10)
 
 
+def app_env(display: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of an app run on ``display``: xcb, its own data and settings folders."""
+    return {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "REVIEWER_DATA_DIR": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "REVIEWER_USER": "e2e",
+    }
+
+
 @pytest.fixture
 def display() -> Iterator[str]:
     yield from start_display()
@@ -59,14 +71,7 @@ def _decisions(db: Path) -> list[tuple[str, str | None]]:
 
 def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
     db = tmp_path / "e2e.sqlite3"
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "REVIEWER_DATA_DIR": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "REVIEWER_USER": "e2e",
-    }
+    env = app_env(display, tmp_path)
     subprocess.run(
         [
             sys.executable,
