@@ -2,8 +2,9 @@
 
 An ``image`` must have a header Pillow identifies as one of the formats the preview decodes
 (``Image.open`` reads the header only; no pixel is decoded here). A ``video`` must start like a container
-the storyboard accepts (the same magic numbers as ``reviewer.media.storyboard``). Anything else is
-refused with what it looks like, so a text file named ``.jpg`` fails at import, not when shown.
+the storyboard demuxes: the allow-list below is the storyboard's own (``video_demuxer``), so import and
+display accept the same files. Anything else is refused with what it looks like, so a text file named
+``.jpg`` fails at import, not when shown.
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ from pathlib import Path
 
 HEAD_BYTES = 376  # enough for every magic number below (MPEG-TS needs 189)
 
-#: offset, magic -> a video container the storyboard demuxes (copied from its allow-list).
-VIDEO_MAGIC: tuple[tuple[int, bytes], ...] = (
-    (4, b"ftyp"),
-    (4, b"moov"),
-    (4, b"mdat"),
-    (4, b"free"),
-    (4, b"wide"),
-    (4, b"skip"),
-    (0, b"\x1a\x45\xdf\xa3"),  # Matroska / WebM
-    (0, b"FLV"),
-    (0, b"OggS"),
-    (0, b"\x00\x00\x01\xba"),  # MPEG program stream
-    (0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"),  # ASF / WMV
+#: offset, magic -> the FFmpeg demuxer the storyboard opens it with; anything else is refused before
+#: FFmpeg sees it (besides AVI and MPEG-TS, checked in ``video_demuxer``).
+VIDEO_CONTAINERS: tuple[tuple[int, bytes, str], ...] = (
+    (4, b"ftyp", "mov"),
+    (4, b"moov", "mov"),
+    (4, b"mdat", "mov"),
+    (4, b"free", "mov"),
+    (4, b"wide", "mov"),
+    (4, b"skip", "mov"),
+    (0, b"\x1a\x45\xdf\xa3", "matroska"),  # Matroska / WebM
+    (0, b"FLV", "flv"),
+    (0, b"OggS", "ogg"),
+    (0, b"\x00\x00\x01\xba", "mpeg"),  # MPEG program stream
+    (0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "asf"),  # ASF / WMV
 )
 #: What a refused file looks like, for the message.
 LOOKS_LIKE: tuple[tuple[bytes, str], ...] = (
@@ -50,12 +52,26 @@ def _head(path: Path) -> bytes:
         return fh.read(HEAD_BYTES)
 
 
-def is_video_head(head: bytes) -> bool:
+def video_demuxer(head: bytes) -> str | None:
+    """The demuxer for a file starting with ``head`` (its first ``HEAD_BYTES``), or None: not a video."""
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return True
-    if len(head) >= 189 and head[0] == 0x47 and head[188] == 0x47:  # MPEG-TS
-        return True
-    return any(head[offset : offset + len(magic)] == magic for offset, magic in VIDEO_MAGIC)
+        return "avi"
+    if len(head) >= 189 and head[0] == 0x47 and head[188] == 0x47:
+        return "mpegts"
+    for offset, magic, name in VIDEO_CONTAINERS:
+        if head[offset : offset + len(magic)] == magic:
+            return name
+    return None
+
+
+def is_video_head(head: bytes) -> bool:
+    return video_demuxer(head) is not None
+
+
+def is_plain_text(head: bytes) -> bool:
+    """Whether the first bytes read as plain ASCII text (a BOM and leading blanks skipped)."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
+    return bool(text) and all(32 <= b < 127 or b in (9, 10, 13) for b in text)
 
 
 def looks_like(head: bytes) -> str:
@@ -67,10 +83,7 @@ def looks_like(head: bytes) -> str:
     for magic, what in LOOKS_LIKE:
         if head.startswith(magic):
             return what
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
-    if text and all(32 <= b < 127 or b in (9, 10, 13) for b in text):
-        return "plain text"
-    return "an unknown format"
+    return "plain text" if is_plain_text(head) else "an unknown format"
 
 
 def image_format(path: Path) -> str | None:

@@ -34,7 +34,7 @@ import av
 import av.error
 from PIL import Image
 
-from reviewer.media import budget, limits
+from reviewer.media import budget, limits, sniff
 from reviewer.media.preview import PreviewSpec, RenderedImage, fit_size, render_pil
 
 MAX_FRAMES = 24
@@ -48,20 +48,6 @@ DEFAULT_TIMEOUT_S = 10.0
 
 _REASON_PREFIX = "Cannot display: "
 
-#: magic check -> FFmpeg demuxer name. Anything else is refused before FFmpeg sees it.
-_CONTAINERS: tuple[tuple[int, bytes, str], ...] = (
-    (4, b"ftyp", "mov"),
-    (4, b"moov", "mov"),
-    (4, b"mdat", "mov"),
-    (4, b"free", "mov"),
-    (4, b"wide", "mov"),
-    (4, b"skip", "mov"),
-    (0, b"\x1a\x45\xdf\xa3", "matroska"),
-    (0, b"FLV", "flv"),
-    (0, b"OggS", "ogg"),
-    (0, b"\x00\x00\x01\xba", "mpeg"),
-    (0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "asf"),
-)
 _NOT_VIDEO_HINTS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "an image (JPEG)"),
     (b"\x89PNG", "an image (PNG)"),
@@ -181,29 +167,18 @@ def _check_size(n_bytes: int) -> None:
 def _check_bytes(data: bytes) -> str:
     """The demuxer to use, or _Refused with the reason."""
     _check_size(len(data))
-    fmt = _sniff(data[:376])
+    head = data[: sniff.HEAD_BYTES]
+    fmt = sniff.video_demuxer(head)
     if fmt is None:
-        raise _Refused(_not_a_video(data[:376]))
+        raise _Refused(_not_a_video(head))
     return fmt
-
-
-def _sniff(head: bytes) -> str | None:
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "avi"
-    if len(head) >= 189 and head[0] == 0x47 and head[188] == 0x47:
-        return "mpegts"
-    for offset, magic, name in _CONTAINERS:
-        if head[offset : offset + len(magic)] == magic:
-            return name
-    return None
 
 
 def _not_a_video(head: bytes) -> str:
     for magic, what in _NOT_VIDEO_HINTS:
         if head.startswith(magic):
             return f"not a video (looks like {what})"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
-    if text and all(32 <= b < 127 or b in (9, 10, 13) for b in text):
+    if sniff.is_plain_text(head):
         return "not a video (looks like plain text)"
     return "not a video"
 
