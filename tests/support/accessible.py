@@ -1,4 +1,5 @@
-"""Walking a window for accessibility: controls without an accessible name, and labels that are cut.
+"""Walking a window for accessibility: controls without an accessible name (labels that are cut:
+``tests.support.labels.clipped_labels``).
 
 Shared by the accessibility tests and by any feature test that wants to check its own new widgets.
 """
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.accessibility.elide import ELIDED, elided_text
 from ui.review.media_canvas import MediaCanvas
 
 #: Controls a reviewer operates or reads as a unit; each needs its own accessible name and description.
@@ -73,27 +73,3 @@ def unnamed_controls(root: QWidget) -> list[str]:
         ):
             missing.append(f"no name: status-bar {describe(widget)}")
     return missing
-
-
-def cut_labels(root: QWidget) -> list[str]:
-    """Visible labels under ``root`` whose text does not fit their size, unless a tooltip holds it.
-
-    A label that elides its text (:mod:`ui.accessibility.elide`) may show it cut with "…" if its tooltip
-    holds it; any other label must show its whole text: one line within its width, a word-wrapped one
-    within its height."""
-    cut: list[str] = []
-    for label in root.findChildren(QLabel):
-        if not label.isVisibleTo(root) or not label.text() or label.width() <= 0:
-            continue
-        hint = label.sizeHint()  # the text's own size, rich or plain, margins and indent included
-        if label.property(ELIDED) is not None:  # paints its text elided when short of room
-            label.grab()  # paint now: the label decides there what it shows and its tooltip
-            if elided_text(label).endswith("…") and label.toolTip():
-                continue
-        if label.wordWrap():
-            fits = label.heightForWidth(label.width()) <= label.height()
-        else:
-            fits = hint.width() <= label.width() and hint.height() <= label.height()
-        if not fits and not label.toolTip():
-            cut.append(f"{describe(label)} {label.size().toTuple()} needs {hint.toTuple()}")
-    return cut

@@ -34,18 +34,38 @@ def fits(label: QLabel) -> bool:
     return bounds.width() <= room.width() + 1 and bounds.height() <= room.height() + 1
 
 
+def _fits_its_size_hint(label: QLabel) -> bool:
+    """The layout's view: the label's own size hint (margins and indent included) within its size."""
+    if label.wordWrap():
+        return label.heightForWidth(label.width()) <= label.height()
+    hint = label.sizeHint()
+    return hint.width() <= label.width() and hint.height() <= label.height()
+
+
+def _elided_with_tooltip(label: QLabel) -> bool:
+    """Cut on purpose: "…" shown and the full text in the tooltip. ``ElidedLabel`` sets its text elided;
+    a label under ``ui.accessibility.elide`` keeps its text and paints it elided (decided when painted)."""
+    if "…" in label.text() and label.toolTip():
+        return True
+    if label.property(ELIDED) is not None:
+        label.grab()  # paint now: the label decides there what it shows and its tooltip
+        return elided_text(label).endswith("…") and bool(label.toolTip())
+    return False
+
+
 def clipped_labels(window: QWidget) -> list[str]:
-    """Every visible label whose text is cut without an elide mark and a tooltip with the full text."""
+    """Every visible label whose text is cut without an elide mark and a tooltip with the full text: one
+    that fits neither by its text's measured size nor by its size hint counts as cut."""
     bad = []
     for label in window.findChildren(QLabel):
-        if not label.isVisible() or not label.text() or not label.pixmap().isNull():
+        if not label.isVisibleTo(window) or not label.text() or label.width() <= 0:
             continue
-        if fits(label) or ("…" in label.text() and label.toolTip()):
+        if not label.pixmap().isNull():
             continue
-        if label.property(ELIDED) is not None:  # ui.accessibility.elide paints it elided, tooltip set then
-            label.grab()
-            if elided_text(label).endswith("…") and label.toolTip():
-                continue
+        if fits(label) and _fits_its_size_hint(label):
+            continue
+        if _elided_with_tooltip(label):
+            continue
         bad.append(
             f"{label.objectName() or type(label.parent()).__name__}: {label.text()[:80]!r} in {label.contentsRect()}"
         )

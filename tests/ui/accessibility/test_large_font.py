@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from tests.support.accessible import cut_labels
+from tests.support.labels import clipped_labels
 from tests.support.waiting import UI_WAIT_MS
 from ui.accessibility.elide import MIN_CHARS, elide_when_short, elided_text
 from ui.shell.main_window import MainWindow
@@ -34,7 +34,7 @@ def _shown_elided(label: QLabel) -> str:
 
 
 def _cut(w: MainWindow) -> list[str]:
-    return cut_labels(w)
+    return clipped_labels(w)
 
 
 def test_a_short_label_elides_with_the_full_text_in_its_tooltip(qtbot: QtBot) -> None:
