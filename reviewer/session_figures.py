@@ -7,8 +7,8 @@ From the decision rows of one review session (:func:`figures_from_rows` is the p
   is ``decided``: keep, remove, restrict, warn, strike, suspend).
 - ``escalated`` and ``skipped``: standing escalations and skips, counted apart; a skip is never decided.
 - handle time (median, mean) over standing decisions a reviewer made one at a time: a bulk-applied
-  decision (several cases written in one transaction, so sharing one ``created_at``) or one with no
-  measured handle time does not count, so a bulk apply cannot pull the median to 0 s.
+  decision (one with a ``bulk_id``: Shift+D's apply to duplicates) or one with no measured handle time
+  does not count, so a bulk apply cannot pull the median to 0 s.
 
 Notes are not decisions. This module is part of the core package and must not import Qt.
 """
@@ -20,7 +20,6 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -40,8 +39,8 @@ class DecisionRow:
     case_id: uuid.UUID
     action: str
     handle_ms: int
-    created_at: datetime
     reverses_id: uuid.UUID | None = None
+    bulk_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,8 @@ def figures_from_rows(rows: Sequence[DecisionRow]) -> SessionFigures:
     undos = [r for r in rows if r.action == UNDO]
     reversed_ids = {r.reverses_id for r in undos}
     standing = [r for r in rows if r.action not in (UNDO, NOTE) and r.id not in reversed_ids]
-    together = Counter(r.created_at for r in rows if r.action not in (UNDO, NOTE))
-    bulk = [r for r in standing if together[r.created_at] > 1]
-    timed = [r.handle_ms / 1000 for r in standing if together[r.created_at] == 1 and r.handle_ms > 0]
+    bulk = [r for r in standing if r.bulk_id is not None]
+    timed = [r.handle_ms / 1000 for r in standing if r.bulk_id is None and r.handle_ms > 0]
     actions = Counter(r.action for r in standing)
     deciding = {a for a, kind in ACTION_KINDS.items() if kind.status == "decided"}
     return SessionFigures(
@@ -105,8 +103,8 @@ def session_figures(db: Database, reviewer_id: uuid.UUID, session_id: uuid.UUID 
                 Decision.case_id,
                 Decision.action,
                 Decision.handle_ms,
-                Decision.created_at,
                 Decision.reverses_id,
+                Decision.bulk_id,
             ).where(Decision.reviewer_id == reviewer_id, Decision.session_id == session_id)
         ).all()
     return figures_from_rows([DecisionRow(*row) for row in rows])

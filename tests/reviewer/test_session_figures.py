@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,26 +11,22 @@ from reviewer.decisions import record_decision, undo_last
 from reviewer.identity import start_session
 from reviewer.session_figures import DecisionRow, SessionFigures, figures_from_rows, session_figures
 
-T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
-
-def _row(action: str, handle_ms: int, at: int, case: uuid.UUID | None = None, reverses=None) -> DecisionRow:
-    return DecisionRow(
-        uuid.uuid4(), case or uuid.uuid4(), action, handle_ms, T0 + timedelta(seconds=at), reverses
-    )
+def _row(action: str, handle_ms: int, case: uuid.UUID | None = None, reverses=None, bulk=None) -> DecisionRow:
+    return DecisionRow(uuid.uuid4(), case or uuid.uuid4(), action, handle_ms, reverses, bulk)
 
 
 def test_skips_escalations_and_undos_are_counted_apart() -> None:
-    keep, remove = _row("keep", 10_000, 1), _row("remove", 30_000, 2)
-    undone = _row("keep", 5_000, 3)
+    keep, remove = _row("keep", 10_000), _row("remove", 30_000)
+    undone = _row("keep", 5_000)
     rows = [
         keep,
         remove,
         undone,
-        _row("undo", 0, 4, undone.case_id, undone.id),
-        _row("skip", 2_000, 5),
-        _row("escalate", 20_000, 6),
-        _row("note", 1_000, 7),
+        _row("undo", 0, undone.case_id, undone.id),
+        _row("skip", 2_000),
+        _row("escalate", 20_000),
+        _row("note", 1_000),
     ]
     figures = figures_from_rows(rows)
     assert (figures.decided, figures.escalated, figures.skipped, figures.undone) == (2, 1, 1, 1)
@@ -41,12 +36,13 @@ def test_skips_escalations_and_undos_are_counted_apart() -> None:
 
 
 def test_a_bulk_apply_does_not_pull_the_median_to_zero() -> None:
-    rows = [_row("keep", 12_000, 1), _row("remove", 20_000, 2)]
-    rows += [_row("remove", 0, 3) for _ in range(22)]  # one transaction: one created_at
+    rows = [_row("keep", 12_000), _row("remove", 20_000)]
+    bulk = uuid.uuid4()
+    rows += [_row("remove", 0, bulk=bulk) for _ in range(22)]  # one Shift+D: one bulk id
     figures = figures_from_rows(rows)
     assert figures.decided == 24 and figures.bulk == 22 and figures.timed == 2
     assert figures.median_handle_s == pytest.approx(16.0)
-    assert figures_from_rows([_row("keep", 0, 1), _row("keep", 0, 1)]).median_handle_s is None
+    assert figures_from_rows([_row("keep", 0), _row("keep", 0)]).median_handle_s is None
     assert SessionFigures().status_text() == "Session: 0 decided · 0 undone"
 
 
