@@ -22,11 +22,13 @@ def open_window(
     clock: Clock | None = None,
     first_case: bool = True,
 ) -> MainWindow:
-    """A shown ``MainWindow`` (closed by qtbot); with ``first_case`` it waits until a case is on screen."""
+    """A shown, active ``MainWindow`` (closed by qtbot); with ``first_case`` it waits until a case is on
+    screen."""
     w = MainWindow(start_context(db, pack, backup=False), wellbeing=wellbeing, clock=clock)
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
         w.show()
+    w.activateWindow()
     if first_case:
         qtbot.waitUntil(lambda: w.review.selection.current is not None, timeout=UI_WAIT_MS)
     return w

@@ -24,8 +24,8 @@ from reviewer.leases import try_claim
 from reviewer.models import Case, Decision
 from reviewer.policy import PolicyPack, default_pack_path, load_pack
 from reviewer.storage.database import Database
-from tests.support.review_window import open_window as _open
 from tests.support.waiting import UI_WAIT_MS
+from tests.support.windows import open_window as _open
 from ui.review.override import OverrideDialog
 from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow

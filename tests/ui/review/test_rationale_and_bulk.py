@@ -16,8 +16,8 @@ from reviewer.decisions import record_decision
 from reviewer.demo import DemoSpec, build_demo
 from reviewer.models import Case, Decision, Item
 from reviewer.storage.database import Database
-from tests.support.review_window import open_window as _open
 from tests.support.waiting import UI_WAIT_MS
+from tests.support.windows import open_window as _open
 from ui.shell.main_window import MainWindow
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
