@@ -66,6 +66,18 @@ def display() -> Iterator[str]:
     yield from start_display()
 
 
+def _windows(env: dict[str, str], name: str, timeout: float) -> list[str]:
+    """The ids of the visible windows whose name matches ``name``, waiting until there is one."""
+    found = subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", name],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return found.stdout.split()
+
+
 def _decisions(db: Path) -> list[tuple[str, str | None]]:
     con = sqlite3.connect(db)
     try:
@@ -103,14 +115,7 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         text=True,
     )
     try:
-        found = subprocess.run(
-            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "Reviewer Workstation"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=2 * PROCESS_WAIT_S,
-        )
-        window = found.stdout.split()[0]
+        window = _windows(env, "Reviewer Workstation", 2 * PROCESS_WAIT_S)[0]
 
         def title() -> str:
             return subprocess.run(
@@ -139,13 +144,7 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         decide("k", then=1)
         decide("r", "1", then=2)  # remove asks for a policy; 1 picks the first listed
         key("e")  # escalation asks for the target tier and a reason in a box of its own
-        box = subprocess.run(
-            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "rationale"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=2 * PROCESS_WAIT_S,
-        ).stdout.split()[0]
+        box = _windows(env, "rationale", 2 * PROCESS_WAIT_S)[0]
         before = title()
         for typed in (["windowfocus", "--sync", box], ["type", "--delay", "40", REASON], ["key", "ctrl+Return"]):
             subprocess.run(
@@ -167,13 +166,7 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         assert [a for a, _ in actions] == ["keep", "remove", "escalate", "undo", "skip"]
         assert actions[0][1] == "NV-0" and actions[1][1] is not None
         key("ctrl+q")  # the session summary comes first…
-        summary = subprocess.run(
-            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "Session summary"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=PROCESS_WAIT_S,
-        ).stdout.split()
+        summary = _windows(env, "Session summary", PROCESS_WAIT_S)
         assert summary, "the end-of-session summary did not appear"
         subprocess.run(
             ["xdotool", "key", "--window", summary[0], "Return"], env=env, check=False, timeout=PROCESS_WAIT_S
