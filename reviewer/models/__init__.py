@@ -21,6 +21,7 @@ from reviewer.models.records import (
     RevealEvent,
     ReviewSession,
 )
+from reviewer.models.sync import CONFLICT_RESOLUTIONS, ChangeLog, MediaBlob, SyncConflict, SyncState
 from reviewer.models.types import UTCDateTime, new_id
 from reviewer.models.vault import CaseTerm, VaultRecord
 from reviewer.models.wellbeing import BREAK_KINDS, BreakRecord
@@ -28,6 +29,8 @@ from reviewer.models.wellbeing import BREAK_KINDS, BreakRecord
 __all__ = [
     "BREAK_KINDS",
     "BreakRecord",
+    "CONFLICT_RESOLUTIONS",
+    "ChangeLog",
     "CASE_STATUSES",
     "ITEM_KINDS",
     "REVIEWER_ROLES",
@@ -42,10 +45,13 @@ __all__ = [
     "Channel",
     "Decision",
     "Item",
+    "MediaBlob",
     "PolicyPackVersion",
     "RevealEvent",
     "ReviewSession",
     "Reviewer",
+    "SyncConflict",
+    "SyncState",
     "UTCDateTime",
     "VaultRecord",
     "new_id",
