@@ -25,7 +25,7 @@ from reviewer.models import Case, Decision
 from reviewer.paths import sqlite_url
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
-from tests.reviewer.storage.test_postgres import _jsonl, pg_url  # noqa: F401  (pg_url is a fixture)
+from tests.reviewer.storage.test_postgres import _jsonl
 from tests.support.children import answer, line_children, tell_all
 
 CASES = 200
@@ -97,7 +97,7 @@ def test_two_processes_on_sqlite_never_double_decide(
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_two_processes_on_postgres_never_double_decide(pg_url: str, tmp_path: Path, scenario: str) -> None:  # noqa: F811
+def test_two_processes_on_postgres_never_double_decide(pg_url: str, tmp_path: Path, scenario: str) -> None:
     db = open_database(pg_url)
     try:
         import_file(db, _jsonl(tmp_path, "race", CASES))

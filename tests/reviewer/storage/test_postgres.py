@@ -8,14 +8,13 @@ the connection's ``options``), dropped at the end, so tests and runs never see e
 from __future__ import annotations
 
 import json
-import os
 import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from reviewer.audit import verify
@@ -29,44 +28,6 @@ from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
 
 pytestmark = pytest.mark.postgres
-
-ENV_URL = "REVIEWER_PG_URL"
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SKIP_REASON = "needs PostgreSQL at 127.0.0.1:5432 (set REVIEWER_PG_URL to use another)"
-
-
-def _base_url() -> str:
-    return os.environ.get(ENV_URL) or DEFAULT_URL
-
-
-def _with_search_path(url: str, schema: str) -> str:
-    """``url`` with ``options=-csearch_path=<schema>``: every connection (the app's too) lands there."""
-    parsed = make_url(url)
-    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
-    )
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty schema for each test (dropped afterwards); skips when no server answers."""
-    base = _base_url()
-    try:  # no driver, no server, refused login: skip, never fail
-        admin = create_engine(base, connect_args={"connect_timeout": 3})
-        with admin.connect():
-            pass
-    except Exception:
-        pytest.skip(SKIP_REASON)
-    schema = f"rw_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _with_search_path(base, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
 
 @pytest.fixture
 def pg_db(pg_url: str) -> Iterator[Database]:
