@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from reviewer.audit.chain import append_event_core, current_source, ensure_source, lock_chain
+from reviewer.audit.chain import append_event_core, ensure_source, lock_chain
 from reviewer.audit.checkpoints import note_appended, write_checkpoint
 from reviewer.audit.snapshots import snapshot
 from reviewer.clock import utcnow
@@ -100,10 +100,9 @@ def set_role(db: Database, handle: str, role: str, *, actor: str) -> Reviewer:
 def start_session(db: Database, reviewer: Reviewer, *, now: datetime | None = None) -> uuid.UUID:
     """Open a review session on this workstation; it takes back the reviewer's unexpired leases here."""
     now = now or utcnow()
-    source = current_source()
     with db.write() as session:
         conn = session.connection()
-        lock_chain(conn, source)
+        source = lock_chain(conn)
         ensure_source(conn, source)
         session_id = uuid.uuid4()
         values: dict[str, Any] = {

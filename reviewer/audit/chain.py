@@ -84,8 +84,17 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
-def current_source() -> uuid.UUID:
-    """The source this process writes as: the workstation."""
+#: A workstation writing straight into a server database (``reviewer --db postgresql://…``) writes a chain
+#: of its own there, named from its id, never the chain it pushes from its working copy: two writers of
+#: one chain in two databases would fork it.
+_DIRECT = "direct writes to a server database"
+
+
+def current_source(conn: Connection | None = None) -> uuid.UUID:
+    """The source this process writes as on ``conn``'s database: the workstation on its own (SQLite)
+    database; on a server database, the workstation's direct-write chain."""
+    if conn is not None and conn.dialect.name != "sqlite":
+        return uuid.uuid5(workstation_id(), _DIRECT)
     return workstation_id()
 
 
@@ -103,7 +112,7 @@ def _lock_key(source_id: uuid.UUID) -> int:
 def lock_chain(conn: Connection, source_id: uuid.UUID | None = None) -> uuid.UUID:
     """Serialise this source's chain writers until the transaction ends (PostgreSQL; SQLite already has
     ``BEGIN IMMEDIATE``). Returns the source. Call before locking any row."""
-    source = source_id or current_source()
+    source = source_id or current_source(conn)
     if conn.dialect.name == "postgresql":
         conn.execute(_PG_LOCK, {"k1": CHAIN_LOCK, "k2": _lock_key(source)})
     return source
@@ -166,7 +175,7 @@ def append_event_core(
     this source in this transaction. ``last``: the chain's last ``(seq, hash)`` (``(None, None)`` when
     empty) as read through ``LAST_LINK_COLUMNS`` in this transaction, after the lock.
     """
-    source = source_id or current_source()
+    source = source_id or current_source(conn)
     if not locked:
         lock_chain(conn, source)
     if last is None:
