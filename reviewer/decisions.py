@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select
+from sqlalchemy import Connection, Row, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -36,7 +36,7 @@ from reviewer.leases import (
     standing_decision,
     write_state,
 )
-from reviewer.models import Case, Decision, Reviewer, table_of
+from reviewer.models import Case, Decision, Reviewer, SyncConflict, table_of
 from reviewer.pack_versions import pack_version_row
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
@@ -73,6 +73,9 @@ class DecisionResult:
 # compiled cache serves every call after the first.
 _cases = table_of(Case)
 _decisions = table_of(Decision)
+#: Decisions the team server kept but did not apply (someone else had decided the case): on record,
+#: never part of a case's state (``reviewer.sync.apply``).
+KEPT_NOT_APPLIED = select(table_of(SyncConflict).c.decision_id)
 
 #: The case's state (one row even without decisions; row-locked on PostgreSQL) joined to its decisions,
 #: oldest first; each row also carries this source's last chain link, which the new event will follow.
@@ -87,7 +90,11 @@ _CASE_HISTORY = (
         _decisions.c.bulk_id,
         *LAST_LINK_COLUMNS,
     )
-    .select_from(_cases.outerjoin(_decisions, _decisions.c.case_id == _cases.c.id))
+    .select_from(
+        _cases.outerjoin(
+            _decisions, and_(_decisions.c.case_id == _cases.c.id, _decisions.c.id.not_in(KEPT_NOT_APPLIED))
+        )
+    )
     .where(_cases.c.id == bindparam("b_case"))
     .order_by(_decisions.c.created_at)
     .with_for_update(of=_cases)
@@ -100,6 +107,7 @@ _LAST_UNDOABLE = (
         _decisions.c.reviewer_id == bindparam("b_reviewer"),
         _decisions.c.action != UNDO,
         _decisions.c.id.not_in(_UNDONE),
+        _decisions.c.id.not_in(KEPT_NOT_APPLIED),
     )
     .order_by(_decisions.c.created_at.desc())
     .limit(1)

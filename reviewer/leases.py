@@ -28,7 +28,7 @@ from reviewer.audit.checkpoints import note_appended
 from reviewer.audit.snapshots import CASE_STATE_COLUMNS, snapshot
 from reviewer.clock import utcnow
 from reviewer.conflicts import CaseAlreadyDecided, CaseHeld, LeaseHolder, StandingDecision
-from reviewer.models import Case, Decision, Reviewer, ReviewSession, table_of
+from reviewer.models import Case, Decision, Reviewer, ReviewSession, SyncConflict, table_of
 from reviewer.storage.database import Database
 
 DEFAULT_LEASE = timedelta(minutes=15)
@@ -71,7 +71,10 @@ _CASE_DECISIONS = (
         _reviewers.c.handle,
     )
     .select_from(_decisions.join(_reviewers, _reviewers.c.id == _decisions.c.reviewer_id))
-    .where(_decisions.c.case_id == bindparam("b_case"))
+    .where(
+        _decisions.c.case_id == bindparam("b_case"),
+        _decisions.c.id.not_in(select(table_of(SyncConflict).c.decision_id)),  # kept, never applied
+    )
     .order_by(_decisions.c.created_at)
 )
 

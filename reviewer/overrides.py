@@ -9,7 +9,10 @@ in one audit event. If anything changed meanwhile, nothing is written and the co
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
 
 from reviewer.actions import UNDO
 from reviewer.audit.chain import lock_chain
@@ -54,6 +57,7 @@ def override_decision(
     pack: PolicyPack | None = None,
     session_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    also: Callable[[Connection, uuid.UUID], None] | None = None,
 ) -> DecisionResult:
     """Replace the standing decision ``replaces`` on a case with the lead's ``action``.
 
@@ -124,5 +128,7 @@ def override_decision(
             kind="override",
             payload={"reason": reason, "replaces": str(replaces)},
         )
+        if also is not None:  # what else the override settles, in its transaction (a sync conflict)
+            also(conn, ids[-1])
     note_appended(db)
     return DecisionResult(ids[-1], case_id, action, status, reverses_id=replaces, policy_code=policy_code)

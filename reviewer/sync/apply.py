@@ -24,6 +24,7 @@ of kind ``sync.pull`` (a workstation's record of what it pulled) are stored and 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -49,6 +50,7 @@ from reviewer.models import (
     table_of,
 )
 from reviewer.storage.database import Database
+from reviewer.sync.conflicts import RESOLVE_KIND, settle_from_event
 from reviewer.sync.rows import event_record, event_rows, row_values
 from reviewer.sync.state import server_source_id
 
@@ -197,6 +199,11 @@ class _Batch:
     def apply(self, event: Mapping[str, Any]) -> None:
         created = event["created_at"]
         self.latest = created if self.latest is None else max(self.latest, created)
+        if event["kind"] == RESOLVE_KIND:
+            try:
+                settle_from_event(self.conn, json.loads(event["payload"]), created)
+            except ValueError:
+                pass  # not JSON: stored and hashed as sent, settles nothing
         rows = event_rows(event)
         copy = event["kind"] == PULL_KIND
         for table in ("reviewer", "policy_pack_version", "review_session"):

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 
 from reviewer.audit import verify
 from reviewer.clock import utcnow
+from reviewer.conflicts import DecisionError, NotALead
 from reviewer.decisions import record_decision, undo_last
-from reviewer.identity import ensure_reviewer, start_session
+from reviewer.identity import ensure_reviewer, set_role, start_session
 from reviewer.leases import claim_case
 from reviewer.models import AuditEvent, Case, Channel, Decision, Item, RevealEvent, SyncConflict
 from reviewer.paths import sqlite_url
@@ -25,6 +26,7 @@ from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
 from reviewer.sync.apply import ChainMismatch, apply_chain, source_head
+from reviewer.sync.conflicts import keep_standing, list_conflicts, open_count, take_pushed
 from reviewer.sync.push import push, waiting_decisions
 from reviewer.sync.rows import BadEvent, event_values
 from reviewer.workstation import workstation_id
@@ -123,7 +125,13 @@ def test_decisions_of_two_workstations_land_once_and_verify(
         sa = start_session(a.db, alice)
         record_decision(a.db, case_id=ids[0], reviewer=alice, action="keep", session_id=sa)
         record_decision(
-            a.db, case_id=ids[1], reviewer=alice, action="remove", policy_code="VIO-1", pack=pack, session_id=sa
+            a.db,
+            case_id=ids[1],
+            reviewer=alice,
+            action="remove",
+            policy_code="VIO-1",
+            pack=pack,
+            session_id=sa,
         )
         record_decision(
             a.db, case_id=ids[2], reviewer=alice, action="escalate", session_id=sa, rationale="threat"
@@ -310,3 +318,65 @@ def test_reveals_are_pushed_once(server: Database, stations: tuple[Station, Stat
         second = push(a.db, server)
     assert first.reveals == 3 and second.reveals == 0
     assert _count(server, RevealEvent) == 3
+
+
+def _conflicted(server: Database, a: Station, b: Station) -> tuple[uuid.UUID, uuid.UUID]:
+    """Case decided 'keep' by alice (applied) and 'remove' by bob (kept as a conflict)."""
+    ids = [uuid.uuid4()]
+    for db in (server, a.db, b.db):
+        _seed(db, ids)
+    with a:
+        alice = ensure_reviewer(a.db, "alice")
+        record_decision(
+            a.db, case_id=ids[0], reviewer=alice, action="keep", session_id=start_session(a.db, alice)
+        )
+        push(a.db, server)
+    with b:
+        bob = ensure_reviewer(b.db, "bob")
+        record_decision(
+            b.db, case_id=ids[0], reviewer=bob, action="escalate", session_id=start_session(b.db, bob)
+        )
+        push(b.db, server)
+    (conflict,) = list_conflicts(server)
+    return ids[0], conflict.id
+
+
+def test_a_lead_keeps_the_standing_decision_or_takes_the_pushed_one(
+    server: Database, stations: tuple[Station, Station], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = stations
+    case_id, conflict_id = _conflicted(server, a, b)
+    (row,) = list_conflicts(server)
+    assert (row.pushed.action, row.pushed.handle) == ("escalate", "bob")
+    assert row.standing is not None and (row.standing.action, row.standing.handle) == ("keep", "alice")
+    lead_station = Station(tmp_path, "lead", monkeypatch)
+    with lead_station:
+        ensure_reviewer(server, "lena")
+        lena = set_role(server, "lena", "lead", actor="admin")
+        plain = ensure_reviewer(server, "pat")
+        with pytest.raises(NotALead):
+            take_pushed(server, conflict_id, lead=plain, reason="x")
+        with pytest.raises(DecisionError):
+            take_pushed(server, conflict_id, lead=lena, reason="  ")
+        take_pushed(server, conflict_id, lead=lena, reason="credible threat: the escalation was right")
+    assert open_count(server) == 0
+    assert _status(server, case_id) == "escalated"
+    (settled,) = list_conflicts(server, open_only=False)
+    assert settled.resolution == "replaced"
+    _all_ok(server)
+    lead_station.db.dispose()
+
+
+def test_keeping_the_standing_decision_changes_no_case(
+    server: Database, stations: tuple[Station, Station], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = stations
+    case_id, conflict_id = _conflicted(server, a, b)
+    with Station(tmp_path, "lead", monkeypatch):
+        ensure_reviewer(server, "lena")
+        lena = set_role(server, "lena", "lead", actor="admin")
+        keep_standing(server, conflict_id, lead=lena, reason="the keep was within policy")
+        with pytest.raises(DecisionError):
+            keep_standing(server, conflict_id, lead=lena, reason="again")
+    assert _status(server, case_id) == "decided" and open_count(server) == 0
+    _all_ok(server)
