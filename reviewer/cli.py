@@ -358,4 +358,8 @@ def _one_line(message: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m reviewer.cli` runs a copy of this module as __main__; the real one has the UserError
+    # that command modules (reviewer.cli_packs, …) raise.
+    from reviewer.cli import main as _main
+
+    sys.exit(_main())

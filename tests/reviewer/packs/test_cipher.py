@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.packs.cipher import CHUNK, MAGIC, PackDamaged, PackError, PackReader, PackWriter, WrongPassphrase
+from reviewer.packs.cipher import (
+    CHUNK,
+    MAGIC,
+    PackDamaged,
+    PackError,
+    PackReader,
+    PackWriter,
+    WrongPassphrase,
+)
 
 PHRASE = "correct horse battery"
 
