@@ -65,6 +65,15 @@ def changed_message(pack: PolicyPack, recorded_sha256: str) -> str:
     )
 
 
+#: Pack version rows are named by their content, so every workstation makes the same row for the same
+#: pack file and their rows merge on the team server (the table is unique by pack and version).
+_PACK_NAMESPACE = uuid.UUID("7f0c2a4e-5b1d-4c3e-9a8f-2d6b1e0c9a71")
+
+
+def pack_version_id(pack_id: str, version: str, sha256: str) -> uuid.UUID:
+    return uuid.uuid5(_PACK_NAMESPACE, f"{pack_id}\0{version}\0{sha256}")
+
+
 def pack_version_row(session: Session, conn: Connection, pack: PolicyPack, *, actor: str) -> uuid.UUID:
     """The row for this pack's content, added (with its audit event) the first time it is cited.
 
@@ -83,7 +92,7 @@ def pack_version_row(session: Session, conn: Connection, pack: PolicyPack, *, ac
             raise PolicyPackChanged(changed_message(pack, found.sha256))
         row_id = found.id
     else:
-        row_id = uuid.uuid4()
+        row_id = pack_version_id(pack.pack_id, pack.version, pack.sha256)
         values = {
             "id": row_id,
             "pack_id": pack.pack_id,
