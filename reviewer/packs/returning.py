@@ -162,6 +162,8 @@ def _check_known(conn: Connection, pack_id: str) -> None:
 def import_return(db: Database, reader: PackReader, *, progress: Progress = None) -> ReturnReport:
     """Check, then apply the returned chain and upsert the reveal and break records; once per pack."""
     from reviewer.sync.apply import ChainMismatch, apply_chain
+    from reviewer.sync.push import _break_fits, _reveal_fits
+    from reviewer.sync.rows import BadEvent
 
     reader.check()
     with db.read() as session:  # before reading it all: a wrong or repeated return costs little
@@ -172,11 +174,16 @@ def import_return(db: Database, reader: PackReader, *, progress: Progress = None
         report = apply_chain(db, events, progress=progress)
     except ChainMismatch as exc:
         raise PackError(f"the returned audit chain does not continue this database's copy: {exc}") from None
+    except BadEvent as exc:
+        raise PackDamaged(f"the return's content is damaged: {exc}") from None
     with db.write() as session:
         conn = session.connection()
         _check_known(conn, pack_id)
+        fits = {"reveal": _reveal_fits, "break": _break_fits}
         for kind, row in extra:
             table = _extra[kind]
+            if not fits[kind](conn, [row]):
+                continue  # a row about cases this database does not hold
             if conn.execute(select(table.c.id).where(table.c.id == row["id"])).first() is None:
                 conn.execute(insert(table), row)
             else:
