@@ -324,7 +324,9 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
     args = _parser().parse_args(argv)
     try:
         if getattr(args, "handler", None) is not None:  # commands registered by their own modules
-            return int(args.handler(args))
+            from reviewer.cli_tools import CommandTools, run_handler
+
+            return run_handler(args.handler, args, CommandTools(_open, _used, UserError))
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "import":
@@ -358,8 +360,4 @@ def _one_line(message: str) -> str:
 
 
 if __name__ == "__main__":
-    # `python -m reviewer.cli` runs a copy of this module as __main__; the real one has the UserError
-    # that command modules (reviewer.cli_packs, …) raise.
-    from reviewer.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

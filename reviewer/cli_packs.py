@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reviewer.cli_tools import CommandTools
 from reviewer.display import visible
 
 
@@ -44,8 +45,8 @@ def _passphrase_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
-    from reviewer.cli import UserError
+def _passphrase(args: argparse.Namespace, tools: CommandTools, *, twice: bool) -> str:
+    UserError = tools.error
     from reviewer.packs.cipher import PackError, check_passphrase
 
     if args.passphrase_file is not None:
@@ -66,8 +67,8 @@ def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
     return phrase
 
 
-def _target(path: Path) -> None:
-    from reviewer.cli import UserError
+def _target(path: Path, tools: CommandTools) -> None:
+    UserError = tools.error
 
     if path.is_dir():
         raise UserError(f"{path} is a folder: give the file to write")
@@ -75,16 +76,16 @@ def _target(path: Path) -> None:
         raise UserError(f"no folder {path.parent} to write {path.name} into")
 
 
-def cmd_pack_export(args: argparse.Namespace) -> int:
-    from reviewer.cli import UserError, _open, _used
+def cmd_pack_export(args: argparse.Namespace, tools: CommandTools) -> int:
+    UserError, _open, _used = tools.error, tools.open, tools.used
     from reviewer.identity import current_handle
     from reviewer.packs.cipher import PackError
     from reviewer.packs.export import export_pack, resolve_cases
 
-    _target(args.output)
+    _target(args.output, tools)
     if args.first is not None and args.first < 1:
         raise UserError("--first must be at least 1")
-    passphrase = _passphrase(args, twice=True)
+    passphrase = _passphrase(args, tools, twice=True)
     db = _open(args)
     try:
         names = [n.strip() for n in args.cases.split(",") if n.strip()] if args.cases else None
@@ -109,8 +110,8 @@ def cmd_pack_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_pack_open(args: argparse.Namespace) -> int:
-    from reviewer.cli import UserError, _open, _used
+def cmd_pack_open(args: argparse.Namespace, tools: CommandTools) -> int:
+    UserError, _open, _used = tools.error, tools.open, tools.used
     from reviewer.packs.cipher import PackError, PackReader
     from reviewer.packs.opening import read_work, write_work
     from reviewer.packs.returning import AlreadyReturned, import_return
@@ -119,7 +120,7 @@ def cmd_pack_open(args: argparse.Namespace) -> int:
         raise UserError(
             f"no such file: {args.file}" if not args.file.is_dir() else f"{args.file} is a folder"
         )
-    passphrase = _passphrase(args, twice=False)
+    passphrase = _passphrase(args, tools, twice=False)
     try:
         reader = PackReader(args.file, passphrase)
         reader.check()  # every chunk, before the database is even opened
@@ -151,13 +152,13 @@ def cmd_pack_open(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_pack_return(args: argparse.Namespace) -> int:
-    from reviewer.cli import UserError, _open, _used
+def cmd_pack_return(args: argparse.Namespace, tools: CommandTools) -> int:
+    UserError, _open, _used = tools.error, tools.open, tools.used
     from reviewer.packs.cipher import PackError
     from reviewer.packs.returning import write_return
 
-    _target(args.output)
-    passphrase = _passphrase(args, twice=True)
+    _target(args.output, tools)
+    passphrase = _passphrase(args, tools, twice=True)
     db = _open(args)
     try:
         pack_id, events = write_return(db, args.output, passphrase=passphrase, pack_id=args.pack)
