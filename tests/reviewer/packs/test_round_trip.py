@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,12 +71,6 @@ def _cases_file(root: Path) -> Path:
     return path
 
 
-def _one_line(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
-    assert result.returncode == code, result.stderr
-    first = result.stderr.splitlines()[0]
-    assert text in first and "Traceback" not in result.stderr, result.stderr
-
-
 def _decide_three_at(side: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reviewer.decisions import record_decision
     from reviewer.identity import ensure_reviewer, start_session
@@ -113,34 +106,53 @@ def _count(side: Path, query: object) -> int:
         db.dispose()
 
 
+def _in_process(tmp_path: Path, side: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, str]]:
+    """The CLI in this process on one side's data folder (fast: for the refusals); (exit code, stderr)."""
+
+    def run(*args: str) -> tuple[int, str]:
+        from reviewer.cli import main
+
+        with monkeypatch.context() as m:
+            m.setenv("REVIEWER_DATA_DIR", str(tmp_path / side))
+            m.setenv("XDG_DATA_HOME", str(tmp_path / f"xdg-{side}"))
+            m.setenv("REVIEWER_PACK_SCRYPT_N", "1024")
+            err = io.StringIO()
+            m.setattr(sys, "stderr", err)
+            m.setattr(sys, "stdout", io.StringIO())
+            code = main(list(args))
+        return code, err.getvalue()
+
+    return run
+
+
+def _refused(result: tuple[int, str], code: int, text: str) -> None:
+    assert result[0] == code and result[1].count("reviewer:") == 1, result
+    assert text in result[1].splitlines()[0] and "Traceback" not in result[1], result
+
+
 @pytest.mark.slow
 def test_pack_round_trip_between_two_data_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    a, b = _runner(tmp_path, "a"), _runner(tmp_path, "b")
+    a, b = _runner(tmp_path, "a"), _runner(tmp_path, "b")  # the round trip itself: real processes
+    in_a, in_b = _in_process(tmp_path, "a", monkeypatch), _in_process(tmp_path, "b", monkeypatch)
     phrase = tmp_path / "phrase.txt"
     phrase.write_text(PHRASE + "\n")
-    assert a("import", str(_cases_file(tmp_path))).returncode == 0
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not the right passphrase\n")
+    assert in_a("import", str(_cases_file(tmp_path)))[0] == 0
 
     pack = tmp_path / "work.rwpack"
     out = a(
         "pack", "export", "--first", "3", "-o", str(pack), "--for", "tester", "--passphrase-file", str(phrase)
     )
     assert out.returncode == 0 and "3 cases, 2 media files" in out.stdout, out.stderr
-    again = a(
-        "pack",
-        "export",
-        "--cases",
-        "EXT-0,EXT-1",
-        "-o",
-        str(tmp_path / "x.rwpack"),
-        "--passphrase-file",
-        str(phrase),
+    other = str(tmp_path / "x.rwpack")
+    _refused(
+        in_a("pack", "export", "--cases", "EXT-0,EXT-1", "-o", other, "--passphrase-file", str(phrase)),
+        1,
+        "held",
     )
-    _one_line(again, 1, "held by another session")
-
-    wrong = tmp_path / "wrong.txt"
-    wrong.write_text("not the right passphrase\n")
-    _one_line(
-        b("pack", "open", str(pack), "--passphrase-file", str(wrong)),
+    _refused(
+        in_b("pack", "open", str(pack), "--passphrase-file", str(wrong)),
         1,
         "wrong passphrase or not a work pack",
     )
@@ -148,12 +160,9 @@ def test_pack_round_trip_between_two_data_dirs(tmp_path: Path, monkeypatch: pyte
 
     opened = b("pack", "open", str(pack), "--passphrase-file", str(phrase))
     assert opened.returncode == 0 and "3 cases, 2 media files" in opened.stdout, opened.stderr
-    _one_line(b("pack", "open", str(pack), "--passphrase-file", str(phrase)), 1, "already opened")
-    assert b("audit", "verify").stdout.startswith("OK")
-    assert (
-        _count(tmp_path / "b", select(func.count()).select_from(Item).where(Item.media_sha256.is_not(None)))
-        == 3
-    )
+    _refused(in_b("pack", "open", str(pack), "--passphrase-file", str(phrase)), 1, "already opened")
+    media = select(func.count()).select_from(Item).where(Item.media_sha256.is_not(None))
+    assert _count(tmp_path / "b", media) == 3  # the cut-short PNG too: media are bytes until shown
 
     _decide_three_at(tmp_path / "b", monkeypatch)
     assert b("audit", "verify").stdout.startswith("OK")
@@ -161,18 +170,18 @@ def test_pack_round_trip_between_two_data_dirs(tmp_path: Path, monkeypatch: pyte
     back = b("pack", "return", "-o", str(ret), "--passphrase-file", str(phrase))
     assert back.returncode == 0, back.stderr
 
-    _one_line(a("pack", "open", str(ret), "--passphrase-file", str(wrong)), 1, "wrong passphrase")
+    _refused(in_a("pack", "open", str(ret), "--passphrase-file", str(wrong)), 1, "wrong passphrase")
     imported = a("pack", "open", str(ret), "--passphrase-file", str(phrase))
     assert imported.returncode == 0 and "3 decisions" in imported.stdout, imported.stderr
     assert _count(tmp_path / "a", select(func.count()).select_from(Decision)) == 3
     assert _count(tmp_path / "a", select(func.count()).select_from(Case).where(Case.status == "decided")) == 3
     verify = a("audit", "verify")
     assert verify.stdout.startswith("OK"), verify.stdout
-    twice = a("pack", "open", str(ret), "--passphrase-file", str(phrase))
-    _one_line(twice, 0, "this return was already imported (3 decisions)")
+    _refused(
+        in_a("pack", "open", str(ret), "--passphrase-file", str(phrase)), 0, "already imported (3 decisions)"
+    )
     assert _count(tmp_path / "a", select(func.count()).select_from(Decision)) == 3
 
-    foreign = _runner(tmp_path, "c")
-    assert foreign("import", str(_cases_file(tmp_path))).returncode == 0
-    _one_line(foreign("pack", "open", str(ret), "--passphrase-file", str(phrase)), 1, "did not export")
-    assert uuid.UUID  # ids are UUIDs throughout
+    in_c = _in_process(tmp_path, "c", monkeypatch)
+    assert in_c("import", str(_cases_file(tmp_path)))[0] == 0
+    _refused(in_c("pack", "open", str(ret), "--passphrase-file", str(phrase)), 1, "did not export")
