@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     role = sub.add_parser("role", help="make a reviewer a lead (who may override decisions) or not")
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
+    from reviewer.cli_packs import add_commands as add_pack_commands
+
+    add_pack_commands(sub)
     return parser
 
 
@@ -320,6 +323,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
     restrict_new_files()  # every file made from here on is 0600, every folder 0700
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "handler", None) is not None:  # commands registered by their own modules
+            from reviewer.cli_tools import CommandTools, run_handler
+
+            return run_handler(args.handler, args, CommandTools(_open, _used, UserError))
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "import":
