@@ -36,9 +36,9 @@ from reviewer.importing.parsing import (
     utc_text,
 )
 from reviewer.importing.writing import IdPool, Sink, sink_for, uuid4_hex_stream
+from reviewer.media.blobs import BlobStore
 from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
 from reviewer.media.phash import pdq_hash
-from reviewer.media.blobs import BlobStore
 from reviewer.media.store import MediaStore
 from reviewer.models import Item
 from reviewer.storage.database import Database

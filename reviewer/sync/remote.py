@@ -200,11 +200,11 @@ def open_server(cfg: ServerConfig | str, *, timeout_s: float = 3.0) -> Database:
     from reviewer.storage.errors import DatabaseOpenError
     from reviewer.storage.migrate import current_revision, head_revision
 
+    password: str | None
     if isinstance(cfg, ServerConfig):
         url, password = cfg.url, read_password(cfg)
     else:
-        url, given = strip_password(cfg)
-        password = given
+        url, password = strip_password(cfg)
     probe(url, password, timeout_s)
     db = Database(url, connect_args=driver_args(url, password, timeout_s))
     try:
