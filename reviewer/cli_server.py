@@ -103,7 +103,9 @@ def _connect(args: argparse.Namespace) -> int:
     from reviewer.paths import default_db_url
     from reviewer.storage.migrate import open_database
     from reviewer.sync.connecting import connect
+    from reviewer.sync.remote import require_keyring
 
+    require_keyring()  # before the working copy is even made: nothing written
     password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
     handle = args.handle or current_handle()
     queues = tuple(q.strip() for q in args.queues.split(",") if q.strip())

@@ -25,6 +25,7 @@ from reviewer.sync.remote import (
     ServerError,
     forget_config,
     open_server,
+    require_keyring,
     save_config,
     store_password,
     strip_password,
@@ -126,9 +127,7 @@ def connect(
     bare, in_url = strip_password(url)
     secret = password if password is not None else (in_url or "")
     cfg = ServerConfig(url=bare, handle=handle, queues=queues)
-    from reviewer.sync.remote import _backend
-
-    _backend()  # no keyring: refuse before anything is written
+    require_keyring()  # no keyring: refuse before anything is written
     server_db = open_server(bare_with(bare, secret), timeout_s=timeout_s)
     try:
         check_reviewer(server_db, local_db, handle)

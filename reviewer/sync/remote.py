@@ -77,6 +77,11 @@ def keyring_user(cfg: ServerConfig) -> str:
     return f"{cfg.handle}@{parsed.host or 'localhost'}:{parsed.port or DEFAULT_PORT}/{parsed.database or ''}"
 
 
+def require_keyring() -> None:
+    """NoKeyringForPassword (one line) when no OS keyring can keep the password: check before writing."""
+    _backend()
+
+
 def _backend():  # type: ignore[no-untyped-def]
     from reviewer.audit.keys import NoUsableKeyring, usable_backend
 

@@ -101,6 +101,7 @@ def test_blobs_a_rolled_back_import_left_are_removed(pg_url: str, tmp_path: Path
         db.dispose()
 
 
+@pytest.mark.slow
 def test_cli_import_on_the_server_then_verify(pg_url: str, tmp_path: Path) -> None:
     server = init_server(pg_url)
     add_reviewer(server, "ann", "lead")

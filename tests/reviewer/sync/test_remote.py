@@ -80,6 +80,17 @@ def test_no_keyring_refuses_and_writes_nothing(monkeypatch: pytest.MonkeyPatch) 
     assert not (data_dir() / "server.json").exists()
 
 
+def test_connect_without_a_keyring_is_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    done = run_cli("connect", "postgresql+psycopg://ann@127.0.0.1:1/x", "--as", "ann", cwd=tmp_path)
+    assert done.returncode == 2
+    assert one_line_error(done).startswith("reviewer: no OS keyring: the server password cannot be stored")
+    data = Path(os.environ["REVIEWER_DATA_DIR"])
+    assert not data.exists() or not [p for p in data.rglob("*") if p.is_file()]
+
+
 def test_open_server_says_offline_in_one_line() -> None:
     with pytest.raises(ServerUnavailable) as info:
         open_server("postgresql+psycopg://nobody@127.0.0.1:1/none", timeout_s=1)
@@ -102,6 +113,7 @@ def test_open_server_refuses_an_uninitialised_one(pg_url: str) -> None:
 
 
 @pytestmark_pg
+@pytest.mark.slow
 def test_connect_stores_config_and_keyring_only_and_pulls_reviewers(pg_url: str, tmp_path: Path) -> None:
     server = init_server(pg_url)
     add_reviewer(server, "ann", "lead")
@@ -145,6 +157,7 @@ def test_connect_stores_config_and_keyring_only_and_pulls_reviewers(pg_url: str,
 
 
 @pytestmark_pg
+@pytest.mark.slow
 def test_connect_mistakes_are_one_line_and_write_nothing(pg_url: str, tmp_path: Path) -> None:
     down = run_cli("connect", "postgresql+psycopg://postgres@127.0.0.1:1/test", "--as", "x", cwd=tmp_path)
     assert down.returncode == 1 and one_line_error(down).startswith("reviewer: offline: ")

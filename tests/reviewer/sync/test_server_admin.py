@@ -59,6 +59,7 @@ def test_add_reviewer_is_audited_in_the_server_chain(pg_url: str) -> None:
         db.dispose()
 
 
+@pytest.mark.slow
 def test_server_cli_end_to_end(pg_url: str, tmp_path: Path) -> None:
     init = run_cli("server", "init", pg_url, cwd=tmp_path)
     assert init.returncode == 0 and "team server ready" in init.stdout, init.stderr
