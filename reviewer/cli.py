@@ -104,9 +104,11 @@ def _parser() -> argparse.ArgumentParser:
     role = sub.add_parser("role", help="make a reviewer a lead (who may override decisions) or not")
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
-    from reviewer.cli_packs import add_commands as add_pack_commands
+    # Commands kept in their own modules; each registers a handler (reviewer.cli_tools.CommandTools).
+    from reviewer import cli_packs, cli_server
 
-    add_pack_commands(sub)
+    for module in (cli_server, cli_packs):
+        module.add_commands(sub)
     return parser
 
 
@@ -341,6 +343,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
             return cmd_backup(args)
         if args.command == "doctor":
             return cmd_doctor(args)
+        if args.command in ("server", "connect", "disconnect"):
+            from reviewer import cli_server
+
+            return cli_server.run(args)
         return cmd_open(args)
     except (UserError, DatabaseOpenError, VaultError) as exc:
         print(f"reviewer: {_one_line(str(exc))}", file=sys.stderr)
