@@ -107,9 +107,7 @@ def upsert_rows(
         row = ids.apply(table_name, dict(row))
         current = local.execute(select(table).where(table.c.id == row["id"])).first()
         if current is None and natural is not None:
-            clash = local.execute(
-                select(table).where(*(table.c[k] == row[k] for k in natural))
-            ).first()
+            clash = local.execute(select(table).where(*(table.c[k] == row[k] for k in natural))).first()
             if clash is not None:  # the same thing under this copy's own id: keep it, map onto it
                 ids.of(table_name)[row["id"]] = clash.id
                 continue

@@ -8,15 +8,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import create_engine, func, insert, select, text
 
 from reviewer.audit import verify
 from reviewer.clock import utcnow
 from reviewer.leases import claim_case
-from reviewer.media.store import MediaStore
 from reviewer.models import AuditEvent, Case, Decision, Item, MediaBlob, table_of
 from reviewer.storage.database import Database
-from reviewer.sync.pull import pull
+from reviewer.sync.pull import pull, pulled_up_to
 from reviewer.vault.opening import media_store_of
 from tests.support import server_data as S
 
@@ -47,16 +46,16 @@ def test_pull_brings_cases_items_media_and_decisions_sealed(server: Database, db
     other = S.add_session(server, alice)
     decided = S.decide(server, cases[0], alice, other)
 
-    report = pull(db, server, source_id=ME)
+    report = S.caught_up(db, server, source_id=ME)
 
     assert (report.cases, report.decisions, report.reviewers, report.sessions) == (4, 1, 1, 1)
     assert report.media_files == 4 and report.media_bytes > 4 * 2048
     assert S.case_status(db, cases[0])[0] == "decided"
     with db.read() as session:
         assert session.get(Decision, decided) is not None
-        shas = list(session.execute(select(Item.media_sha256).where(Item.media_sha256.is_not(None))).scalars())
+        shas = [sha for sha in session.execute(select(Item.media_sha256)).scalars() if sha]
     with server.read() as session:
-        blobs = {b.sha256: b.data for b in session.execute(select(MediaBlob)).scalars()}
+        blobs: dict[str, bytes] = {b.sha256: b.data for b in session.execute(select(MediaBlob)).scalars()}
     store = media_store_of(db)
     for sha in shas:
         assert store.read(sha) == blobs[sha]  # decrypted and checked
@@ -71,7 +70,7 @@ def test_pull_brings_cases_items_media_and_decisions_sealed(server: Database, db
 def test_a_second_pull_writes_nothing(server: Database, db: Database) -> None:
     S.add_cases(server, 3)
     S.add_reviewer(server, "bob")
-    first = pull(db, server, source_id=ME)
+    first = S.caught_up(db, server, source_id=ME)
     assert first.cases == 3
     events = _events(db)
     again = pull(db, server, source_id=ME)
@@ -82,7 +81,7 @@ def test_a_second_pull_writes_nothing(server: Database, db: Database) -> None:
 def test_queues_limit_the_cases_pulled(server: Database, db: Database) -> None:
     mine = S.add_cases(server, 2, channel="partner")
     S.add_cases(server, 3, channel="media")
-    report = pull(db, server, source_id=ME, queues=["partner"])
+    report = S.caught_up(db, server, source_id=ME, queues=["partner"])
     assert report.cases == 2
     with db.read() as session:
         assert set(session.execute(select(Case.id)).scalars()) == set(mine)
@@ -101,17 +100,31 @@ def test_a_slow_transaction_that_began_before_the_pull_is_picked_up_by_the_next(
             now = utcnow()
             conn.execute(
                 insert(table_of(Case)).values(
-                    id=held, external_id="SLOW-1", channel_id=ch, account_id=None, category="violence",
-                    priority=1, sla_deadline=now + timedelta(hours=1), risk_rank=1, status="open", tier=1,
-                    reporter="", report_text="slow", scores={}, created_at=now, state_seq=0,
+                    id=held,
+                    external_id="SLOW-1",
+                    channel_id=ch,
+                    account_id=None,
+                    category="violence",
+                    priority=1,
+                    sla_deadline=now + timedelta(hours=1),
+                    risk_rank=1,
+                    status="open",
+                    tier=1,
+                    reporter="",
+                    report_text="slow",
+                    scores={},
+                    created_at=now,
+                    state_seq=0,
                 )
             )
+            held_xid = int(conn.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
             later = S.add_cases(server, 1)  # a younger transaction that commits before the pull
-            first = pull(db, server, source_id=ME)
-            assert first.cases == 1  # the older one only: the window stops at the held one's id
+            pull(db, server, source_id=ME)
+            assert pulled_up_to(db) <= held_xid  # the window stops below the one still running
+            with db.read() as session:
+                assert session.get(Case, held) is None
             tx.commit()
-        second = pull(db, server, source_id=ME)
-        assert second.cases == 2
+        S.caught_up(db, server, source_id=ME)
         with db.read() as session:
             here = set(session.execute(select(Case.id)).scalars())
         assert held in here and later[0] in here
@@ -123,7 +136,7 @@ def test_a_slow_transaction_that_began_before_the_pull_is_picked_up_by_the_next(
 def test_a_case_with_an_unpushed_local_claim_keeps_its_local_state(server: Database, db: Database) -> None:
     cases = S.add_cases(server, 2)
     alice = S.add_reviewer(server, "alice")
-    pull(db, server, source_id=ME)
+    S.caught_up(db, server, source_id=ME)
     from reviewer.workstation import workstation_id
 
     source = workstation_id()
@@ -134,7 +147,7 @@ def test_a_case_with_an_unpushed_local_claim_keeps_its_local_state(server: Datab
     S.set_claim(server, cases[0], elsewhere, expires)
     S.set_claim(server, cases[1], elsewhere, expires)
 
-    report = pull(db, server, source_id=source)
+    report = S.caught_up(db, server, source_id=source)
 
     assert report.skipped_unpushed == 1 and report.states == 1
     assert S.case_status(db, cases[0])[1] == mine
@@ -145,7 +158,8 @@ def test_a_case_with_an_unpushed_local_claim_keeps_its_local_state(server: Datab
 def test_progress_is_reported_per_batch(server: Database, db: Database) -> None:
     S.add_cases(server, 5, images=0)
     seen: list[tuple[str, int, int]] = []
-    report = pull(db, server, source_id=ME, batch=2, progress=lambda *a: seen.append(a))
+    report = S.caught_up(db, server, source_id=ME, batch=2, progress=lambda *a: seen.append(a))
     assert report.cases == 5
-    assert seen[-1][1] == seen[-1][2] and len(seen) == seen[-1][2] >= 3
-    assert isinstance(media_store_of(db), MediaStore)
+    assert all(what == "pull" and 1 <= done <= total for what, done, total in seen)
+    assert max(total for _w, _d, total in seen) >= 3  # 5 cases in batches of 2
+    assert seen[-1][1] == seen[-1][2]
