@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     from reviewer.cli_packs import add_commands as add_pack_commands
 
     add_pack_commands(sub)
+    from reviewer.cli_offline import add_commands as add_offline_commands
+
+    add_offline_commands(sub)
     return parser
 
 
