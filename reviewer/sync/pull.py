@@ -105,7 +105,9 @@ def pull(
         with conn.begin():
             conn.execute(text(f"SET LOCAL statement_timeout = {int(STATEMENT_TIMEOUT_MS)}"))
             hi = int(
-                conn.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")).scalar_one()
+                conn.execute(
+                    text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                ).scalar_one()
             )
             head = conn.execute(
                 select(func.max(_events.c.seq)).where(_events.c.source_id == bindparam("s")), {"s": source_id}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -31,6 +32,7 @@ from reviewer.vault.opening import ensure_vault
 PULL_CURSOR = "pull_xid"
 PULL_KIND = "sync.pull"
 MEDIA_CHUNK = 32  # media_blob rows fetched per query (bytes in memory: keep it small)
+MEDIA_WRITERS = 8
 
 Work = Callable[[Any, Connection], dict[str, list[dict[str, Any]]]]
 _blobs = table_of(MediaBlob)
@@ -256,17 +258,25 @@ class PullWriter:
         return mapped, missing
 
     def fetch_media(self, shas: set[str]) -> None:
-        """Media bytes this copy lacks, from ``media_blob``, checked against their name, stored sealed."""
+        """Media bytes this copy lacks, from ``media_blob``, checked against their name, stored sealed.
+        Files are sealed and written by a few threads: each ends in an ``fsync`` (milliseconds of waiting
+        on the disk, the GIL released), which one after another would be most of a first pull's time."""
         wanted = sorted(s for s in shas if not self.store.has(s))
-        for part in R.chunks(wanted, MEDIA_CHUNK):
-            for sha, data in self.server.execute(
-                select(_blobs.c.sha256, _blobs.c.data).where(_blobs.c.sha256.in_(part))
-            ):
-                if hashlib.sha256(data).hexdigest() != sha:
-                    continue  # a damaged or forged blob is never stored under a name it does not match
-                self.store.put_bytes(data)
-                self.counts["media_files"] += 1
-                self.counts["media_bytes"] += len(data)
+        if not wanted:
+            return
+        with ThreadPoolExecutor(MEDIA_WRITERS, thread_name_prefix="pull-media") as pool:
+            for part in R.chunks(wanted, MEDIA_CHUNK):
+                stored = []
+                for sha, data in self.server.execute(
+                    select(_blobs.c.sha256, _blobs.c.data).where(_blobs.c.sha256.in_(part))
+                ):
+                    if hashlib.sha256(data).hexdigest() != sha:
+                        continue  # a damaged or forged blob is never stored under a name it does not match
+                    stored.append(pool.submit(self.store.put_bytes, data))
+                    self.counts["media_bytes"] += len(data)
+                for done in stored:
+                    done.result()  # an error writing a file fails the batch (nothing committed)
+                self.counts["media_files"] += len(stored)
 
     def update_state(self, conn: Connection, server: dict[str, Any], mine: Any) -> dict[str, Any] | None:
         """Bring a local case to the server's state; None when it already is, or keeps unpushed changes."""

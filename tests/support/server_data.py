@@ -52,7 +52,14 @@ def _event(conn: Connection, kind: str, rows: dict[str, list[dict[str, Any]]], s
 
 
 def add_cases(
-    server: Database, n: int, *, channel: str = "partner", images: int = 1, priority: int = 2, start: int = 0
+    server: Database,
+    n: int,
+    *,
+    channel: str = "partner",
+    images: int = 1,
+    priority: int = 2,
+    start: int = 0,
+    image_bytes: int = 2048,
 ) -> list[uuid.UUID]:
     """``n`` open cases with a text item and ``images`` image items each (distinct random bytes)."""
     now = utcnow()
@@ -114,7 +121,7 @@ def add_cases(
                 )
             )
             for k in range(images):
-                data = b"\xff\xd8\xff" + os.urandom(2048)
+                data = b"\xff\xd8\xff" + os.urandom(image_bytes)
                 sha = hashlib.sha256(data).hexdigest()
                 blobs.append(dict(sha256=sha, size=len(data), data=data, created_at=now))
                 items.append(

@@ -163,3 +163,54 @@ def test_progress_is_reported_per_batch(server: Database, db: Database) -> None:
     assert all(what == "pull" and 1 <= done <= total for what, done, total in seen)
     assert max(total for _w, _d, total in seen) >= 3  # 5 cases in batches of 2
     assert seen[-1][1] == seen[-1][2]
+
+
+def test_rows_this_copy_made_itself_are_kept_and_the_servers_mapped_onto_them(
+    server: Database, db: Database
+) -> None:
+    from reviewer.identity import ensure_reviewer
+
+    mine = ensure_reviewer(db, "carol")  # made here before the first sync, under this copy's own id
+    cases = S.add_cases(server, 1)
+    theirs = S.add_reviewer(server, "carol")
+    decided = S.decide(server, cases[0], theirs, S.add_session(server, theirs))
+
+    report = S.caught_up(db, server, source_id=ME)
+
+    assert report.reviewers == 0 and report.decisions == 1
+    with db.read() as session:
+        row = session.get(Decision, decided)
+        assert row is not None and row.reviewer_id == mine.id
+    assert verify(db).ok, verify(db)
+
+
+def test_conflicts_and_their_resolution_are_pulled(server: Database, db: Database) -> None:
+    from reviewer.models import SyncConflict
+
+    cases = S.add_cases(server, 1)
+    alice = S.add_reviewer(server, "alice")
+    standing = S.decide(server, cases[0], alice, S.add_session(server, alice))
+    conflict = uuid.uuid4()
+    with server.write() as session:
+        session.execute(
+            insert(table_of(SyncConflict)).values(
+                id=conflict,
+                case_id=cases[0],
+                decision_id=uuid.uuid4(),
+                standing_id=standing,
+                source_id=uuid.uuid4(),
+                created_at=utcnow(),
+                resolution="",
+                resolution_note="",
+            )
+        )
+    assert S.caught_up(db, server, source_id=ME).conflicts == 1
+    with server.write() as session:
+        session.execute(
+            table_of(SyncConflict).update().values(resolution="kept", resolved_at=utcnow(), resolved_by=alice)
+        )
+    assert S.caught_up(db, server, source_id=ME).conflicts == 1
+    with db.read() as session:
+        row = session.get(SyncConflict, conflict)
+        assert row is not None and row.resolution == "kept" and row.resolved_by == alice
+    assert verify(db).ok, verify(db)
