@@ -66,18 +66,7 @@ def test_the_window_fits_a_1280x720_screen_and_cuts_no_label(small_display: str,
     db = tmp_path / "fits.sqlite3"
     env = app_env(small_display, tmp_path)
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ui.shell.launcher",
-            "--db",
-            str(db),
-            "demo",
-            "--cases",
-            "40",
-            "--images",
-            "6",
-        ],
+        [sys.executable, "-m", "ui.shell.launcher", "--db", str(db), "demo", "--cases", "40", "--images", "6"],
         env=env,
         check=True,
         capture_output=True,

@@ -146,11 +146,7 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         key("e")  # escalation asks for the target tier and a reason in a box of its own
         box = _windows(env, "rationale", 2 * PROCESS_WAIT_S)[0]
         before = title()
-        for typed in (
-            ["windowfocus", "--sync", box],
-            ["type", "--delay", "40", REASON],
-            ["key", "ctrl+Return"],
-        ):
+        for typed in (["windowfocus", "--sync", box], ["type", "--delay", "40", REASON], ["key", "ctrl+Return"]):
             subprocess.run(
                 ["xdotool", *typed], env=env, check=True, timeout=PROCESS_WAIT_S
             )  # the focused box

@@ -380,9 +380,7 @@ def test_the_generic_core_path_writes_the_same_cases(db: Database, tmp_path: Pat
 
         Base.metadata.create_all(other.write_engine)
         real = writing.sink_for
-        monkeypatch.setattr(
-            "reviewer.importing.importer.sink_for", lambda session, vault: real(session, vault, fast=False)
-        )
+        monkeypatch.setattr("reviewer.importing.importer.sink_for", lambda session, vault: real(session, vault, fast=False))
         import_file(other, source, now=NOW)
         generic = _read_back(other)
     finally:

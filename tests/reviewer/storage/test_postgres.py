@@ -29,7 +29,6 @@ from reviewer.storage.migrate import open_database
 
 pytestmark = pytest.mark.postgres
 
-
 @pytest.fixture
 def pg_db(pg_url: str) -> Iterator[Database]:
     db = open_database(pg_url)

@@ -219,9 +219,7 @@ def test_recover_resumes_a_running_enforced_break_in_its_own_record(
     settings = WellbeingSettings()
     log = BreakLog(db)
     started = clock.now()
-    bid = log.start(
-        reviewer_row.id, "enforced", "hour_cap", started, session_id=_session(db, reviewer_row.id)
-    )
+    bid = log.start(reviewer_row.id, "enforced", "hour_cap", started, session_id=_session(db, reviewer_row.id))
     clock.advance(4 * 60)  # the app died four minutes in; it starts again now
     resumed = log.recover(reviewer_row.id, clock.now(), settings)
     assert resumed is not None and resumed.id == bid
@@ -237,9 +235,7 @@ def test_recover_resumes_a_running_enforced_break_in_its_own_record(
     assert isinstance(scheduler.tick()[0], BreakOver)
 
 
-def test_recover_closes_open_records_of_a_killed_session(
-    db: Database, reviewer_row, clock: ManualClock
-) -> None:
+def test_recover_closes_open_records_of_a_killed_session(db: Database, reviewer_row, clock: ManualClock) -> None:
     settings = WellbeingSettings()
     length = timedelta(minutes=settings.get("breaks.break_minutes"))
     log = BreakLog(db)

@@ -66,7 +66,6 @@ def test_reveal_rules_without_warnings() -> None:
 
 # -- honest warnings: policy severity and classifier score -------------------------------------------
 
-
 def test_spam_at_039_is_not_severe_likely() -> None:
     rules = RevealRules()
     warning = rules.assess(4, classifier_score({"spam": 0.39}, "spam"))  # SP-1 gives spam severity 4
