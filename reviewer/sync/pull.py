@@ -24,7 +24,7 @@ from sqlalchemy import Connection, bindparam, func, select, text
 from reviewer.models import AuditEvent, ChangeLog, table_of
 from reviewer.storage.database import Database
 from reviewer.sync import pull_rows as R
-from reviewer.sync.pull_writer import PULL_CURSOR, PULL_KIND, PullReport, PullWriter, Work, add_reports
+from reviewer.sync.pull_writer import PULL_CURSOR, PULL_KIND, PullReport, PullWriter, Step, add_reports
 from reviewer.sync.state import get_value
 
 __all__ = ["PULL_CURSOR", "PULL_KIND", "PullReport", "add_reports", "pull", "pulled_up_to", "unpushed_cases"]
@@ -117,7 +117,7 @@ def pull(
             _scope(p, conn, queues, feed)
             with local.read() as session:
                 p.unpushed = unpushed_cases(session.connection(), source_id, int(head or 0))
-            work: list[Work] = []
+            work: list[Step] = []
             for table in (
                 "reviewer",
                 "policy_pack_version",
@@ -129,7 +129,7 @@ def pull(
                 for part in R.chunks(feed.get(table, []), batch):
                     work.append(p.cases(part) if table == "case" else p.plain_rows(table, part))
             if not work:
-                work.append(lambda _s, _c: {})
+                work.append(lambda: lambda _s, _c: {})
             for done, step in enumerate(work, 1):
                 p.commit(step, final=done == len(work))
                 if progress is not None:

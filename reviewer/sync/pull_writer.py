@@ -9,10 +9,8 @@ by the importer's sink. Rows a batch refers to that this copy lacks are pulled f
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -23,19 +21,19 @@ from reviewer.audit.checkpoints import note_appended
 from reviewer.audit.snapshots import CASE_STATE_COLUMNS, INITIAL_CASE_STATE, snapshot
 from reviewer.importing.writing import sink_for
 from reviewer.media.store import MediaStore
-from reviewer.models import MediaBlob, table_of
 from reviewer.storage.database import Database
 from reviewer.sync import pull_rows as R
+from reviewer.sync.pull_media import store_missing_media
 from reviewer.sync.state import set_value
 from reviewer.vault.opening import ensure_vault
 
 PULL_CURSOR = "pull_xid"
 PULL_KIND = "sync.pull"
-MEDIA_CHUNK = 32  # media_blob rows fetched per query (bytes in memory: keep it small)
-MEDIA_WRITERS = 8
 
-Work = Callable[[Any, Connection], dict[str, list[dict[str, Any]]]]
-_blobs = table_of(MediaBlob)
+#: A batch's local writes (inside the write transaction) → snapshots of the audited rows written, by table.
+Apply = Callable[[Any, Connection], dict[str, list[dict[str, Any]]]]
+#: A batch: reads the server (and stores media) outside the local write lock, returns its ``Apply``.
+Step = Callable[[], Apply]
 _STATE = CASE_STATE_COLUMNS[1:]
 _COUNTS = {
     "reviewer": "reviewers",
@@ -85,11 +83,13 @@ class PullWriter:
         self.conflict_cases: set[uuid.UUID] = set()
 
     # -- one local transaction per batch ------------------------------------------------------------
-    def commit(self, work: Callable[[Any, Connection], dict[str, list[dict[str, Any]]]], final: bool) -> None:
+    def commit(self, step: Step, final: bool) -> None:
+        """Prepare the batch (server reads, media files), then write it in ONE local transaction."""
+        apply = step()
         with self.local.write() as session:
             conn = session.connection()
             lock_chain(conn, self.source_id)
-            snaps = work(session, conn)
+            snaps = apply(session, conn)
             if any(snaps.values()):
                 written = sum(len(v) for v in snaps.values())
                 append_event_core(
@@ -107,20 +107,27 @@ class PullWriter:
         if any(snaps.values()):
             note_appended(self.local)
 
-    def plain_rows(self, table: str, ids: Sequence[str]) -> Callable[[Any, Connection], dict[str, Any]]:
-        def work(_session: Any, conn: Connection) -> dict[str, list[dict[str, Any]]]:
-            rows = R.fetch(self.server, R.TABLES[table], "id", [uuid.UUID(i) for i in ids])
-            if table in ("decision", "sync_conflict"):
-                local_cases = self.local_case_ids(conn, {r["case_id"] for r in rows})
-                rows = sorted((r for r in rows if r["case_id"] in local_cases), key=lambda r: r["created_at"])
-            snaps = self.referenced(conn, table, rows)
-            written = R.upsert_rows(conn, table, rows, self.ids, append_only=table == "decision")
-            self.counts[_COUNTS[table]] += len(written)
-            if table != "sync_conflict":
-                snaps.setdefault(table, []).extend(snapshot(table, r) for r in written)
-            return snaps
+    def plain_rows(self, table: str, ids: Sequence[str]) -> Step:
+        def prepare() -> Apply:
+            fetched = R.fetch(self.server, R.TABLES[table], "id", [uuid.UUID(i) for i in ids])
 
-        return work
+            def apply(_session: Any, conn: Connection) -> dict[str, list[dict[str, Any]]]:
+                rows = fetched
+                if table in ("decision", "sync_conflict"):
+                    local_cases = self.local_case_ids(conn, {r["case_id"] for r in rows})
+                    rows = sorted(
+                        (r for r in rows if r["case_id"] in local_cases), key=lambda r: r["created_at"]
+                    )
+                snaps = self.referenced(conn, table, rows)
+                written = R.upsert_rows(conn, table, rows, self.ids, append_only=table == "decision")
+                self.counts[_COUNTS[table]] += len(written)
+                if table != "sync_conflict":
+                    snaps.setdefault(table, []).extend(snapshot(table, r) for r in written)
+                return snaps
+
+            return apply
+
+        return prepare
 
     def referenced(
         self, conn: Connection, table: str, rows: list[dict[str, Any]]
@@ -180,33 +187,48 @@ class PullWriter:
             or row["id"] in self.conflict_cases
         )
 
-    def cases(self, ids: Sequence[str]) -> Callable[[Any, Connection], dict[str, Any]]:
-        def work(session: Any, conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    def cases(self, ids: Sequence[str]) -> Step:
+        def prepare() -> Apply:
+            # Server reads and media files before the local write lock: the review loop never waits on them.
             rows = R.fetch(self.server, R.CASES, "id", [uuid.UUID(i) for i in ids])
-            state_cols = [R.CASES.c[c] for c in CASE_STATE_COLUMNS]
-            here = {
-                r.id: r
-                for part in R.chunks([r["id"] for r in rows])
-                for r in conn.execute(select(*state_cols).where(R.CASES.c.id.in_(part)))
-            }
-            new = [r for r in rows if r["id"] not in here and self.wanted(r)]
-            new = self.without_taken_external_ids(conn, new)
-            case_snaps = self.insert_cases(session, conn, new)
-            for row in rows:
-                if row["id"] in here:
-                    snap = self.update_state(conn, row, here[row["id"]])
-                    if snap is not None:
-                        case_snaps.append(snap)
-            decisions = R.fetch(self.server, R.DECISIONS, "case_id", [r["id"] for r in new])
-            decisions.sort(key=lambda r: r["created_at"])
-            snaps = self.referenced(conn, "decision", decisions)
-            written = R.upsert_rows(conn, "decision", decisions, self.ids, append_only=True)
-            self.counts["decisions"] += len(written)
-            snaps.setdefault("decision", []).extend(snapshot("decision", r) for r in written)
-            snaps.setdefault("case", []).extend(case_snaps)
-            return snaps
+            with self.local.read() as session:
+                known = self.local_case_ids(session.connection(), {r["id"] for r in rows})
+            wanted = [r for r in rows if r["id"] not in known and self.wanted(r)]
+            wanted_ids = [r["id"] for r in wanted]
+            items = R.fetch(self.server, R.ITEMS, "case_id", wanted_ids)
+            self.fetch_media({i["media_sha256"] for i in items if i["media_sha256"]})
+            decisions = sorted(
+                R.fetch(self.server, R.DECISIONS, "case_id", wanted_ids), key=lambda r: r["created_at"]
+            )
 
-        return work
+            def apply(session: Any, conn: Connection) -> dict[str, list[dict[str, Any]]]:
+                state_cols = [R.CASES.c[c] for c in CASE_STATE_COLUMNS]
+                here = {
+                    r.id: r
+                    for part in R.chunks([r["id"] for r in rows])
+                    for r in conn.execute(select(*state_cols).where(R.CASES.c.id.in_(part)))
+                }
+                new = self.without_taken_external_ids(conn, [r for r in wanted if r["id"] not in here])
+                new_ids = {r["id"] for r in new}
+                case_snaps = self.insert_cases(
+                    session, conn, new, [i for i in items if i["case_id"] in new_ids]
+                )
+                for row in rows:
+                    if row["id"] in here:
+                        snap = self.update_state(conn, row, here[row["id"]])
+                        if snap is not None:
+                            case_snaps.append(snap)
+                theirs = [d for d in decisions if d["case_id"] in new_ids]
+                snaps = self.referenced(conn, "decision", theirs)
+                written = R.upsert_rows(conn, "decision", theirs, self.ids, append_only=True)
+                self.counts["decisions"] += len(written)
+                snaps.setdefault("decision", []).extend(snapshot("decision", r) for r in written)
+                snaps.setdefault("case", []).extend(case_snaps)
+                return snaps
+
+            return apply
+
+        return prepare
 
     def without_taken_external_ids(self, conn: Connection, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A case imported into this copy on its own under the same external id stays as it is."""
@@ -216,7 +238,9 @@ class PullWriter:
             taken.update(conn.execute(query).scalars())
         return [r for r in new if r["external_id"] not in taken]
 
-    def insert_cases(self, session: Any, conn: Connection, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def insert_cases(
+        self, session: Any, conn: Connection, new: list[dict[str, Any]], items: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         if not new:
             return []
         channels = self.match(conn, R.CHANNELS, ("code",), {r["channel_id"] for r in new})
@@ -227,8 +251,6 @@ class PullWriter:
             r["channel_id"] = channels[0].get(r["channel_id"], r["channel_id"])
             if r["account_id"] is not None:
                 r["account_id"] = accounts[0].get(r["account_id"], r["account_id"])
-        items = R.fetch(self.server, R.ITEMS, "case_id", [r["id"] for r in new])
-        self.fetch_media({i["media_sha256"] for i in items if i["media_sha256"]})
         sink_for(session, self.vault).write(
             [R.channel_tuple(c) for c in channels[1]],
             [R.account_tuple(a) for a in accounts[1]],
@@ -258,25 +280,9 @@ class PullWriter:
         return mapped, missing
 
     def fetch_media(self, shas: set[str]) -> None:
-        """Media bytes this copy lacks, from ``media_blob``, checked against their name, stored sealed.
-        Files are sealed and written by a few threads: each ends in an ``fsync`` (milliseconds of waiting
-        on the disk, the GIL released), which one after another would be most of a first pull's time."""
-        wanted = sorted(s for s in shas if not self.store.has(s))
-        if not wanted:
-            return
-        with ThreadPoolExecutor(MEDIA_WRITERS, thread_name_prefix="pull-media") as pool:
-            for part in R.chunks(wanted, MEDIA_CHUNK):
-                stored = []
-                for sha, data in self.server.execute(
-                    select(_blobs.c.sha256, _blobs.c.data).where(_blobs.c.sha256.in_(part))
-                ):
-                    if hashlib.sha256(data).hexdigest() != sha:
-                        continue  # a damaged or forged blob is never stored under a name it does not match
-                    stored.append(pool.submit(self.store.put_bytes, data))
-                    self.counts["media_bytes"] += len(data)
-                for done in stored:
-                    done.result()  # an error writing a file fails the batch (nothing committed)
-                self.counts["media_files"] += len(stored)
+        files, size = store_missing_media(self.server, self.store, shas)
+        self.counts["media_files"] += files
+        self.counts["media_bytes"] += size
 
     def update_state(self, conn: Connection, server: dict[str, Any], mine: Any) -> dict[str, Any] | None:
         """Bring a local case to the server's state; None when it already is, or keeps unpushed changes."""

@@ -214,3 +214,17 @@ def test_conflicts_and_their_resolution_are_pulled(server: Database, db: Databas
         row = session.get(SyncConflict, conflict)
         assert row is not None and row.resolution == "kept" and row.resolved_by == alice
     assert verify(db).ok, verify(db)
+
+
+def test_a_blob_that_does_not_match_its_name_is_not_stored(server: Database, db: Database) -> None:
+    cases = S.add_cases(server, 2, images=1)
+    with server.read() as session:
+        sha = session.execute(
+            select(Item.media_sha256).where(Item.case_id == cases[0], Item.kind == "image")
+        ).scalar_one()
+    with server.write() as session:
+        session.execute(table_of(MediaBlob).update().where(MediaBlob.sha256 == sha).values(data=b"forged"))
+    report = S.caught_up(db, server, source_id=ME)
+    assert report.cases == 2 and report.media_files == 1
+    store = media_store_of(db)
+    assert sha is not None and not store.has(sha)
