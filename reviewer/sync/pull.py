@@ -109,6 +109,7 @@ def pull(
                     text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
                 ).scalar_one()
             )
+            hi = max(hi, lo)  # never move the cursor back (a server restored from an older backup)
             head = conn.execute(
                 select(func.max(_events.c.seq)).where(_events.c.source_id == bindparam("s")), {"s": source_id}
             ).scalar()
