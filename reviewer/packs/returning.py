@@ -162,7 +162,7 @@ def _check_known(conn: Connection, pack_id: str) -> None:
 def import_return(db: Database, reader: PackReader, *, progress: Progress = None) -> ReturnReport:
     """Check, then apply the returned chain and upsert the reveal and break records; once per pack."""
     from reviewer.sync.apply import ChainMismatch, apply_chain
-    from reviewer.sync.push import _break_fits, _reveal_fits
+    from reviewer.sync.push import break_fits, reveal_fits
     from reviewer.sync.rows import BadEvent
 
     reader.check()
@@ -179,7 +179,7 @@ def import_return(db: Database, reader: PackReader, *, progress: Progress = None
     with db.write() as session:
         conn = session.connection()
         _check_known(conn, pack_id)
-        fits = {"reveal": _reveal_fits, "break": _break_fits}
+        fits = {"reveal": reveal_fits, "break": break_fits}
         for kind, row in extra:
             table = _extra[kind]
             if not fits[kind](conn, [row]):

@@ -98,14 +98,14 @@ def push(
             progress("decisions and claims", done - head_seq, last - head_seq)
     with local.write() as session:
         set_value(session.connection(), PUSHED_SEQ, str(done))
-    reveals = _push_rows(local, server, _reveals, REVEAL_CURSOR, _reveal_fits)
-    breaks = _push_rows(local, server, _breaks, BREAK_CURSOR, _break_fits, resend_open=True)
+    reveals = _push_rows(local, server, _reveals, REVEAL_CURSOR, reveal_fits)
+    breaks = _push_rows(local, server, _breaks, BREAK_CURSOR, break_fits, resend_open=True)
     if chain.events:
         write_checkpoint(server)  # anchors every chain the server holds, signed by this workstation
     return PushReport(chain, reveals, breaks, shipped)
 
 
-def _reveal_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def reveal_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Reveals of cases, items and sessions the server holds (a case imported only here stays here)."""
     cases = _present(conn, _cases, {r["case_id"] for r in rows})
     items = _present(conn, _items, {r["item_id"] for r in rows if r["item_id"] is not None})
@@ -119,7 +119,7 @@ def _reveal_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str,
     ]
 
 
-def _break_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def break_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     sessions = _present(conn, _sessions, {r["session_id"] for r in rows if r["session_id"] is not None})
     return [r for r in rows if r["session_id"] is None or r["session_id"] in sessions]
 

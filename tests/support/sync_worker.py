@@ -10,6 +10,7 @@ only syncs once, printing ``SYNCING`` first (the kill -9 test).
 from __future__ import annotations
 
 import sys
+import time
 
 from sqlalchemy import select
 
@@ -24,13 +25,16 @@ from reviewer.sync.remote import ServerUnavailable
 
 
 def _sync(db: object) -> bool:
+    started = time.monotonic()
     try:
         sync_once(db)  # type: ignore[arg-type]
+        print(f"SYNCED in {time.monotonic() - started:.2f} s", flush=True)
         return True
-    except ServerUnavailable:
+    except ServerUnavailable as exc:
+        print(f"OFFLINE after {time.monotonic() - started:.2f} s: {str(exc)[:60]}", flush=True)
         return False
     except Exception as exc:  # a cut in the middle of a sync: the next one resumes
-        print(f"SYNC-ERROR {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", flush=True)
+        print(f"SYNC-ERROR after {time.monotonic() - started:.2f} s {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", flush=True)
         return False
 
 

@@ -125,7 +125,7 @@ def test_connect_stores_config_and_keyring_only_and_pulls_reviewers(pg_url: str,
     with_pw = bare.replace("postgresql+psycopg://postgres@", f"postgresql+psycopg://postgres:{SECRET}@")
     done = run_cli("connect", with_pw, "--as", "ann", "--queues", "partner, staff", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "connected as ann; 2 reviewers pulled" in done.stdout
+    assert "connected as ann; 2 reviewers and 0 cases pulled" in done.stdout
 
     cfg = load_config()
     assert cfg == ServerConfig(url=bare, handle="ann", queues=("partner", "staff"))

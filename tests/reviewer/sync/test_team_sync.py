@@ -127,21 +127,39 @@ def test_two_workstations_with_a_flaky_server_lose_and_duplicate_nothing(
     team: tuple[str, TcpProxy, dict[str, dict[str, str]]],
 ) -> None:
     url, proxy, envs = team
-    workers = {h: _worker(env, 1000, 100) for h, env in envs.items()}
-    flips = 0
-    while any(w.poll() is None for w in workers.values()):
-        time.sleep(0.15)  # the outage pattern, not a wait for a state: cut and restore the link
-        if proxy.up:
+    workers = {h: _worker({**env, "REVIEWER_SYNC_BATCH": "100"}, 1000, 40) for h, env in envs.items()}
+    server = open_database(url)  # the test's own view of the server, not through the proxy
+    flips = landed = 0
+
+    def running() -> bool:
+        return any(w.poll() is None for w in workers.values())
+
+    try:
+        while running():
+            # Up until a sync has landed something on the server (a state), then an outage of 1 s (a
+            # pattern, not a wait) that cuts whatever sync is under way.
+            deadline = time.monotonic() + 60
+            while running() and _count(server, Decision) == landed and time.monotonic() < deadline:
+                time.sleep(0.05)
+            landed = _count(server, Decision)
+            if not running():
+                break
+            time.sleep(0.4)  # part of the pattern: up a little longer, so some syncs also finish
             proxy.drop()
-        else:
+            flips += 1
+            time.sleep(1.0)
             proxy.restore()
-        flips += 1
+    finally:
+        server.dispose()
     proxy.restore()
     outputs = {h: w.communicate(timeout=60) for h, w in workers.items()}
     for handle, (out, err) in outputs.items():
         assert workers[handle].returncode == 0, (handle, out, err)
         assert "DONE 1000" in out, (handle, out, err)
-    assert flips > 2
+    assert flips >= 2 and landed > 0, (flips, landed)  # outages happened, and syncs landed between them
+    counts = {h: [int(x) for x in out.split("DONE", 1)[1].split()[:3]] for h, (out, _err) in outputs.items()}
+    print("decided, offline syncs, syncs through:", counts)
+    assert sum(c[1] for c in counts.values()) > 0, (counts, outputs)  # some syncs found the server unreachable
     for env in envs.values():
         _cli("sync", env=env)
     server = open_database(url)
@@ -170,7 +188,7 @@ def test_two_workstations_with_a_flaky_server_lose_and_duplicate_nothing(
             )
             conflicts = set(s.execute(select(SyncConflict.case_id)).scalars())
             decided = int(s.execute(select(func.count()).select_from(Case).where(Case.status == "decided")).scalar() or 0)
-        assert set(per_case) == conflicts
+        assert set(per_case) == conflicts and conflicts  # both reviewed the top of the same queue
         assert decided == len(on_server) - len(conflicts)
         report = verify(server)
         assert report.ok, report
