@@ -70,5 +70,6 @@ def mix_by_action(db: Database, flt: MetricsFilter) -> Table:
 
 def mix_by_policy(db: Database, flt: MetricsFilter) -> Table:
     with db.read() as s:
-        rows = tuple((p or "(none)", int(n)) for p, n in s.execute(_standing(flt, DECISIONS.c.policy_code)))
+        key = func.coalesce(DECISIONS.c.policy_code, "(none)")  # NULLs sort differently per dialect
+        rows = tuple((str(p), int(n)) for p, n in s.execute(_standing(flt, key)))
     return Table("mix_policy", "Standing decisions by policy", (Column("policy"), Column("decisions", "int")), rows)
