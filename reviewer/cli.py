@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     role = sub.add_parser("role", help="make a reviewer a lead (who may override decisions) or not")
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
+    from reviewer.cli_metrics import add_commands as add_metrics_commands
+
+    add_metrics_commands(sub)  # sql, metrics
     return parser
 
 
@@ -320,6 +323,8 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
     restrict_new_files()  # every file made from here on is 0600, every folder 0700
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "run_command", None):  # commands added by add_commands of another module
+            return int(args.run_command(args, _open, _used))
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "import":
