@@ -99,7 +99,7 @@ def run_postgres(url: str, sql: str) -> QueryResult:
                 cur.execute("SET TRANSACTION READ ONLY")
                 cur.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
                 cur.execute("SELECT 1")  # a query ran: the transaction can no longer be made read-write
-                cur.execute(sql.encode(), prepare=True)  # type: ignore[call-overload]
+                cur.execute(sql.encode(), prepare=True)
                 return _fetch(cur)
         except (errors.ReadOnlySqlTransaction, errors.InsufficientPrivilege) as exc:
             raise QueryRefused(f"read-only: only SELECT queries may run ({_first_line(exc)})") from None

@@ -23,7 +23,7 @@ from reviewer.metrics.table import Column, Table
 from reviewer.storage.errors import DataLocationError, describe_os_error
 
 NUMBER_FORMATS = {"date": "yyyy-mm-dd", "seconds": '0.0" s"', "percent": "0.0%", "int": "0", "float": "0.00"}
-CHART_WIDTH_CM, CHART_HEIGHT_CM = 18.0, 9.0
+CHART_WIDTH_CM, CHART_HEIGHT_CM = 18, 9
 
 
 def typed(value: Any, column: Column) -> Any:
@@ -88,8 +88,8 @@ def workbook_bytes(report: MetricsReport, generated: datetime) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
-    about = wb.active
-    about.title = "about"
+    wb.remove(wb.worksheets[0])
+    about = wb.create_sheet("about")
     flt = report.filter
     about.append(["Reviewer Workstation metrics"])
     about.append(["from", flt.start])
