@@ -102,6 +102,8 @@ class DemoSpec:
     videos: int = 3
     #: Share of cases that also carry a video item.
     video_share: float = 0.05
+    #: Days of past decisions to build (``reviewer.demo_history``); 0 for none (tests' small demos).
+    history_days: int = 0
 
 
 CLIP_SIZE = (320, 240)
@@ -232,4 +234,9 @@ def build_demo(db: Database, spec: DemoSpec = DemoSpec(), now: datetime | None =
     ensure_vault(db, demo=True)
     with tempfile.TemporaryDirectory(prefix="reviewer-demo-") as tmp:
         source = write_demo_source(Path(tmp), spec, now)
-        return import_file(db, source, actor="demo", now=now)
+        report = import_file(db, source, actor="demo", now=now)
+    if spec.history_days > 0:
+        from reviewer.demo_history import build_history
+
+        build_history(db, now, seed=spec.seed, days=spec.history_days)
+    return report
