@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
