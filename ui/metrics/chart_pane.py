@@ -49,6 +49,13 @@ def cell_text(value: Any, column: Column) -> str:
     return visible(str(value))
 
 
+def axis_text(value: Any, column: Column) -> str:
+    """A category as the chart's axis shows it: days as MM-DD (the year is in the filter above)."""
+    if column.kind == "date" and isinstance(value, str) and len(value) == 10:
+        return value[5:]
+    return cell_text(value, column)
+
+
 def _number(value: Any) -> float:
     return 0.0 if value is None else float(value)
 
@@ -94,11 +101,11 @@ class ChartPane(QStackedWidget):
 
     def _fill(self) -> None:
         t = self.table_data
-        categories = [escape(cell_text(row[t.x], t.columns[t.x])) for row in t.rows]
+        categories = [escape(axis_text(row[t.x], t.columns[t.x])) for row in t.rows]
         axis_x = QBarCategoryAxis()
         axis_x.append(categories or [""])
-        if len(categories) > 16:  # days of a month: every label would overlap
-            axis_x.setLabelsAngle(-60)
+        if len(categories) > 16:  # days of a month: upright labels would be cut
+            axis_x.setLabelsAngle(-90)
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%.0f" if all(t.columns[s].kind == "int" for s in t.series) else "%.1f")
         self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
@@ -126,7 +133,8 @@ class ChartPane(QStackedWidget):
             self.chart.addSeries(bars)
             bars.attachAxis(axis_x)
             bars.attachAxis(axis_y)
-        axis_y.setRange(0, top * 1.1 if top > 0 else 1)
+        axis_y.setRange(0, top * 1.05 if top > 0 else 1)
+        axis_y.applyNiceNumbers()
         self.axis_x, self.axis_y = axis_x, axis_y
 
     def apply_palette(self) -> None:
