@@ -27,8 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-import _util  # noqa: F401  (puts the project on sys.path)
-from bench_queue import CACHE, _fmt, _hex_ids, ensure_million_db
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import CACHE  # also puts the project on sys.path
+from bench_queue import _fmt, _hex_ids, ensure_million_db
 
 PATH = CACHE / "metrics-1m.sqlite3"
 N_DECISIONS = 1_000_000

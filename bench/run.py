@@ -7,7 +7,7 @@ collected, and everything is written to ``bench/results/latest.json`` with a des
     .venv/bin/python bench/run.py --full               # all, with the full 1M-case import (~7 min more)
     .venv/bin/python bench/run.py --only next_case     # one (or several: --only decisions,memory)
 
-Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal.
+Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal, metrics.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ BENCHES: dict[str, tuple[str, str]] = {  # name -> (module, run() arguments as P
     "queue": ("bench_queue", ""),
     "preview": ("bench_preview", ""),
     "unseal": ("bench_unseal", ""),
+    "metrics": ("bench_metrics", ""),
 }
 
 Check = tuple[str, Callable[[float], bool]]
@@ -54,6 +55,7 @@ TARGETS: dict[str, Check] = {
     "memory_peak_all_rows_mb": ("< 250 (info)", lambda v: v < 250),
     "memory_app_plus_workers_bound_mb": ("< 600", lambda v: v < 600),
     "preview_12mp_median_ms": ("< 50", lambda v: v < 50),
+    "metrics_open_30d_ms": ("< 1000", lambda v: v < 1000),
 }
 
 
