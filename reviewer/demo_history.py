@@ -28,6 +28,7 @@ from sqlalchemy import event
 from reviewer.clock import ManualClock
 from reviewer.conflicts import DecisionError
 from reviewer.decisions import record_decision, undo_last
+from reviewer.demo_catalog import CATEGORY_WEIGHTS, CHANNELS, REPORT_LINES
 from reviewer.identity import ensure_reviewer, set_role
 from reviewer.importing.importer import import_file
 from reviewer.models import Case, Reviewer
@@ -52,9 +53,7 @@ class HistoryReport:
     decisions: int
 
 
-def _history_source(folder: Path, rng: random.Random, seed: int, days: int, now: datetime) -> Path:
-    from reviewer.demo import CATEGORY_WEIGHTS, CHANNELS, REPORT_LINES
-
+def _history_source(folder: Path, rng: random.Random, seed: int, days: int, now: datetime, scale: float) -> Path:
     categories = list(CATEGORY_WEIGHTS)
     weights = list(CATEGORY_WEIGHTS.values())
     path = folder / "history.jsonl"
@@ -62,7 +61,8 @@ def _history_source(folder: Path, rng: random.Random, seed: int, days: int, now:
     with open(path, "w", encoding="utf-8") as out:
         for back in range(days, 0, -1):
             day = datetime.combine((now - timedelta(days=back)).date(), time(6), tzinfo=now.tzinfo)
-            for _ in range(rng.randint(16, 28) if day.weekday() < 5 else rng.randint(6, 12)):
+            per_day = rng.randint(16, 28) if day.weekday() < 5 else rng.randint(6, 12)
+            for _ in range(int(per_day * scale)):
                 category = rng.choices(categories, weights)[0]
                 created = day + timedelta(minutes=rng.randint(0, 13 * 60))
                 case = {
@@ -201,22 +201,30 @@ def _unsynced(db: Database) -> Iterator[None]:
         db.checkpoint()
 
 
-def build_history(db: Database, now: datetime, *, seed: int = 7, days: int = 30) -> HistoryReport:
-    """Import ``days`` days of past cases and replay their decisions, undos, overrides, reveals, breaks."""
+def build_history(
+    db: Database, now: datetime, *, seed: int = 7, days: int = 30, scale: float = 1.0
+) -> HistoryReport:
+    """Import ``days`` days of past cases and replay their decisions, undos, overrides, reveals, breaks.
+
+    ``scale`` shrinks the daily volume (about 16-28 cases a weekday at 1.0) for smaller demos; a history
+    with no case at all (a test's demo of a few dozen cases) writes nothing."""
     from reviewer.audit import write_checkpoint
 
     with _unsynced(db):
-        report = _build(db, now, seed, days)
-    write_checkpoint(db, force=True)  # the history's events anchored at once
+        report = _build(db, now, seed, days, scale)
+    if report.decisions:
+        write_checkpoint(db, force=True)  # the history's events anchored at once
     return report
 
 
-def _build(db: Database, now: datetime, seed: int, days: int) -> HistoryReport:
+def _build(db: Database, now: datetime, seed: int, days: int, scale: float) -> HistoryReport:
     from sqlalchemy import select
 
     rng = random.Random(seed * 104729 + 17)
     with tempfile.TemporaryDirectory(prefix="reviewer-history-") as tmp:
-        source = _history_source(Path(tmp), rng, seed, days, now)
+        source = _history_source(Path(tmp), rng, seed, days, now, scale)
+        if not source.read_text(encoding="utf-8"):
+            return HistoryReport(0, 0)
         report = import_file(db, source, actor="demo", now=now)
     replay = _Replay(db, load_default_pack(), rng, now)
     with db.read() as s:
