@@ -7,7 +7,7 @@ collected, and everything is written to ``bench/results/latest.json`` with a des
     .venv/bin/python bench/run.py --full               # all, with the full 1M-case import (~7 min more)
     .venv/bin/python bench/run.py --only next_case     # one (or several: --only decisions,memory)
 
-Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal, sync_pull.
+Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal, sync_pull, metrics.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ BENCHES: dict[str, tuple[str, str]] = {  # name -> (module, run() arguments as P
     "preview": ("bench_preview", ""),
     "unseal": ("bench_unseal", ""),
     "sync_pull": ("bench_sync_pull", ""),
+    "metrics": ("bench_metrics", ""),
 }
 
 Check = tuple[str, Callable[[float], bool]]
@@ -55,6 +56,7 @@ TARGETS: dict[str, Check] = {
     "memory_peak_all_rows_mb": ("< 250 (info)", lambda v: v < 250),
     "memory_app_plus_workers_bound_mb": ("< 600", lambda v: v < 600),
     "preview_12mp_median_ms": ("< 50", lambda v: v < 50),
+    "metrics_open_30d_ms": ("< 1000", lambda v: v < 1000),
 }
 
 

@@ -21,67 +21,12 @@ from PIL import Image, ImageDraw
 
 from reviewer.categories import CATEGORIES
 from reviewer.clock import utcnow
+from reviewer.demo_catalog import CATEGORY_WEIGHTS, CHANNELS, PLATFORMS, REPORT_LINES, RISK_FLAGS
 from reviewer.demo_images import draw_scene, draw_text_card
 from reviewer.importing.importer import ImportReport, import_file
 from reviewer.storage.database import Database
 from reviewer.vault.opening import ensure_vault
 
-CHANNELS = ("partner", "media", "staff", "user_report", "high_risk_watch", "regulator")
-PLATFORMS = ("photoapp", "shortvideo", "microblog", "forum", "messenger")
-RISK_FLAGS = ("repeat_offender", "verified", "high_reach", "minor_contact", "coordinated", "new_account")
-CATEGORY_WEIGHTS = {
-    "violence": 18,
-    "self_harm": 10,
-    "child_safety": 4,
-    "hate": 14,
-    "harassment": 14,
-    "dangerous_orgs": 8,
-    "adult": 12,
-    "spam": 12,
-    "privacy": 8,
-}
-REPORT_LINES = {
-    "violence": [
-        "Graphic injury shown in a post with a celebratory caption.",
-        "Footage of a street fight shared with threats against a named group.",
-        "News outlet flags an image of an attack aftermath without a warning screen.",
-    ],
-    "self_harm": [
-        "Partner NGO reports content encouraging self-injury to a teen audience.",
-        "Image of fresh wounds posted with a goodbye message.",
-        "Recovery community post; reporter unsure whether it crosses the line.",
-    ],
-    "child_safety": [
-        "Account repeatedly contacts minors and asks to move to private chat.",
-        "Image reported by a hotline partner as potentially exploitative.",
-    ],
-    "hate": [
-        "Post uses a dehumanising comparison against a religious group.",
-        "Meme with coded slur against an ethnic minority, widely shared.",
-        "Journalist's post quoting hate speech to condemn it.",
-    ],
-    "harassment": [
-        "Coordinated pile-on targeting a private individual.",
-        "Repeated unwanted messages and threats to a creator.",
-        "Mocking edit of a bereaved family member's photo.",
-    ],
-    "dangerous_orgs": [
-        "Praise of a designated violent group with recruitment link.",
-        "Documentary clip about an extremist group, reported by media.",
-    ],
-    "adult": [
-        "Explicit image posted in a general-audience group.",
-        "Artistic nudity; appeal from the creator after automated removal.",
-    ],
-    "spam": [
-        "Crypto giveaway scam impersonating a celebrity.",
-        "Mass-posted links to a counterfeit goods shop.",
-    ],
-    "privacy": [
-        "Home address and phone number of an activist posted.",
-        "Photo of an ID card shared without consent.",
-    ],
-}
 POST_TEXTS = [
     "you all know what should happen to people like them",
     "can't do this anymore. goodbye everyone",
@@ -102,6 +47,8 @@ class DemoSpec:
     videos: int = 3
     #: Share of cases that also carry a video item.
     video_share: float = 0.05
+    #: Days of past decisions to build (``reviewer.demo_history``); 0 for none (tests' small demos).
+    history_days: int = 0
 
 
 CLIP_SIZE = (320, 240)
@@ -232,4 +179,9 @@ def build_demo(db: Database, spec: DemoSpec = DemoSpec(), now: datetime | None =
     ensure_vault(db, demo=True)
     with tempfile.TemporaryDirectory(prefix="reviewer-demo-") as tmp:
         source = write_demo_source(Path(tmp), spec, now)
-        return import_file(db, source, actor="demo", now=now)
+        report = import_file(db, source, actor="demo", now=now)
+    if spec.history_days > 0:
+        from reviewer.demo_history import build_history
+
+        build_history(db, now, seed=spec.seed, days=spec.history_days, scale=min(1.0, spec.cases / 3000))
+    return report

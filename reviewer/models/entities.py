@@ -62,6 +62,7 @@ class Case(Base):
         # The queue's keyset order: priority, SLA deadline, account risk (rank 0 = riskiest), id.
         Index("ix_case_queue", "status", "priority", "sla_deadline", "risk_rank", "id"),
         Index("ix_case_account", "account_id"),
+        Index("ix_case_created", "created_at"),  # inflow by day of the metrics (schema 0008)
         # Leases a session holds (adopted at its start, released at its end); only claimed rows. Migration
         # 0004 makes it partial on PostgreSQL too; naming postgresql_where here would import that dialect
         # at every start (~20 ms) just to validate the keyword.

@@ -45,6 +45,8 @@ class Decision(Base):
         Index("ix_decision_case", "case_id", "created_at"),
         Index("ix_decision_session", "session_id", "created_at"),
         Index("ix_decision_bulk", "bulk_id"),
+        Index("ix_decision_created", "created_at"),  # date ranges of the metrics (schema 0008)
+        Index("ix_decision_reverses", "reverses_id"),  # "was it undone" of v_decisions (schema 0008)
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

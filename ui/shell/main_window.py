@@ -18,7 +18,7 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import casepanel, commands, review
+from ui import casepanel, commands, metrics, review
 from ui import wellbeing as wellbeing_feature
 from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
@@ -48,6 +48,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *wellbeing_feature.ACTIONS,
         *commands.ACTIONS,
         *accessibility.ACTIONS,
+        *metrics.ACTIONS,
         *ACTIONS,
     )
 
@@ -73,6 +74,7 @@ class MainWindow(Frame):
         self.wellbeing = wellbeing_feature.install(self, self.registry, self.review)
         commands.install(self, self.registry)
         self.accessibility = accessibility.install(self, self.registry)
+        self.metrics = metrics.install(self, self.registry)
         self.at_rest = at_rest_label.install(self)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))

@@ -1,0 +1,55 @@
+"""Every figure family for one filter, in the order the view and the workbook show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from reviewer.metrics.exposure import exposure_by_day
+from reviewer.metrics.filters import MetricsFilter
+from reviewer.metrics.flow import backlog_age, flow_by_day
+from reviewer.metrics.handle_time import handle_time
+from reviewer.metrics.overturns import overturns_by_policy
+from reviewer.metrics.sla import sla_by_channel, sla_by_priority
+from reviewer.metrics.table import Table
+from reviewer.metrics.volume import mix_by_action, mix_by_policy, throughput_by_day, throughput_by_hour
+from reviewer.storage.database import Database
+
+
+@dataclass(frozen=True)
+class MetricsReport:
+    filter: MetricsFilter
+    tables: tuple[Table, ...]
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+
+def compute_metrics(db: Database, flt: MetricsFilter, now: datetime | None = None) -> MetricsReport:
+    """All figures; each one SQL aggregation over the views (run it on the db-read worker in the app)."""
+    tables = (
+        throughput_by_day(db, flt),
+        throughput_by_hour(db, flt),
+        handle_time(db, flt),
+        sla_by_channel(db, flt),
+        sla_by_priority(db, flt),
+        mix_by_action(db, flt),
+        mix_by_policy(db, flt),
+        overturns_by_policy(db, flt),
+        flow_by_day(db, flt),
+        backlog_age(db, flt, now),
+        exposure_by_day(db, flt),
+    )
+    return MetricsReport(flt, tables)
+
+
+def channels_and_categories(db: Database) -> tuple[list[str], list[str]]:
+    """The filter choices: every channel code and every category that has cases."""
+    from sqlalchemy import select
+
+    from reviewer.models import Case, Channel
+
+    with db.read() as s:
+        channels = [c for (c,) in s.execute(select(Channel.code).order_by(Channel.code))]
+        categories = [c for (c,) in s.execute(select(Case.category).distinct().order_by(Case.category))]
+    return channels, categories
