@@ -18,7 +18,7 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import casepanel, commands, review
+from ui import casepanel, commands, review, sync
 from ui import wellbeing as wellbeing_feature
 from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
@@ -48,6 +48,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *wellbeing_feature.ACTIONS,
         *commands.ACTIONS,
         *accessibility.ACTIONS,
+        *sync.ACTIONS,
         *ACTIONS,
     )
 
@@ -74,6 +75,7 @@ class MainWindow(Frame):
         commands.install(self, self.registry)
         self.accessibility = accessibility.install(self, self.registry)
         self.at_rest = at_rest_label.install(self)
+        self.sync = sync.install(self, self.registry, self.review)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)
@@ -93,6 +95,7 @@ class MainWindow(Frame):
         self._anchor_timer.start()
         self.on_shutdown(self._end_session)
         self.review.start()
+        self.sync.start()
         QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
 
     def _after_first_case(self) -> None:
