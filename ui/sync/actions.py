@@ -13,9 +13,10 @@ from typing import Any
 
 from reviewer.display import visible
 from reviewer.overrides import may_override
+from reviewer.sync.adopt import adopt_leases
 from reviewer.sync.checkout import CheckoutReport
 from reviewer.sync.conflicts import ConflictRow, keep_standing, list_conflicts, take_pushed
-from reviewer.sync.engine import take_offline
+from reviewer.sync.engine import SyncReport, take_offline
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.review.feature import ReviewFeature
@@ -37,7 +38,7 @@ TAKE_OFFLINE = ActionSpec(
     "sync.take_offline",
     "Take cases offline…",
     "Sync",
-    description="Lease cases to this workstation for some hours, to review them without the server",
+    description="Lease cases to this workstation for a stated time; they stay reviewable offline",
 )
 CONFLICTS = ActionSpec(
     "sync.conflicts",
@@ -67,7 +68,7 @@ class SyncFeature:
         self.indicator = SyncIndicator()
         window.add_status(self.indicator)
         self.background = BackgroundSync(window, self.runner, self.indicator)
-        self.background.synced.connect(lambda _report: self._after_sync())
+        self.background.synced.connect(self._after_sync)
         review.flow.counters_changed.connect(self.background.refresh_status)  # the waiting count
         self.offline_dialog: TakeOfflineDialog | None = None
         self.conflicts: ConflictsDialog | None = None
@@ -82,8 +83,12 @@ class SyncFeature:
         self.background.stop()
         self.runner.stop()
 
-    def _after_sync(self) -> None:
-        self.review.refresh_count()  # pulled cases change the count; the rows reload on the next filter
+    def _after_sync(self, report: SyncReport) -> None:
+        """Pulled cases change the count; an empty queue (a first pull) shows them at once. A queue
+        with a case on screen is not reloaded under the reviewer: new rows come with the next filter."""
+        self.review.refresh_count()
+        if report.pulled.cases and self.review.model.rowCount() == 0:
+            self.review.apply_filter(self.review.queue.current_filter())
         if self.conflicts is not None and self.conflicts.isVisible():
             self.load_conflicts()
 
@@ -114,11 +119,25 @@ class SyncFeature:
         )
 
     def _taken(self, report: CheckoutReport) -> None:
-        self.last_offline = report
+        """The leases belong to the checkout's session: this running session takes them over (a write,
+        on the database worker), then the queue reloads so the leased cases appear."""
+        ctx = self.ctx
+        db, reviewer, session_id = ctx.db, ctx.reviewer, ctx.session_id
         self.indicator.end_progress(self.window.clock.now())
-        self.window.flash(offline_message(report), 15000)
-        self.review.apply_filter(self.review.queue.current_filter())  # the leased cases appear
-        self.background.refresh_status()
+
+        def adopted(_n: int) -> None:
+            self.last_offline = report
+            self.window.flash(offline_message(report), 15000)
+            self.review.apply_filter(self.review.queue.current_filter())
+            self.background.refresh_status()
+
+        ctx.tasks.run_db(
+            lambda: adopt_leases(db, reviewer, session_id),
+            adopted,
+            lambda exc: self.window.flash(
+                f"Offline cases not taken into this session: {one_line(exc)}", 15000
+            ),
+        )
 
     # -- conflicts -------------------------------------------------------------------------------
     def show_conflicts(self) -> None:

@@ -95,6 +95,11 @@ class SyncRunner(QObject):
         self._stopping.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
         done = threading.Event()
-        threading.Thread(target=lambda: (self._pool.shutdown(wait=True), done.set()), daemon=True).start()
+
+        def drain() -> None:
+            self._pool.shutdown(wait=True)
+            done.set()
+
+        threading.Thread(target=drain, name="sync-stop", daemon=True).start()
         if not done.wait(timeout):
             log.warning("a sync was still running at quit; it is left to end on its own")
