@@ -17,10 +17,10 @@ from ui.shell.plain import make_plain
 
 
 def progress_text(what: str, done: int, total: int) -> str:
-    """Progress as shown: "syncing 120/2,000 cases" (``what`` is the core's name for what moves)."""
+    """Progress as shown: "syncing cases 120/2,000" (``what`` is the core's name for what moves)."""
     what = visible(what) or "items"
     if total > 0:
-        return f"syncing {done:,}/{total:,} {what}"
+        return f"syncing {what} {done:,}/{total:,}"
     return f"syncing {what}…"
 
 

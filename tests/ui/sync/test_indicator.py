@@ -74,8 +74,8 @@ def test_an_unreachable_server_shows_offline_since_and_decisions_waiting(
 
 
 def test_progress_and_outcome_lines() -> None:
-    assert progress_text("cases", 120, 2000) == "syncing 120/2,000 cases"
-    assert progress_text("cases\u202e", 1, 2) == "syncing 1/2 cases⟨U+202E⟩"
+    assert progress_text("cases", 120, 2000) == "syncing cases 120/2,000"
+    assert progress_text("cases\u202e", 1, 2) == "syncing cases⟨U+202E⟩ 1/2"
     assert progress_text("media", 0, 0) == "syncing media…"
     until = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
     report = CheckoutReport(
