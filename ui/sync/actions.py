@@ -47,6 +47,7 @@ CONFLICTS = ActionSpec(
     description="Cases decided on two workstations: a lead keeps one decision or takes the other",
 )
 ACTIONS: tuple[ActionSpec, ...] = (SYNC_NOW, TAKE_OFFLINE, CONFLICTS)
+ON_SERVER = "This app works on the team server itself: there is nothing to sync"
 
 
 def offline_message(report: CheckoutReport) -> str:
@@ -76,8 +77,15 @@ class SyncFeature:
         window.on_close(self.stop)
         window.on_shutdown(self.stop)
 
+    @property
+    def working_copy(self) -> bool:
+        """Only a SQLite working copy syncs: an app opened on a server database (``--db URL``) works on
+        the server itself and has nothing to sync with it."""
+        return self.ctx.db.file is not None
+
     def start(self) -> None:
-        self.background.start()
+        if self.working_copy:
+            self.background.start()
 
     def stop(self) -> None:
         self.background.stop()
@@ -94,6 +102,9 @@ class SyncFeature:
 
     # -- sync now --------------------------------------------------------------------------------
     def sync_now(self) -> None:
+        if not self.working_copy:
+            self.window.flash(ON_SERVER)
+            return
         self.background.sync_now()
 
     # -- take offline ----------------------------------------------------------------------------
@@ -106,6 +117,9 @@ class SyncFeature:
 
     def take_offline(self, cases: int, hours: float) -> None:
         """Lease ``cases`` for ``hours`` on the sync thread; say the outcome and reload the queue."""
+        if not self.working_copy:
+            self.window.flash(ON_SERVER)
+            return
         db, runner = self.ctx.db, self.runner
         self.window.flash(f"Taking {cases:,} cases offline…", 30000)
 
