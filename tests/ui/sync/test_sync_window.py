@@ -31,6 +31,7 @@ def _decisions(db: Database, case_id: uuid.UUID) -> int:
         return int(s.execute(select(func.count()).where(Decision.case_id == case_id)).scalar() or 0)
 
 
+@pytest.mark.slow
 def test_a_decision_is_saved_at_once_while_a_sync_waits_on_the_server(
     db: Database,
     server: Database,
