@@ -126,11 +126,12 @@ class SyncFeature:
         def work() -> CheckoutReport:
             return take_offline(db, cases=cases, hours=hours, progress=runner.progress)
 
-        runner.run(
-            work,
-            self._taken,
-            lambda exc: self.window.flash(f"Cases not taken offline: {one_line(exc)}", 15000),
-        )
+        runner.run(work, self._taken, self._not_taken)
+
+    def _not_taken(self, exc: BaseException) -> None:
+        self.indicator.end_progress(self.window.clock.now())
+        self.window.flash(f"Cases not taken offline: {one_line(exc)}", 15000)
+        self.background.refresh_status()  # an unreachable server is now "offline since"
 
     def _taken(self, report: CheckoutReport) -> None:
         """The leases belong to the checkout's session: this running session takes them over (a write,

@@ -113,7 +113,8 @@ class BackgroundSync(QObject):
         self.indicator.end_progress(now)
         if report is not None:
             if manual:
-                self.window.flash(f"Synced: {report.summary()}")
+                summary = report.summary()
+                self.window.flash(summary[:1].upper() + summary[1:])
             self.synced.emit(report)
         elif error is not None:
             line = one_line(error)
@@ -127,9 +128,11 @@ class BackgroundSync(QObject):
     def _crashed(self, exc: BaseException) -> None:
         """The job itself failed (reading the status after the sync): shown, and the next tick retries."""
         self.attempts += 1
-        self._manual = False
+        manual, self._manual = self._manual, False
         self.indicator.end_progress(self.window.clock.now())
         if not isinstance(exc, SyncStopped):
+            if manual:
+                self.window.flash(f"Sync failed: {one_line(exc)}", 10000)
             self.failed.emit(one_line(exc))
         self._finish()
 
@@ -140,5 +143,5 @@ class BackgroundSync(QObject):
             self.request()
 
     def _on_progress(self, what: str, done: int, total: int) -> None:
-        if self.running:
-            self.indicator.show_progress(what, done, total, self.window.clock.now())
+        """Any job's progress (a sync, a checkout's push); each job's end clears it."""
+        self.indicator.show_progress(what, done, total, self.window.clock.now())

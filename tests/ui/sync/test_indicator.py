@@ -86,3 +86,26 @@ def test_progress_and_outcome_lines() -> None:
     )
     none = CheckoutReport(session_id=uuid.uuid4(), case_ids=(), expires_at=until + timedelta(hours=1))
     assert "No workable case" in offline_message(none)
+
+
+def test_taking_cases_offline_while_not_connected_says_why_in_one_line(
+    db: Database, pack: PolicyPack, make_cases: Callable[..., list[uuid.UUID]], qtbot: QtBot
+) -> None:
+    make_cases(2)
+    w = open_window(db, pack, qtbot)
+    try:
+        w.registry.trigger("sync.take_offline")
+        qtbot.waitUntil(
+            lambda: w.sync.offline_dialog is not None and w.sync.offline_dialog.isVisible(),
+            timeout=UI_WAIT_MS,
+        )
+        dialog = w.sync.offline_dialog
+        assert dialog is not None
+        qtbot.keyClick(dialog.cases, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: w.statusBar().currentMessage().startswith("Cases not taken offline: not connected"),
+            timeout=UI_WAIT_MS,
+        )
+        assert "\n" not in w.statusBar().currentMessage() and w.sync.last_offline is None
+    finally:
+        w.shutdown()
