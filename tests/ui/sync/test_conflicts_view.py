@@ -27,6 +27,7 @@ from reviewer.sync.engine import sync_once
 from reviewer.workstation import workstation_id
 from tests.support import server_data as S
 from tests.support.accessible import unnamed_controls
+from tests.support.labels import clipped_labels
 from tests.support.waiting import UI_WAIT_MS
 from tests.support.windows import open_window
 from tests.ui.sync.conftest import synced_until
@@ -112,7 +113,7 @@ def test_a_lead_keeps_the_standing_decision_with_a_reason(
     w = open_window(db, pack, qtbot, first_case=False)
     try:
         view = _open_view(w, qtbot)
-        assert unnamed_controls(view) == []
+        assert unnamed_controls(view) == [] and clipped_labels(view) == []
         cells = [view.table.item(0, c).text() for c in range(view.table.columnCount())]
         assert cells[1].startswith("bob · escalate") and cells[2].startswith("alice · keep")
         qtbot.keyClick(view.table, Qt.Key.Key_K)

@@ -17,6 +17,7 @@ from reviewer.storage.database import Database
 from reviewer.sync.checkout import CheckoutReport
 from reviewer.sync.remote import ServerConfig, save_config
 from tests.support.accessible import unnamed_controls
+from tests.support.labels import clipped_labels
 from tests.support.waiting import UI_WAIT_MS
 from tests.support.windows import open_window
 from ui.sync.actions import offline_message
@@ -64,7 +65,7 @@ def test_an_unreachable_server_shows_offline_since_and_decisions_waiting(
         assert w.sync.background.attempts >= 1
         qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_K)  # a decision, saved locally at once
         qtbot.waitUntil(lambda: indicator.text().endswith("· 1 decision waiting"), timeout=UI_WAIT_MS)
-        assert unnamed_controls(w.statusBar()) == []
+        assert unnamed_controls(w.statusBar()) == [] and clipped_labels(w.statusBar()) == []
         # "Sync now" while offline: the reviewer is told in one line; the review goes on.
         w.registry.trigger("sync.now")
         qtbot.waitUntil(lambda: "Sync failed: offline" in w.statusBar().currentMessage(), timeout=UI_WAIT_MS)
