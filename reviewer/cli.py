@@ -104,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
     role = sub.add_parser("role", help="make a reviewer a lead (who may override decisions) or not")
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
+    # Commands kept in their own modules; each registers a handler (reviewer.cli_tools.CommandTools).
+    from reviewer import cli_packs, cli_server
+
+    for module in (cli_server, cli_packs):
+        module.add_commands(sub)
     return parser
 
 
@@ -320,6 +325,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
     restrict_new_files()  # every file made from here on is 0600, every folder 0700
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "handler", None) is not None:  # commands registered by their own modules
+            from reviewer.cli_tools import CommandTools, run_handler
+
+            return run_handler(args.handler, args, CommandTools(_open, _used, UserError))
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "import":
@@ -334,6 +343,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
             return cmd_backup(args)
         if args.command == "doctor":
             return cmd_doctor(args)
+        if args.command in ("server", "connect", "disconnect"):
+            from reviewer import cli_server
+
+            return cli_server.run(args)
         return cmd_open(args)
     except (UserError, DatabaseOpenError, VaultError) as exc:
         print(f"reviewer: {_one_line(str(exc))}", file=sys.stderr)

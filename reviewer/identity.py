@@ -29,7 +29,19 @@ ENV_USER = "REVIEWER_USER"
 
 
 def current_handle() -> str:
-    return os.environ.get(ENV_USER) or getpass.getuser() or "reviewer"
+    """Who is signed in: ``REVIEWER_USER``, else the handle this workstation connected to the team server
+    as (``reviewer connect``), else the OS user."""
+    from reviewer.sync.remote import ServerError, load_config
+
+    if os.environ.get(ENV_USER):
+        return os.environ[ENV_USER]
+    try:
+        cfg = load_config()
+    except (ServerError, OSError):
+        cfg = None
+    if cfg is not None and cfg.handle:
+        return cfg.handle
+    return getpass.getuser() or "reviewer"
 
 
 def _reviewer_values(row: Reviewer) -> dict[str, Any]:

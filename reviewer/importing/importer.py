@@ -36,6 +36,7 @@ from reviewer.importing.parsing import (
     utc_text,
 )
 from reviewer.importing.writing import IdPool, Sink, sink_for, uuid4_hex_stream
+from reviewer.media.blobs import BlobStore
 from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
 from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
@@ -121,7 +122,8 @@ def _write(
     db: Database, path: Path, parsed: Parsed, media_root: Path, actor: str, now: datetime
 ) -> ImportReport:
     vault = ensure_vault(db)  # no keyring and no opt-in: refused here, nothing written
-    store = MediaStore(db.media_dir, vault)
+    # A team server has no vault: texts stay plain, media go into its media_blob table.
+    store: MediaStore | BlobStore = MediaStore(db.media_dir, vault) if vault is not None else BlobStore(db)
     report = ImportReport()
     new_media: list[str] = []
     try:
@@ -172,7 +174,7 @@ def _write_records(
     sink: Sink,
     parsed: Parsed,
     media_root: Path,
-    store: MediaStore,
+    store: MediaStore | BlobStore,
     now: datetime,
     report: ImportReport,
     new_media: list[str],
@@ -266,7 +268,7 @@ def _write_records(
         report.items += len(items)
 
 
-def _discard_unreferenced(db: Database, store: MediaStore, shas: list[str]) -> None:
+def _discard_unreferenced(db: Database, store: MediaStore | BlobStore, shas: list[str]) -> None:
     if not shas:
         return
     try:

@@ -91,9 +91,12 @@ _INSERT_TERM = _insert_sql("case_term", TERM_COLUMNS)
 
 
 def seal_rows(
-    vault: Vault, cases: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
+    vault: Vault | None, cases: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[int, str]]]:
-    """Case and item rows with their texts sealed to their row ids, and the report texts' index terms."""
+    """Case and item rows with their texts sealed to their row ids, and the report texts' index terms.
+    No vault (a team server): the rows as they are and no terms (search there matches plain text)."""
+    if vault is None:
+        return cases, items, []
     seal, terms = vault.seal_text, vault.terms
     at, it = _REPORT_TEXT, _ITEM_TEXT
     sealed_cases = [(*r[:at], seal(r[at], "case", "report_text", r[0]), *r[at + 1 :]) for r in cases]
@@ -158,7 +161,7 @@ def uuid4_hex_stream(block: int = 1024) -> Iterator[str]:
 class SqliteSink:
     """Rows through the SQLite driver connection of the write transaction."""
 
-    def __init__(self, conn: Connection, vault: Vault) -> None:
+    def __init__(self, conn: Connection, vault: Vault | None) -> None:
         self.conn = conn
         self.vault = vault
         self._deferred: list[str] = []
@@ -256,7 +259,7 @@ def _aware(value: str | None) -> datetime | None:
 class CoreSink:
     """The same rows for any other backend, as Python values through SQLAlchemy Core (correctness first)."""
 
-    def __init__(self, session: Session, vault: Vault) -> None:
+    def __init__(self, session: Session, vault: Vault | None) -> None:
         self.session = session
         self.vault = vault
 
@@ -343,9 +346,9 @@ class CoreSink:
 Sink = SqliteSink | CoreSink
 
 
-def sink_for(session: Session, vault: Vault, *, fast: bool = True) -> Sink:
+def sink_for(session: Session, vault: Vault | None, *, fast: bool = True) -> Sink:
     """The driver-level sink on SQLite (unless ``fast`` is False), the Core one everywhere else; both seal
-    texts with ``vault``."""
+    texts with ``vault`` (None: a team server, texts stored plain)."""
     conn = session.connection()
     if fast and conn.dialect.name == "sqlite":
         return SqliteSink(conn, vault)

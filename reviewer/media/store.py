@@ -46,6 +46,15 @@ class MediaStore:
             self._write_atomic(sha, sealed.seal_chunks(vault.media_key, vault.key_id_bytes, sha, chunks))
         return sha
 
+    def put_bytes(self, data: bytes) -> str:
+        """Store ``data`` sealed (as ``put_file``, for bytes already in memory). Returns its SHA-256."""
+        vault = self._vault()
+        sha = hashlib.sha256(data).hexdigest()
+        if not self.has(sha):
+            chunks = [data[at : at + CHUNK] for at in range(0, len(data), CHUNK)]
+            self._write_atomic(sha, sealed.seal_chunks(vault.media_key, vault.key_id_bytes, sha, chunks))
+        return sha
+
     def read(self, sha256: str) -> bytes:
         """The plaintext of ``sha256``, decrypted and checked. MediaIntegrityError if the file is damaged,
         cut short, swapped or plain where it must be sealed; OSError if it cannot be read."""

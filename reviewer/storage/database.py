@@ -68,7 +68,9 @@ class Database:
     decides whether that may happen).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None) -> None:
+        """``connect_args``: extra driver arguments for a server (its password, a connect timeout), kept
+        in memory only and out of the URL, so ``label`` stays the URL the user gave."""
         self.url = url
         self.file: Path | None = sqlite_file(url)
         self.is_sqlite = url.startswith("sqlite")
@@ -77,7 +79,7 @@ class Database:
                 self.engine = _sqlite_engine(url, immediate=False)
                 self.write_engine = _sqlite_engine(url, immediate=True)
             else:
-                self.engine = create_engine(url, pool_pre_ping=True)
+                self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
                 self.write_engine = self.engine
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
             scheme = url.split("://", 1)[0]

@@ -24,6 +24,7 @@ from reviewer.models import AuditEvent, BreakRecord, Case, Item, RevealEvent, Re
 from reviewer.storage.database import Database
 from reviewer.sync.apply import ApplyReport, Progress, apply_chain, source_head
 from reviewer.sync.rows import event_values
+from reviewer.sync.ship import decided_cases, ship_missing_cases
 from reviewer.sync.state import get_value, set_value
 from reviewer.workstation import workstation_id
 
@@ -46,6 +47,7 @@ class PushReport:
     chain: ApplyReport
     reveals: int = 0
     breaks: int = 0
+    cases: int = 0  # cases imported here that went to the server with the first decision on them
 
     @property
     def events(self) -> int:
@@ -77,7 +79,7 @@ def push(
             conn.execute(select(func.max(_events.c.seq)).where(_events.c.source_id == source)).scalar() or 0
         )
     chain = ApplyReport()
-    done = head_seq
+    done, shipped = head_seq, 0
     while done < last:
         with local.read() as session:
             rows = session.connection().execute(
@@ -89,6 +91,7 @@ def push(
             events = [event_values(r) for r in rows]
         if not events:
             break
+        shipped += ship_missing_cases(local, server, decided_cases(events))
         chain += apply_chain(server, events, batch=batch)
         done = events[-1]["seq"]
         if progress is not None:
@@ -99,7 +102,7 @@ def push(
     breaks = _push_rows(local, server, _breaks, BREAK_CURSOR, _break_fits, resend_open=True)
     if chain.events:
         write_checkpoint(server)  # anchors every chain the server holds, signed by this workstation
-    return PushReport(chain, reveals, breaks)
+    return PushReport(chain, reveals, breaks, shipped)
 
 
 def _reveal_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

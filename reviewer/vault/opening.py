@@ -2,10 +2,15 @@
 
 ``ensure_vault(db)`` is the first need (an import, the demo, the window on an older database);
 ``open_vault(db)`` never makes a key; ``media_store_of(db)`` is the media store readers use.
+
+A team server (any database that is not a SQLite file, see ``has_vault``) has no vault: texts are stored
+plain and media in its ``media_blob`` table (``reviewer.media.blobs``); PostgreSQL protects them (roles,
+TLS, disk encryption). A key kept in the same database would protect nothing.
 """
 
 from __future__ import annotations
 
+from reviewer.media.blobs import BlobStore
 from reviewer.media.store import MediaStore
 from reviewer.storage.database import Database
 from reviewer.vault.errors import NoKeyForData
@@ -13,9 +18,16 @@ from reviewer.vault.legacy import seal_legacy
 from reviewer.vault.state import LABEL_DEMO, LABEL_OPTED_IN, Vault, create_vault, vault_in, vault_record
 
 
+def has_vault(db: Database) -> bool:
+    """Whether ``db`` seals what it stores: a SQLite working copy does; a team server does not."""
+    return db.is_sqlite
+
+
 def open_vault(db: Database) -> Vault | None:
-    """The vault of ``db`` with every older plain value sealed, or None if nothing was ever sealed.
-    KeyUnavailable when it is sealed and its key cannot be read here."""
+    """The vault of ``db`` with every older plain value sealed, or None if nothing was ever sealed (and
+    always for a team server). KeyUnavailable when it is sealed and its key cannot be read here."""
+    if not has_vault(db):
+        return None
     with db.read() as session:
         vault = vault_in(session)
     if vault is not None and not (vault.texts_sealed and vault.media_sealed):
@@ -25,13 +37,15 @@ def open_vault(db: Database) -> Vault | None:
     return vault
 
 
-def ensure_vault(db: Database, *, demo: bool = False) -> Vault:
+def ensure_vault(db: Database, *, demo: bool = False) -> Vault | None:
     """The vault of ``db``, made at first need: the key in the OS keyring; for the synthetic ``demo``
     database only, in a file labelled as such when there is no keyring. Older plain values are sealed
-    before it is returned.
+    before it is returned. None for a team server (no vault there).
 
     Raises NoKeyForData (no keyring and no opt-in: nothing is written) or KeyUnavailable.
     """
+    if not has_vault(db):
+        return None
     vault = open_vault(db)
     if vault is not None:
         return vault
@@ -52,10 +66,16 @@ def allow_file_key(db: Database) -> Vault:
         existing = vault_record(session)
     if existing is None:
         create_vault(db, file_label=LABEL_OPTED_IN)
-    return ensure_vault(db)
+    vault = ensure_vault(db)
+    if vault is None:
+        raise NoKeyForData("a team server keeps no key: PostgreSQL protects its data")
+    return vault
 
 
-def media_store_of(db: Database) -> MediaStore:
+def media_store_of(db: Database) -> MediaStore | BlobStore:
     """The media store of ``db`` with its key (none if nothing was ever sealed): what readers use,
-    ``media_store_of(db).read(sha)``. KeyUnavailable when the store is sealed and the key is not here."""
+    ``media_store_of(db).read(sha)``. KeyUnavailable when the store is sealed and the key is not here.
+    A team server's media are in the database (``BlobStore``)."""
+    if not has_vault(db):
+        return BlobStore(db)
     return MediaStore(db.media_dir, open_vault(db))

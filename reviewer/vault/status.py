@@ -10,7 +10,7 @@ from reviewer.models import Case
 from reviewer.storage.database import Database
 from reviewer.vault.errors import VaultError
 from reviewer.vault.keys import keyring_problem
-from reviewer.vault.opening import ensure_vault, open_vault
+from reviewer.vault.opening import ensure_vault, has_vault, open_vault
 from reviewer.vault.state import LABEL_DEMO, Vault
 
 
@@ -30,7 +30,14 @@ def _of(vault: Vault) -> AtRest:
 
 def at_rest(db: Database) -> AtRest:
     """The state of ``db``; an older database holding cases is sealed now (its key made at this first
-    need). Never raises for a missing keyring or key: that is a state to show."""
+    need). Never raises for a missing keyring or key: that is a state to show. A team server has no
+    vault: PostgreSQL protects it."""
+    if not has_vault(db):
+        return AtRest(
+            "server: protected by PostgreSQL",
+            "a team server stores texts and media plain; its roles, TLS and disk encryption protect them",
+            True,
+        )
     try:
         vault = open_vault(db)
         if vault is None:
@@ -42,6 +49,7 @@ def at_rest(db: Database) -> AtRest:
                     return AtRest("NOT encrypted: no keyring", f"{problem}: imports are refused", False)
                 return AtRest("not encrypted yet", "nothing stored yet; the first import makes the key", True)
             vault = ensure_vault(db)
+            assert vault is not None  # a SQLite database always gets one
     except VaultError as exc:
         return AtRest("NOT encrypted", f"{exc} (see `reviewer doctor`)", False)
     return _of(vault)

@@ -15,6 +15,7 @@ from reviewer.casefile import CaseView
 from reviewer.clock import utcnow
 from reviewer.display import visible
 from reviewer.durations import sla_text
+from reviewer.media.blobs import BlobStore
 from reviewer.media.preview import PreviewSpec
 from reviewer.media.store import MediaStore
 from reviewer.queue import QueueFilter, categories, channels, count
@@ -163,7 +164,7 @@ def media_reader(db: Database) -> MediaReader:
     hash checked. The store (and its key) is looked up at the first read, on a media thread."""
     from reviewer.vault.opening import media_store_of
 
-    stores: list[MediaStore] = []
+    stores: list[MediaStore | BlobStore] = []  # a team server keeps its media in the database
 
     def read(sha: str, path: Path) -> bytes:
         if not stores:

@@ -380,3 +380,23 @@ def test_keeping_the_standing_decision_changes_no_case(
             keep_standing(server, conflict_id, lead=lena, reason="again")
     assert _status(server, case_id) == "decided" and open_count(server) == 0
     _all_ok(server)
+
+
+def test_a_case_imported_on_the_workstation_goes_to_the_server_with_its_decision(
+    server: Database, stations: tuple[Station, Station]
+) -> None:
+    a, _ = stations
+    shared, own = uuid.uuid4(), uuid.uuid4()
+    _seed(server, [shared])
+    _seed(a.db, [shared, own])
+    with a:
+        alice = ensure_reviewer(a.db, "alice")
+        sa = start_session(a.db, alice)
+        for case_id in (shared, own):
+            record_decision(a.db, case_id=case_id, reviewer=alice, action="keep", session_id=sa)
+        report = push(a.db, server)
+    assert report.cases == 1 and report.decisions == 2
+    assert _status(server, own) == "decided"
+    with server.read() as s:
+        assert s.execute(select(func.count()).select_from(Item).where(Item.case_id == own)).scalar() == 1
+    _all_ok(server)

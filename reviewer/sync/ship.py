@@ -1,0 +1,116 @@
+"""Cases that exist only on this workstation (imported here) go to the server before decisions on them.
+
+A pushed decision must find its case on the server. Before each push batch, the cases its decisions
+name that the server lacks are copied there in one transaction: the case row (its texts opened from
+this workstation's vault: the server stores them as a server stores texts), its items, its channel and
+account (matched by code and by platform and handle when the server already has them under other ids),
+and its media bytes (into ``media_blob``, checked against their content hash). The server's triggers log
+them, so other workstations pull them like any case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from reviewer.models import Account, Case, Channel, Item, MediaBlob, table_of
+from reviewer.storage.database import Database
+from reviewer.sync.rows import event_rows
+from reviewer.vault.opening import media_store_of, open_vault
+
+_cases = table_of(Case)
+_items = table_of(Item)
+_channels = table_of(Channel)
+_accounts = table_of(Account)
+_blobs = table_of(MediaBlob)
+
+
+def decided_cases(events: Iterable[Mapping[str, Any]]) -> set[uuid.UUID]:
+    """The cases the decisions in ``events`` are about."""
+    found = set()
+    for event in events:
+        for snap in event_rows(event).get("decision", []):
+            try:
+                found.add(uuid.UUID(str(snap["case_id"])))
+            except (KeyError, ValueError):
+                continue
+    return found
+
+
+def ship_missing_cases(local: Database, server: Database, case_ids: set[uuid.UUID]) -> int:
+    """Copy the cases of ``case_ids`` the server lacks; returns how many were copied."""
+    if not case_ids:
+        return 0
+    with server.read() as session:
+        present = set(session.execute(select(_cases.c.id).where(_cases.c.id.in_(sorted(case_ids)))).scalars())
+    missing = sorted(case_ids - present)
+    if not missing:
+        return 0
+    vault = open_vault(local)
+    with local.read() as session:
+        conn = session.connection()
+        cases = [dict(r._mapping) for r in conn.execute(select(_cases).where(_cases.c.id.in_(missing)))]
+        items = [dict(r._mapping) for r in conn.execute(select(_items).where(_items.c.case_id.in_(missing)))]
+        channels = {r.id: dict(r._mapping) for r in conn.execute(select(_channels))}
+        account_ids = {c["account_id"] for c in cases if c["account_id"] is not None}
+        accounts = {
+            r.id: dict(r._mapping)
+            for r in conn.execute(select(_accounts).where(_accounts.c.id.in_(account_ids)))
+        }
+    for case in cases:
+        if vault is not None:
+            case["report_text"] = vault.open_text(case["report_text"], "case", "report_text", case["id"].hex)
+        case.update(status="open", tier=1, claimed_by=None, claim_expires_at=None, state_seq=0)
+    for item in items:
+        if vault is not None and item["text"] is not None:
+            item["text"] = vault.open_text(item["text"], "item", "text", item["id"].hex)
+    store = media_store_of(local)
+    shas = sorted({i["media_sha256"] for i in items if i["media_sha256"]})
+    with server.write() as session:
+        conn = session.connection()
+        for case in cases:
+            case["channel_id"] = _channel_here(conn, channels[case["channel_id"]])
+            if case["account_id"] is not None:
+                case["account_id"] = _account_here(conn, accounts[case["account_id"]])
+        conn.execute(insert(_cases), cases)
+        if items:
+            conn.execute(insert(_items), items)
+        have = (
+            set(conn.execute(select(_blobs.c.sha256).where(_blobs.c.sha256.in_(shas))).scalars())
+            if shas
+            else set()
+        )
+        for sha in shas:
+            if sha in have:
+                continue
+            data = store.read(sha)
+            if hashlib.sha256(data).hexdigest() != sha:  # MediaStore checks it too; never ship a wrong blob
+                raise ValueError(f"media {sha[:12]}… does not match its content hash")
+            conn.execute(
+                insert(_blobs).values(sha256=sha, size=len(data), data=data, created_at=case["created_at"])
+            )
+    return len(cases)
+
+
+def _channel_here(conn: Connection, channel: Mapping[str, Any]) -> uuid.UUID:
+    found = conn.execute(select(_channels.c.id).where(_channels.c.code == channel["code"])).scalar()
+    if found is not None:
+        return found
+    conn.execute(insert(_channels).values(**channel))
+    return channel["id"]
+
+
+def _account_here(conn: Connection, account: Mapping[str, Any]) -> uuid.UUID:
+    found = conn.execute(
+        select(_accounts.c.id).where(
+            _accounts.c.platform == account["platform"], _accounts.c.handle == account["handle"]
+        )
+    ).scalar()
+    if found is not None:
+        return found
+    conn.execute(insert(_accounts).values(**account))
+    return account["id"]
