@@ -109,6 +109,8 @@ class SyncFeature:
 
     # -- take offline ----------------------------------------------------------------------------
     def ask_offline(self) -> None:
+        if self.offline_dialog is not None:
+            self.offline_dialog.deleteLater()  # the last one, closed: one dialog object at a time
         dialog = TakeOfflineDialog(self.window)
         dialog.accepted.connect(lambda: self.take_offline(*dialog.request()))
         dialog.finished.connect(lambda _r: self.window.refocus())
@@ -157,6 +159,8 @@ class SyncFeature:
     # -- conflicts -------------------------------------------------------------------------------
     def show_conflicts(self) -> None:
         lead = may_override(self.ctx.reviewer)
+        if self.conflicts is not None:
+            self.conflicts.deleteLater()
         dialog = ConflictsDialog(lead=lead, settle=self.settle, parent=self.window)
         dialog.finished.connect(lambda _r: self.window.refocus())
         self.conflicts = dialog

@@ -162,6 +162,8 @@ class ConflictsDialog(QDialog):
                 "Take the pushed decision",
                 f"Replace with {side_text(conflict.pushed)} on {case}",
             )
+        if self.reason_box is not None:
+            self.reason_box.deleteLater()
         self.reason_box = ReasonBox(
             title, heading, lambda reason: self._settle(conflict, choice, reason), self
         )
