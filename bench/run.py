@@ -7,7 +7,7 @@ collected, and everything is written to ``bench/results/latest.json`` with a des
     .venv/bin/python bench/run.py --full               # all, with the full 1M-case import (~7 min more)
     .venv/bin/python bench/run.py --only next_case     # one (or several: --only decisions,memory)
 
-Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal.
+Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal, sync_pull.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ BENCHES: dict[str, tuple[str, str]] = {  # name -> (module, run() arguments as P
     "queue": ("bench_queue", ""),
     "preview": ("bench_preview", ""),
     "unseal": ("bench_unseal", ""),
+    "sync_pull": ("bench_sync_pull", ""),
 }
 
 Check = tuple[str, Callable[[float], bool]]

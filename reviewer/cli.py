@@ -105,9 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
     # Commands kept in their own modules; each registers a handler (reviewer.cli_tools.CommandTools).
-    from reviewer import cli_packs, cli_server
+    from reviewer import cli_offline, cli_packs, cli_server, cli_sync
 
-    for module in (cli_server, cli_packs):
+    for module in (cli_server, cli_sync, cli_offline, cli_packs):
         module.add_commands(sub)
     return parser
 

@@ -98,6 +98,10 @@ def _reviewers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(what: str, done: int, total: int) -> None:
+    print(f"  {what}: {done:,}/{total:,}", file=sys.stderr)
+
+
 def _connect(args: argparse.Namespace) -> int:
     from reviewer.identity import current_handle
     from reviewer.paths import default_db_url
@@ -111,10 +115,10 @@ def _connect(args: argparse.Namespace) -> int:
     queues = tuple(q.strip() for q in args.queues.split(",") if q.strip())
     local = open_database(default_db_url(), create=True)
     try:
-        done = connect(args.url, handle, local, password=password, queues=queues)
+        done = connect(args.url, handle, local, password=password, queues=queues, progress=_progress)
     finally:
         local.dispose()
-    print(f"connected as {visible(handle)}; {done.reviewers_pulled} reviewers pulled")
+    print(f"connected as {visible(handle)}; {done.reviewers_pulled} reviewers and {done.cases_pulled:,} cases pulled")
     for skipped in done.skipped_handles:
         print(f"  not pulled: a local reviewer {visible(skipped)} is not the server's", file=sys.stderr)
     print(f"database: {local.label}", file=sys.stderr)

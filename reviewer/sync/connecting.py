@@ -20,6 +20,8 @@ from reviewer.audit.checkpoints import note_appended
 from reviewer.audit.snapshots import snapshot
 from reviewer.models import Reviewer, table_of
 from reviewer.storage.database import Database
+from reviewer.sync.apply import Progress
+from reviewer.sync.pull import pull
 from reviewer.sync.remote import (
     ServerConfig,
     ServerError,
@@ -30,6 +32,7 @@ from reviewer.sync.remote import (
     store_password,
     strip_password,
 )
+from reviewer.workstation import workstation_id
 
 _reviewers = table_of(Reviewer)
 COLUMNS = ("id", "handle", "display_name", "role", "created_at")
@@ -45,6 +48,7 @@ class Connected:
     config: ServerConfig
     reviewers_pulled: int
     skipped_handles: tuple[str, ...]  # local reviewers of the same handle but another id: left alone
+    cases_pulled: int = 0
 
 
 def _row(r: Any) -> dict[str, Any]:
@@ -118,10 +122,11 @@ def connect(
     password: str | None = None,
     queues: tuple[str, ...] = (),
     timeout_s: float = 3.0,
+    progress: Progress | None = None,
 ) -> Connected:
     """Connect this workstation to the server at ``url`` as ``handle``: the server must answer, be at this
     app's schema and know ``handle``; then the config (no password) and the password (keyring) are
-    stored and the reviewers pulled. The password: ``password``, else the one in ``url``, else none.
+    stored, the reviewers pulled, then the cases of its queues (``reviewer.sync.pull``). The password: ``password``, else the one in ``url``, else none.
     Nothing is written when a check fails (ServerUnavailable, ServerError, ConnectRefused,
     NoKeyringForPassword)."""
     bare, in_url = strip_password(url)
@@ -133,10 +138,13 @@ def connect(
         check_reviewer(server_db, local_db, handle)
         store_password(cfg, secret)
         save_config(cfg)
-        pulled, skipped = pull_after_connect(server_db, local_db, handle)
+        pulled, skipped = pull_reviewers(server_db, local_db, actor=handle)
+        cases = pull(
+            local_db, server_db, source_id=workstation_id(), queues=cfg.queues, progress=progress
+        ).cases
     finally:
         server_db.dispose()
-    return Connected(cfg, pulled, skipped)
+    return Connected(cfg, pulled, skipped, cases)
 
 
 def bare_with(bare: str, password: str) -> str:
@@ -146,12 +154,6 @@ def bare_with(bare: str, password: str) -> str:
     if not password:
         return bare
     return make_url(bare).set(password=password).render_as_string(hide_password=False)
-
-
-def pull_after_connect(server_db: Database, local_db: Database, handle: str) -> tuple[int, tuple[str, ...]]:
-    """What connecting pulls at once: the reviewers. CALL SITE for the full pull: when
-    ``reviewer.sync.pull.pull`` (part PULL) is on main, call it here after the reviewers."""
-    return pull_reviewers(server_db, local_db, actor=handle)
 
 
 def disconnect() -> ServerConfig | None:

@@ -54,7 +54,9 @@ EXAMPLE_URL = "postgresql+psycopg://user@host:5432/database"
 
 def _parse(url: str) -> URL:
     if "://" not in url:
-        raise ServerError(f"a team server is a PostgreSQL database, not a file: give a URL such as {EXAMPLE_URL}")
+        raise ServerError(
+            f"a team server is a PostgreSQL database, not a file: give a URL such as {EXAMPLE_URL}"
+        )
     try:
         return make_url(url)
     except (ArgumentError, ValueError):  # the rest of the URL is not echoed: it may hold a password
@@ -224,7 +226,9 @@ def open_server(cfg: ServerConfig | str, *, timeout_s: float = 3.0) -> Database:
         db.dispose()
         label = db.label
         if revision is None:
-            raise ServerError(f"{label} is not an initialised team server: a lead runs `reviewer server init`")
+            raise ServerError(
+                f"{label} is not an initialised team server: a lead runs `reviewer server init`"
+            )
         raise ServerError(
             f"{label} has schema {revision}, not this app's {head_revision()}: "
             "update the app, or the server (`reviewer server init` migrates it)"

@@ -35,7 +35,9 @@ def init_server(url: str, *, timeout_s: float = 3.0) -> Database:
     from reviewer.storage.migrate import open_database
 
     if url.startswith("sqlite") or "://" not in url:
-        raise ServerError("a team server is a PostgreSQL database (postgresql+psycopg://user@host/db), not SQLite")
+        raise ServerError(
+            "a team server is a PostgreSQL database (postgresql+psycopg://user@host/db), not SQLite"
+        )
     bare, password = strip_password(url)
     probe(bare, password, timeout_s)  # a server that does not answer: one line, at once
     db = open_database(url, create=False, init=False)
