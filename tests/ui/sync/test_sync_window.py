@@ -19,6 +19,7 @@ from tests.support import server_data as S
 from tests.support.waiting import UI_WAIT_MS
 from tests.support.windows import open_window
 from tests.ui.sync.conftest import synced_until
+from ui.sync.actions import ON_SERVER
 
 pytestmark = [
     pytest.mark.postgres,
@@ -88,3 +89,17 @@ def test_quitting_stops_the_sync_thread_cleanly(
     w.shutdown()
     assert w.sync.runner.stopped
     assert w.sync.runner.run(lambda: None) is None  # nothing starts after quit
+
+
+def test_an_app_on_the_server_database_itself_never_syncs_it(
+    server: Database, pack: PolicyPack, qtbot: QtBot
+) -> None:
+    S.add_cases(server, 2, images=0)
+    w = open_window(server, pack, qtbot)
+    try:
+        qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_F5)
+        assert w.statusBar().currentMessage() == ON_SERVER
+        assert not w.sync.background.timer.isActive() and not w.sync.background.running
+        assert not w.sync.indicator.isVisible()
+    finally:
+        w.shutdown()
