@@ -18,7 +18,7 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import casepanel, commands, metrics, review
+from ui import casepanel, commands, metrics, review, sync
 from ui import wellbeing as wellbeing_feature
 from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
@@ -49,6 +49,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *commands.ACTIONS,
         *accessibility.ACTIONS,
         *metrics.ACTIONS,
+        *sync.ACTIONS,
         *ACTIONS,
     )
 
@@ -76,6 +77,7 @@ class MainWindow(Frame):
         self.accessibility = accessibility.install(self, self.registry)
         self.metrics = metrics.install(self, self.registry)
         self.at_rest = at_rest_label.install(self)
+        self.sync = sync.install(self, self.registry, self.review)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)
@@ -95,6 +97,7 @@ class MainWindow(Frame):
         self._anchor_timer.start()
         self.on_shutdown(self._end_session)
         self.review.start()
+        self.sync.start()
         QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
 
     def _after_first_case(self) -> None:

@@ -150,7 +150,7 @@ def test_connect_stores_config_and_keyring_only_and_pulls_reviewers(pg_url: str,
     assert current_handle() == "ann"  # REVIEWER_USER > server.json > OS user
 
     again = run_cli("connect", with_pw, "--as", "ann", cwd=tmp_path)  # nothing new: no event
-    assert again.returncode == 0 and "0 reviewers pulled" in again.stdout
+    assert again.returncode == 0 and "0 reviewers and 0 cases pulled" in again.stdout
 
     gone = run_cli("disconnect", cwd=tmp_path)
     assert gone.returncode == 0 and load_config() is None and read_password(cfg) == ""
