@@ -10,7 +10,8 @@ import shutil
 import sqlite3
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -182,3 +183,25 @@ def env_offscreen() -> dict[str, str]:
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.setdefault("REVIEWER_USER", "bench")
     return env
+
+
+@contextmanager
+def server_schema(folder: Path) -> Iterator[str | None]:
+    """A fresh schema on the tests' PostgreSQL (``tests/support/pg.py``), dropped afterwards; None when no
+    server answers (the bench then reports itself skipped). Keys go to keyrings.alt's file backend in
+    ``folder``, as in the tests."""
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    os.environ["XDG_DATA_HOME"] = str(folder / "xdg")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.support.pg import new_schema
+
+    schema = new_schema()
+    try:
+        url = schema.__enter__()
+    except BaseException:  # pytest.skip outside pytest: no server answers
+        yield None
+        return
+    try:
+        yield url
+    finally:
+        schema.__exit__(None, None, None)

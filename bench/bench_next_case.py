@@ -24,18 +24,22 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import attach_media, copy_million_db, isolate_qsettings, med, pct, r2
+from _util import attach_media, copy_million_db, isolate_qsettings, med, pct, r2, server_schema
 
 DECISIONS = 300
 PACE_MS = 200
 MEDIA_CASES = 2000
 
 
-def run(decisions: int = DECISIONS, pace_ms: int = PACE_MS) -> dict[str, float]:
+def run(decisions: int = DECISIONS, pace_ms: int = PACE_MS, sync: bool = False) -> dict[str, float]:
+    """``sync``: a team sync runs again and again on a thread of its own while the keys are pressed (every
+    decision is pushed, with its case and image the server does not have yet; the pull brings the new
+    states back), against a fresh schema on the tests' PostgreSQL; figures then carry ``_sync``."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("REVIEWER_USER", "bench")
     with tempfile.TemporaryDirectory(prefix="bench-next-") as tmpdir:
@@ -44,10 +48,36 @@ def run(decisions: int = DECISIONS, pace_ms: int = PACE_MS) -> dict[str, float]:
         db_file = copy_million_db(tmp)
         attach_media(db_file, MEDIA_CASES)
         setup_s = time.perf_counter() - t0
-        return _drive(tmp, db_file, decisions, pace_ms) | {"next_case_setup_s": r2(setup_s)}
+        if not sync:
+            return _drive(tmp, db_file, decisions, pace_ms) | {"next_case_setup_s": r2(setup_s)}
+        with server_schema(tmp) as url:
+            if url is None:
+                return {"next_case_sync_skipped": 1}
+            from reviewer.sync.remote import ServerConfig
+            from reviewer.sync.server import init_server
+
+            init_server(url).dispose()
+            result = _drive(tmp, db_file, decisions, pace_ms, sync=ServerConfig(url=url, handle="bench"))
+        return {f"{k.replace('next_case_', 'next_case_sync_', 1)}": v for k, v in result.items()}
 
 
-def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, float]:
+def _sync_loop(db: object, config: object, stop: threading.Event, stats: dict[str, float]) -> None:
+    from reviewer.sync.engine import sync_once
+
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        try:
+            report = sync_once(db, config=config)  # type: ignore[arg-type]
+            stats["syncs"] += 1
+            stats["pushed"] += report.pushed.decisions
+            stats["sync_s"] += time.perf_counter() - t0
+        except Exception as exc:  # reported in the figures, never fatal to the bench
+            stats["errors"] += 1
+            stats["last_error"] = hash(str(exc)) % 1000
+        stop.wait(0.2)
+
+
+def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int, sync: object = None) -> dict[str, float]:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
 
@@ -97,6 +127,9 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
         loop.exec()
         state["loop"] = None
 
+    stop = threading.Event()
+    stats: dict[str, float] = {"syncs": 0, "pushed": 0, "errors": 0, "sync_s": 0.0}
+    syncer = None
     try:
         w.show()
         w.activateWindow()
@@ -107,6 +140,9 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
                 raise RuntimeError("first case with a preview never appeared")
         spin(1000)  # let the first prefetches settle
         w.review.cache.hits = w.review.cache.misses = 0
+        if sync is not None:
+            syncer = threading.Thread(target=_sync_loop, args=(db, sync, stop, stats), daemon=True)
+            syncer.start()
         total, db_part, ui_part, missed = [], [], [], 0
         next_at = time.perf_counter()
         for _ in range(decisions):
@@ -144,7 +180,18 @@ def _drive(tmp: Path, db_file: Path, decisions: int, pace_ms: int) -> dict[str, 
             "next_case_not_painted": missed,
             "next_case_in_break_at_end": int(bool(w.wellbeing.controller.scheduler.in_break)),
         }
+        if sync is not None:
+            stop.set()
+            if syncer is not None:
+                syncer.join(timeout=120)
+            result |= {
+                "next_case_syncs_during": stats["syncs"],
+                "next_case_sync_errors": stats["errors"],
+                "next_case_decisions_pushed_during": stats["pushed"],
+                "next_case_sync_mean_s": r2(stats["sync_s"] / stats["syncs"]) if stats["syncs"] else 0.0,
+            }
     finally:
+        stop.set()
         MediaCanvas.paintEvent = original_paint  # type: ignore[method-assign]
         w.hide()  # not close(): closeEvent opens the modal session summary after decisions
         w.shutdown()
@@ -176,7 +223,7 @@ def main() -> None:
     if "--profile" in sys.argv:
         profile()
         return
-    print(run())
+    print(run(sync="--sync" in sys.argv))
 
 
 if __name__ == "__main__":

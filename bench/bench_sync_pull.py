@@ -19,6 +19,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import server_schema
 
 CASES = 2000
 IMAGE_BYTES = 64 << 10
@@ -28,22 +30,16 @@ PER_TRANSACTION = 500
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-pull-") as tmp:
         folder = Path(tmp)
-        os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
-        os.environ["XDG_DATA_HOME"] = str(folder / "xdg")
         os.environ["REVIEWER_DATA_DIR"] = str(folder / "data")
         (folder / "data").mkdir()
         from reviewer.paths import sqlite_url
         from reviewer.storage.migrate import open_database
         from reviewer.sync.pull import pull
         from tests.support import server_data as S
-        from tests.support.pg import new_schema
 
-        try:
-            schema = new_schema()
-            url = schema.__enter__()
-        except BaseException:  # pytest.skip outside pytest: no server answers
-            return {"sync_pull_skipped": 1}
-        try:
+        with server_schema(folder) as url:
+            if url is None:
+                return {"sync_pull_skipped": 1}
             server = S.open_server(url)
             for start in range(0, CASES, PER_TRANSACTION):
                 S.add_cases(server, PER_TRANSACTION, start=start, image_bytes=IMAGE_BYTES)
@@ -65,8 +61,6 @@ def run() -> dict[str, float]:
                 "sync_pull_media_mb_per_s": round(first.media_bytes / seconds / (1 << 20), 1),
                 "sync_pull_nothing_new_ms": round(idle_ms, 1),
             }
-        finally:
-            schema.__exit__(None, None, None)
 
 
 def main() -> None:

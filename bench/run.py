@@ -7,7 +7,7 @@ collected, and everything is written to ``bench/results/latest.json`` with a des
     .venv/bin/python bench/run.py --full               # all, with the full 1M-case import (~7 min more)
     .venv/bin/python bench/run.py --only next_case     # one (or several: --only decisions,memory)
 
-Names: decisions, import, next_case, cold_start, memory, queue, preview, unseal, sync_pull, metrics.
+Names: decisions, import, next_case, next_case_sync, cold_start, memory, queue, preview, unseal, sync_pull, sync_push, metrics.
 """
 
 from __future__ import annotations
@@ -32,12 +32,14 @@ BENCHES: dict[str, tuple[str, str]] = {  # name -> (module, run() arguments as P
     "decisions": ("bench_decisions", ""),
     "import": ("bench_import", "full=FULL"),
     "next_case": ("bench_next_case", ""),
+    "next_case_sync": ("bench_next_case", "sync=True"),
     "cold_start": ("bench_cold_start", ""),
     "memory": ("bench_memory", ""),
     "queue": ("bench_queue", ""),
     "preview": ("bench_preview", ""),
     "unseal": ("bench_unseal", ""),
     "sync_pull": ("bench_sync_pull", ""),
+    "sync_push": ("bench_sync_push", ""),
     "metrics": ("bench_metrics", ""),
 }
 

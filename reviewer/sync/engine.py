@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from reviewer.clock import utcnow
 from reviewer.storage.database import Database
+from reviewer.storage.errors import DatabaseOpenError
 from reviewer.sync.apply import Progress
 from reviewer.sync.checkout import CheckoutReport, checkout
 from reviewer.sync.conflicts import open_count
@@ -118,14 +123,38 @@ def _record(local: Database, *, ok: bool, error: str = "") -> None:
     now = utcnow()
     with local.write() as session:
         conn = session.connection()
-        if ok:
+        if ok:  # reached the server (``error``: what it then refused, if anything)
             set_value(conn, LAST_CONTACT, now.isoformat())
             set_value(conn, OFFLINE_SINCE, "")
-            set_value(conn, LAST_ERROR, "")
+            set_value(conn, LAST_ERROR, error[:300])
         else:
             if not get_value(conn, OFFLINE_SINCE):
                 set_value(conn, OFFLINE_SINCE, now.isoformat())
             set_value(conn, LAST_ERROR, error[:300])
+
+
+@contextmanager
+def _connected(local: Database, config: ServerConfig | None) -> Iterator[tuple[ServerConfig, Database]]:
+    """The configured server, open; the outcome (online, or offline since and why) recorded locally."""
+    cfg = config or load_config()
+    if cfg is None:
+        raise NotConnected()
+    try:
+        server = open_server(cfg)
+    except ServerUnavailable as exc:
+        _record(local, ok=False, error=str(exc))
+        raise
+    try:
+        yield cfg, server
+    except (DatabaseOpenError, OperationalError, InterfaceError, OSError) as exc:  # the connection was lost
+        _record(local, ok=False, error=_one_line(exc))
+        raise
+    except Exception as exc:  # the server answered, and something was refused
+        _record(local, ok=True, error=_one_line(exc))
+        raise
+    finally:
+        server.dispose()
+    _record(local, ok=True)
 
 
 def sync_once(
@@ -136,25 +165,11 @@ def sync_once(
     Raises NotConnected, ServerUnavailable (the server did not answer) or the push's and pull's own
     errors (one line each); a failure keeps everything already synced.
     """
-    cfg = config or load_config()
-    if cfg is None:
-        raise NotConnected()
     started = time.perf_counter()
-    try:
-        server = open_server(cfg)
-    except ServerUnavailable as exc:
-        _record(local, ok=False, error=str(exc))
-        raise
-    try:
+    with _connected(local, config) as (cfg, server):
         source = workstation_id()
         pushed = push(local, server, source_id=source, progress=progress, batch=_batch())
         pulled = pull(local, server, source_id=source, queues=cfg.queues, progress=progress)
-    except Exception as exc:
-        _record(local, ok=False, error=_one_line(exc))
-        raise
-    finally:
-        server.dispose()
-    _record(local, ok=True)
     return SyncReport(pushed, pulled, time.perf_counter() - started)
 
 
@@ -167,17 +182,9 @@ def take_offline(
     config: ServerConfig | None = None,
 ) -> CheckoutReport:
     """Lease ``cases`` cases to this workstation for ``hours`` and bring them here with their media."""
-    cfg = config or load_config()
-    if cfg is None:
-        raise NotConnected()
-    try:
-        server = open_server(cfg)
-    except ServerUnavailable as exc:
-        _record(local, ok=False, error=str(exc))
-        raise
-    try:
+    with _connected(local, config) as (cfg, server):
         push(local, server, progress=progress)  # the server must know this workstation's sessions
-        report = checkout(
+        return checkout(
             local,
             server,
             handle=cfg.handle,
@@ -186,10 +193,6 @@ def take_offline(
             source_id=workstation_id(),
             queues=cfg.queues,
         )
-    finally:
-        server.dispose()
-    _record(local, ok=True)
-    return report
 
 
 def _batch() -> int:

@@ -4,20 +4,20 @@ A pushed decision must find its case on the server. Before each push batch, the 
 name that the server lacks are copied there in one transaction: the case row (its texts opened from
 this workstation's vault: the server stores them as a server stores texts), its items, its channel and
 account (matched by code and by platform and handle when the server already has them under other ids),
-and its media bytes (into ``media_blob``, checked against their content hash). The server's triggers log
+and its media bytes (``BlobStore``: ``media_blob``, checked against their content hash). The server's triggers log
 them, so other workstations pull them like any case.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from reviewer.models import Account, Case, Channel, Item, MediaBlob, table_of
+from reviewer.media.blobs import BlobStore
+from reviewer.models import Account, Case, Channel, Item, table_of
 from reviewer.storage.database import Database
 from reviewer.sync.rows import event_rows
 from reviewer.vault.opening import media_store_of, open_vault
@@ -26,7 +26,6 @@ _cases = table_of(Case)
 _items = table_of(Item)
 _channels = table_of(Channel)
 _accounts = table_of(Account)
-_blobs = table_of(MediaBlob)
 
 
 def decided_cases(events: Iterable[Mapping[str, Any]]) -> set[uuid.UUID]:
@@ -68,8 +67,11 @@ def ship_missing_cases(local: Database, server: Database, case_ids: set[uuid.UUI
     for item in items:
         if vault is not None and item["text"] is not None:
             item["text"] = vault.open_text(item["text"], "item", "text", item["id"].hex)
-    store = media_store_of(local)
-    shas = sorted({i["media_sha256"] for i in items if i["media_sha256"]})
+    store, blobs = media_store_of(local), BlobStore(server)
+    for sha in sorted({i["media_sha256"] for i in items if i["media_sha256"]}):
+        # Media first, each its own small write (named by content: harmless if the cases then fail).
+        if not blobs.has(sha) and blobs.put_bytes(store.read(sha)) != sha:
+            raise ValueError(f"media {sha[:12]}… does not match its content hash")
     with server.write() as session:
         conn = session.connection()
         for case in cases:
@@ -79,20 +81,6 @@ def ship_missing_cases(local: Database, server: Database, case_ids: set[uuid.UUI
         conn.execute(insert(_cases), cases)
         if items:
             conn.execute(insert(_items), items)
-        have = (
-            set(conn.execute(select(_blobs.c.sha256).where(_blobs.c.sha256.in_(shas))).scalars())
-            if shas
-            else set()
-        )
-        for sha in shas:
-            if sha in have:
-                continue
-            data = store.read(sha)
-            if hashlib.sha256(data).hexdigest() != sha:  # MediaStore checks it too; never ship a wrong blob
-                raise ValueError(f"media {sha[:12]}… does not match its content hash")
-            conn.execute(
-                insert(_blobs).values(sha256=sha, size=len(data), data=data, created_at=case["created_at"])
-            )
     return len(cases)
 
 

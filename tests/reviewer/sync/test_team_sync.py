@@ -9,7 +9,6 @@ with SIGKILL in the middle of a sync loses and duplicates nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -27,6 +26,7 @@ from reviewer.models import AuditEvent, Case, Decision, SyncConflict
 from reviewer.paths import sqlite_url
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
+from tests.reviewer.storage.test_postgres import _jsonl
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -55,27 +55,6 @@ def _cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -> s
     return done
 
 
-def _cases_file(folder: Path, n: int) -> Path:
-    path = folder / "cases.jsonl"
-    lines = [
-        json.dumps(
-            {
-                "id": f"team-{i:05d}",
-                "channel": "partner",
-                "category": "violence",
-                "priority": 1 + i % 4,
-                "sla_minutes": 60 + i,
-                "account": {"platform": "photoapp", "handle": f"@team{i % 50}", "risk_score": 0.5},
-                "report_text": f"report {i}",
-                "items": [{"kind": "text", "text": f"text of case {i}"}],
-            }
-        )
-        for i in range(n)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def _via(url: str, port: int) -> str:
     """The server URL through the proxy's port."""
     return make_url(url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
@@ -87,7 +66,7 @@ def team(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, TcpProxy, dict[str,
     _cli("server", "init", pg_url)
     _cli("--db", pg_url, "server", "add-reviewer", "alice")
     _cli("--db", pg_url, "server", "add-reviewer", "bob")
-    _cli("--db", pg_url, "import", str(_cases_file(tmp_path, 1600)))
+    _cli("--db", pg_url, "import", str(_jsonl(tmp_path, "team", 1600)))
     upstream = make_url(pg_url)
     with TcpProxy((upstream.host or "127.0.0.1", upstream.port or 5432)) as proxy:
         envs = {}
