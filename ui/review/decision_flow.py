@@ -315,6 +315,13 @@ class DecisionFlow(QObject):
         if shown:
             self.selection.select_row(row, refresh=True)
 
+    def recheck_current(self) -> None:
+        """The case on screen may have changed elsewhere (a sync pulled others' decisions and leases): if
+        it is no longer this session's to decide, say who has it and move on, as a refused decision does."""
+        current = self.selection.current
+        if current is not None and not self.busy:
+            self._on_lease_lost(current.id)
+
     def _on_lease_lost(self, case_id: uuid.UUID) -> None:
         db, session_id = self.ctx.db, self.ctx.session_id
 

@@ -95,6 +95,8 @@ class SyncFeature:
         """Pulled cases change the count; an empty queue (a first pull) shows them at once. A queue
         with a case on screen is not reloaded under the reviewer: new rows come with the next filter."""
         self.review.refresh_count()
+        if report.pulled.states or report.pulled.decisions:
+            self.review.flow.recheck_current()  # decided or taken elsewhere: said, and the case leaves
         if report.pulled.cases and self.review.model.rowCount() == 0:
             self.review.apply_filter(self.review.queue.current_filter())
         if self.conflicts is not None and self.conflicts.isVisible():

@@ -237,3 +237,25 @@ def test_a_new_filter_keeps_the_row_a_decision_was_about_to_drop(
     )
     qtbot.waitUntil(lambda: not w.review.flow._pending_drops, timeout=UI_WAIT_MS)  # no drop left to run
     assert w.review.model.row_for_case(first.id) == 0
+
+
+def test_a_case_decided_elsewhere_while_on_screen_is_said_and_leaves_after_a_sync(
+    window: MainWindow, qtbot: QtBot, db: Database, pack: PolicyPack
+) -> None:
+    """What the sync asks after a pull that changed cases (``recheck_current``): the case on screen was
+    decided by someone else meanwhile, so the window says who, and moves on without a key press."""
+    w = window
+    shown = _shown_and_claimed(w, qtbot, db)
+    w.review.flow.recheck_current()  # still ours: nothing happens
+    qtbot.waitUntil(lambda: not w.review.flow.busy, timeout=UI_WAIT_MS)
+    assert w.review.flow.error_box is None
+    bob = ensure_reviewer(db, "bob")
+    record_decision(
+        db, case_id=shown.id, reviewer=bob, action="keep", policy_code="NV-0", pack=pack,
+        session_id=start_session(db, bob), now=utcnow() + timedelta(minutes=20),
+    )  # fmt: skip
+    w.review.flow.recheck_current()
+    qtbot.waitUntil(lambda: w.review.flow.error_box is not None, timeout=UI_WAIT_MS)
+    assert "bob decided keep" in w.review.flow.error_box.text()
+    qtbot.waitUntil(lambda: w.review.model.row_for_case(shown.id) is None, timeout=UI_WAIT_MS)
+    w.review.flow.error_box.close()
