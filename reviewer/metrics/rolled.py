@@ -1,0 +1,165 @@
+"""The figure families read from the rollups (schema 0009), the same tables the direct-SQL families in
+``volume``, ``handle_time``, ``sla``, ``overturns``, ``flow`` and ``exposure`` compute (those stay as the
+reference the tests compare with). Call :func:`reviewer.metrics.rollup.refresh_rollups` first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import text
+
+from reviewer.clock import utcnow
+from reviewer.metrics.exposure import day_cap_seconds
+from reviewer.metrics.filters import MetricsFilter
+from reviewer.metrics.flow import _flow_table
+from reviewer.metrics.handle_time import percentile
+from reviewer.metrics.sla import COLUMNS
+from reviewer.metrics.table import Column, Table
+from reviewer.storage.database import Database
+
+
+def _where(flt: MetricsFilter) -> tuple[str, dict[str, Any]]:
+    sql, params = "day >= :d0 AND day <= :d1", {"d0": flt.start.isoformat(), "d1": flt.end.isoformat()}
+    if flt.channel:
+        sql, params["ch"] = sql + " AND channel = :ch", flt.channel
+    if flt.category:
+        sql, params["cat"] = sql + " AND category = :cat", flt.category
+    return sql, params
+
+
+def _rows(db: Database, sql: str, flt: MetricsFilter) -> list[Any]:
+    where, params = _where(flt)
+    with db.read() as s:
+        return list(s.execute(text(sql.format(where=where)), params))
+
+
+def throughput_by_day(db: Database, flt: MetricsFilter) -> Table:
+    got = {str(d): int(n) for d, n in _rows(db, "SELECT day, SUM(n) FROM metrics_decision_hour WHERE {where} "
+                                                "GROUP BY day", flt)}  # fmt: skip
+    rows = tuple((day, got.get(day, 0)) for day in flt.days())
+    return Table("throughput_day", "Decisions per day", (Column("day", "date"), Column("decisions", "int")), rows,
+                 chart="line")  # fmt: skip
+
+
+def throughput_by_hour(db: Database, flt: MetricsFilter) -> Table:
+    got = {int(h): int(n) for h, n in _rows(db, "SELECT hour, SUM(n) FROM metrics_decision_hour WHERE {where} "
+                                                "GROUP BY hour", flt)}  # fmt: skip
+    return Table("throughput_hour", "Decisions by hour of day (UTC)",
+                 (Column("hour", "int"), Column("decisions", "int")), tuple((h, got.get(h, 0)) for h in range(24)))  # fmt: skip
+
+
+def handle_time(db: Database, flt: MetricsFilter) -> Table:
+    per_action: dict[str, dict[int, int]] = defaultdict(dict)
+    overall: dict[int, int] = defaultdict(int)
+    for action, b, n in _rows(db, "SELECT action, bucket, SUM(n) FROM metrics_handle WHERE {where} "
+                                  "GROUP BY action, bucket", flt):  # fmt: skip
+        per_action[str(action)][int(b)] = int(n)
+        overall[int(b)] += int(n)
+    rows = [(name, sum(h.values()), percentile(h, 0.5), percentile(h, 0.9))
+            for name, h in [("all", dict(overall)), *sorted(per_action.items())]]  # fmt: skip
+    return Table("handle_time", "Handle time (seconds)",
+                 (Column("action"), Column("decisions", "int"), Column("median_s", "seconds"), Column("p90_s", "seconds")),
+                 tuple(rows), series=(2, 3))  # fmt: skip
+
+
+def _mix(db: Database, flt: MetricsFilter, key: str) -> tuple[tuple[str, int], ...]:
+    got = _rows(db, f"SELECT {key}, SUM(n - undone) FROM metrics_decision_day WHERE {{where}} "
+                    "AND action NOT IN ('undo', 'note', 'skip') GROUP BY " + key, flt)  # fmt: skip
+    pairs = [(str(k), int(n)) for k, n in got if int(n)]
+    return tuple(sorted(pairs, key=lambda kn: (-kn[1], kn[0])))
+
+
+def mix_by_action(db: Database, flt: MetricsFilter) -> Table:
+    return Table("mix_action", "Standing decisions by action", (Column("action"), Column("decisions", "int")),
+                 _mix(db, flt, "action"))  # fmt: skip
+
+
+def mix_by_policy(db: Database, flt: MetricsFilter) -> Table:
+    return Table("mix_policy", "Standing decisions by policy", (Column("policy"), Column("decisions", "int")),
+                 _mix(db, flt, "policy"))  # fmt: skip
+
+
+def overturns_by_policy(db: Database, flt: MetricsFilter) -> Table:
+    got = _rows(db, "SELECT policy, SUM(n), SUM(undo_plain), SUM(undo_over) FROM metrics_decision_day "
+                    "WHERE {where} AND is_final = 1 AND is_override = 0 GROUP BY policy ORDER BY policy", flt)  # fmt: skip
+    rows = []
+    for code, n, undone, overridden in got:
+        n, undone, overridden = int(n), int(undone or 0), int(overridden or 0)
+        if n:
+            rows.append((str(code), n, undone, overridden, (undone + overridden) / n))
+    return Table("overturns", "Overturns by policy",
+                 (Column("policy"), Column("decisions", "int"), Column("undone", "int"), Column("overridden", "int"),
+                  Column("overturn_rate", "percent")), tuple(rows), series=(2, 3))  # fmt: skip
+
+
+def _sla(db: Database, flt: MetricsFilter, key: str, now: datetime) -> list[tuple[Any, ...]]:
+    today = now.date().isoformat()
+    got = _rows(db, f"SELECT {key}, day, SUM(cases), SUM(decided), SUM(met) FROM metrics_sla WHERE {{where}} "
+                    f"GROUP BY {key}, day", flt)  # fmt: skip
+    late_today = _undecided_due_today(db, flt, key, now)
+    acc: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for k, day, cases, decided, met in got:
+        cases, decided, met = int(cases), int(decided), int(met)
+        undecided = cases - decided
+        late = undecided if str(day) < today else (late_today.get(k, 0) if str(day) == today else 0)
+        a = acc[k]
+        a[0], a[1], a[2] = a[0] + cases, a[1] + met, a[2] + (decided - met) + late
+    rows = []
+    for k in sorted(acc):
+        n, met, breached = acc[k]
+        if n:
+            rows.append((k, n, met, breached, met / (met + breached) if met + breached else None))
+    return rows
+
+
+def _undecided_due_today(db: Database, flt: MetricsFilter, key: str, now: datetime) -> dict[Any, int]:
+    start = datetime.combine(now.date(), time(0), tzinfo=UTC)
+    if not flt.start <= now.date() <= flt.end:
+        return {}
+    from sqlalchemy import func, select
+
+    from reviewer.models import Case, Channel
+
+    col = Channel.code if key == "channel" else Case.priority
+    q = (select(col, func.count()).select_from(Case).join(Channel, Channel.id == Case.channel_id)
+         .where(Case.sla_deadline >= start, Case.sla_deadline < now,
+                text("NOT EXISTS (SELECT 1 FROM metrics_case_first m WHERE m.case_id = \"case\".id)")))  # fmt: skip
+    if flt.channel:
+        q = q.where(Channel.code == flt.channel)
+    if flt.category:
+        q = q.where(Case.category == flt.category)
+    with db.read() as s:
+        return {k: int(n) for k, n in s.execute(q.group_by(col))}
+
+
+def sla_by_channel(db: Database, flt: MetricsFilter, now: datetime | None = None) -> Table:
+    rows = tuple((str(r[0]), *r[1:]) for r in _sla(db, flt, "channel", now or utcnow()))
+    return Table("sla_channel", "SLA by channel", (Column("channel"), *COLUMNS), rows, series=(2, 3))
+
+
+def sla_by_priority(db: Database, flt: MetricsFilter, now: datetime | None = None) -> Table:
+    rows = tuple((int(r[0]), *r[1:]) for r in _sla(db, flt, "priority", now or utcnow()))
+    return Table("sla_priority", "SLA by priority (1 = most urgent)", (Column("priority", "int"), *COLUMNS), rows,
+                 series=(2, 3))  # fmt: skip
+
+
+def flow_by_day(db: Database, flt: MetricsFilter) -> Table:
+    got = {str(d): (int(i), int(o)) for d, i, o in _rows(
+        db, "SELECT day, SUM(inflow), SUM(outflow) FROM metrics_flow WHERE {where} GROUP BY day", flt)}  # fmt: skip
+    days = flt.days()
+    return _flow_table(days, {d: got.get(d, (0, 0)) for d in days})
+
+
+def exposure_by_day(db: Database, flt: MetricsFilter) -> Table:
+    plain = MetricsFilter(flt.start, flt.end)  # exposure belongs to reviewers: no channel or category
+    got = {str(d): (int(r), float(w) / 1000.0, float(m) / 1000.0) for d, r, w, m in _rows(
+        db, "SELECT day, SUM(reveals), SUM(weighted_ms), MAX(weighted_ms) FROM metrics_exposure WHERE {where} "
+            "GROUP BY day", plain)}  # fmt: skip
+    cap = day_cap_seconds()
+    rows = tuple((day, *got.get(day, (0, 0.0, 0.0)), cap) for day in flt.days())
+    return Table("exposure", "Exposure per day (weighted seconds)",
+                 (Column("day", "date"), Column("reveals", "int"), Column("weighted_s", "seconds"),
+                  Column("max_reviewer_s", "seconds"), Column("day_cap_s", "seconds")), rows, chart="line",
+                 series=(3, 4))  # fmt: skip

@@ -1,0 +1,111 @@
+"""Keeps the metrics rollups (schema 0009) current: folds only the rows added since the last refresh.
+
+Decisions, cases and reveals are append-only, so ``refresh_rollups(db)`` finds the rows not yet folded,
+copies their ids into a temporary batch and adds their counts to the rollup tables, all in one write
+transaction; the decision write path is untouched. Which rows are new:
+
+* SQLite: the ``rowid`` is insertion order; the last folded rowid (and that row's id, so a VACUUM that
+  renumbers rowids is noticed and leads to a rebuild) is kept in ``sync_state``. A row pulled by sync
+  with an older ``created_at`` still gets a higher rowid, so it is folded.
+* PostgreSQL: no insertion order is trustworthy across concurrent transactions, so the folded ids are
+  kept in ``metrics_folded`` and the batch is every id not in it. The transaction is REPEATABLE READ
+  and takes ``LOCK TABLE metrics_folded`` first (before its snapshot), so two refreshes never fold the
+  same row and a row committed meanwhile waits for the next refresh.
+
+"Standing" (not undone) and the first final decision of a case change after the fact: an undo folded
+later adds to its target's ``undone`` counts, and a final decision older than the case's known first one
+(pulled late) moves the case's SLA and outflow contribution from the old first decision to the new one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from reviewer.metrics.rollup_sql import BATCH_TABLES, FOLD_STEPS, ROLLUP_TABLES, parts
+from reviewer.storage.database import Database
+from reviewer.sync.state import get_value, set_value
+
+SOURCES = {"fold_d": "decision", "fold_c": '"case"', "fold_r": "reveal_event"}
+KEY = "metrics.folded.{}"
+
+
+def refresh_rollups(db: Database) -> int:
+    """Fold every decision, case and reveal not folded yet; returns how many rows were folded."""
+    with db.write() as s:
+        if db.is_sqlite:
+            conn = s.connection()
+        else:
+            conn = s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            conn.exec_driver_sql("LOCK TABLE metrics_folded IN EXCLUSIVE MODE")
+        return _fold(conn, db.is_sqlite)
+
+
+def rebuild_rollups(db: Database) -> int:
+    """Empty every rollup and fold everything again (after a restore, or to check the incremental one)."""
+    with db.write() as s:
+        conn = s.connection()
+        for name in ROLLUP_TABLES:
+            conn.exec_driver_sql(f"DELETE FROM {name}")
+        if db.is_sqlite:
+            for source in SOURCES.values():
+                set_value(conn, KEY.format(source.strip('"')), "0:")
+    return refresh_rollups(db)
+
+
+def _fold(conn: Connection, sqlite: bool) -> int:
+    p = parts("sqlite" if sqlite else "postgresql")
+    for batch in BATCH_TABLES:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {batch}")
+    marks: dict[str, tuple[int, str]] = {}
+    if sqlite and _renumbered(conn):
+        for name in ROLLUP_TABLES:
+            conn.exec_driver_sql(f"DELETE FROM {name}")
+        for source in SOURCES.values():
+            set_value(conn, KEY.format(source.strip('"')), "0:")
+    folded = 0
+    for batch, source in SOURCES.items():
+        if sqlite:
+            low = _mark(conn, source)[0]
+            top = conn.execute(text(f"SELECT rowid, id FROM {source} ORDER BY rowid DESC LIMIT 1")).first()
+            high = int(top[0]) if top else 0
+            conn.execute(
+                text(f"CREATE TEMP TABLE {batch} AS SELECT id FROM {source} WHERE rowid > :lo AND rowid <= :hi"),
+                {"lo": low, "hi": high},
+            )
+            if top and high > low:
+                marks[source] = (high, str(top[1]))
+        else:
+            tbl = source.strip('"')
+            conn.exec_driver_sql(
+                f"CREATE TEMP TABLE {batch} ON COMMIT DROP AS SELECT s.id FROM {source} s WHERE NOT EXISTS "
+                f"(SELECT 1 FROM metrics_folded f WHERE f.tbl = '{tbl}' AND f.id = s.id)"
+            )
+            conn.exec_driver_sql(f"INSERT INTO metrics_folded (tbl, id) SELECT '{tbl}', id FROM {batch}")
+        conn.exec_driver_sql(f"CREATE UNIQUE INDEX ix_{batch} ON {batch} (id)")
+        folded += int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {batch}").scalar_one())
+    if folded:
+        for step in FOLD_STEPS:
+            conn.exec_driver_sql(step.format(**p))
+    for source, (high, row_id) in marks.items():
+        set_value(conn, KEY.format(source.strip('"')), f"{high}:{row_id}")
+    if sqlite:
+        for batch in BATCH_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {batch}")
+    return folded
+
+
+def _mark(conn: Connection, source: str) -> tuple[int, str]:
+    value = get_value(conn, KEY.format(source.strip('"'))) or "0:"
+    rowid, _sep, row_id = value.partition(":")
+    return int(rowid), row_id
+
+
+def _renumbered(conn: Connection) -> bool:
+    """True when a watermark's row is no longer at its rowid (a VACUUM renumbered the table)."""
+    for source in SOURCES.values():
+        rowid, row_id = _mark(conn, source)
+        if rowid:
+            at = conn.execute(text(f"SELECT id FROM {source} WHERE rowid = :r"), {"r": rowid}).scalar()
+            if at is None or str(at) != row_id:
+                return True
+    return False
