@@ -69,7 +69,9 @@ def _fold(conn: Connection, sqlite: bool) -> int:
             top = conn.execute(text(f"SELECT rowid, id FROM {source} ORDER BY rowid DESC LIMIT 1")).first()
             high = int(top[0]) if top else 0
             conn.execute(
-                text(f"CREATE TEMP TABLE {batch} AS SELECT id FROM {source} WHERE rowid > :lo AND rowid <= :hi"),
+                text(
+                    f"CREATE TEMP TABLE {batch} AS SELECT id FROM {source} WHERE rowid > :lo AND rowid <= :hi"
+                ),
                 {"lo": low, "hi": high},
             )
             if top and high > low:

@@ -11,8 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from reviewer.metrics import MetricsFilter
-from reviewer.metrics import exposure, flow, handle_time, overturns, rolled, sla, volume
+from reviewer.metrics import MetricsFilter, exposure, flow, handle_time, overturns, rolled, sla, volume
 from reviewer.metrics.rollup import rebuild_rollups, refresh_rollups
 from reviewer.models import Decision, table_of
 from reviewer.policy import PolicyPack
@@ -55,7 +54,11 @@ def _late_rows(db: Database) -> None:
         undone = {r["reverses_id"] for r in rows}
         target = next(r for r in rows if r["action"] in ("keep", "remove") and r["id"] not in undone
                       and r["id"] != final["id"])  # fmt: skip
-        s.execute(insert(d).values({**final, "id": uuid.uuid4(), "created_at": final["created_at"] - timedelta(days=2)}))
+        s.execute(
+            insert(d).values(
+                {**final, "id": uuid.uuid4(), "created_at": final["created_at"] - timedelta(days=2)}
+            )
+        )
         s.execute(insert(d).values({**target, "id": uuid.uuid4(), "action": "undo", "policy_code": None,
                                     "reverses_id": target["id"], "created_at": target["created_at"] + timedelta(hours=1)}))  # fmt: skip
 
