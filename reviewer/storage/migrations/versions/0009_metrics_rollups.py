@@ -24,11 +24,11 @@ TABLES = ("metrics_decision_day", "metrics_decision_hour", "metrics_handle", "me
           "metrics_sla", "metrics_flow", "metrics_exposure", "metrics_folded")  # fmt: skip
 
 
-def _text(name: str) -> "sa.Column[object]":
+def _text(name: str) -> sa.Column[object]:
     return sa.Column(name, sa.String(64), primary_key=True)
 
 
-def _count(name: str) -> "sa.Column[object]":
+def _count(name: str) -> sa.Column[object]:
     return sa.Column(name, sa.BigInteger(), nullable=False, server_default="0")
 
 
