@@ -27,17 +27,27 @@ from reviewer.sync.state import get_value, set_value
 
 SOURCES = {"fold_d": "decision", "fold_c": '"case"', "fold_r": "reveal_event"}
 KEY = "metrics.folded.{}"
+#: SQLite folds at most this many rows of each table per write transaction, so the first refresh of a large
+#: database never holds the write lock for long (a reviewer's decision waits for one chunk at most).
+CHUNK = 50_000
 
 
 def refresh_rollups(db: Database) -> int:
-    """Fold every decision, case and reveal not folded yet; returns how many rows were folded."""
-    with db.write() as s:
-        if db.is_sqlite:
-            conn = s.connection()
-        else:
-            conn = s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            conn.exec_driver_sql("LOCK TABLE metrics_folded IN EXCLUSIVE MODE")
-        return _fold(conn, db.is_sqlite)
+    """Fold every decision, case and reveal not folded yet; returns how many rows were folded.
+
+    On SQLite in chunks of :data:`CHUNK` rows per table, each its own write transaction."""
+    total = 0
+    while True:
+        with db.write() as s:
+            if db.is_sqlite:
+                conn = s.connection()
+            else:
+                conn = s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                conn.exec_driver_sql("LOCK TABLE metrics_folded IN EXCLUSIVE MODE")
+            folded = _fold(conn, db.is_sqlite)
+        total += folded
+        if not folded or not db.is_sqlite:
+            return total
 
 
 def rebuild_rollups(db: Database) -> int:
@@ -52,8 +62,9 @@ def rebuild_rollups(db: Database) -> int:
     return refresh_rollups(db)
 
 
-def _fold(conn: Connection, sqlite: bool) -> int:
-    p = parts("sqlite" if sqlite else "postgresql")
+def _fold(conn: Connection, sqlite: bool, chunk: int | None = None) -> int:
+    chunk = chunk or CHUNK
+    high_decision = 0
     for batch in BATCH_TABLES:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {batch}")
     marks: dict[str, tuple[int, str]] = {}
@@ -66,8 +77,18 @@ def _fold(conn: Connection, sqlite: bool) -> int:
     for batch, source in SOURCES.items():
         if sqlite:
             low = _mark(conn, source)[0]
-            top = conn.execute(text(f"SELECT rowid, id FROM {source} ORDER BY rowid DESC LIMIT 1")).first()
-            high = int(top[0]) if top else 0
+            top = (
+                conn.execute(
+                    text(
+                        f"SELECT rowid, id FROM {source} WHERE rowid > :lo ORDER BY rowid LIMIT 1 OFFSET :k"
+                    ),
+                    {"lo": low, "k": chunk - 1},
+                ).first()
+                or conn.execute(text(f"SELECT rowid, id FROM {source} ORDER BY rowid DESC LIMIT 1")).first()
+            )
+            high = max(int(top[0]), low) if top else low
+            if source == "decision":
+                high_decision = high
             conn.execute(
                 text(
                     f"CREATE TEMP TABLE {batch} AS SELECT id FROM {source} WHERE rowid > :lo AND rowid <= :hi"
@@ -85,6 +106,7 @@ def _fold(conn: Connection, sqlite: bool) -> int:
             conn.exec_driver_sql(f"INSERT INTO metrics_folded (tbl, id) SELECT '{tbl}', id FROM {batch}")
         conn.exec_driver_sql(f"CREATE UNIQUE INDEX ix_{batch} ON {batch} (id)")
         folded += int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {batch}").scalar_one())
+    p = parts("sqlite" if sqlite else "postgresql", high_decision)
     if folded:
         for step in FOLD_STEPS:
             conn.exec_driver_sql(step.format(**p))

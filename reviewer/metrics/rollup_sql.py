@@ -11,8 +11,11 @@ BATCH_TABLES = ("fold_first", "fold_rows", "fold_d", "fold_c", "fold_r")
 CAP_MS = 3_600_000
 
 
-def parts(dialect: str) -> dict[str, str]:
-    """Dialect-specific pieces, named for ``str.format`` in :data:`FOLD_STEPS`."""
+def parts(dialect: str, high: int = 0) -> dict[str, str]:
+    """Dialect-specific pieces, named for ``str.format`` in :data:`FOLD_STEPS`. On SQLite ``high`` is the
+    last decision rowid of the batch: rows after it are folded by a later chunk, so they are not seen yet
+    (an undo must not count for its target both when the target is folded and when the undo is)."""
+    seen = {"seen_u": f"AND u.rowid <= {int(high)}", "seen_o": f"AND o.rowid <= {int(high)}"}
     if dialect == "sqlite":
         day = "substr({}, 1, 10)"
         hour = "CAST(substr(d.created_at, 12, 2) AS INTEGER)"
@@ -22,10 +25,11 @@ def parts(dialect: str) -> dict[str, str]:
         day = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
         hour = "CAST(EXTRACT(HOUR FROM d.created_at AT TIME ZONE 'UTC') AS INTEGER)"
         temp, drop = "TEMP", "ON COMMIT DROP"
+        seen = {"seen_u": "", "seen_o": ""}
     return {
         "day_d": day.format("d.created_at"), "hour_d": hour, "day_sla": day.format("c.sla_deadline"),
         "day_c": day.format("c.created_at"), "day_new": day.format("f.new_t"), "day_old": day.format("f.old_t"),
-        "day_r": day.format("r.started_at"), "temp": temp, "drop": drop,
+        "day_r": day.format("r.started_at"), "temp": temp, "drop": drop, **seen,
     }  # fmt: skip
 
 
@@ -50,14 +54,14 @@ def _key_of() -> str:
 
 _JOIN = 'JOIN "case" c ON c.id = d.case_id JOIN channel ch ON ch.id = c.channel_id'
 _DAY_KEYS = "day, channel, category, action, policy, is_final, is_override"
-_UNDO = "u.reverses_id = d.id AND u.action = 'undo' AND "
+_UNDO = "u.reverses_id = d.id {seen_u} AND u.action = 'undo' AND "
 
 FOLD_STEPS = (
     # every new decision with its key, bucket and how it stands now
     "CREATE {temp} TABLE fold_rows {drop} AS SELECT d.id, d.case_id, d.created_at, d.reverses_id, {hour_d} AS hour, "
     + _key_of()
     + f", CASE WHEN d.handle_ms >= {CAP_MS} THEN 3600 ELSE COALESCE(d.handle_ms, 0) / 1000 END AS bucket, "
-    "CASE WHEN EXISTS (SELECT 1 FROM decision u WHERE u.reverses_id = d.id) THEN 1 ELSE 0 END AS undone, "
+    "CASE WHEN EXISTS (SELECT 1 FROM decision u WHERE u.reverses_id = d.id {seen_u}) THEN 1 ELSE 0 END AS undone, "
     f"(SELECT COUNT(*) FROM decision u WHERE {_UNDO}NOT {OVERRIDE.format(n='u.note')}) AS undo_plain, "
     f"(SELECT COUNT(*) FROM decision u WHERE {_UNDO}{OVERRIDE.format(n='u.note')}) AS undo_over "
     f"FROM fold_d b JOIN decision d ON d.id = b.id {_JOIN}",
@@ -67,7 +71,7 @@ FOLD_STEPS = (
     # undos (and overrides) of decisions folded by an earlier refresh
     _upsert("metrics_decision_day", _DAY_KEYS,
             {"n": "", "undone": "", "undo_plain": "", "undo_over": ""},
-            "SELECT " + _key_of() + ", 0 AS n, CASE WHEN EXISTS (SELECT 1 FROM decision o WHERE o.reverses_id = x.tid "
+            "SELECT " + _key_of() + ", 0 AS n, CASE WHEN EXISTS (SELECT 1 FROM decision o WHERE o.reverses_id = x.tid {seen_o} "
             "AND o.id NOT IN (SELECT id FROM fold_d)) THEN 0 ELSE 1 END AS undone, x.undo_plain, x.undo_over "
             "FROM (SELECT reverses_id AS tid, "
             "SUM(CASE WHEN action = 'undo' AND is_override = 0 THEN 1 ELSE 0 END) AS undo_plain, "

@@ -11,7 +11,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from reviewer.metrics import MetricsFilter, exposure, flow, handle_time, overturns, rolled, sla, volume
+from reviewer.metrics import (
+    MetricsFilter,
+    exposure,
+    flow,
+    handle_time,
+    overturns,
+    rolled,
+    rollup,
+    sla,
+    volume,
+)
 from reviewer.metrics.rollup import rebuild_rollups, refresh_rollups
 from reviewer.models import Decision, table_of
 from reviewer.policy import PolicyPack
@@ -77,7 +87,10 @@ def _check(db: Database, pack: PolicyPack) -> None:
     assert [fast(db, f).rows for f in FILTERS for _r, fast in FAMILIES] == incremental
 
 
-def test_rollups_match_direct_sql_sqlite(db: Database, pack: PolicyPack) -> None:
+@pytest.mark.parametrize("chunk", [50_000, 3, 1])
+def test_rollups_match_direct_sql_sqlite(db: Database, pack: PolicyPack, chunk: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Small chunks put an undo and its target in different write transactions."""
+    monkeypatch.setattr(rollup, "CHUNK", chunk)
     _check(db, pack)
 
 
