@@ -15,6 +15,8 @@ transaction; the decision write path is untouched. Which rows are new:
 "Standing" (not undone) and the first final decision of a case change after the fact: an undo folded
 later adds to its target's ``undone`` counts, and a final decision older than the case's known first one
 (pulled late) moves the case's SLA and outflow contribution from the old first decision to the new one.
+What is assumed: a case's channel, category, priority, deadline and creation time, and a reveal, do not
+change once folded (a sync pull that rewrites them needs ``rebuild_rollups``).
 """
 
 from __future__ import annotations
