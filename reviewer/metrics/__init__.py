@@ -13,4 +13,12 @@ from reviewer.metrics.report import MetricsReport, compute_metrics
 from reviewer.metrics.rollup import rebuild_rollups, refresh_rollups
 from reviewer.metrics.table import Column, Table
 
-__all__ = ["Column", "MetricsFilter", "MetricsReport", "Table", "compute_metrics", "rebuild_rollups", "refresh_rollups"]
+__all__ = [
+    "Column",
+    "MetricsFilter",
+    "MetricsReport",
+    "Table",
+    "compute_metrics",
+    "rebuild_rollups",
+    "refresh_rollups",
+]
