@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from reviewer.clock import utcnow
 from reviewer.metrics.exposure import day_cap_seconds
@@ -17,6 +17,7 @@ from reviewer.metrics.flow import _flow_table
 from reviewer.metrics.handle_time import percentile
 from reviewer.metrics.sla import COLUMNS
 from reviewer.metrics.table import Column, Table
+from reviewer.models import Case, Channel
 from reviewer.storage.database import Database
 
 
@@ -95,15 +96,20 @@ def overturns_by_policy(db: Database, flt: MetricsFilter) -> Table:
 
 
 def _sla(db: Database, flt: MetricsFilter, key: str, now: datetime) -> list[tuple[Any, ...]]:
-    today = now.date().isoformat()
-    got = _rows(db, f"SELECT {key}, day, SUM(cases), SUM(decided), SUM(met) FROM metrics_sla WHERE {{where}} "
-                    f"GROUP BY {key}, day", flt)  # fmt: skip
-    late_today = _undecided_due_today(db, flt, key, now)
+    """Met and breached per ``key``; an undecided case is breached once its deadline passed: every one due
+    in an hour already over, and those of the current hour counted from the cases (due before ``now``)."""
+    today, this_hour = now.date().isoformat(), now.hour
+    got = _rows(db, f"SELECT {key}, day, hour, SUM(cases), SUM(decided), SUM(met) FROM metrics_sla "
+                    f"WHERE {{where}} GROUP BY {key}, day, hour", flt)  # fmt: skip
+    late_now = _undecided_due_this_hour(db, flt, key, now)
     acc: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for k, day, cases, decided, met in got:
+    for k, day, hour, cases, decided, met in got:
         cases, decided, met = int(cases), int(decided), int(met)
-        undecided = cases - decided
-        late = undecided if str(day) < today else (late_today.get(k, 0) if str(day) == today else 0)
+        slot = (str(day), int(hour))
+        if slot < (today, this_hour):
+            late = cases - decided
+        else:
+            late = late_now.get(k, 0) if slot == (today, this_hour) else 0
         a = acc[k]
         a[0], a[1], a[2] = a[0] + cases, a[1] + met, a[2] + (decided - met) + late
     rows = []
@@ -114,14 +120,10 @@ def _sla(db: Database, flt: MetricsFilter, key: str, now: datetime) -> list[tupl
     return rows
 
 
-def _undecided_due_today(db: Database, flt: MetricsFilter, key: str, now: datetime) -> dict[Any, int]:
-    start = datetime.combine(now.date(), time(0), tzinfo=UTC)
+def _undecided_due_this_hour(db: Database, flt: MetricsFilter, key: str, now: datetime) -> dict[Any, int]:
     if not flt.start <= now.date() <= flt.end:
         return {}
-    from sqlalchemy import func, select
-
-    from reviewer.models import Case, Channel
-
+    start = datetime.combine(now.date(), time(now.hour), tzinfo=UTC)
     col = Channel.code if key == "channel" else Case.priority
     q = (select(col, func.count()).select_from(Case).join(Channel, Channel.id == Case.channel_id)
          .where(Case.sla_deadline >= start, Case.sla_deadline < now,

@@ -18,16 +18,17 @@ def parts(dialect: str, high: int = 0) -> dict[str, str]:
     seen = {"seen_u": f"AND u.rowid <= {int(high)}", "seen_o": f"AND o.rowid <= {int(high)}"}
     if dialect == "sqlite":
         day = "substr({}, 1, 10)"
-        hour = "CAST(substr(d.created_at, 12, 2) AS INTEGER)"
+        hour = "CAST(substr({}, 12, 2) AS INTEGER)"
         temp = "TEMP"
         drop = ""
     else:
         day = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-        hour = "CAST(EXTRACT(HOUR FROM d.created_at AT TIME ZONE 'UTC') AS INTEGER)"
+        hour = "CAST(EXTRACT(HOUR FROM {} AT TIME ZONE 'UTC') AS INTEGER)"
         temp, drop = "TEMP", "ON COMMIT DROP"
         seen = {"seen_u": "", "seen_o": ""}
     return {
-        "day_d": day.format("d.created_at"), "hour_d": hour, "day_sla": day.format("c.sla_deadline"),
+        "day_d": day.format("d.created_at"), "hour_d": hour.format("d.created_at"),
+        "hour_sla": hour.format("c.sla_deadline"), "day_sla": day.format("c.sla_deadline"),
         "day_c": day.format("c.created_at"), "day_new": day.format("f.new_t"), "day_old": day.format("f.old_t"),
         "day_r": day.format("r.started_at"), "temp": temp, "drop": drop, **seen,
     }  # fmt: skip
@@ -83,8 +84,8 @@ FOLD_STEPS = (
     _upsert("metrics_handle", "day, channel, category, action, bucket", {"n": ""},
             "SELECT *, 1 AS n FROM fold_rows WHERE action NOT IN ('undo', 'note')"),
     # new cases: due (SLA) and created (inflow)
-    _upsert("metrics_sla", "day, channel, category, priority", {"cases": ""},
-            "SELECT {day_sla} AS day, ch.code AS channel, c.category, c.priority, 1 AS cases "
+    _upsert("metrics_sla", "day, channel, category, priority, hour", {"cases": ""},
+            "SELECT {day_sla} AS day, {hour_sla} AS hour, ch.code AS channel, c.category, c.priority, 1 AS cases "
             "FROM fold_c b JOIN \"case\" c ON c.id = b.id JOIN channel ch ON ch.id = c.channel_id"),
     _upsert("metrics_flow", "day, channel, category", {"inflow": ""},
             "SELECT {day_c} AS day, ch.code AS channel, c.category, 1 AS inflow "
@@ -93,11 +94,11 @@ FOLD_STEPS = (
     "CREATE {temp} TABLE fold_first {drop} AS SELECT bf.case_id, m.first_at AS old_t, bf.t AS new_t FROM "
     "(SELECT case_id, MIN(created_at) AS t FROM fold_rows WHERE is_final = 1 GROUP BY case_id) bf "
     "LEFT JOIN metrics_case_first m ON m.case_id = bf.case_id WHERE m.first_at IS NULL OR bf.t < m.first_at",
-    _upsert("metrics_sla", "day, channel, category, priority", {"decided": "", "met": ""},
-            "SELECT {day_sla} AS day, ch.code AS channel, c.category, c.priority, 1 AS decided, "
+    _upsert("metrics_sla", "day, channel, category, priority, hour", {"decided": "", "met": ""},
+            "SELECT {day_sla} AS day, {hour_sla} AS hour, ch.code AS channel, c.category, c.priority, 1 AS decided, "
             "CASE WHEN f.new_t <= c.sla_deadline THEN 1 ELSE 0 END AS met "
             "FROM fold_first f JOIN \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
-            "UNION ALL SELECT {day_sla} AS day, ch.code AS channel, c.category, c.priority, -1 AS decided, "
+            "UNION ALL SELECT {day_sla} AS day, {hour_sla} AS hour, ch.code AS channel, c.category, c.priority, -1 AS decided, "
             "CASE WHEN f.old_t <= c.sla_deadline THEN -1 ELSE 0 END AS met "
             "FROM fold_first f JOIN \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
             "WHERE f.old_t IS NOT NULL"),

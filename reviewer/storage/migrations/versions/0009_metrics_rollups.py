@@ -54,7 +54,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "metrics_sla", *(sa.Column(c.name, c.type, primary_key=True) for c in key),
-        sa.Column("priority", sa.Integer(), primary_key=True), _count("cases"), _count("decided"), _count("met"),
+        sa.Column("priority", sa.Integer(), primary_key=True), sa.Column("hour", sa.Integer(), primary_key=True),
+        _count("cases"), _count("decided"), _count("met"),
     )  # fmt: skip
     op.create_table(
         "metrics_flow", *(sa.Column(c.name, c.type, primary_key=True) for c in key), _count("inflow"), _count("outflow"),
