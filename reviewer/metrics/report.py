@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reviewer.metrics.filters import MetricsFilter
-from reviewer.metrics.flow import backlog_age
 from reviewer.metrics.rolled import (
+    backlog_age,
     exposure_by_day,
     flow_by_day,
     handle_time,

@@ -35,6 +35,7 @@ FAMILIES = (
     (sla.sla_by_priority, rolled.sla_by_priority), (volume.mix_by_action, rolled.mix_by_action),
     (volume.mix_by_policy, rolled.mix_by_policy), (overturns.overturns_by_policy, rolled.overturns_by_policy),
     (flow.flow_by_day, rolled.flow_by_day), (exposure.exposure_by_day, rolled.exposure_by_day),
+    (flow.backlog_age, rolled.backlog_age),
 )  # fmt: skip
 FILTERS = (
     MetricsFilter(DAY - timedelta(days=2), DAY + timedelta(days=2)),
