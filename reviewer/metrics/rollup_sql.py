@@ -21,16 +21,17 @@ def parts(dialect: str, high: int = 0) -> dict[str, str]:
         hour = "CAST(substr({}, 12, 2) AS INTEGER)"
         temp = "TEMP"
         drop = ""
+        cross = "CROSS JOIN"  # SQLite keeps the left table outer: the small batch drives the lookups
     else:
         day = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
         hour = "CAST(EXTRACT(HOUR FROM {} AT TIME ZONE 'UTC') AS INTEGER)"
-        temp, drop = "TEMP", "ON COMMIT DROP"
+        temp, drop, cross = "TEMP", "ON COMMIT DROP", "JOIN"
         seen = {"seen_u": "", "seen_o": ""}
     return {
         "day_d": day.format("d.created_at"), "hour_d": hour.format("d.created_at"),
         "hour_sla": hour.format("c.sla_deadline"), "day_sla": day.format("c.sla_deadline"),
         "day_c": day.format("c.created_at"), "day_new": day.format("f.new_t"), "day_old": day.format("f.old_t"),
-        "day_r": day.format("r.started_at"), "temp": temp, "drop": drop, **seen,
+        "day_r": day.format("r.started_at"), "temp": temp, "drop": drop, "cross": cross, **seen,
     }  # fmt: skip
 
 
@@ -65,7 +66,7 @@ FOLD_STEPS = (
     "CASE WHEN EXISTS (SELECT 1 FROM decision u WHERE u.reverses_id = d.id {seen_u}) THEN 1 ELSE 0 END AS undone, "
     f"(SELECT COUNT(*) FROM decision u WHERE {_UNDO}NOT {OVERRIDE.format(n='u.note')}) AS undo_plain, "
     f"(SELECT COUNT(*) FROM decision u WHERE {_UNDO}{OVERRIDE.format(n='u.note')}) AS undo_over "
-    f"FROM fold_d b JOIN decision d ON d.id = b.id {_JOIN}",
+    f"FROM fold_d b {{cross}} decision d ON d.id = b.id {_JOIN}",
     _upsert("metrics_decision_day", _DAY_KEYS,
             {"n": "", "undone": "", "undo_plain": "", "undo_over": ""},
             "SELECT *, 1 AS n FROM fold_rows"),
@@ -78,7 +79,7 @@ FOLD_STEPS = (
             "SUM(CASE WHEN action = 'undo' AND is_override = 0 THEN 1 ELSE 0 END) AS undo_plain, "
             "SUM(CASE WHEN action = 'undo' AND is_override = 1 THEN 1 ELSE 0 END) AS undo_over FROM fold_rows "
             "WHERE reverses_id IS NOT NULL AND reverses_id NOT IN (SELECT id FROM fold_d) GROUP BY reverses_id) x "
-            f"JOIN decision d ON d.id = x.tid {_JOIN}"),
+            f"{{cross}} decision d ON d.id = x.tid {_JOIN}"),
     _upsert("metrics_decision_hour", "day, channel, category, hour", {"n": ""},
             "SELECT *, 1 AS n FROM fold_rows WHERE action NOT IN ('undo', 'note')"),
     _upsert("metrics_handle", "day, channel, category, action, bucket", {"n": ""},
@@ -86,10 +87,10 @@ FOLD_STEPS = (
     # new cases: due (SLA) and created (inflow)
     _upsert("metrics_sla", "day, channel, category, priority, hour", {"cases": ""},
             "SELECT {day_sla} AS day, {hour_sla} AS hour, ch.code AS channel, c.category, c.priority, 1 AS cases "
-            "FROM fold_c b JOIN \"case\" c ON c.id = b.id JOIN channel ch ON ch.id = c.channel_id"),
+            "FROM fold_c b {cross} \"case\" c ON c.id = b.id JOIN channel ch ON ch.id = c.channel_id"),
     _upsert("metrics_flow", "day, channel, category", {"inflow": ""},
             "SELECT {day_c} AS day, ch.code AS channel, c.category, 1 AS inflow "
-            "FROM fold_c b JOIN \"case\" c ON c.id = b.id JOIN channel ch ON ch.id = c.channel_id"),
+            "FROM fold_c b {cross} \"case\" c ON c.id = b.id JOIN channel ch ON ch.id = c.channel_id"),
     # cases whose first final decision is new or earlier than the one known
     "CREATE {temp} TABLE fold_first {drop} AS SELECT bf.case_id, m.first_at AS old_t, bf.t AS new_t FROM "
     "(SELECT case_id, MIN(created_at) AS t FROM fold_rows WHERE is_final = 1 GROUP BY case_id) bf "
@@ -97,21 +98,21 @@ FOLD_STEPS = (
     _upsert("metrics_sla", "day, channel, category, priority, hour", {"decided": "", "met": ""},
             "SELECT {day_sla} AS day, {hour_sla} AS hour, ch.code AS channel, c.category, c.priority, 1 AS decided, "
             "CASE WHEN f.new_t <= c.sla_deadline THEN 1 ELSE 0 END AS met "
-            "FROM fold_first f JOIN \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
+            "FROM fold_first f {cross} \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
             "UNION ALL SELECT {day_sla} AS day, {hour_sla} AS hour, ch.code AS channel, c.category, c.priority, -1 AS decided, "
             "CASE WHEN f.old_t <= c.sla_deadline THEN -1 ELSE 0 END AS met "
-            "FROM fold_first f JOIN \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
+            "FROM fold_first f {cross} \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
             "WHERE f.old_t IS NOT NULL"),
     _upsert("metrics_flow", "day, channel, category", {"outflow": ""},
             "SELECT {day_new} AS day, ch.code AS channel, c.category, 1 AS outflow "
-            "FROM fold_first f JOIN \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
+            "FROM fold_first f {cross} \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
             "UNION ALL SELECT {day_old} AS day, ch.code AS channel, c.category, -1 AS outflow "
-            "FROM fold_first f JOIN \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
+            "FROM fold_first f {cross} \"case\" c ON c.id = f.case_id JOIN channel ch ON ch.id = c.channel_id "
             "WHERE f.old_t IS NOT NULL"),
     "INSERT INTO metrics_case_first (case_id, first_at) SELECT case_id, new_t FROM fold_first WHERE 1 = 1 "
     "ON CONFLICT (case_id) DO UPDATE SET first_at = excluded.first_at",
     # new reveals: exposure per reviewer and day
     _upsert("metrics_exposure", "day, reviewer_id", {"reveals": "", "weighted_ms": ""},
             "SELECT {day_r} AS day, r.reviewer_id, 1 AS reveals, r.duration_ms * r.severity AS weighted_ms "
-            "FROM fold_r b JOIN reveal_event r ON r.id = b.id"),
+            "FROM fold_r b {cross} reveal_event r ON r.id = b.id"),
 )  # fmt: skip
