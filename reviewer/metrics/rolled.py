@@ -54,7 +54,8 @@ def throughput_by_hour(db: Database, flt: MetricsFilter) -> Table:
 def handle_time(db: Database, flt: MetricsFilter) -> Table:
     per_action: dict[str, dict[int, int]] = defaultdict(dict)
     overall: dict[int, int] = defaultdict(int)
-    for action, b, n in _rows(db, "SELECT action, bucket, SUM(n) FROM metrics_handle WHERE {where} "
+    table = "metrics_handle" if flt.channel or flt.category else "metrics_handle_all"
+    for action, b, n in _rows(db, f"SELECT action, bucket, SUM(n) FROM {table} WHERE {{where}} "
                                   "GROUP BY action, bucket", flt):  # fmt: skip
         per_action[str(action)][int(b)] = int(n)
         overall[int(b)] += int(n)

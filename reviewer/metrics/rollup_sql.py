@@ -5,7 +5,7 @@ from __future__ import annotations
 
 FINAL_ACTIONS = "('keep', 'remove', 'restrict', 'warn', 'strike', 'suspend')"
 OVERRIDE = "COALESCE({n}, '') LIKE 'lead override:%%'"
-ROLLUP_TABLES = ("metrics_decision_day", "metrics_decision_hour", "metrics_handle", "metrics_case_first",
+ROLLUP_TABLES = ("metrics_decision_day", "metrics_decision_hour", "metrics_handle", "metrics_handle_all", "metrics_case_first",
                  "metrics_sla", "metrics_flow", "metrics_exposure", "metrics_folded")  # fmt: skip
 BATCH_TABLES = ("fold_first", "fold_rows", "fold_d", "fold_c", "fold_r")
 CAP_MS = 3_600_000
@@ -83,6 +83,8 @@ FOLD_STEPS = (
     _upsert("metrics_decision_hour", "day, channel, category, hour", {"n": ""},
             "SELECT *, 1 AS n FROM fold_rows WHERE action NOT IN ('undo', 'note')"),
     _upsert("metrics_handle", "day, channel, category, action, bucket", {"n": ""},
+            "SELECT *, 1 AS n FROM fold_rows WHERE action NOT IN ('undo', 'note')"),
+    _upsert("metrics_handle_all", "day, action, bucket", {"n": ""},
             "SELECT *, 1 AS n FROM fold_rows WHERE action NOT IN ('undo', 'note')"),
     # new cases: due (SLA) and created (inflow)
     _upsert("metrics_sla", "day, channel, category, priority, hour", {"cases": ""},

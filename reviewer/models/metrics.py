@@ -59,6 +59,16 @@ class MetricsHandle(Base):
     n: Mapped[int] = _count()
 
 
+class MetricsHandleAll(Base):
+    """The same histogram over every channel and category: what the unfiltered view reads."""
+
+    __tablename__ = "metrics_handle_all"
+    day: Mapped[str] = _key()
+    action: Mapped[str] = _key()
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = _count()
+
+
 class MetricsCaseFirst(Base):
     """Each decided case's first final decision (moves earlier when an older one is pulled late)."""
 

@@ -20,7 +20,7 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-TABLES = ("metrics_decision_day", "metrics_decision_hour", "metrics_handle", "metrics_case_first",
+TABLES = ("metrics_decision_day", "metrics_decision_hour", "metrics_handle", "metrics_handle_all", "metrics_case_first",
           "metrics_sla", "metrics_flow", "metrics_exposure", "metrics_folded")  # fmt: skip
 
 
@@ -46,6 +46,10 @@ def upgrade() -> None:
     op.create_table(
         "metrics_handle", *(sa.Column(c.name, c.type, primary_key=True) for c in key), _text("action"),
         sa.Column("bucket", sa.Integer(), primary_key=True), _count("n"),
+    )  # fmt: skip
+    op.create_table(
+        "metrics_handle_all", _text("day"), _text("action"), sa.Column("bucket", sa.Integer(), primary_key=True),
+        _count("n"),
     )  # fmt: skip
     op.create_table(
         "metrics_case_first",
