@@ -57,9 +57,9 @@ def channels_and_categories(db: Database) -> tuple[list[str], list[str]]:
     """The filter choices: every channel code and every category that has cases."""
     from sqlalchemy import select
 
-    from reviewer.models import Case, Channel
+    from reviewer.metrics.rollup import categories_with_cases
+    from reviewer.models import Channel
 
     with db.read() as s:
         channels = [c for (c,) in s.execute(select(Channel.code).order_by(Channel.code))]
-        categories = [c for (c,) in s.execute(select(Case.category).distinct().order_by(Case.category))]
-    return channels, categories
+    return channels, categories_with_cases(db)

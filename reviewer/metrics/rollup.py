@@ -135,3 +135,19 @@ def _renumbered(conn: Connection) -> bool:
             if at is None or str(at) != row_id:
                 return True
     return False
+
+
+def categories_with_cases(db: Database) -> list[str]:
+    """Every category that has cases: on SQLite those of the folded cases (``metrics_flow``) plus those of
+    the cases added since, without walking every case; on PostgreSQL, or when the watermark no longer
+    matches its row, from the cases themselves."""
+    every = 'SELECT DISTINCT category FROM "case" ORDER BY category'
+    with db.read() as s:
+        conn = s.connection()
+        if db.is_sqlite:
+            rowid, row_id = _mark(conn, '"case"')
+            at = conn.execute(text('SELECT id FROM "case" WHERE rowid = :r'), {"r": rowid}).scalar()
+            if rowid and at is not None and str(at) == row_id:
+                q = 'SELECT category FROM metrics_flow UNION SELECT category FROM "case" WHERE rowid > :r ORDER BY 1'
+                return [str(c) for (c,) in conn.execute(text(q), {"r": rowid})]
+        return [str(c) for (c,) in conn.execute(text(every))]

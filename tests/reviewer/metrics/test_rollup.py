@@ -22,8 +22,8 @@ from reviewer.metrics import (
     sla,
     volume,
 )
-from reviewer.metrics.rollup import rebuild_rollups, refresh_rollups
-from reviewer.models import Decision, table_of
+from reviewer.metrics.rollup import categories_with_cases, rebuild_rollups, refresh_rollups
+from reviewer.models import Case, Decision, table_of
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
@@ -74,6 +74,11 @@ def _late_rows(db: Database) -> None:
                                     "reverses_id": target["id"], "created_at": target["created_at"] + timedelta(hours=1)}))  # fmt: skip
 
 
+def _cases(db: Database) -> list[Case]:
+    with db.read() as s:
+        return list(s.scalars(select(Case)))
+
+
 def _check(db: Database, pack: PolicyPack) -> None:
     build_history(db, pack)
     assert refresh_rollups(db) > 0
@@ -84,6 +89,7 @@ def _check(db: Database, pack: PolicyPack) -> None:
     assert refresh_rollups(db) == 2
     _same(db)
     incremental = [fast(db, f).rows for f in FILTERS for _r, fast in FAMILIES]
+    assert categories_with_cases(db) == sorted({c.category for c in _cases(db)})
     rebuild_rollups(db)
     assert [fast(db, f).rows for f in FILTERS for _r, fast in FAMILIES] == incremental
 
