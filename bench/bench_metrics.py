@@ -4,13 +4,16 @@ Builds ``bench/.cache/metrics-1m.sqlite3`` once: a copy of the 1M-case queue dat
 (``bench_queue.ensure_million_db``) plus 1,000,000 decisions by 40 reviewers spread over the last 30
 days (about 3 % undos, lead overrides, escalations; handle times log-normal), 100,000 reveals and 1,200
 breaks, written with raw ``sqlite3`` in one transaction (indexes as the migrations define them). Then
-times what opening the metrics view runs on the db-read worker: the filter choices and
-``compute_metrics`` for the default 30-day range (median of 3 after one warm-up), one figure family at a
-time, and the same for a 7-day range and one channel.
+times the first ``refresh_rollups`` (schema 0009: every decision, case and reveal folded once), then what
+opening the metrics view runs on the db-read worker: the filter choices and ``compute_metrics`` (which
+folds only rows added since, here none) for the default 30-day range (median of 3 after one warm-up), one
+figure family at a time, the same for a 7-day range and one channel, and an incremental refresh after
+1,000 new decisions.
 
     .venv/bin/python bench/bench_metrics.py
 
-``run() -> dict``: ``metrics_open_30d_ms`` (the target: < 1000), ``metrics_open_7d_ms``,
+``run() -> dict``: ``metrics_first_refresh_s``, ``metrics_open_30d_ms`` (the target: < 1000),
+``metrics_refresh_1000_ms``, ``metrics_open_7d_ms``,
 ``metrics_channel_30d_ms`` and ``metrics_<table>_ms`` for each family.
 """
 
@@ -125,9 +128,29 @@ def _median_ms(fn, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def _refresh_after_new_decisions(db, path: Path, n: int) -> float:  # type: ignore[no-untyped-def]
+    """Copies of ``n`` recent decisions under new ids (as a day's work or a sync pull adds), then one refresh."""
+    from reviewer.metrics.rollup import refresh_rollups
+
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(
+            "INSERT INTO decision (id, case_id, reviewer_id, session_id, action, policy_code, note, tier, handle_ms, "
+            "revealed, reverses_id, created_at, rationale) SELECT lower(hex(randomblob(16))), case_id, reviewer_id, "
+            "session_id, action, policy_code, note, tier, handle_ms, revealed, NULL, created_at, rationale "
+            "FROM decision ORDER BY rowid DESC LIMIT ?",
+            (n,),
+        )
+    con.close()
+    t0 = time.perf_counter()
+    refresh_rollups(db)
+    return (time.perf_counter() - t0) * 1000
+
+
 def run() -> dict[str, float]:
     from reviewer.metrics import MetricsFilter, compute_metrics
     from reviewer.metrics import report as report_module
+    from reviewer.metrics.rollup import refresh_rollups
     from reviewer.paths import sqlite_url
     from reviewer.storage.database import Database
 
@@ -138,7 +161,10 @@ def run() -> dict[str, float]:
     today = datetime.now(UTC).date()
     month = MetricsFilter(today - timedelta(days=29), today)
     week = MetricsFilter(today - timedelta(days=6), today)
-    out = {
+    t0 = time.perf_counter()
+    refresh_rollups(db)
+    out = {"metrics_first_refresh_s": time.perf_counter() - t0}
+    out |= {
         "metrics_open_30d_ms": _median_ms(
             lambda: (report_module.channels_and_categories(db), compute_metrics(db, month))
         ),
@@ -152,6 +178,8 @@ def run() -> dict[str, float]:
                  "exposure_by_day"):  # fmt: skip
         fn = getattr(report_module, name)
         out[f"metrics_{name}_ms"] = _median_ms(lambda fn=fn: fn(db, month), runs=1)
+    out["metrics_refresh_1000_ms"] = _refresh_after_new_decisions(db, work, 1000)
+    out["metrics_open_after_1000_ms"] = _median_ms(lambda: compute_metrics(db, month), runs=1)
     db.dispose()
     work.unlink(missing_ok=True)
     return out

@@ -5,14 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from reviewer.metrics.exposure import exposure_by_day
 from reviewer.metrics.filters import MetricsFilter
-from reviewer.metrics.flow import backlog_age, flow_by_day
-from reviewer.metrics.handle_time import handle_time
-from reviewer.metrics.overturns import overturns_by_policy
-from reviewer.metrics.sla import sla_by_channel, sla_by_priority
+from reviewer.metrics.rolled import (
+    backlog_age,
+    exposure_by_day,
+    flow_by_day,
+    handle_time,
+    mix_by_action,
+    mix_by_policy,
+    overturns_by_policy,
+    sla_by_channel,
+    sla_by_priority,
+    throughput_by_day,
+    throughput_by_hour,
+)
+from reviewer.metrics.rollup import refresh_rollups
 from reviewer.metrics.table import Table
-from reviewer.metrics.volume import mix_by_action, mix_by_policy, throughput_by_day, throughput_by_hour
 from reviewer.storage.database import Database
 
 
@@ -26,7 +34,9 @@ class MetricsReport:
 
 
 def compute_metrics(db: Database, flt: MetricsFilter, now: datetime | None = None) -> MetricsReport:
-    """All figures; each one SQL aggregation over the views (run it on the db-read worker in the app)."""
+    """All figures, read from the rollups after folding the rows added since the last call (run it on the
+    db-read worker in the app: the first refresh of a large database takes a while)."""
+    refresh_rollups(db)
     tables = (
         throughput_by_day(db, flt),
         throughput_by_hour(db, flt),
@@ -47,9 +57,9 @@ def channels_and_categories(db: Database) -> tuple[list[str], list[str]]:
     """The filter choices: every channel code and every category that has cases."""
     from sqlalchemy import select
 
-    from reviewer.models import Case, Channel
+    from reviewer.metrics.rollup import categories_with_cases
+    from reviewer.models import Channel
 
     with db.read() as s:
         channels = [c for (c,) in s.execute(select(Channel.code).order_by(Channel.code))]
-        categories = [c for (c,) in s.execute(select(Case.category).distinct().order_by(Case.category))]
-    return channels, categories
+    return channels, categories_with_cases(db)

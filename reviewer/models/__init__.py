@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2.0 models of the review domain."""
 
+from reviewer.models import metrics as _metrics  # noqa: F401  (the rollup tables, schema 0009)
 from reviewer.models.base import Base, table_of
 from reviewer.models.entities import (
     CASE_STATUSES,

@@ -72,7 +72,7 @@ class MetricsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Figures")
         self.tabs.setAccessibleDescription("One tab per figure; Ctrl+Tab for the next, T for its table")
-        self.status = plain_label("Computing…")
+        self.status = plain_label("Preparing figures…")
         self.status.setAccessibleName("Metrics status")
         row = QHBoxLayout()
         for text, widget in (("&From", self.start), ("T&o", self.end), ("&Channel", self.channel),
@@ -135,7 +135,7 @@ class MetricsDialog(QDialog):
             return
         self._generation += 1
         generation = self._generation
-        self.status.setText("Computing…")
+        self.status.setText("Preparing figures…")
 
         def done(report: MetricsReport) -> None:
             if generation == self._generation:  # filters changed meanwhile: a newer result is coming
