@@ -169,15 +169,16 @@ def exposure_by_day(db: Database, flt: MetricsFilter) -> Table:
 
 
 def backlog_age(db: Database, flt: MetricsFilter, now: datetime | None = None) -> Table:
-    """As :func:`reviewer.metrics.flow.backlog_age`, over ``case`` itself (index on status, created_at)
-    rather than the view, and joining the channel only when a channel is chosen."""
+    """As :func:`reviewer.metrics.flow.backlog_age`, over ``case`` itself rather than the view, and joining
+    the channel only when a channel is chosen: one pass over the workable cases (0.38 s at 1M; schema 0010
+    dropped the (status, created_at) index, which took the queue's page query off ``ix_case_queue``)."""
     from sqlalchemy import case
 
     from reviewer.metrics.flow import AGE_BUCKETS
     from reviewer.models.entities import WORKABLE_STATUSES
 
     now = now or utcnow()
-    # one pass over the (status, created_at) index: cumulative counts newer than each edge, no GROUP BY
+    # one pass: cumulative counts newer than each edge, no GROUP BY
     newer = [func.sum(case((Case.created_at > now - edge, 1), else_=0)) for _label, edge in AGE_BUCKETS[1:]]
     q = select(*newer, func.count()).select_from(Case).where(Case.status.in_(WORKABLE_STATUSES))
     if flt.channel:
