@@ -5,7 +5,7 @@ connection made through the URL lands in the schema (``options=-csearch_path=<sc
 runs never see each other's rows. Where no server answers (no driver, no server, login refused) the test
 is skipped with :data:`SKIP_REASON`, never failed: PostgreSQL is the team server, not the app's default.
 
-Its ``pg_url`` fixture is registered for every test (``pytest_plugins`` in tests/conftest.py).
+Its ``pg_url`` and ``pg_db`` fixtures are registered for every test (``pytest_plugins`` in tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from reviewer.storage.database import Database
 
 ENV_URL = "REVIEWER_PG_URL"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -63,3 +65,13 @@ def pg_url() -> Iterator[str]:
     """A fresh, empty schema for each test (dropped afterwards); skips when no server answers."""
     with new_schema() as url:
         yield url
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    """The app's tables migrated into that schema, as a ``Database``."""
+    from reviewer.storage.migrate import open_database
+
+    db = open_database(pg_url)
+    yield db
+    db.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,17 +9,10 @@ import pytest
 from reviewer.metrics import MetricsFilter, compute_metrics
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
-from reviewer.storage.migrate import open_database
 from tests.support.metrics_fixture import DAY, at, build_history
 
 pytestmark = pytest.mark.postgres
 
-
-@pytest.fixture
-def pg_db(pg_url: str) -> Iterator[Database]:
-    db = open_database(pg_url)
-    yield db
-    db.dispose()
 
 
 def test_figures_match_sqlite(pg_db: Database, db: Database, pack: PolicyPack) -> None:

@@ -5,7 +5,6 @@ decision) as after a full rebuild, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -26,7 +25,6 @@ from reviewer.metrics.rollup import categories_with_cases, rebuild_rollups, refr
 from reviewer.models import Case, Decision, table_of
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
-from reviewer.storage.migrate import open_database
 from tests.support.metrics_fixture import DAY, build_history
 
 FAMILIES = (
@@ -100,12 +98,6 @@ def test_rollups_match_direct_sql_sqlite(db: Database, pack: PolicyPack, chunk: 
     monkeypatch.setattr(rollup, "CHUNK", chunk)
     _check(db, pack)
 
-
-@pytest.fixture
-def pg_db(pg_url: str) -> Iterator[Database]:
-    db = open_database(pg_url)
-    yield db
-    db.dispose()
 
 
 @pytest.mark.postgres

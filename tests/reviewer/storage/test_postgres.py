@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,12 +27,6 @@ from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
 
 pytestmark = pytest.mark.postgres
-
-@pytest.fixture
-def pg_db(pg_url: str) -> Iterator[Database]:
-    db = open_database(pg_url)
-    yield db
-    db.dispose()
 
 
 def _jsonl(folder: Path, tag: str, n: int) -> Path:
