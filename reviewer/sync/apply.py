@@ -36,8 +36,8 @@ from reviewer.audit.chain import GENESIS, lock_chain
 from reviewer.clock import utcnow
 from reviewer.models import AuditEvent, AuditSource, table_of
 from reviewer.storage.database import Database
-from reviewer.sync.apply_batch import APPLY_KIND, PULL_KIND, BatchApplier, ChainMismatch
-from reviewer.sync.rows import event_record
+from reviewer.sync.apply_batch import BatchApplier, ChainMismatch
+from reviewer.sync.rows import APPLY_KIND, PULL_KIND, event_record
 from reviewer.sync.state import server_source_id
 
 __all__ = ["APPLY_KIND", "PULL_KIND", "ApplyReport", "ChainMismatch", "apply_chain", "head_in", "source_head"]

@@ -32,7 +32,7 @@ from reviewer.models import (
     table_of,
 )
 from reviewer.sync.conflicts import RESOLVE_KIND, settle_from_event
-from reviewer.sync.rows import event_rows, row_values
+from reviewer.sync.rows import APPLY_KIND, PULL_KIND, event_rows, row_values
 
 _cases = table_of(Case)
 _decisions = table_of(Decision)
@@ -44,8 +44,6 @@ ROW_TABLES: dict[str, Table] = {
     "review_session": _sessions,
     "decision": _decisions,
 }
-PULL_KIND = "sync.pull"
-APPLY_KIND = "sync.apply"
 _IN = 500  # ids per IN list
 
 

@@ -32,11 +32,11 @@ from reviewer.sync.remote import (
     store_password,
     strip_password,
 )
+from reviewer.sync.rows import PULL_KIND
 from reviewer.workstation import workstation_id
 
 _reviewers = table_of(Reviewer)
 COLUMNS = ("id", "handle", "display_name", "role", "created_at")
-PULL_KIND = "sync.pull"
 
 
 class ConnectRefused(ServerError):

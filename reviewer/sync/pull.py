@@ -15,7 +15,6 @@ local state: the next push carries it first. Texts are sealed and media stored s
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -24,7 +23,8 @@ from sqlalchemy import Connection, bindparam, func, select, text
 from reviewer.models import AuditEvent, ChangeLog, table_of
 from reviewer.storage.database import Database
 from reviewer.sync import pull_rows as R
-from reviewer.sync.pull_writer import PULL_CURSOR, PULL_KIND, PullReport, PullWriter, Step, add_reports
+from reviewer.sync.pull_writer import PULL_CURSOR, PullReport, PullWriter, Step, add_reports
+from reviewer.sync.rows import PULL_KIND, unsent_rows
 from reviewer.sync.state import get_value
 
 __all__ = ["PULL_CURSOR", "PULL_KIND", "PullReport", "add_reports", "pull", "pulled_up_to", "unpushed_cases"]
@@ -65,13 +65,7 @@ def _read_feed(conn: Connection, lo: int, hi: int) -> dict[str, list[str]]:
 def unpushed_cases(conn: Connection, source_id: uuid.UUID, server_head: int) -> set[uuid.UUID]:
     """Cases named by this source's local events above ``server_head`` (its pulls' own events aside)."""
     found: set[uuid.UUID] = set()
-    events = conn.execute(
-        select(_events.c.payload).where(
-            _events.c.source_id == source_id, _events.c.seq > server_head, _events.c.kind != PULL_KIND
-        )
-    ).scalars()
-    for payload in events:
-        rows = json.loads(payload).get("rows", {})
+    for rows in unsent_rows(conn, source_id, server_head):
         found.update(uuid.UUID(s["id"]) for s in rows.get("case", []))
         found.update(uuid.UUID(s["case_id"]) for s in rows.get("decision", []))
     return found

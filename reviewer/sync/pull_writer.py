@@ -24,11 +24,11 @@ from reviewer.media.store import MediaStore
 from reviewer.storage.database import Database
 from reviewer.sync import pull_rows as R
 from reviewer.sync.pull_media import store_missing_media
+from reviewer.sync.rows import PULL_KIND
 from reviewer.sync.state import set_value
 from reviewer.vault.opening import ensure_vault
 
 PULL_CURSOR = "pull_xid"
-PULL_KIND = "sync.pull"
 
 #: A batch's local writes (inside the write transaction) → snapshots of the audited rows written, by table.
 Apply = Callable[[Any, Connection], dict[str, list[dict[str, Any]]]]

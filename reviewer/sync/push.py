@@ -10,7 +10,6 @@ committed.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,7 +22,7 @@ from reviewer.clock import utcnow
 from reviewer.models import AuditEvent, BreakRecord, Case, Item, RevealEvent, ReviewSession, table_of
 from reviewer.storage.database import Database
 from reviewer.sync.apply import ApplyReport, Progress, apply_chain, source_head
-from reviewer.sync.rows import event_values
+from reviewer.sync.rows import event_values, unsent_rows
 from reviewer.sync.ship import decided_cases, ship_missing_cases
 from reviewer.sync.state import get_value, set_value
 from reviewer.workstation import workstation_id
@@ -195,15 +194,4 @@ def waiting_decisions(local: Database, source_id: uuid.UUID | None = None) -> in
     with local.read() as session:
         conn = session.connection()
         pushed = int(get_value(conn, PUSHED_SEQ) or 0)
-        payloads = conn.execute(
-            select(_events.c.payload).where(
-                _events.c.source_id == source, _events.c.seq > pushed, _events.c.kind != "sync.pull"
-            )
-        ).scalars()
-        count = 0
-        for payload in payloads:
-            try:
-                count += len(json.loads(payload).get("rows", {}).get("decision", []))
-            except (ValueError, AttributeError):
-                continue
-    return count
+        return sum(len(rows.get("decision", [])) for rows in unsent_rows(conn, source, pushed))

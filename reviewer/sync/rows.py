@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Row, Uuid
+from sqlalchemy import Connection, DateTime, Row, Uuid, select
 
 from reviewer.audit.chain import event_hash
 from reviewer.audit.snapshots import audited_table
@@ -22,6 +22,10 @@ from reviewer.models import AuditEvent, table_of
 
 _events = table_of(AuditEvent)
 EVENT_COLUMNS = tuple(c.name for c in _events.columns)
+#: A workstation's record of rows it pulled (copies of server state: they change nothing when pushed).
+PULL_KIND = "sync.pull"
+#: What a target derived when it applied a pushed batch (its own chain).
+APPLY_KIND = "sync.apply"
 
 
 class BadEvent(ValueError):
@@ -98,6 +102,20 @@ def event_record(raw: Mapping[str, Any]) -> dict[str, Any]:
     if expected != values["hash"]:
         raise BadEvent(f"audit event #{values['seq']} does not match its hash (altered on the way)")
     return values
+
+
+def unsent_rows(
+    conn: Connection, source_id: uuid.UUID, after_seq: int
+) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """The row snapshots of ``source_id``'s events after ``after_seq`` (what the server has not seen, when
+    ``after_seq`` is its head), one mapping per event; the pulls' own records left out."""
+    payloads = conn.execute(
+        select(_events.c.payload).where(
+            _events.c.source_id == source_id, _events.c.seq > after_seq, _events.c.kind != PULL_KIND
+        )
+    ).scalars()
+    for payload in payloads:
+        yield event_rows({"payload": payload})
 
 
 def event_rows(event: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
