@@ -345,10 +345,6 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
             return cmd_backup(args)
         if args.command == "doctor":
             return cmd_doctor(args)
-        if args.command in ("server", "connect", "disconnect"):
-            from reviewer import cli_server
-
-            return cli_server.run(args)
         return cmd_open(args)
     except (UserError, DatabaseOpenError, VaultError) as exc:
         print(f"reviewer: {_one_line(str(exc))}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """CLI verbs for the team server: ``server init|add-reviewer|reviewers``, ``connect``, ``disconnect``.
 
-Hooked into ``reviewer.cli`` by ``add_commands`` and ``run``. A mistake (a SQLite URL, an unknown
+Hooked into ``reviewer.cli`` by ``add_commands``, whose parsers name ``run`` as their handler. A mistake (a SQLite URL, an unknown
 reviewer, a wrong handle, no keyring) ends in one line on stderr and exit 2; a server that does not
 answer in one line "offline: …" and exit 1.
 """
@@ -24,6 +24,7 @@ class _Mistake(Exception):
 def add_commands(sub: Any) -> None:
     """Add the verbs to the ``reviewer`` parser's subparsers."""
     server = sub.add_parser("server", help="team server administration (a PostgreSQL database)")
+    server.set_defaults(handler=_handler)
     server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
     init = server_sub.add_parser("init", help="create or migrate the team server's tables at URL")
     init.add_argument("url", metavar="URL", help="postgresql+psycopg://user@host:port/database")
@@ -41,8 +42,14 @@ def add_commands(sub: Any) -> None:
     connect.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input (one line)"
     )
-    connect.add_argument("--queues", default="", metavar="CODE,CODE", help="channel codes this workstation works")
-    sub.add_parser("disconnect", help="forget the team server and its password on this workstation")
+    connect.add_argument(
+        "--queues", default="", metavar="CODE,CODE", help="channel codes this workstation works"
+    )
+    connect.set_defaults(handler=_handler)
+    disconnect = sub.add_parser(
+        "disconnect", help="forget the team server and its password on this workstation"
+    )
+    disconnect.set_defaults(handler=_handler)
 
 
 def _server_db(args: argparse.Namespace) -> Any:
@@ -118,7 +125,9 @@ def _connect(args: argparse.Namespace) -> int:
         done = connect(args.url, handle, local, password=password, queues=queues, progress=_progress)
     finally:
         local.dispose()
-    print(f"connected as {visible(handle)}; {done.reviewers_pulled} reviewers and {done.cases_pulled:,} cases pulled")
+    print(
+        f"connected as {visible(handle)}; {done.reviewers_pulled} reviewers and {done.cases_pulled:,} cases pulled"
+    )
     for skipped in done.skipped_handles:
         print(f"  not pulled: a local reviewer {visible(skipped)} is not the server's", file=sys.stderr)
     print(f"database: {local.label}", file=sys.stderr)
@@ -131,6 +140,11 @@ def _disconnect(args: argparse.Namespace) -> int:
     cfg = disconnect()
     print("not connected" if cfg is None else "disconnected: the server's address and password are forgotten")
     return 0
+
+
+def _handler(args: argparse.Namespace, _tools: object) -> int:
+    """The CLI's hook for command modules (``reviewer.cli_tools``): these verbs keep their own exit codes."""
+    return run(args)
 
 
 def run(args: argparse.Namespace) -> int:
