@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 
 from reviewer.actions import ACTION_KINDS, UNDO
 from reviewer.audit.chain import append_event_core
@@ -31,7 +31,7 @@ from reviewer.models import (
     SyncConflict,
     table_of,
 )
-from reviewer.sync.conflicts import RESOLVE_KIND, settle_from_event
+from reviewer.sync.conflicts import RESOLVE_KIND, close_open, settle_from_event
 from reviewer.sync.rows import APPLY_KIND, PULL_KIND, event_rows, row_values
 
 _cases = table_of(Case)
@@ -324,16 +324,14 @@ class BatchApplier:
         if self.new_conflicts:
             self.conn.execute(insert(_conflicts), self.new_conflicts)
         for decision_id, undo in self.withdrawn:
-            self.conn.execute(
-                update(_conflicts)
-                .where(and_(_conflicts.c.decision_id == decision_id, _conflicts.c.resolved_at.is_(None)))
-                .values(
-                    resolved_at=self.now,
-                    resolved_by=undo["reviewer_id"],
-                    resolution="withdrawn",
-                    resolution_note="undone on the workstation that made it",
-                    resolution_decision_id=undo["id"],
-                )
+            close_open(
+                self.conn,
+                decision_id,
+                resolved_at=self.now,
+                resolved_by=undo["reviewer_id"],
+                resolution="withdrawn",
+                resolution_note="undone on the workstation that made it",
+                resolution_decision_id=undo["id"],
             )
         for payload, created in self.settlements:
             settle_from_event(self.conn, payload, created)

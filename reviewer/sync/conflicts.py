@@ -242,6 +242,12 @@ def settle_from_event(conn: Connection, payload: dict[str, Any], now: datetime) 
         }
     except (KeyError, ValueError, TypeError):
         return  # a malformed settlement changes nothing (the event itself is kept and hashed)
+    close_open(conn, decision_id, **values)
+
+
+def close_open(conn: Connection, decision_id: uuid.UUID, **values: Any) -> None:
+    """Settle the conflict of the kept ``decision_id`` with ``values`` (the resolution columns), unless it
+    was settled already: the first settlement stands."""
     conn.execute(
         update(_conflicts)
         .where(and_(_conflicts.c.decision_id == decision_id, _conflicts.c.resolved_at.is_(None)))
