@@ -170,10 +170,8 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: jsonable(v) for k, v in values.items()}
 
 
-def _opened(vault: Vault | None, value: str | None, table: str, column: str, row_id: uuid.UUID) -> Any:
-    if value is None or vault is None:
-        return value
-    return vault.open_text(value, table, column, row_id.hex)
+def _opened(vault: Vault | None, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    return row if vault is None else vault.open_row(table, row)
 
 
 def export_pack(
@@ -227,7 +225,7 @@ def export_pack(
                 if case["account_id"] is not None and case["account_id"] not in seen_accounts:
                     seen_accounts.add(case["account_id"])
                     put_record(out, {"t": "account", **_plain(_row(conn, _accounts, case["account_id"]))})
-                case["report_text"] = _opened(vault, case["report_text"], "case", "report_text", case_id)
+                case = _opened(vault, "case", case)
                 state = by_id[case_id]
                 case.update(state.__dict__)
                 put_record(out, {"t": "case", **_plain(case)})
@@ -235,8 +233,7 @@ def export_pack(
                     select(_items).where(_items.c.case_id == case_id).order_by(_items.c.position)
                 ).all()
                 for item in items:
-                    row = dict(item._mapping)
-                    row["text"] = _opened(vault, row["text"], "item", "text", row["id"])
+                    row = _opened(vault, "item", dict(item._mapping))
                     put_record(out, {"t": "item", **_plain(row)})
             for item in items:
                 sha = item.media_sha256

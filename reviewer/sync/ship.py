@@ -60,13 +60,11 @@ def ship_missing_cases(local: Database, server: Database, case_ids: set[uuid.UUI
             r.id: dict(r._mapping)
             for r in conn.execute(select(_accounts).where(_accounts.c.id.in_(account_ids)))
         }
+    if vault is not None:
+        cases = [vault.open_row("case", c) for c in cases]
+        items = [vault.open_row("item", i) for i in items]
     for case in cases:
-        if vault is not None:
-            case["report_text"] = vault.open_text(case["report_text"], "case", "report_text", case["id"].hex)
         case.update(status="open", tier=1, claimed_by=None, claim_expires_at=None, state_seq=0)
-    for item in items:
-        if vault is not None and item["text"] is not None:
-            item["text"] = vault.open_text(item["text"], "item", "text", item["id"].hex)
     store, blobs = media_store_of(local), BlobStore(server)
     for sha in sorted({i["media_sha256"] for i in items if i["media_sha256"]}):
         # Media first, each its own small write (named by content: harmless if the cases then fail).
