@@ -28,10 +28,19 @@ INITIAL_CASE_STATE = {
     "state_seq": 0,
 }
 
+#: Record tables of feature packages (investigations, responses, policy gaps …): rows a workstation writes,
+#: each write audited with a snapshot of every column, never deleted (a status or a ``removed_at`` column
+#: instead). The team sync shares them generically: pushed by their newest snapshot, pulled through the
+#: server's change log (their migration calls ``reviewer.storage.changelog.log_changes``). A feature adds
+#: its models here.
+RECORD_MODELS: tuple[type[Any], ...] = ()
+
 _tables: dict[str, Table] = {
-    m.__tablename__: m.__table__  # type: ignore[misc]
-    for m in (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case)
+    m.__tablename__: m.__table__
+    for m in (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)
 }
+#: The record tables by name (see RECORD_MODELS).
+RECORD_TABLES: tuple[str, ...] = tuple(m.__tablename__ for m in RECORD_MODELS)
 #: Audited table → the columns its snapshots hold.
 AUDITED_COLUMNS: dict[str, tuple[str, ...]] = {
     name: CASE_STATE_COLUMNS if name == "case" else tuple(c.name for c in table.columns)
