@@ -33,12 +33,10 @@ INITIAL_CASE_STATE = {
 #: instead). The team sync shares them generically: pushed by their newest snapshot, pulled through the
 #: server's change log (their migration calls ``reviewer.storage.changelog.log_changes``). A feature adds
 #: its models here.
-RECORD_MODELS: tuple[type[Any], ...] = ()
+RECORD_MODELS: tuple[Any, ...] = ()
 
-_tables: dict[str, Table] = {
-    m.__tablename__: m.__table__
-    for m in (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)
-}
+_models: tuple[Any, ...] = (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)
+_tables: dict[str, Table] = {m.__tablename__: m.__table__ for m in _models}
 #: The record tables by name (see RECORD_MODELS).
 RECORD_TABLES: tuple[str, ...] = tuple(m.__tablename__ for m in RECORD_MODELS)
 #: Audited table → the columns its snapshots hold.
