@@ -55,6 +55,7 @@ class ApplyReport:
     applied: int = 0  # of which changed their case
     conflicts: int = 0  # of which were kept as conflicts
     skipped: int = 0  # events the target already held
+    records: int = 0  # record rows (investigations, responses …) written or changed
 
     def __add__(self, other: ApplyReport) -> ApplyReport:
         return ApplyReport(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -83,11 +84,13 @@ def apply_chain(
     batch: int = 500,
     progress: Progress | None = None,
     now: datetime | None = None,
+    account_map: Mapping[uuid.UUID, uuid.UUID] | None = None,
 ) -> ApplyReport:
     """Write ``events`` (one source's, in seq order; those the target holds are skipped) and apply them.
 
     Raises BadEvent for an event whose hash does not cover it, ChainMismatch for events that do not
-    continue the target's chain; each batch is one transaction, so a failure or a kill keeps every
+    continue the target's chain (``account_map``: the sender's account ids that records name → the
+    target's, for accounts each side imported on its own); each batch is one transaction, so a failure or a kill keeps every
     earlier batch whole and writes nothing of its own.
     """
     records = [event_record(e) for e in events]
@@ -101,14 +104,18 @@ def apply_chain(
     for start in range(0, len(records), batch):
         chunk = records[start : start + batch]
         with target.write() as session:
-            report += _apply_batch(session.connection(), source, chunk, now or utcnow())
+            report += _apply_batch(session.connection(), source, chunk, now or utcnow(), account_map or {})
         if progress is not None:
             progress("audit events", start + len(chunk), len(records))
     return report
 
 
 def _apply_batch(
-    conn: Connection, source: uuid.UUID, chunk: list[dict[str, Any]], now: datetime
+    conn: Connection,
+    source: uuid.UUID,
+    chunk: list[dict[str, Any]],
+    now: datetime,
+    account_map: Mapping[uuid.UUID, uuid.UUID],
 ) -> ApplyReport:
     lock_chain(conn, source)
     head_seq, head_hash = head_in(conn, source)
@@ -139,7 +146,7 @@ def _apply_batch(
     if conn.execute(select(_sources.c.id).where(_sources.c.id == source)).first() is None:
         conn.execute(insert(_sources).values(id=source, kind="workstation", host="", created_at=now))
     conn.execute(insert(_events), fresh)
-    work = BatchApplier(conn, source, now)
+    work = BatchApplier(conn, source, now, account_map=account_map)
     work.run(fresh, merge)
     return ApplyReport(
         events=len(fresh),
@@ -147,4 +154,5 @@ def _apply_batch(
         applied=work.applied,
         conflicts=len(work.conflicts),
         skipped=len(held),
+        records=work.records.written if work.records is not None else 0,
     )

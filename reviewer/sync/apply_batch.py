@@ -31,8 +31,10 @@ from reviewer.models import (
     SyncConflict,
     table_of,
 )
+from reviewer.sync.apply_records import RecordApplier
 from reviewer.sync.conflicts import RESOLVE_KIND, close_open, settle_from_event
-from reviewer.sync.rows import APPLY_KIND, PULL_KIND, event_rows, row_values
+from reviewer.sync.records import record_tables
+from reviewer.sync.rows import APPLY_KIND, PULL_KIND, ChainMismatch, event_rows, row_values
 
 _cases = table_of(Case)
 _decisions = table_of(Decision)
@@ -45,11 +47,6 @@ ROW_TABLES: dict[str, Table] = {
     "decision": _decisions,
 }
 _IN = 500  # ids per IN list
-
-
-class ChainMismatch(Exception):
-    """The events cannot continue the target's copy of the chain (a gap, another history), or refer to
-    what the target does not hold; nothing of the batch was written."""
 
 
 def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -90,12 +87,17 @@ class BatchApplier:
     session_source: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
     settlements: list[tuple[dict[str, Any], datetime]] = field(default_factory=list)
     withdrawn: list[tuple[uuid.UUID, Mapping[str, Any]]] = field(default_factory=list)
+    #: The pusher's account ids → this database's (records that name an account held here under another id).
+    account_map: Mapping[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    records: RecordApplier | None = None
 
     # -- reading up front -----------------------------------------------------------------------------
 
     def run(self, events: list[dict[str, Any]], merge: uuid.UUID) -> None:
         parsed = [(e, event_rows(e)) for e in events]
         self._prefetch(parsed)
+        self.records = RecordApplier(self.conn, self.source, self.account_map)
+        self.records.prefetch(rows for _event, rows in parsed)
         for event, rows in parsed:
             self._apply(event, rows)
         self._write()
@@ -174,6 +176,10 @@ class BatchApplier:
         for snap in rows.get("decision", []):
             if self._row("decision", snap, copy):
                 decided.add(str(snap.get("case_id")))
+        assert self.records is not None
+        for name in record_tables():
+            for snap in rows.get(name, []):
+                self.records.take(name, snap, copy)
         if copy:
             return
         for snap in rows.get("case", []):
@@ -335,6 +341,8 @@ class BatchApplier:
             )
         for payload, created in self.settlements:
             settle_from_event(self.conn, payload, created)
+        assert self.records is not None
+        self.records.write()
 
     def _finish(self, merge: uuid.UUID, fresh: list[dict[str, Any]]) -> None:
         """The target's own event: the new state of every case it touched, and rows it re-asserts."""
@@ -346,6 +354,8 @@ class BatchApplier:
                 base = replace(orig, state_seq=max(orig.state_seq, pushed))
                 states.append(write_state(self.conn, base, **_fields(new)))
         rows: dict[str, list[dict[str, Any]]] = {"case": [s.snapshot() for s in states]}
+        if self.records is not None:
+            rows.update(self.records.snapshots())
         for table, row_id in self.reassert:
             found = self.rows[table].get(uuid.UUID(row_id))
             if found is not None:

@@ -5,7 +5,8 @@ transaction below the snapshot's ``xmin`` has finished, so a slow one that commi
 later pull, never skipped) and the current rows it names. They are written locally in batches, each ONE
 local transaction with its ``sync.pull`` audit event (snapshots of every audited row written), the last
 one also storing the new cursor (``sync_state`` ``pull_xid``). Order: reviewers, pack versions, sessions,
-cases (with channels, accounts, items, media and their decisions), decisions, conflicts.
+cases (with channels, accounts, items, media and their decisions), decisions, conflicts, then the record
+tables (``reviewer.sync.pull_records``).
 
 Cases pulled: those in the workstation's queues (channel codes; all when none), those leased to a session
 of this workstation, those a conflict names, and those the working copy holds already. A case whose local
@@ -20,10 +21,13 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, bindparam, func, select, text
 
+from reviewer.audit.snapshots import RECORD_TABLES
 from reviewer.models import AuditEvent, ChangeLog, table_of
 from reviewer.storage.database import Database
 from reviewer.sync import pull_rows as R
+from reviewer.sync.pull_records import record_step
 from reviewer.sync.pull_writer import PULL_CURSOR, PullReport, PullWriter, Step, add_reports
+from reviewer.sync.records import record_tables
 from reviewer.sync.rows import PULL_KIND, unsent_rows
 from reviewer.sync.state import get_value
 
@@ -64,11 +68,21 @@ def _read_feed(conn: Connection, lo: int, hi: int) -> dict[str, list[str]]:
 
 def unpushed_cases(conn: Connection, source_id: uuid.UUID, server_head: int) -> set[uuid.UUID]:
     """Cases named by this source's local events above ``server_head`` (its pulls' own events aside)."""
-    found: set[uuid.UUID] = set()
+    return _unpushed(conn, source_id, server_head)[0]
+
+
+def _unpushed(
+    conn: Connection, source_id: uuid.UUID, server_head: int
+) -> tuple[set[uuid.UUID], set[tuple[str, uuid.UUID]]]:
+    """Cases, and record rows ``(table, id)``, named by this source's events above ``server_head``."""
+    cases: set[uuid.UUID] = set()
+    records: set[tuple[str, uuid.UUID]] = set()
     for rows in unsent_rows(conn, source_id, server_head):
-        found.update(uuid.UUID(s["id"]) for s in rows.get("case", []))
-        found.update(uuid.UUID(s["case_id"]) for s in rows.get("decision", []))
-    return found
+        cases.update(uuid.UUID(s["id"]) for s in rows.get("case", []))
+        cases.update(uuid.UUID(s["case_id"]) for s in rows.get("decision", []))
+        for name in RECORD_TABLES:
+            records.update((name, uuid.UUID(s["id"])) for s in rows.get(name, []))
+    return cases, records
 
 
 def _scope(p: PullWriter, server: Connection, queues: Sequence[str], feed: dict[str, list[str]]) -> None:
@@ -111,7 +125,7 @@ def pull(
             p = PullWriter(local, conn, source_id, lo, hi)
             _scope(p, conn, queues, feed)
             with local.read() as session:
-                p.unpushed = unpushed_cases(session.connection(), source_id, int(head or 0))
+                p.unpushed, p.unpushed_records = _unpushed(session.connection(), source_id, int(head or 0))
             work: list[Step] = []
             for table in (
                 "reviewer",
@@ -120,9 +134,15 @@ def pull(
                 "case",
                 "decision",
                 "sync_conflict",
+                *record_tables(),
             ):
                 for part in R.chunks(feed.get(table, []), batch):
-                    work.append(p.cases(part) if table == "case" else p.plain_rows(table, part))
+                    if table == "case":
+                        work.append(p.cases(part))
+                    elif table in RECORD_TABLES:
+                        work.append(record_step(p, table, part))
+                    else:
+                        work.append(p.plain_rows(table, part))
             if not work:
                 work.append(lambda: lambda _s, _c: {})
             for done, step in enumerate(work, 1):

@@ -18,12 +18,13 @@ from sqlalchemy import Connection, select, update
 
 from reviewer.audit.chain import append_event_core, lock_chain
 from reviewer.audit.checkpoints import note_appended
-from reviewer.audit.snapshots import CASE_STATE_COLUMNS, INITIAL_CASE_STATE, snapshot
+from reviewer.audit.snapshots import CASE_STATE_COLUMNS, INITIAL_CASE_STATE, RECORD_TABLES, snapshot
 from reviewer.importing.writing import sink_for
 from reviewer.media.store import MediaStore
 from reviewer.storage.database import Database
 from reviewer.sync import pull_rows as R
 from reviewer.sync.pull_media import store_missing_media
+from reviewer.sync.records import references
 from reviewer.sync.rows import PULL_KIND
 from reviewer.sync.state import set_value
 from reviewer.vault.opening import ensure_vault
@@ -35,6 +36,8 @@ Apply = Callable[[Any, Connection], dict[str, list[dict[str, Any]]]]
 #: A batch: reads the server (and stores media) outside the local write lock, returns its ``Apply``.
 Step = Callable[[], Apply]
 _STATE = CASE_STATE_COLUMNS[1:]
+#: What a record may refer to that a pull fetches the way a decision's references are fetched.
+_REFERABLE = ("reviewer", "review_session", "policy_pack_version")
 _COUNTS = {
     "reviewer": "reviewers",
     "review_session": "sessions",
@@ -56,6 +59,7 @@ class PullReport:
     states: int = 0
     skipped_unpushed: int = 0
     policy_versions: int = 0
+    records: int = 0  # rows of record tables (investigations, responses …)
 
     @property
     def written(self) -> int:
@@ -81,6 +85,10 @@ class PullWriter:
         self.wanted_channels: set[uuid.UUID] | None = None
         self.own_sessions: set[uuid.UUID] = set()
         self.conflict_cases: set[uuid.UUID] = set()
+        #: Cases records name: pulled whatever the queues (``reviewer.sync.pull_records``).
+        self.forced_cases: set[uuid.UUID] = set()
+        #: Record rows this workstation changed and has not pushed: they keep the local value.
+        self.unpushed_records: set[tuple[str, uuid.UUID]] = set()
 
     # -- one local transaction per batch ------------------------------------------------------------
     def commit(self, step: Step, final: bool) -> None:
@@ -143,6 +151,8 @@ class PullWriter:
                 ("policy_pack_version", "policy_pack_version_id"),
             ],
         }.get(table, [])
+        if table in RECORD_TABLES:
+            wants = [(t, c) for c, t in references(table) if t in _REFERABLE]
         for target, column in wants:
             ids = {r[column] for r in rows if r[column] is not None}
             known = set(self.ids.of(target)) if target != "review_session" else set()
@@ -185,6 +195,7 @@ class PullWriter:
             or row["channel_id"] in self.wanted_channels
             or row["claimed_by"] in self.own_sessions
             or row["id"] in self.conflict_cases
+            or row["id"] in self.forced_cases
         )
 
     def cases(self, ids: Sequence[str]) -> Step:

@@ -23,7 +23,7 @@ from reviewer.models import AuditEvent, BreakRecord, Case, Item, RevealEvent, Re
 from reviewer.storage.database import Database
 from reviewer.sync.apply import ApplyReport, Progress, apply_chain, source_head
 from reviewer.sync.rows import event_values, unsent_rows
-from reviewer.sync.ship import decided_cases, ship_missing_cases
+from reviewer.sync.ship import cases_to_ship, ship_accounts, ship_missing_cases
 from reviewer.sync.state import get_value, set_value
 from reviewer.workstation import workstation_id
 
@@ -90,8 +90,9 @@ def push(
             events = [event_values(r) for r in rows]
         if not events:
             break
-        shipped += ship_missing_cases(local, server, decided_cases(events))
-        chain += apply_chain(server, events, batch=batch)
+        shipped += ship_missing_cases(local, server, cases_to_ship(local, events))
+        accounts = ship_accounts(local, server, events)
+        chain += apply_chain(server, events, batch=batch, account_map=accounts)
         done = events[-1]["seq"]
         if progress is not None:
             progress("decisions and claims", done - head_seq, last - head_seq)

@@ -28,6 +28,11 @@ PULL_KIND = "sync.pull"
 APPLY_KIND = "sync.apply"
 
 
+class ChainMismatch(Exception):
+    """The events cannot continue the target's copy of the chain (a gap, another history), or refer to
+    what the target does not hold; nothing of the batch was written."""
+
+
 class BadEvent(ValueError):
     """An event that is not what it claims: a wrong hash, a missing column, a payload that is not JSON."""
 

@@ -1,5 +1,7 @@
 """Cases that exist only on this workstation (imported here) go to the server before decisions on them.
 
+The same holds for the cases and accounts that records (investigations, responses …) name.
+
 A pushed decision must find its case on the server. Before each push batch, the cases its decisions
 name that the server lacks are copied there in one transaction: the case row (its texts opened from
 this workstation's vault: the server stores them as a server stores texts), its items, its channel and
@@ -11,14 +13,16 @@ them, so other workstations pull them like any case.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from reviewer.audit.snapshots import RECORD_TABLES
 from reviewer.media.blobs import BlobStore
 from reviewer.models import Account, Case, Channel, Item, table_of
 from reviewer.storage.database import Database
+from reviewer.sync.records import referenced_ids
 from reviewer.sync.rows import event_rows
 from reviewer.vault.opening import media_store_of, open_vault
 
@@ -38,6 +42,48 @@ def decided_cases(events: Iterable[Mapping[str, Any]]) -> set[uuid.UUID]:
             except (KeyError, ValueError):
                 continue
     return found
+
+
+def _record_rows(events: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        for name, snaps in event_rows(event).items():
+            if name in RECORD_TABLES:
+                rows.setdefault(name, []).extend(snaps)
+    return rows
+
+
+def cases_to_ship(local: Database, events: Sequence[Mapping[str, Any]]) -> set[uuid.UUID]:
+    """The cases the decisions and records in ``events`` name (an item named: its case)."""
+    records = _record_rows(events)
+    found = decided_cases(events) | referenced_ids(records, "case")
+    items = sorted(referenced_ids(records, "item"))
+    if items:
+        with local.read() as session:
+            found.update(session.execute(select(_items.c.case_id).where(_items.c.id.in_(items))).scalars())
+    return found
+
+
+def ship_accounts(
+    local: Database, server: Database, events: Sequence[Mapping[str, Any]]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The accounts records in ``events`` name, on the server: this copy's id → the server's (matched by
+    platform and handle; copied when the server lacks them)."""
+    wanted = sorted(referenced_ids(_record_rows(events), "account"))
+    if not wanted:
+        return {}
+    with local.read() as session:
+        rows = [
+            dict(r._mapping) for r in session.execute(select(_accounts).where(_accounts.c.id.in_(wanted)))
+        ]
+    mapping: dict[uuid.UUID, uuid.UUID] = {}
+    with server.write() as session:
+        conn = session.connection()
+        for account in rows:
+            here = _account_here(conn, account)
+            if here != account["id"]:
+                mapping[account["id"]] = here
+    return mapping
 
 
 def ship_missing_cases(local: Database, server: Database, case_ids: set[uuid.UUID]) -> int:

@@ -1,0 +1,127 @@
+"""Record rows of a pushed batch, applied on the target (the rule is in ``reviewer.sync.records``).
+
+Read up front with one ``IN`` query per table, decided in memory event by event (the newest write wins,
+by ``updated_at`` where the table has it), written in bulk in foreign-key order, and re-asserted in the
+target's own ``sync.apply`` event, so the newest snapshot of every row touched is what the target holds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from reviewer.audit.snapshots import RECORD_TABLES, snapshot
+from reviewer.models import Base
+from reviewer.sync.records import map_columns, newer_kept, record_tables, referenced_ids, table
+from reviewer.sync.rows import ChainMismatch, row_values
+
+_IN = 500
+#: What records may refer to outside their own tables, checked before anything is written.
+_CHECKED = ("case", "item", "account", "reviewer", "decision", "policy_pack_version", "review_session")
+
+
+def _present(conn: Connection, name: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    t, listed = Base.metadata.tables[name], sorted(ids)
+    found: set[uuid.UUID] = set()
+    for at in range(0, len(listed), _IN):
+        found.update(conn.execute(select(t.c.id).where(t.c.id.in_(listed[at : at + _IN]))).scalars())
+    return found
+
+
+@dataclass
+class RecordApplier:
+    conn: Connection
+    source: uuid.UUID
+    #: The pusher's account ids → the target's (the same account held under another id).
+    account_map: Mapping[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    held: dict[str, dict[uuid.UUID, dict[str, Any]]] = field(default_factory=dict)
+    existing: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+    changed: dict[str, dict[uuid.UUID, None]] = field(default_factory=dict)  # ordered sets
+    touched: dict[tuple[str, uuid.UUID], None] = field(default_factory=dict)
+
+    @property
+    def written(self) -> int:
+        return sum(len(ids) for ids in self.changed.values())
+
+    def prefetch(self, snaps: Iterable[Mapping[str, Sequence[Mapping[str, Any]]]]) -> None:
+        """Read the target's rows every record snapshot of the batch names; check what they refer to."""
+        named: dict[str, set[uuid.UUID]] = {t: set() for t in RECORD_TABLES}
+        mapped: dict[str, list[dict[str, Any]]] = {t: [] for t in RECORD_TABLES}
+        for rows in snaps:
+            for name in RECORD_TABLES:
+                for snap in rows.get(name, []):
+                    values = self._values(name, snap)
+                    named[name].add(values["id"])
+                    mapped[name].append(values)
+        for name, ids in named.items():
+            t = table(name)
+            held = self.held.setdefault(name, {})
+            listed = sorted(ids)
+            for at in range(0, len(listed), _IN):
+                for r in self.conn.execute(select(t).where(t.c.id.in_(listed[at : at + _IN]))):
+                    held[r.id] = dict(r._mapping)
+            self.existing[name] = set(held)
+        for target in (*_CHECKED, *RECORD_TABLES):
+            wanted = referenced_ids(mapped, target) - named.get(target, set())
+            missing = wanted - _present(self.conn, target, wanted) if wanted else set()
+            if missing:
+                raise ChainMismatch(
+                    f"a record sent by workstation {str(self.source)[:8]} refers to {target} "
+                    f"{sorted(missing)[0]}, which is not in this database; nothing was written"
+                )
+
+    def _values(self, name: str, snap: Mapping[str, Any]) -> dict[str, Any]:
+        values = row_values(name, snap)
+        map_columns(name, values, "account", self.account_map)
+        return values
+
+    def take(self, name: str, snap: Mapping[str, Any], copy: bool) -> None:
+        """One snapshot of an event, in chain order. A workstation's copy of a pulled row (``copy``)
+        changes nothing: the target holds the original."""
+        if copy:
+            return
+        values = self._values(name, snap)
+        held = self.held.setdefault(name, {})
+        found = held.get(values["id"])
+        self.touched[(name, values["id"])] = None
+        if newer_kept(found, values):
+            return
+        merged = {**found, **values} if found is not None else values
+        if found != merged:
+            held[values["id"]] = merged
+            self.changed.setdefault(name, {})[values["id"]] = None
+
+    def write(self) -> None:
+        """Inserts, then updates, table by table in foreign-key order."""
+        for name in record_tables():
+            ids = list(self.changed.get(name, {}))
+            if not ids:
+                continue
+            t, held, existing = table(name), self.held[name], self.existing.get(name, set())
+            new = [held[i] for i in ids if i not in existing]
+            for group in _by_columns(new):
+                self.conn.execute(insert(t), group)
+            for i in ids:
+                if i in existing:
+                    self.conn.execute(update(t).where(t.c.id == i).values(**held[i]))
+            self.existing[name] = existing | set(ids)
+
+    def snapshots(self) -> dict[str, list[dict[str, Any]]]:
+        """Snapshots of every record row the batch touched, as the target now holds it."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name, row_id in self.touched:
+            row = self.held.get(name, {}).get(row_id)
+            if row is not None:
+                out.setdefault(name, []).append(snapshot(name, row))
+        return out
+
+
+def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
