@@ -42,6 +42,9 @@ class RecordApplier:
     existing: dict[str, set[uuid.UUID]] = field(default_factory=dict)
     changed: dict[str, dict[uuid.UUID, None]] = field(default_factory=dict)  # ordered sets
     touched: dict[tuple[str, uuid.UUID], None] = field(default_factory=dict)
+    #: Rows whose pushed snapshot was older than the row held: touched on write, so the change log names
+    #: them and the pusher's next pull brings the newer row back.
+    stale: dict[tuple[str, uuid.UUID], None] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -89,6 +92,7 @@ class RecordApplier:
         found = held.get(values["id"])
         self.touched[(name, values["id"])] = None
         if newer_kept(found, values):
+            self.stale[(name, values["id"])] = None
             return
         merged = {**found, **values} if found is not None else values
         if found != merged:
@@ -109,6 +113,10 @@ class RecordApplier:
                 if i in existing:
                     self.conn.execute(update(t).where(t.c.id == i).values(**held[i]))
             self.existing[name] = existing | set(ids)
+        for name, row_id in self.stale:
+            if row_id not in self.changed.get(name, {}):
+                t = table(name)
+                self.conn.execute(update(t).where(t.c.id == row_id).values(id=row_id))
 
     def snapshots(self) -> dict[str, list[dict[str, Any]]]:
         """Snapshots of every record row the batch touched, as the target now holds it."""

@@ -21,7 +21,6 @@ from reviewer.decisions import record_decision, undo_last
 from reviewer.identity import ensure_reviewer, set_role, start_session
 from reviewer.leases import claim_case
 from reviewer.models import AuditEvent, Case, Channel, Decision, Item, RevealEvent, SyncConflict
-from reviewer.paths import sqlite_url
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
@@ -29,7 +28,7 @@ from reviewer.sync.apply import ChainMismatch, apply_chain, source_head
 from reviewer.sync.conflicts import keep_standing, list_conflicts, open_count, take_pushed
 from reviewer.sync.push import push, waiting_decisions
 from reviewer.sync.rows import BadEvent, event_values
-from reviewer.workstation import workstation_id
+from tests.support.stations import Station
 
 pytestmark = pytest.mark.postgres
 
@@ -58,26 +57,6 @@ def _seed(db: Database, case_ids: list[uuid.UUID]) -> None:
             session.add(
                 Item(id=uuid.uuid5(case_id, "item"), case_id=case_id, kind="text", text="t", position=0)
             )
-
-
-class Station:
-    """One workstation: its data folder (hence its id and chain) and working copy."""
-
-    def __init__(self, root: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.dir = root / name
-        self.dir.mkdir()
-        self.monkeypatch = monkeypatch
-        self.name = name
-        with self:
-            self.db = open_database(sqlite_url(self.dir / "reviewer.sqlite3"))
-            self.id = workstation_id()
-
-    def __enter__(self) -> Station:
-        self.monkeypatch.setenv("REVIEWER_DATA_DIR", str(self.dir))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 @pytest.fixture
