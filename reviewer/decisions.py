@@ -40,6 +40,7 @@ from reviewer.models import Case, Decision, Reviewer, SyncConflict, table_of
 from reviewer.pack_versions import pack_version_row
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
+from reviewer.tiers import DEFAULT_MAX_TIER, check_escalation, check_handoff_note
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -48,6 +49,7 @@ __all__ = [
     "DecisionError",
     "DecisionResult",
     "StandingDecision",
+    "check_escalation",
     "claim_case",
     "record_decision",
     "record_decision_in",
@@ -119,9 +121,12 @@ _BULK_STANDING = (
     .where(_decisions.c.bulk_id == bindparam("b_bulk"), _decisions.c.id.not_in(_UNDONE))
     .order_by(_decisions.c.created_at, _decisions.c.case_id)
 )
-#: The highest tier a case can be escalated to.
-MAX_TIER = 3
 _CASE_STATE_ATTRS = ["status", "tier", "claimed_by", "claim_expires_at", "state_seq"]
+
+
+def max_tier_of(pack: PolicyPack | None) -> int:
+    """The highest tier a case can reach: the pack's, or the default three without a pack."""
+    return DEFAULT_MAX_TIER if pack is None else pack.max_tier
 
 
 def validate_action(
@@ -143,21 +148,6 @@ def validate_action(
         pack.check_rationale(policy_code, action, rationale)
     except PolicyRuleError as exc:
         raise DecisionError(str(exc)) from exc
-
-
-def check_escalation(action: str, to_tier: int | None, tier: int) -> None:
-    """An escalation goes above the case's tier and at most to :data:`MAX_TIER` (its target, or the next
-    tier); only an escalation has a target tier."""
-    if action != "escalate":
-        if to_tier is not None:
-            raise DecisionError(f"only an escalation has a target tier, not {action!r}")
-        return
-    if tier >= MAX_TIER:
-        raise DecisionError(f"the case is already at tier {tier}, the highest; it cannot be escalated")
-    if to_tier is not None and not tier < to_tier <= MAX_TIER:
-        raise DecisionError(
-            f"an escalation from tier {tier} goes to a higher tier, at most {MAX_TIER} (not {to_tier})"
-        )
 
 
 def case_history(
@@ -340,13 +330,15 @@ def record_decision(
 ) -> DecisionResult:
     """Validate, check the lease, write and commit one decision with its audit event; returns once durable.
 
-    ``rationale`` is stored on the decision (required where the cited section says so); ``to_tier`` is an
-    escalation's target tier (default: the next). Raises DecisionError for a decision the pack's rules
+    ``rationale`` is stored on the decision (required where the cited section says so, and for an
+    escalation, whose hand-off note it is); ``to_tier`` is an escalation's target tier (default: the
+    next; at most the pack's highest tier). Raises DecisionError for a decision the pack's rules
     refuse and CaseAlreadyDecided / CaseHeld when the case is not this session's to decide; nothing is
     written then.
     """
     # Checked before BEGIN IMMEDIATE (a refused decision takes no lock) and again inside the write.
     validate_action(action, policy_code, pack, rationale)
+    check_handoff_note(action, rationale)
     with db.write() as session:
         result = _record_in(
             session,
@@ -423,6 +415,7 @@ def _record_in(
 ) -> DecisionResult:
     rationale = rationale.strip()
     validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
+    check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
     now = as_utc(now)
     conn = write_connection(session)
     source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
@@ -436,7 +429,7 @@ def _record_in(
     check_may_decide(conn, state, session_id, now)
     standing = standing_steps(history)
     _, tier = derive_state(standing)
-    check_escalation(action, to_tier, tier)
+    check_escalation(action, to_tier, tier, max_tier_of(pack))
     status, new_tier = derive_state([*standing, (action, to_tier)])
     row = NewDecision(
         case_id=case_id,

@@ -110,7 +110,9 @@ class _Replay:
                 continue
 
     def policy(self, action: str, category: str) -> tuple[str | None, str]:
-        if action in ("escalate", "skip"):
+        if action == "escalate":  # an escalation carries its hand-off note (reviewer.tiers)
+            return None, "demo history: unclear under the pack, a senior reviewer should decide"
+        if action == "skip":
             return None, ""
         if action == "keep":
             return self.pack.default_policy_for("keep"), ""

@@ -1,7 +1,8 @@
 """Policy packs: versioned, human-editable TOML files of policy sections.
 
 A pack (see ``resources/policies/community-standards.toml`` for the documented format) has a ``[pack]``
-table and a ``[[section]]`` array. :func:`load_pack` reads and strictly validates one file; every problem
+table, a ``[[section]]`` array and optionally a ``[[tier]]`` array (the escalation tiers, see
+``reviewer.tiers``). :func:`load_pack` reads and strictly validates one file; every problem
 raises :class:`PolicyPackError` with a one-line message naming the file, the section and the field.
 
 This module is part of the core package and must not import Qt.
@@ -20,6 +21,7 @@ from typing import Any
 
 from reviewer.categories import CATEGORIES
 from reviewer.resources import resource_path
+from reviewer.tiers import DEFAULT_TIERS, Tier, build_tiers, tier_of
 
 ACTIONS: tuple[str, ...] = ("keep", "remove", "restrict", "escalate", "warn", "strike", "suspend")
 
@@ -46,7 +48,7 @@ _SECTION_FIELDS: dict[str, type | tuple[type, ...]] = {
     "rationale_required": bool,
 }
 _REQUIRED_SECTION_FIELDS = ("code", "title", "categories", "severity", "text", "examples", "actions")
-_TOP_LEVEL_KEYS = ("pack", "section")
+_TOP_LEVEL_KEYS = ("pack", "section", "tier")
 
 #: Actions that may cite any section: they do not decide under it (skipping or noting a case while a
 #: section is picked is always allowed), so the section's ``actions`` list is not consulted. An escalation
@@ -132,6 +134,17 @@ class PolicyPack:
     sha256: str
     effective: _dt.date | None = None
     description: str = ""
+    #: The escalation tiers, by level from 1 (the pack's ``[[tier]]`` tables, or the three defaults).
+    tiers: tuple[Tier, ...] = DEFAULT_TIERS
+
+    @property
+    def max_tier(self) -> int:
+        """The highest tier a case can be escalated to."""
+        return self.tiers[-1].level
+
+    def tier(self, level: int) -> Tier:
+        """The tier at ``level`` (a level the pack lacks gets a plain "Tier N" and the top tier's SLA)."""
+        return tier_of(self.tiers, level)
 
     def section(self, code: str) -> PolicySection:
         """The section with this code; ``KeyError`` if the pack has none."""
@@ -284,7 +297,8 @@ def _build_pack(path: Path, data: dict[str, Any], digest: str) -> PolicyPack:
 
     unknown = sorted(set(data) - set(_TOP_LEVEL_KEYS))
     if unknown:
-        raise fail(f"unknown top-level key(s): {', '.join(unknown)} (expected [pack] and [[section]])")
+        expected = "expected [pack], [[section]] and [[tier]]"
+        raise fail(f"unknown top-level key(s): {', '.join(unknown)} ({expected})")
     pack = data.get("pack")
     if not isinstance(pack, dict):
         raise fail("missing [pack] table" if pack is None else "'pack' must be a table")
@@ -310,6 +324,7 @@ def _build_pack(path: Path, data: dict[str, Any], digest: str) -> PolicyPack:
         seen[section.code] = index
         sections.append(section)
 
+    tiers = build_tiers(data.get("tier"), fail, _check_fields)
     return PolicyPack(
         pack_id=pack["id"],
         version=pack["version"],
@@ -318,6 +333,7 @@ def _build_pack(path: Path, data: dict[str, Any], digest: str) -> PolicyPack:
         sha256=digest,
         effective=pack.get("effective"),
         description=pack.get("description", "").strip(),
+        tiers=tiers,
     )
 
 

@@ -14,7 +14,8 @@ Report texts are stored sealed, so the text filter matches them through the blin
 (``case_term``, see ``reviewer.vault.sealing``): every word of the search must be a whole word of the
 report text. A database that was never sealed (no vault) still holds plain report texts: substring match.
 
-Channel, category and text filters are checked on rows as the index is walked in order. That is cheap when
+Channel, category, tier and text filters are checked on rows as the index is walked in order (no index
+on ``tier``: without statistics SQLite could take it over ``ix_case_queue`` and sort every page). That is cheap when
 matches are common; a filter matching very few cases can walk much of the index before it fills a page.
 """
 
@@ -25,7 +26,7 @@ import itertools
 import sys
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,12 @@ QueueKey = tuple[int, datetime, int, uuid.UUID]  # (priority, sla_deadline, risk
 PAGE_SIZE = 200
 
 
+def tier_statuses(tier: int) -> tuple[str, ...]:
+    """The statuses a case at ``tier`` can have, the one it waits in first: an escalation makes a case
+    "escalated" and moves it up, so tier 1 has open cases and the tiers above escalated ones."""
+    return ("open", "skipped", "decided") if tier <= 1 else ("escalated", "skipped", "decided")
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """Which cases the queue shows. ``text`` matches (case-insensitively) an external id prefix, a
@@ -53,6 +60,16 @@ class QueueFilter:
     channel: str | None = None  # channel code
     category: str | None = None
     text: str | None = None
+    tier: int | None = None  # one escalation tier's queue; None: every tier
+
+    def for_tier(self, tier: int | None) -> QueueFilter:
+        """This filter showing one tier's queue (None: every tier). A case at tier 1 is never "escalated"
+        and one above it never "open": when no status shown can occur at the tier, the tier's queue shows
+        the cases waiting there (open at tier 1, escalated above) instead of an empty list."""
+        statuses = self.statuses
+        if tier is not None and not set(statuses) & set(tier_statuses(tier)):
+            statuses = tier_statuses(tier)[:1]
+        return replace(self, tier=tier, statuses=statuses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +163,8 @@ def _where(
         stmt = stmt.where(Case.channel_id == channel_id)
     if flt.category is not None:
         stmt = stmt.where(Case.category == flt.category)
+    if flt.tier is not None:
+        stmt = stmt.where(Case.tier == flt.tier)
     if flt.text and flt.text.strip():
         needle = _escape_like(flt.text.strip())
 

@@ -60,7 +60,7 @@ def test_pending_orm_changes_and_orm_events_share_the_chain(db, make_cases, revi
         append_event(session, actor="tester", kind="note", subject="before")  # pending, not flushed
         record_decision_in(session, case_id=a, reviewer=reviewer_row, action="keep")
         append_event(session, actor="tester", kind="note", subject="after")
-        record_decision_in(session, case_id=b, reviewer=reviewer_row, action="escalate")
+        record_decision_in(session, case_id=b, reviewer=reviewer_row, action="escalate", rationale="needs tier 2")
     report = verify(db)
     assert report.ok and report.events == 5 and report.decisions == 2, report  # + the reviewer's event
 
@@ -70,7 +70,7 @@ def test_a_loaded_case_sees_the_new_state(db, make_cases, reviewer_row) -> None:
     with db.write() as session:
         case = session.get(Case, a)
         assert case is not None and case.status == "open"
-        record_decision_in(session, case_id=a, reviewer=reviewer_row, action="escalate")
+        record_decision_in(session, case_id=a, reviewer=reviewer_row, action="escalate", rationale="needs tier 2")
         assert (case.status, case.tier) == ("escalated", 2)
 
 

@@ -57,7 +57,7 @@ def test_undo_reverses_in_order_by_adding_rows(
 ) -> None:
     a, b = make_cases(2)
     record_decision(db, case_id=a, reviewer=reviewer_row, action="keep")
-    record_decision(db, case_id=b, reviewer=reviewer_row, action="escalate")
+    record_decision(db, case_id=b, reviewer=reviewer_row, action="escalate", rationale="needs tier 2")
     assert _case(db, b).status == "escalated" and _case(db, b).tier == 2
     first = undo_last(db, reviewer=reviewer_row, session_id=None)
     assert first is not None and first.case_id == b and first.case_status == "open"
@@ -158,7 +158,7 @@ def test_an_escalation_goes_to_its_target_tier_with_its_reason(db, make_cases, r
         assert d is not None and (d.to_tier, d.rationale, d.tier) == (3, "possible CSAM ring", 1)
     for bad in (1, 4):
         with pytest.raises(DecisionError, match="goes to a higher tier, at most 3"):
-            record_decision(db, case_id=b, reviewer=reviewer_row, action="escalate", to_tier=bad)
+            record_decision(db, case_id=b, reviewer=reviewer_row, action="escalate", rationale="needs tier 2", to_tier=bad)
     with pytest.raises(DecisionError, match="only an escalation has a target tier"):
         record_decision(db, case_id=b, reviewer=reviewer_row, action="keep", to_tier=2)
     assert _case(db, b).tier == 1

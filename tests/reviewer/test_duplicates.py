@@ -209,7 +209,7 @@ def test_undone_decisions_do_not_count(
     assert len(find_decided_duplicates(db, ids["NEW"])) == 1
     undo_last(db, reviewer=reviewer_row, session_id=None)
     assert find_decided_duplicates(db, ids["NEW"]) == []
-    record_decision(db, case_id=ids["OLD"], reviewer=reviewer_row, action="escalate")
+    record_decision(db, case_id=ids["OLD"], reviewer=reviewer_row, action="escalate", rationale="needs tier 2")
     assert find_decided_duplicates(db, ids["NEW"]) == []  # escalate is not a standing outcome
 
 

@@ -39,7 +39,7 @@ def test_a_decision_on_a_case_another_session_holds_is_refused_and_says_who(db, 
     assert "alice holds this case" in str(held.value)
     record_decision(db, case_id=cid, reviewer=alice, action="keep", session_id=a)
     with pytest.raises(CaseAlreadyDecided) as decided:
-        record_decision(db, case_id=cid, reviewer=bob, action="escalate", session_id=b)
+        record_decision(db, case_id=cid, reviewer=bob, action="escalate", rationale="needs tier 2", session_id=b)
     standing = decided.value.standing
     assert standing is not None and standing.reviewer_handle == "alice" and standing.action == "keep"
     assert "alice decided keep" in str(decided.value)
@@ -116,7 +116,7 @@ def test_escalated_cases_need_an_explicit_claim(db, make_cases) -> None:
     (cid,) = make_cases(1)
     alice, bob = ensure_reviewer(db, "alice"), ensure_reviewer(db, "bob")
     a, b = start_session(db, alice), start_session(db, bob)
-    record_decision(db, case_id=cid, reviewer=alice, action="escalate", session_id=a)
+    record_decision(db, case_id=cid, reviewer=alice, action="escalate", rationale="needs tier 2", session_id=a)
     with pytest.raises(CaseAlreadyDecided):  # B still thinks it is open: refused
         record_decision(db, case_id=cid, reviewer=bob, action="keep", session_id=b)
     assert claim_case(db, cid, b)  # tier 2 takes it on purpose
@@ -128,7 +128,7 @@ def test_undo_is_refused_when_someone_else_holds_the_reopened_case(db, make_case
     (cid,) = make_cases(1)
     alice, bob = ensure_reviewer(db, "alice"), ensure_reviewer(db, "bob")
     a, b = start_session(db, alice), start_session(db, bob)
-    record_decision(db, case_id=cid, reviewer=alice, action="escalate", session_id=a)
+    record_decision(db, case_id=cid, reviewer=alice, action="escalate", rationale="needs tier 2", session_id=a)
     assert claim_case(db, cid, b)
     with pytest.raises(CaseHeld):
         undo_last(db, reviewer=alice, session_id=a)

@@ -61,7 +61,8 @@ def build_history(db: Database, pack: PolicyPack) -> History:
 
     def decide(key: str, who: object, action: str, code: str | None, when: datetime, secs: float) -> uuid.UUID:
         result = record_decision(db, case_id=ids[key], reviewer=who, action=action, policy_code=code,  # type: ignore[arg-type]
-                                 pack=pack, handle_ms=int(secs * 1000), now=when)  # fmt: skip
+                                 pack=pack, handle_ms=int(secs * 1000), now=when,
+                                 rationale="hand-off" if action == "escalate" else "")  # fmt: skip
         return result.decision_id
 
     decide("A", ana, "remove", "VIO-1", at(0, 8, 30), 12)

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView
 from reviewer.conflicts import CaseConflict, DecisionError
-from reviewer.decisions import MAX_TIER, DecisionResult, record_decision, undo_last
+from reviewer.decisions import DecisionResult, record_decision, undo_last
 from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
 from reviewer.queue import QueueRow, fetch_case
+from reviewer.tiers import check_escalation, needs_handoff_note
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
@@ -103,9 +104,12 @@ class DecisionFlow(QObject):
             action, lambda: self._confirmed(view.id, action, code, note, rationale, to_tier)
         ):
             return
-        if action == "escalate" and view.tier >= MAX_TIER:
-            self.status.emit(f"Tier {view.tier} is the highest: this case cannot be escalated further.")
-            return
+        if action == "escalate":
+            try:  # the core's rule, with the pack's highest tier
+                check_escalation(action, to_tier, view.tier, self.ctx.pack.max_tier)
+            except DecisionError as exc:
+                self.status.emit(f"Not escalated: {exc}.")
+                return
         if not rationale and (self._asks(action, code) or self.explain_case == view.id):
             self._ask(view, action, code, lambda text, tier: self._write(action, code, note, text, tier))
             return
@@ -150,8 +154,8 @@ class DecisionFlow(QObject):
 
     def _asks(self, action: str, code: str | None) -> bool:
         """Whether the decision opens the rationale box: the pack requires a rationale (the core's rule),
-        or it is an escalation (target tier and reason). Anything else commits on its key alone."""
-        return action == "escalate" or self.ctx.pack.needs_rationale(code, action)
+        or it is an escalation (target tier and hand-off note). Anything else commits on its key alone."""
+        return needs_handoff_note(action) or self.ctx.pack.needs_rationale(code, action)
 
     def explain_next(self) -> None:
         """W: the next decision on the shown case opens the rationale box even where none is required."""
@@ -169,6 +173,7 @@ class DecisionFlow(QObject):
             tier=view.tier,
             done=done,
             parent=self._window,
+            tiers=self.ctx.pack.tiers,
         )
         box.finished.connect(lambda _result: self._closed(box))
         self.rationale_box = box

@@ -1,8 +1,9 @@
-"""The left panel: filter bar (channel, category, status, search) above the queue table."""
+"""The left panel: filter bar (channel, category, status, search) above the queue table; the header says
+which tier's queue is shown (``show_tier``; the tier keys are the escalations feature's)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 from reviewer.display import visible
 from reviewer.queue import QueueFilter
 from ui.review.queue_model import Column, QueueModel
+from ui.shell.elided import ElidedLabel
 from ui.shell.plain import plain_label, rich_label
 
 #: Widest typical text of each fixed column (with its header): widths follow the font, not pixels.
@@ -68,6 +70,11 @@ class QueuePanel(QWidget):
         self.search.setPlaceholderText("Search id, account, report  (Ctrl+E)")
         self.search.setClearButtonEnabled(True)
         self.count_label = plain_label()
+        self.tier: int | None = None  # one escalation tier's queue, or every tier
+        self.tier_label = ElidedLabel("All tiers")
+        self.tier_label.setObjectName("tierQueue")
+        self.tier_label.setAccessibleName("Tier queue")
+        self.tier_label.setAccessibleDescription("Which escalation tier's cases the queue shows")
         self.table = QTableView()
         self.channel.setAccessibleName("Channel filter")
         self.channel.setAccessibleDescription("Show the cases of one channel or of all (Ctrl+F)")
@@ -97,9 +104,12 @@ class QueuePanel(QWidget):
             bar.addWidget(w)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(
+        head = QHBoxLayout()
+        head.addWidget(
             rich_label("<b>Queue</b>  <small>(Ctrl+F filter · Ctrl+E search · J/Shift+J move)</small>")
         )
+        head.addWidget(self.tier_label, 1)
+        layout.addLayout(head)
         layout.addLayout(bar)
         layout.addWidget(self.search)
         layout.addWidget(self.table)
@@ -120,11 +130,24 @@ class QueuePanel(QWidget):
             channel=self.channel.currentData(),
             category=self.category.currentData(),
             text=text,
+            tier=self.tier,
         )
 
     def _emit_filter(self) -> None:
         self._debounce.stop()
         self.filter_changed.emit(self.current_filter())
+
+    def show_tier(self, flt: QueueFilter, label: str) -> None:
+        """Show ``flt``'s tier (and its statuses, which ``QueueFilter.for_tier`` chose) with ``label`` in
+        the header: one filter change."""
+        self.tier = flt.tier
+        self.tier_label.set_full_text(label)
+        for index in range(self.status.count()):
+            if tuple(self.status.itemData(index)) == flt.statuses:
+                with QSignalBlocker(self.status):
+                    self.status.setCurrentIndex(index)
+                break
+        self._emit_filter()
 
     def _search_done(self) -> None:
         self._emit_filter()
@@ -138,6 +161,8 @@ class QueuePanel(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
+        self.tier = None
+        self.tier_label.set_full_text("All tiers")
         self._emit_filter()
 
     def set_count(self, text: str) -> None:

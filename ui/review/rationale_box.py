@@ -2,19 +2,23 @@
 
 A multi-line field; Ctrl+Enter commits, Esc cancels (nothing is written). It opens only when it is
 needed — the cited section requires a rationale (``PolicyPack.needs_rationale``, the core's rule), an
-escalation (which also asks for its target tier) or a note (N) — so an obvious keep stays one key.
+escalation (which also asks for its target tier, named after the pack's tiers, and whose rationale is the
+hand-off note the core requires: ``reviewer.tiers.check_handoff_note``) or a note (N) — so an obvious
+keep stays one key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.actions import ACTION_KINDS
-from reviewer.decisions import MAX_TIER
+from reviewer.conflicts import DecisionError
+from reviewer.display import visible
+from reviewer.tiers import DEFAULT_TIERS, Tier, check_handoff_note
 from ui.shell.plain import plain_label, set_rich
 
 #: ``done(rationale, to_tier)``: the reviewer committed the box.
@@ -34,6 +38,7 @@ class RationaleBox(QDialog):
         tier: int,
         done: Done,
         parent: QWidget | None = None,
+        tiers: Sequence[Tier] = DEFAULT_TIERS,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("rationaleBox")
@@ -59,12 +64,14 @@ class RationaleBox(QDialog):
         layout.addWidget(self.heading)
         if action == "escalate":
             self.tier = QComboBox()
+            targets = [t for t in tiers if t.level > tier]  # the pack's tiers above the case's
+            keys = " / ".join(f"Alt+{t.level}" for t in targets)
             self.tier.setAccessibleName("Target tier")
-            self.tier.setAccessibleDescription("The tier the case is escalated to (Alt+2 / Alt+3)")
-            for target in range(tier + 1, MAX_TIER + 1):
-                self.tier.addItem(f"Tier {target}", target)
+            self.tier.setAccessibleDescription(f"The tier the case is escalated to ({keys})")
+            for target in targets:
+                self.tier.addItem(f"{visible(target.name)}  (Alt+{target.level})", target.level)
             row = QHBoxLayout()
-            label = plain_label("To tier (Alt+2 / Alt+3):")
+            label = plain_label(f"To tier ({keys}):")
             label.setBuddy(self.tier)
             row.addWidget(label)
             row.addWidget(self.tier, 1)
@@ -82,7 +89,7 @@ class RationaleBox(QDialog):
 
     def _placeholder(self) -> str:
         if self.action == "escalate":
-            return "Why a senior reviewer must see this case (required)"
+            return "Hand-off note: why the next tier must see this case (required)"
         if self.action == "note":
             return "A note for the case history"
         return "Why this decision (required by the policy)" if self.required else "Why this decision"
@@ -106,6 +113,12 @@ class RationaleBox(QDialog):
     def commit(self) -> bool:
         """Commit if the box holds what is required; otherwise say what is missing and stay open."""
         rationale = self.text.toPlainText().strip()
+        try:
+            check_handoff_note(self.action, rationale)  # the core's rule, asked before the write
+        except DecisionError as exc:
+            set_rich(self.hint, "<b>{why}</b> — Esc cancels.", why=str(exc).capitalize())
+            self.text.setFocus()
+            return False
         if self.required and not rationale:
             set_rich(self.hint, "<b>Write the rationale first</b> — it is required. Esc cancels.")
             self.text.setFocus()

@@ -54,7 +54,7 @@ def history(db: Database, db_path: Path, make_cases, pack: PolicyPack) -> Histor
         record_decision(
             db, case_id=cases[1], reviewer=me, action="remove", policy_code=code, pack=pack, session_id=sid
         ),
-        record_decision(db, case_id=cases[2], reviewer=me, action="escalate", session_id=sid, revealed=True),
+        record_decision(db, case_id=cases[2], reviewer=me, action="escalate", rationale="needs tier 2", session_id=sid, revealed=True),
         record_decision(
             db, case_id=cases[3], reviewer=me, action="remove", policy_code=code, pack=pack, session_id=sid
         ),

@@ -113,7 +113,7 @@ def test_decisions_export_as_csv_and_jsonl(db: Database, tmp_path: Path, reviewe
     with db.read() as s:
         ids = list(s.execute(select(Case.id).order_by(Case.external_id)).scalars())
     record_decision(db, case_id=ids[0], reviewer=reviewer_row, action="keep", note='said "fine", ok')
-    record_decision(db, case_id=ids[1], reviewer=reviewer_row, action="escalate")
+    record_decision(db, case_id=ids[1], reviewer=reviewer_row, action="escalate", rationale="needs tier 2")
     out = io.StringIO()
     assert export_decisions(db, out, "csv") == 2
     lines = out.getvalue().splitlines()

@@ -356,7 +356,7 @@ def test_a_full_disk_fails_the_write_and_keeps_everything_already_saved(
     db, ids = filled
     with db.read() as s:
         me = s.execute(select(Reviewer).where(Reviewer.handle == "tester")).scalar_one()
-    saved = record_decision(db, case_id=ids[20], reviewer=me, action="escalate", note="saved before")
+    saved = record_decision(db, case_id=ids[20], reviewer=me, action="escalate", rationale="needs tier 2", note="saved before")
 
     def no_room(dbapi_conn: Any, _record: Any) -> None:
         (pages,) = dbapi_conn.execute("PRAGMA page_count").fetchone()

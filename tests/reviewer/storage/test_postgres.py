@@ -106,7 +106,7 @@ def test_import_decide_undo_and_verify(pg_db: Database, tmp_path: Path, pack: Po
         session_id=session_id,
     )
     escalated = record_decision(
-        pg_db, case_id=c, reviewer=reviewer, action="escalate", session_id=session_id, revealed=True
+        pg_db, case_id=c, reviewer=reviewer, action="escalate", rationale="needs tier 2", session_id=session_id, revealed=True
     )
     assert (kept.case_status, removed.case_status, escalated.case_status) == (
         "decided",

@@ -150,7 +150,7 @@ def test_a_case_decided_on_both_keeps_both_decisions_and_lists_a_conflict(
     with b:
         bob = ensure_reviewer(b.db, "bob")
         sb = start_session(b.db, bob)
-        mine = record_decision(b.db, case_id=ids[0], reviewer=bob, action="escalate", session_id=sb)
+        mine = record_decision(b.db, case_id=ids[0], reviewer=bob, action="escalate", rationale="needs tier 2", session_id=sb)
         record_decision(b.db, case_id=ids[1], reviewer=bob, action="keep", session_id=sb)
     with a:
         push(a.db, server)
@@ -187,7 +187,7 @@ def test_a_decision_made_on_a_stale_tier_is_a_conflict(
     with a:
         alice = ensure_reviewer(a.db, "alice")
         record_decision(
-            a.db, case_id=ids[0], reviewer=alice, action="escalate", session_id=start_session(a.db, alice)
+            a.db, case_id=ids[0], reviewer=alice, action="escalate", rationale="needs tier 2", session_id=start_session(a.db, alice)
         )
         push(a.db, server)
     with b:
@@ -313,7 +313,7 @@ def _conflicted(server: Database, a: Station, b: Station) -> tuple[uuid.UUID, uu
     with b:
         bob = ensure_reviewer(b.db, "bob")
         record_decision(
-            b.db, case_id=ids[0], reviewer=bob, action="escalate", session_id=start_session(b.db, bob)
+            b.db, case_id=ids[0], reviewer=bob, action="escalate", rationale="needs tier 2", session_id=start_session(b.db, bob)
         )
         push(b.db, server)
     (conflict,) = list_conflicts(server)

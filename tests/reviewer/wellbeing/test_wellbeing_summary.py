@@ -35,7 +35,7 @@ def test_summary_numbers_match_hand_computed_values(db, make_cases, reviewer_row
     decide(c2, "keep", 10_000)
     decide(c3, "note", 5_000, note="context")  # notes are not decisions
     decide(c3, "keep", 50_000)
-    decide(c4, "escalate", 20_000)
+    decide(c4, "escalate", 20_000, rationale="needs tier 2")
     clock.advance(60)
     undo_last(db, reviewer=reviewer_row, session_id=sid, now=clock.now())  # reverses the escalate on c4
     decide(c4, "skip", 2_000)

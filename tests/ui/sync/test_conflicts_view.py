@@ -60,7 +60,8 @@ def _conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str, serv
         local = stations[name]
         me = ensure_reviewer(local, name)
         record_decision(
-            local, case_id=case_id, reviewer=me, action=action, session_id=start_session(local, me)
+            local, case_id=case_id, reviewer=me, action=action, session_id=start_session(local, me),
+            rationale="needs tier 2" if action == "escalate" else "",
         )
         sync_once(local)
         local.dispose()
