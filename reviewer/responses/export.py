@@ -94,8 +94,8 @@ def export_responses(
 ) -> int:
     """Write the final (and superseded) responses finalised at or after ``since`` (all by default) to
     ``path``; returns how many. ValueError for a wrong suffix, DataLocationError if it cannot be written."""
-    fmt = export_format(path)
     check_export_target(path)
+    fmt = export_format(path)
     now = as_utc(now)
     temp: Path | None = None
     try:

@@ -101,7 +101,7 @@ def cases_expecting(session: Session, *, state: str | None = None, now: datetime
     elif state == RESPONDED:
         query = query.where(_answered())
 
-    codes = dict(session.execute(select(Channel.id, Channel.code)).tuples())
+    codes = dict(session.execute(select(Channel.id, Channel.code)).all())
     found = []
     for cid, ext, ch, due, answered in session.execute(query):
         assert due is not None  # (filtered above)
