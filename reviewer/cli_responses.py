@@ -21,7 +21,9 @@ def add_commands(sub: Any) -> None:
     verbs = responses.add_subparsers(dest="verb", metavar="VERB")
     export = verbs.add_parser("export", help="write the final responses to a .jsonl or .csv file (0600)")
     export.add_argument("-o", "--output", required=True, type=Path, help="the file: FILE.jsonl or FILE.csv")
-    export.add_argument("--since", help="only responses finalised at or after this date (YYYY-MM-DD or ISO 8601)")
+    export.add_argument(
+        "--since", help="only responses finalised at or after this date (YYYY-MM-DD or ISO 8601)"
+    )
 
 
 def parse_since(text: str, user_error: type[Exception]) -> datetime:
@@ -58,11 +60,10 @@ def _responses(args: argparse.Namespace, tools: CommandTools) -> int:
 
 
 def _export(args: argparse.Namespace, tools: CommandTools) -> int:
+    from reviewer.exporting import check_export_target
     from reviewer.identity import current_handle
     from reviewer.responses.export import export_format, export_responses
     from reviewer.storage.errors import DataLocationError
-
-    from reviewer.exporting import check_export_target
 
     try:  # checked before the database is opened
         check_export_target(args.output)

@@ -121,7 +121,9 @@ def compose_context(db: Database, case_id: uuid.UUID) -> ComposeContext | None:
         return context_in(session, case_id)
 
 
-def templates_for(channel: str, templates: dict[str, ChannelTemplates] | None = None) -> ChannelTemplates | None:
+def templates_for(
+    channel: str, templates: dict[str, ChannelTemplates] | None = None
+) -> ChannelTemplates | None:
     """The channel's templates, or None: the channel expects no response."""
     return (templates if templates is not None else shipped_templates()).get(channel)
 

@@ -87,7 +87,9 @@ class DueCase:
     state: str
 
 
-def cases_expecting(session: Session, *, state: str | None = None, now: datetime | None = None) -> list[DueCase]:
+def cases_expecting(
+    session: Session, *, state: str | None = None, now: datetime | None = None
+) -> list[DueCase]:
     """Cases that expect a response, soonest deadline first; only those in ``state`` when given."""
     now = now or utcnow()
     query = (

@@ -65,7 +65,9 @@ def row_values(row: Response) -> dict[str, Any]:
     return {c.name: getattr(row, c.name) for c in Response.__table__.columns}
 
 
-def _template(case: Case, template_id: str, templates: dict[str, ChannelTemplates] | None) -> ResponseTemplate:
+def _template(
+    case: Case, template_id: str, templates: dict[str, ChannelTemplates] | None
+) -> ResponseTemplate:
     channel = case.channel.code
     found = templates_for(channel, templates)
     if found is None:
@@ -80,7 +82,9 @@ def _check_text(subject: str, body: str) -> None:
     if not subject.strip():
         raise ResponseError("a response needs a subject")
     if len(subject) > MAX_SUBJECT or len(body) > MAX_BODY:
-        raise ResponseError(f"a response's subject is at most {MAX_SUBJECT} and its body {MAX_BODY} characters")
+        raise ResponseError(
+            f"a response's subject is at most {MAX_SUBJECT} and its body {MAX_BODY} characters"
+        )
 
 
 def _may_edit(session: Session, row: Response, reviewer_id: uuid.UUID) -> None:

@@ -123,7 +123,9 @@ def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = True
     return value
 
 
-def _names(raw: Mapping[str, Any], key: str, where: str, known: Sequence[str], default: tuple[str, ...]) -> tuple[str, ...]:
+def _names(
+    raw: Mapping[str, Any], key: str, where: str, known: Sequence[str], default: tuple[str, ...]
+) -> tuple[str, ...]:
     value = raw.get(key, list(default))
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise TemplateError(f"{where}: {key!r} must be a non-empty list of strings")

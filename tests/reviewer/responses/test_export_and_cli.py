@@ -34,7 +34,9 @@ def _answered(db: Database, tmp_path: Path, reviewer: Reviewer, pack: PolicyPack
     record_decision(db, case_id=case_id, reviewer=reviewer, action="keep", pack=pack)
     draft = save_draft(db, case_id=case_id, reviewer_id=reviewer.id, template_id="partner-no-violation",
                        subject="=HYPERLINK(1)", body="Dear {x}\nline two")  # fmt: skip
-    save_draft(db, case_id=case_id, reviewer_id=reviewer.id, template_id="partner-actioned", subject="draft", body="")
+    save_draft(
+        db, case_id=case_id, reviewer_id=reviewer.id, template_id="partner-actioned", subject="draft", body=""
+    )
     return finalise(db, draft.id, reviewer_id=reviewer.id).id
 
 

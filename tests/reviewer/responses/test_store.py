@@ -38,7 +38,9 @@ def _kinds(db: Database) -> list[str]:
         return list(s.scalars(select(AuditEvent.kind).order_by(AuditEvent.seq)))
 
 
-def test_a_draft_is_saved_edited_and_audited(db: Database, make_cases: MakeCases, reviewer_row: Reviewer) -> None:
+def test_a_draft_is_saved_edited_and_audited(
+    db: Database, make_cases: MakeCases, reviewer_row: Reviewer
+) -> None:
     (case_id,) = make_cases(1)
     rid = _draft(db, case_id, reviewer_row)
     edited = save_draft(
@@ -67,7 +69,14 @@ def test_drafts_are_refused_for_a_channel_without_templates_or_a_wrong_template(
     with pytest.raises(ResponseError, match="no response template 'media-actioned'"):
         _draft(db, case_id, reviewer_row, "media-actioned")
     with pytest.raises(ResponseError, match="subject"):
-        save_draft(db, case_id=case_id, reviewer_id=reviewer_row.id, template_id="partner-actioned", subject=" ", body="")
+        save_draft(
+            db,
+            case_id=case_id,
+            reviewer_id=reviewer_row.id,
+            template_id="partner-actioned",
+            subject=" ",
+            body="",
+        )
     with db.read() as s:
         assert s.scalars(select(Response)).first() is None
 
@@ -98,7 +107,9 @@ def test_a_second_final_response_must_supersede_the_first(
 ) -> None:
     (case_id,) = make_cases(1)
     record_decision(db, case_id=case_id, reviewer=reviewer_row, action="keep", pack=pack)
-    first = finalise(db, _draft(db, case_id, reviewer_row, "partner-no-violation"), reviewer_id=reviewer_row.id)
+    first = finalise(
+        db, _draft(db, case_id, reviewer_row, "partner-no-violation"), reviewer_id=reviewer_row.id
+    )
     second = _draft(db, case_id, reviewer_row, "partner-no-violation")
     with pytest.raises(ResponseError, match="already has a final response .* must say it supersedes it"):
         finalise(db, second, reviewer_id=reviewer_row.id)
@@ -132,7 +143,9 @@ def test_only_the_author_or_a_lead_changes_a_draft(
         row = s.get(Reviewer, other.id)
         assert row is not None
         row.role = "lead"
-    record_decision(db, case_id=case_id, reviewer=reviewer_row, action="remove", policy_code="VIO-1", pack=pack)
+    record_decision(
+        db, case_id=case_id, reviewer=reviewer_row, action="remove", policy_code="VIO-1", pack=pack
+    )
     assert finalise(db, rid, reviewer_id=other.id).status == "final"
 
 

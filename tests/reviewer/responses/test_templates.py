@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.responses.compose import fill
 from reviewer.responses.templates import (
     PLACEHOLDERS,
     TemplateError,
@@ -16,7 +17,6 @@ from reviewer.responses.templates import (
     response_sla_hours,
     shipped_templates,
 )
-from reviewer.responses.compose import fill
 
 GOOD = {
     "channel": "partner",
@@ -33,7 +33,7 @@ def test_the_shipped_templates_load_for_the_four_channels() -> None:
     shipped = shipped_templates()
     assert set(shipped) == {"partner", "media", "staff", "regulator"}
     for channel in shipped.values():
-        assert channel.templates and 0 < channel.sla_hours
+        assert channel.templates and channel.sla_hours > 0
         actions = {a for t in channel.templates for a in t.actions}
         assert {"keep", "remove", "escalate"} <= actions
     assert response_sla_hours()["staff"] < response_sla_hours()["regulator"]
@@ -43,7 +43,10 @@ def test_the_shipped_templates_load_for_the_four_channels() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"subject": "Hi {requester}"}, "partner.toml: template 't1': subject: unknown placeholder {requester}"),
+        (
+            {"subject": "Hi {requester}"},
+            "partner.toml: template 't1': subject: unknown placeholder {requester}",
+        ),
         ({"body": "{case_id!r}"}, "template 't1': body: placeholder {case_id} takes no format or conversion"),
         ({"body": "{case_id:>10}"}, "takes no format or conversion"),
         ({"body": "{case_id.__class__}"}, "unknown placeholder"),
@@ -56,7 +59,9 @@ def test_the_shipped_templates_load_for_the_four_channels() -> None:
         ({"id": "Bad Id"}, "'id' may hold only"),
     ],
 )
-def test_a_bad_template_is_one_line_naming_file_template_and_field(change: dict[str, object], message: str) -> None:
+def test_a_bad_template_is_one_line_naming_file_template_and_field(
+    change: dict[str, object], message: str
+) -> None:
     with pytest.raises(TemplateError) as caught:
         parse_templates(_with(**change), "partner.toml")
     assert message in str(caught.value)
@@ -90,7 +95,9 @@ def test_a_folder_of_good_files_loads(tmp_path: Path) -> None:
 
 
 def test_values_go_in_once_as_plain_text() -> None:
-    template = parse_templates(_with(subject="{case_id} {reference}", body="{requester_name}|{reviewer}"), "partner.toml")
+    template = parse_templates(
+        _with(subject="{case_id} {reference}", body="{requester_name}|{reviewer}"), "partner.toml"
+    )
     values = dict.fromkeys(PLACEHOLDERS, "")
     values |= {
         "case_id": "<img src=x>",
