@@ -30,7 +30,7 @@ COMPOSE = ActionSpec(
     "response.compose",
     "Compose response",
     "Case",
-    description="Write the response to whoever escalated the case on screen (stored, never sent)",
+    description="Write the reply to the party that escalated the case on screen (stored, not sent)",
     needs_case=True,
 )
 LIST = ActionSpec(
