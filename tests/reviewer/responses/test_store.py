@@ -89,7 +89,14 @@ def test_finalising_needs_the_decision_the_template_expects(
     with pytest.raises(ResponseError, match="is open: the template 'partner-actioned' needs it decided"):
         finalise(db, rid, reviewer_id=reviewer_row.id)
     escalation = _draft(db, case_id, reviewer_row, "partner-escalated")
-    record_decision(db, case_id=case_id, reviewer=reviewer_row, action="escalate", pack=pack)
+    record_decision(
+        db,
+        case_id=case_id,
+        reviewer=reviewer_row,
+        action="escalate",
+        pack=pack,
+        rationale="hand-off: policy team to look",
+    )
     with pytest.raises(ResponseError, match="is escalated"):
         finalise(db, rid, reviewer_id=reviewer_row.id)
     done = finalise(db, escalation, reviewer_id=reviewer_row.id)

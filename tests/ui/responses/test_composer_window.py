@@ -124,7 +124,14 @@ def test_finalising_an_escalated_case_marks_the_queue_responded(
     db: Database, pack: PolicyPack, qtbot: QtBot, cases: dict[str, uuid.UUID]
 ) -> None:
     me = ensure_reviewer(db, "tester")
-    record_decision(db, case_id=cases["OPEN-1"], reviewer=me, action="escalate", pack=pack)
+    record_decision(
+        db,
+        case_id=cases["OPEN-1"],
+        reviewer=me,
+        action="escalate",
+        pack=pack,
+        rationale="hand-off: policy team to look",
+    )
     w = open_window(db, pack, qtbot, first_case=False)
     w.review.apply_filter(QueueFilter(statuses=("escalated",)))
     qtbot.waitUntil(
