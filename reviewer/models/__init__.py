@@ -22,6 +22,7 @@ from reviewer.models.records import (
     RevealEvent,
     ReviewSession,
 )
+from reviewer.models.responses import RESPONSE_STATUSES, Response
 from reviewer.models.sync import CONFLICT_RESOLUTIONS, ChangeLog, MediaBlob, SyncConflict, SyncState
 from reviewer.models.types import UTCDateTime, new_id
 from reviewer.models.vault import CaseTerm, VaultRecord
@@ -48,6 +49,8 @@ __all__ = [
     "Item",
     "MediaBlob",
     "PolicyPackVersion",
+    "RESPONSE_STATUSES",
+    "Response",
     "RevealEvent",
     "ReviewSession",
     "Reviewer",

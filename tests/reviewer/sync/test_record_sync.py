@@ -1,0 +1,152 @@
+"""Record tables in the team sync (``reviewer.sync.records``), on a real PostgreSQL server.
+
+A response (one of the feature record tables) is written on one workstation, pushed, pulled by another
+whose queues do not hold its case (the case comes with it), edited on both: the newest edit wins on the
+server and everywhere after a pull, an unpushed local edit is never overwritten, and every database's
+audit verifies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select, update
+
+from reviewer.audit import verify
+from reviewer.audit.chain import append_event
+from reviewer.audit.snapshots import snapshot
+from reviewer.clock import utcnow
+from reviewer.models import Case, Response, table_of
+from reviewer.storage.database import Database
+from reviewer.sync.pull import pull
+from reviewer.sync.push import push
+from tests.support import server_data as S
+from tests.support.stations import Station
+
+pytestmark = pytest.mark.postgres
+
+_responses = table_of(Response)
+
+
+@pytest.fixture
+def server(pg_url: str) -> Iterator[Database]:
+    db = S.open_server(pg_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def stations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Station, Station]]:
+    a, b = Station(tmp_path, "a", monkeypatch), Station(tmp_path, "b", monkeypatch)
+    yield a, b
+    a.db.dispose()
+    b.db.dispose()
+
+
+def _write(db: Database, values: dict[str, Any], *, new: bool) -> None:
+    """An audited write of a response row, as a feature writes its records."""
+    with db.write() as session:
+        conn = session.connection()
+        if new:
+            conn.execute(insert(_responses).values(**values))
+        else:
+            conn.execute(update(_responses).where(_responses.c.id == values["id"]).values(**values))
+        append_event(
+            session,
+            actor="test",
+            kind="response.save",
+            subject=str(values["id"]),
+            rows={"response": [snapshot("response", values)]},
+        )
+
+
+def _row(db: Database, row_id: uuid.UUID) -> dict[str, Any] | None:
+    with db.read() as session:
+        found = session.execute(select(_responses).where(_responses.c.id == row_id)).first()
+        return dict(found._mapping) if found is not None else None
+
+
+def _ok(*dbs: Database) -> None:
+    for db in dbs:
+        report = verify(db)
+        assert report.ok, report
+
+
+def test_a_record_travels_with_its_case_and_the_newest_edit_wins(
+    server: Database, stations: tuple[Station, Station]
+) -> None:
+    a, b = stations
+    cases = S.add_cases(server, 2, channel="partner", images=0)
+    alice = S.add_reviewer(server, "alice")
+    with a:
+        S.caught_up(a.db, server, source_id=a.id)
+    start = utcnow()
+    response = {
+        "id": uuid.uuid4(),
+        "case_id": cases[0],
+        "reviewer_id": alice,
+        "decision_id": None,
+        "template_id": "partner-removed",
+        "channel": "partner",
+        "subject": "About your report",
+        "body": "first draft",
+        "status": "draft",
+        "supersedes_id": None,
+        "created_at": start,
+        "updated_at": start,
+        "finalised_at": None,
+        "exported_at": None,
+    }
+    with a:
+        _write(a.db, response, new=True)
+        report = push(a.db, server, source_id=a.id)
+    assert report.chain.records == 1
+    assert (_row(server, response["id"]) or {})["body"] == "first draft"
+    _ok(server, a.db)
+
+    # B works another queue: the response still comes, and its case with it.
+    with b:
+        pulled = S.caught_up(b.db, server, source_id=b.id, queues=("media",))
+    assert pulled.records == 1
+    assert (_row(b.db, response["id"]) or {})["body"] == "first draft"
+    with b.db.read() as session:
+        assert session.get(Case, cases[0]) is not None and session.get(Case, cases[1]) is None
+    _ok(b.db)
+
+    # Both edit offline; A's edit is the older one but is pushed last: B's (newer) stays.
+    older = dict(response, body="A's edit", updated_at=start + timedelta(minutes=1))
+    newer = dict(response, body="B's edit", updated_at=start + timedelta(minutes=2))
+    with b:
+        _write(b.db, newer, new=False)
+        push(b.db, server, source_id=b.id)
+    with a:
+        _write(a.db, older, new=False)
+        push(a.db, server, source_id=a.id)
+    assert (_row(server, response["id"]) or {})["body"] == "B's edit"
+    _ok(server)
+    with a:
+        S.caught_up(a.db, server, source_id=a.id)
+    assert (_row(a.db, response["id"]) or {})["body"] == "B's edit"
+    _ok(a.db)
+
+    # An edit not pushed yet is never overwritten by a pull.
+    with b:
+        _write(b.db, dict(newer, body="B's unpushed", updated_at=start + timedelta(minutes=3)), new=False)
+    with a:
+        _write(a.db, dict(newer, body="A's latest", updated_at=start + timedelta(minutes=4)), new=False)
+        push(a.db, server, source_id=a.id)
+    with b:
+        pull(b.db, server, source_id=b.id)
+        S.caught_up(b.db, server, source_id=b.id)
+    assert (_row(b.db, response["id"]) or {})["body"] == "B's unpushed"
+    with b:
+        push(b.db, server, source_id=b.id)  # older than A's latest: the server keeps A's
+        S.caught_up(b.db, server, source_id=b.id)
+    assert (_row(server, response["id"]) or {})["body"] == "A's latest"
+    assert (_row(b.db, response["id"]) or {})["body"] == "A's latest"
+    _ok(server, a.db, b.db)
