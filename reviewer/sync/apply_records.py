@@ -55,13 +55,16 @@ class RecordApplier:
         named: dict[str, set[uuid.UUID]] = {t: set() for t in RECORD_TABLES}
         mapped: dict[str, list[dict[str, Any]]] = {t: [] for t in RECORD_TABLES}
         for rows in snaps:
-            for name in RECORD_TABLES:
-                for snap in rows.get(name, []):
+            for name, table_snaps in rows.items():
+                if name not in RECORD_TABLES:  # rows the batch itself brings (a session, a pack version)
+                    named.setdefault(name, set()).update(uuid.UUID(str(s["id"])) for s in table_snaps)
+                    continue
+                for snap in table_snaps:
                     values = self._values(name, snap)
                     named[name].add(values["id"])
                     mapped[name].append(values)
-        for name, ids in named.items():
-            t = table(name)
+        for name in RECORD_TABLES:
+            ids, t = named[name], table(name)
             held = self.held.setdefault(name, {})
             listed = sorted(ids)
             for at in range(0, len(listed), _IN):
