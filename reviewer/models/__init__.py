@@ -13,6 +13,7 @@ from reviewer.models.entities import (
     Item,
     Reviewer,
 )
+from reviewer.models.policy_records import GAP_STATUSES, PolicyGap, PolicyPackSeen, PolicyPackSource
 from reviewer.models.records import (
     AuditCheckpoint,
     AuditEvent,
@@ -31,6 +32,7 @@ __all__ = [
     "BREAK_KINDS",
     "BreakRecord",
     "CONFLICT_RESOLUTIONS",
+    "GAP_STATUSES",
     "ChangeLog",
     "CASE_STATUSES",
     "ITEM_KINDS",
@@ -47,6 +49,9 @@ __all__ = [
     "Decision",
     "Item",
     "MediaBlob",
+    "PolicyGap",
+    "PolicyPackSeen",
+    "PolicyPackSource",
     "PolicyPackVersion",
     "RevealEvent",
     "ReviewSession",
