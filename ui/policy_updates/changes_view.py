@@ -4,12 +4,13 @@ coloured through ``QTextCharFormat`` (pack text is never rendered as HTML). Esc 
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QListWidget, QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.display import visible
 from reviewer.policy_updates import ADDED, REMOVED, PackChanges
-from ui.shell.plain import plain_label
+from ui.shell.plain import plain_label, tooltip
 
 KIND_MARK = {ADDED: "+ added", REMOVED: "− removed"}
 
@@ -45,14 +46,18 @@ class ChangesDialog(QDialog):
         self.diff.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.diff.setAccessibleName("Section diff")
         self.diff.setAccessibleDescription("Lines starting + were added, lines starting - were removed")
+        self.sections.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the kind at the end stays visible
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for change in changes.changes:
             mark = KIND_MARK.get(change.kind, "● changed")
-            self.sections.addItem(f"{visible(change.code)}  {visible(change.title)}  ({mark})")
+            line = f"{visible(change.code)}  {visible(change.title)}  ({mark})"
+            self.sections.addItem(line)
+            self.sections.item(self.sections.count() - 1).setToolTip(tooltip(line))
         self.sections.currentRowChanged.connect(self.show_section)
         self.hint = plain_label("↑/↓ choose a section · Esc closes")
         body = QHBoxLayout()
-        body.addWidget(self.sections, 2)
-        body.addWidget(self.diff, 5)
+        body.addWidget(self.sections, 3)
+        body.addWidget(self.diff, 7)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(body, 1)
