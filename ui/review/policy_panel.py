@@ -212,6 +212,8 @@ class PolicyPanel(QWidget):
 
     def mark_changed(self, codes: frozenset[str], banner: str | None) -> None:
         """Mark these sections "changed" (since the reviewer's last session) and show the banner."""
+        if codes == self.changed and not banner and self.changes_banner.isHidden():
+            return  # nothing changed: the lists stay as they are
         self.changed = codes
         self.changes_banner.setText(banner or "")
         self.changes_banner.setVisible(bool(banner))

@@ -102,3 +102,12 @@ def test_gaps_list_export_and_close(
     assert list_gaps(db) == []
     assert main(["--db", str(db_path), "gaps", "--all"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("[closed by tester]")
+
+
+@pytest.mark.parametrize(
+    "cmd", [["policy"], ["policy", "install"], ["policy", "diff"], ["gaps"], ["gaps", "close"]]
+)
+def test_help(cmd: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([*cmd, "--help"])
+    assert info.value.code == 0 and "usage: reviewer" in capsys.readouterr().out
