@@ -148,9 +148,7 @@ class PolicyPanel(QWidget):
             if numbered:
                 picks.append(section.code)
             prefix = f"{number}  " if numbered else "    "
-            line = (
-                f"{visible(section.code)}  {visible(section.title)}   [{visible(' '.join(section.actions))}]"
-            )
+            line = f"{visible(section.code)}  {visible(section.title)}   [{visible(' '.join(section.actions))}]"
             if section.code in self.changed:
                 line = f"{CHANGED_MARK} {line}"
             item = QStandardItem(f"{prefix}{line}")
