@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.display import visible
 from reviewer.policy_gaps import GapRow
-from ui.shell.plain import plain_label
+from ui.shell.plain import plain_label, tooltip
 
 COLUMNS = ("Case", "Section", "Note", "Flagged by", "When", "Status")
 LEAD_HINT = "Enter goes to the case · C closes a gap (asks a note) · E exports · A: closed too · Esc closes"
@@ -129,7 +129,8 @@ class GapsDialog(QDialog):
             )
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text if c == 2 else "")
+                if c == 2:  # the note may be long: whole in the tooltip (plain, never markup)
+                    item.setToolTip(tooltip(text))
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(2, min(self.table.columnWidth(2), 360))

@@ -85,6 +85,7 @@ def test_the_list_goes_to_the_case_and_a_reviewer_cannot_close(
     view = _gaps_view(w, qtbot, 1)
     assert unnamed_controls(view) == []
     assert view.table.item(0, 2).text() == "<b>ambiguous</b>⟨U+202E⟩"
+    assert "&lt;b&gt;ambiguous" in view.table.item(0, 2).toolTip()  # shown literally, never as markup
     qtbot.keyClick(view.table, Qt.Key.Key_C)
     assert "Only a lead" in view.message.text() and w.policy_work.note_box is None
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
