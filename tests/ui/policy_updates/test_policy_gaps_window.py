@@ -18,7 +18,6 @@ from reviewer.policy_gaps import flag_gap, list_gaps
 from reviewer.storage.database import Database
 from tests.support.accessible import unnamed_controls
 from tests.support.waiting import UI_WAIT_MS
-from tests.support.windows import open_window
 from ui.policy_updates.gaps_view import GapsDialog
 from ui.policy_updates.note_box import GapNoteBox
 from ui.shell.main_window import MainWindow
@@ -45,10 +44,14 @@ def _gaps_view(w: MainWindow, qtbot: QtBot, rows: int) -> GapsDialog:
 
 
 def test_shift_g_flags_the_case_on_screen_with_the_picked_section(
-    db: Database, pack: PolicyPack, make_cases: Callable[..., list[uuid.UUID]], qtbot: QtBot
+    db: Database,
+    pack: PolicyPack,
+    make_cases: Callable[..., list[uuid.UUID]],
+    qtbot: QtBot,
+    window: Callable[[PolicyPack], MainWindow],
 ) -> None:
     make_cases(3)
-    w = open_window(db, pack, qtbot)
+    w = window(pack)
     current = w.review.selection.current
     assert current is not None
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_1)  # pick the first section for this case
@@ -76,12 +79,16 @@ def test_shift_g_flags_the_case_on_screen_with_the_picked_section(
 
 
 def test_the_list_goes_to_the_case_and_a_reviewer_cannot_close(
-    db: Database, pack: PolicyPack, make_cases: Callable[..., list[uuid.UUID]], qtbot: QtBot
+    db: Database,
+    pack: PolicyPack,
+    make_cases: Callable[..., list[uuid.UUID]],
+    qtbot: QtBot,
+    window: Callable[[PolicyPack], MainWindow],
 ) -> None:
     ids = make_cases(4)
     me = ensure_reviewer(db, "tester")
     flag_gap(db, case_id=ids[2], reviewer=me, pack=pack, note="<b>ambiguous</b>\u202e", policy_code="VIO-1")
-    w = open_window(db, pack, qtbot)
+    w = window(pack)
     view = _gaps_view(w, qtbot, 1)
     assert unnamed_controls(view) == []
     assert view.table.item(0, 2).text() == "<b>ambiguous</b>⟨U+202E⟩"
@@ -102,12 +109,13 @@ def test_a_lead_closes_a_gap_with_a_note_and_exports_the_list(
     make_cases: Callable[..., list[uuid.UUID]],
     qtbot: QtBot,
     tmp_path: Path,
+    window: Callable[[PolicyPack], MainWindow],
 ) -> None:
     (case_id,) = make_cases(1)
     ensure_reviewer(db, "tester")
     me = set_role(db, "tester", "lead", actor="test")
     flag_gap(db, case_id=case_id, reviewer=me, pack=pack, note="satire vs threat")
-    w = open_window(db, pack, qtbot)
+    w = window(pack)
     view = _gaps_view(w, qtbot, 1)
     qtbot.keyClick(view.table, Qt.Key.Key_C)
     box = _note_box(qtbot)
