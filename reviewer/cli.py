@@ -111,12 +111,14 @@ def _parser() -> argparse.ArgumentParser:
         cli_metrics,
         cli_offline,
         cli_packs,
+        cli_policy,
         cli_responses,
         cli_server,
         cli_sync,
     )
 
-    for module in (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_escalations, cli_responses):
+    modules = (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_escalations, cli_responses)
+    for module in (*modules, cli_policy):
         module.add_commands(sub)
     return parser
 

@@ -76,7 +76,7 @@ def _conflicts(args: argparse.Namespace, tools: CommandTools) -> int:
     from reviewer.conflicts import DecisionError
     from reviewer.display import visible
     from reviewer.identity import current_handle, ensure_reviewer
-    from reviewer.policy import load_default_pack
+    from reviewer.policy_sources import current_pack
     from reviewer.sync.conflicts import keep_standing, list_conflicts, take_pushed
 
     db = tools.open(args)
@@ -100,7 +100,7 @@ def _conflicts(args: argparse.Namespace, tools: CommandTools) -> int:
             if args.settle == "keep":
                 keep_standing(db, conflict.id, lead=lead, reason=args.reason)
             else:
-                take_pushed(db, conflict.id, lead=lead, reason=args.reason, pack=load_default_pack())
+                take_pushed(db, conflict.id, lead=lead, reason=args.reason, pack=current_pack(db))
         except DecisionError as exc:
             raise tools.error(visible(str(exc))) from None
         print(

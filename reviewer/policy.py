@@ -272,6 +272,17 @@ def load_pack(path: Path | str) -> PolicyPack:
         raw = path.read_bytes()
     except OSError as exc:
         raise PolicyPackError(f"{path}: cannot read policy pack: {exc.strerror or exc}") from exc
+    return parse_pack(raw, path)
+
+
+def load_pack_text(content: str, origin: str) -> PolicyPack:
+    """A pack from its stored source text (``policy_pack_source.content``); ``origin`` names it in errors.
+    The digest is of the text's UTF-8 bytes: the same as of the file it was installed from."""
+    return parse_pack(content.encode("utf-8"), Path(origin))
+
+
+def parse_pack(raw: bytes, path: Path) -> PolicyPack:
+    """Validate a pack file's bytes; raise :class:`PolicyPackError` (naming ``path``) on any problem."""
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -17,7 +17,17 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from reviewer.models import Case, Decision, PolicyPackVersion, Response, Reviewer, ReviewSession
+from reviewer.models import (
+    Case,
+    Decision,
+    PolicyGap,
+    PolicyPackSeen,
+    PolicyPackSource,
+    PolicyPackVersion,
+    Response,
+    Reviewer,
+    ReviewSession,
+)
 
 CASE_STATE_COLUMNS = ("id", "status", "tier", "claimed_by", "claim_expires_at", "state_seq")
 INITIAL_CASE_STATE = {
@@ -33,7 +43,7 @@ INITIAL_CASE_STATE = {
 #: instead). The team sync shares them generically: pushed by their newest snapshot, pulled through the
 #: server's change log (their migration calls ``reviewer.storage.changelog.log_changes``). A feature adds
 #: its models here.
-RECORD_MODELS: tuple[Any, ...] = (Response,)
+RECORD_MODELS: tuple[Any, ...] = (Response, PolicyGap, PolicyPackSource, PolicyPackSeen)
 
 _models: tuple[Any, ...] = (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)
 _tables: dict[str, Table] = {m.__tablename__: m.__table__ for m in _models}

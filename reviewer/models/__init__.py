@@ -13,6 +13,7 @@ from reviewer.models.entities import (
     Item,
     Reviewer,
 )
+from reviewer.models.policy_records import GAP_STATUSES, PolicyGap, PolicyPackSeen, PolicyPackSource
 from reviewer.models.records import (
     AuditCheckpoint,
     AuditEvent,
@@ -32,6 +33,7 @@ __all__ = [
     "BREAK_KINDS",
     "BreakRecord",
     "CONFLICT_RESOLUTIONS",
+    "GAP_STATUSES",
     "ChangeLog",
     "CASE_STATUSES",
     "ITEM_KINDS",
@@ -48,6 +50,9 @@ __all__ = [
     "Decision",
     "Item",
     "MediaBlob",
+    "PolicyGap",
+    "PolicyPackSeen",
+    "PolicyPackSource",
     "PolicyPackVersion",
     "RESPONSE_STATUSES",
     "Response",

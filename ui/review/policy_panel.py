@@ -14,6 +14,7 @@ from ui.shell.plain import Lines, escape, plain_label, rich_label, set_rich, too
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
 QUICK_PICKS = 9
+CHANGED_MARK = "● changed ·"  # the marker of a section changed since the reviewer's last session
 
 
 class _SectionList(QListView):
@@ -45,6 +46,12 @@ class PolicyPanel(QWidget):
             version=pack.version,
         )
         self.version_label.setObjectName("packVersion")
+        self.changes_banner = plain_label()  # "Policy 2026.12 changed 3 sections …" (ui/policy_updates)
+        self.changes_banner.setObjectName("policyChangesBanner")
+        self.changes_banner.setWordWrap(True)
+        self.changes_banner.setAccessibleName("Policy changes")
+        self.changes_banner.hide()
+        self.changed: frozenset[str] = frozenset()  # codes marked "changed" since the last session
         self.prompt = plain_label()
         self.prompt.setObjectName("pickPrompt")
         self.prompt.setWordWrap(True)
@@ -65,10 +72,10 @@ class PolicyPanel(QWidget):
         self.detail.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        for w in (self.version_label, self.prompt, self.search, self.list, self.detail):
+        for w in (self.version_label, self.changes_banner, self.prompt, self.search, self.list, self.detail):
             layout.addWidget(w)
-        layout.setStretch(3, 2)
-        layout.setStretch(4, 3)
+        layout.setStretch(4, 2)
+        layout.setStretch(5, 3)
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         # Never cut sideways: long rows end in "…" (full text in the tooltip), no horizontal scrolling.
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -142,6 +149,8 @@ class PolicyPanel(QWidget):
                 picks.append(section.code)
             prefix = f"{number}  " if numbered else "    "
             line = f"{visible(section.code)}  {visible(section.title)}   [{visible(' '.join(section.actions))}]"
+            if section.code in self.changed:
+                line = f"{CHANGED_MARK} {line}"
             item = QStandardItem(f"{prefix}{line}")
             item.setData(section.code, CodeRole)
             # The row elides at the panel's width: its tooltip starts with the whole line.
@@ -198,6 +207,19 @@ class PolicyPanel(QWidget):
 
     def _focus_list(self) -> None:
         self.list.setFocus()
+
+    def mark_changed(self, codes: frozenset[str], banner: str | None) -> None:
+        """Mark these sections "changed" (since the reviewer's last session) and show the banner."""
+        if codes == self.changed and not banner and self.changes_banner.isHidden():
+            return  # nothing changed: the lists stay as they are
+        self.changed = codes
+        self.changes_banner.setText(banner or "")
+        self.changes_banner.setVisible(bool(banner))
+        for model, _picks in self._models.values():
+            if model is not self._model:
+                model.deleteLater()
+        self._models.clear()  # rebuilt with the markers
+        self._refill()
 
     # -- picking -------------------------------------------------------------------------------
     def quick_pick(self, number: int) -> str | None:

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from reviewer.conflicts import PolicyPackChanged
 from reviewer.paths import sqlite_file, sqlite_url
-from reviewer.policy import PolicyPackError, load_default_pack
+from reviewer.policy import PolicyPackError
+from reviewer.policy_sources import current_pack
 from reviewer.storage.backup import list_backups, restore_latest
 from reviewer.storage.database import Database
 from reviewer.storage.errors import DatabaseOpenError, SchemaTooNewError
@@ -84,13 +85,14 @@ def open_with_recovery(url: str) -> Database | None:
 def run_app(url: str) -> int:
     restrict_new_files()  # settings, backups, exports: 0600 files in 0700 folders
     app = ensure_qapp()
-    try:
-        pack = load_default_pack()
-    except PolicyPackError as exc:
-        message_box(QMessageBox.Icon.Critical, "Policy pack problem", str(exc)).exec()
-        return 1
     db = open_with_recovery(url)
     if db is None:
+        return 1
+    try:
+        pack = current_pack(db)  # the newest installed version, else the built-in pack
+    except PolicyPackError as exc:
+        message_box(QMessageBox.Icon.Critical, "Policy pack problem", str(exc)).exec()
+        db.dispose()
         return 1
     from ui.shell.main_window import MainWindow, start_context
 

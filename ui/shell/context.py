@@ -11,6 +11,8 @@ from reviewer.identity import ensure_reviewer, start_session
 from reviewer.models import Reviewer
 from reviewer.pack_versions import check_pack
 from reviewer.policy import PolicyPack
+from reviewer.policy_sources import remember_source
+from reviewer.policy_updates import note_seen
 from reviewer.storage.backup import take_backup
 from reviewer.storage.database import Database
 from ui.shell.tasks import TaskManager
@@ -40,8 +42,10 @@ def start_context(db: Database, pack: PolicyPack, *, backup: bool = True) -> App
     # these start-up writes nor any decision waits for a checkpoint (signing needs the OS keyring).
     schedule_of(db).inline = False
     reviewer = ensure_reviewer(db)
-    check_pack(db, pack, actor=reviewer.handle)
+    version_id = check_pack(db, pack, actor=reviewer.handle)
+    remember_source(db, pack, actor=reviewer.handle)  # the built-in pack's text, for later diffs
     session_id = start_session(db, reviewer)
+    note_seen(db, reviewer, version_id, session_id)  # "changed since your last session" compares to it
     return AppContext(
         db=db, pack=pack, reviewer=reviewer, session_id=session_id, tasks=TaskManager(), backup=backup
     )
