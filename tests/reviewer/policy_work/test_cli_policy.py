@@ -15,7 +15,7 @@ from reviewer.policy import PolicyPack
 from reviewer.policy_gaps import flag_gap, list_gaps
 from reviewer.policy_sources import list_sources
 from reviewer.storage.database import Database
-from tests.support.policy_packs import ADDED_CODE, NEW_VERSION, second_version
+from tests.support.policy_packs import ADDED_CODE, NEW_VERSION, OLD_VERSION, second_version
 
 
 def _err_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -39,8 +39,8 @@ def test_install_versions_and_diff(
     assert "installed already" in capsys.readouterr().out
     assert main(["--db", str(db_path), "policy", "versions"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("  2026.11") and lines[1].startswith(f"* {NEW_VERSION}")
-    assert main(["--db", str(db_path), "policy", "diff", "2026.11", NEW_VERSION]) == 0
+    assert lines[0].startswith(f"  {OLD_VERSION}") and lines[1].startswith(f"* {NEW_VERSION}")
+    assert main(["--db", str(db_path), "policy", "diff", OLD_VERSION, NEW_VERSION]) == 0
     out = capsys.readouterr().out
     assert "2 section(s) differ" in out and f"== {ADDED_CODE} Violent events in progress (added)" in out
 

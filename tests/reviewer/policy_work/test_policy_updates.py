@@ -105,7 +105,7 @@ def test_changes_since_the_last_session_are_shown_once_the_new_version_arrives(
     assert found.marked_codes == {CHANGED_CODE, ADDED_CODE}
     assert found.banner() == f"Policy {NEW_VERSION} changed 2 sections since your last session"
 
-    third = _session(db, new, me)  # the previous session already worked under 2026.12
+    third = _session(db, new, me)  # the previous session already worked under the new version
     assert changes_for(db, me, new, third).changes == ()
     assert _count(db, PolicyPackSeen) == 2  # written only when the version changes
 

@@ -39,7 +39,7 @@ def test_a_new_version_is_marked_and_diffed_after_a_restart(
     decided = w.review.selection.current
     assert decided is not None
     assert not w.review.policy.changes_banner.isVisible() and _marked(w) == {}
-    qtbot.keyClick(w.review.queue.table, Qt.Key.Key_K)  # keep, under 2026.11
+    qtbot.keyClick(w.review.queue.table, Qt.Key.Key_K)  # keep, under the built-in version
     qtbot.waitUntil(lambda: _decision_version(db, decided.id) is not None, timeout=UI_WAIT_MS)
     w.shutdown()
     w.close()
@@ -79,7 +79,7 @@ def test_a_new_version_is_marked_and_diffed_after_a_restart(
         qtbot.waitUntil(lambda: not view.isVisible(), timeout=UI_WAIT_MS)
     finally:
         w.shutdown()
-    assert _decision_version(db, decided.id) == pack.version  # the old decision still cites 2026.11
+    assert _decision_version(db, decided.id) == pack.version  # the old decision still cites the built-in version
 
 
 def _decision_version(db: Database, case_id: uuid.UUID) -> str | None:
