@@ -24,18 +24,21 @@ def add_commands(sub: Any) -> None:
 def _escalations(args: argparse.Namespace, tools: CommandTools) -> int:
     from reviewer.display import visible
     from reviewer.escalations import escalation_line, open_escalations
-    from reviewer.policy import PolicyPackError, load_default_pack
+    from reviewer.policy import PolicyPackError
+    from reviewer.policy_sources import current_pack
 
+    db = tools.open(args)
     try:
-        pack = load_default_pack()
+        pack = current_pack(db)  # the pack in force: the last installed, else the built-in one
     except PolicyPackError as exc:
+        db.dispose()
         raise tools.error(str(exc)) from None
     if args.tier is not None and not 1 <= args.tier <= pack.max_tier:
         levels = ", ".join(f"{t.level} ({visible(t.name)})" for t in pack.tiers)
+        db.dispose()
         raise tools.error(
             f"no tier {args.tier} in policy pack {visible(pack.version)}: its tiers are {levels}"
         )
-    db = tools.open(args)
     try:
         rows = open_escalations(db, pack, tier=args.tier, overdue_only=args.overdue)
         if not rows:
