@@ -12,6 +12,7 @@ from reviewer.investigations.reads import (
 )
 from reviewer.investigations.timeline import InvestigationEvent, investigation_timeline
 from reviewer.investigations.views import (
+    AmbiguousReference,
     Findings,
     InvestigationClosed,
     InvestigationError,
@@ -38,6 +39,7 @@ from reviewer.investigations.writes import (
 )
 
 __all__ = [
+    "AmbiguousReference",
     "Findings",
     "InvestigationClosed",
     "InvestigationError",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from reviewer.investigations.views import (
+    AmbiguousReference,
     Findings,
     InvestigationError,
     InvestigationNotFound,
@@ -188,7 +189,7 @@ def find_investigation(db: Database, ref: str) -> uuid.UUID:
     if not matches:
         raise InvestigationNotFound(f"no investigation matches {ref!r}")
     if len(matches) > 1:
-        raise InvestigationError(f"{ref!r} matches {len(matches)} investigations; give more of the id")
+        raise AmbiguousReference(f"{ref!r} matches {len(matches)} investigations; give more of the id")
     return uuid.UUID(str(matches[0]))
 
 

@@ -23,6 +23,10 @@ class InvestigationClosed(InvestigationError):
     pass
 
 
+class AmbiguousReference(InvestigationError):
+    """A typed reference (id prefix or title) that names more than one investigation."""
+
+
 class StaleFindings(InvestigationError):
     """The findings changed since the editor read them (another save, a close, a sync)."""
 
