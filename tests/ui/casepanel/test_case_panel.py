@@ -153,10 +153,8 @@ def test_thumbnails_are_the_blurred_preview_never_the_sharp_image(
 
         def panel_follows() -> None:  # the panel shows a case a moment after the preview does
             qtbot.waitUntil(
-                lambda: (
-                    w.review.selection.current is not None
-                    and w.case_panel.panel.case is w.review.selection.current
-                ),
+                lambda: w.review.selection.current is not None
+                and w.case_panel.panel.case is w.review.selection.current,
                 timeout=UI_WAIT_MS,
             )
 

@@ -132,9 +132,7 @@ def test_conflict_inside_the_defaults_file_does_not_crash(tmp_path: Path) -> Non
 
 
 def test_unknown_ids_and_invalid_keys_are_reported() -> None:
-    keymap = Keymap.load(
-        ACTION_SPECS, overrides={"decision.nuke": ["Ctrl+N"], "decision.keep": ["Ctrl+Bogus", "K"]}
-    )
+    keymap = Keymap.load(ACTION_SPECS, overrides={"decision.nuke": ["Ctrl+N"], "decision.keep": ["Ctrl+Bogus", "K"]})
     assert any("decision.nuke" in u for u in keymap.unknown)
     assert any("Ctrl+Bogus" in u for u in keymap.unknown)
     assert keymap.keys("decision.keep") == ("K",)

@@ -54,19 +54,11 @@ def test_a_captured_key_is_assigned_saved_and_works_at_once(
     assert bool(w.prefs.wellbeing.get("display.greyscale")) is not greyscale
 
 
-def test_a_clash_is_shown_and_refused_then_swapped_explicitly(
-    window: MainWindow, editor: KeymapEditor
-) -> None:
+def test_a_clash_is_shown_and_refused_then_swapped_explicitly(window: MainWindow, editor: KeymapEditor) -> None:
     w = window
     assert not editor.assign("view.greyscale", "K")
-    assert (
-        "K is already the key of “Keep (no violation)”" in editor.message.text()
-        and editor.swap_button.isEnabled()
-    )
-    assert (
-        w.registry.keymap.keys("view.greyscale") == ("G",)
-        and w.registry.keymap.action_for("K") == "decision.keep"
-    )
+    assert "K is already the key of “Keep (no violation)”" in editor.message.text() and editor.swap_button.isEnabled()
+    assert w.registry.keymap.keys("view.greyscale") == ("G",) and w.registry.keymap.action_for("K") == "decision.keep"
     assert load_user_overrides(w.settings) == {}
     editor.swap()
     assert w.registry.keymap.keys("view.greyscale") == ("K",)
@@ -91,13 +83,11 @@ def test_export_and_import_round_trip(window: MainWindow, editor: KeymapEditor, 
     editor.unbind("queue.next")
     path = tmp_path / "mine.toml"
     editor.export_to(path)
-    assert "[bindings]" in path.read_text() and '"view.greyscale" = ["Ctrl+G"]' in path.read_text()
+    assert '[bindings]' in path.read_text() and '"view.greyscale" = ["Ctrl+G"]' in path.read_text()
     editor.reset_all()
     assert w.registry.keymap.keys("queue.next") == ("J",)
     assert editor.import_from(path)
-    assert (
-        w.registry.keymap.keys("view.greyscale") == ("Ctrl+G",) and w.registry.keymap.keys("queue.next") == ()
-    )
+    assert w.registry.keymap.keys("view.greyscale") == ("Ctrl+G",) and w.registry.keymap.keys("queue.next") == ()
     assert load_user_overrides(w.settings) == {"view.greyscale": ["Ctrl+G"], "queue.next": []}
 
 

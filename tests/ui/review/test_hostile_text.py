@@ -310,9 +310,7 @@ def test_a_conflict_names_the_other_reviewer_as_plain_text(
 def test_the_support_message_is_shown_literally(qtbot: QtBot, red_png: Path) -> None:
     support = _payload("Call the team", red_png) + "\nsecond line"
     summary = SessionSummary(
-        figures=SessionFigures(
-            decided=1, actions={"keep": 1}, median_handle_s=3.0, mean_handle_s=3.0, timed=1
-        ),
+        figures=SessionFigures(decided=1, actions={"keep": 1}, median_handle_s=3.0, mean_handle_s=3.0, timed=1),
         exposure=ExposureTotals(seconds=0.0, weighted=0.0, reveals=0),
         breaks=0,
         breaks_by_kind={},

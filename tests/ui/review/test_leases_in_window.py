@@ -156,9 +156,7 @@ def _answer_override(qtbot: QtBot, action: str, reason: str) -> list[str]:
             return
         seen.append(dialog.windowTitle())
         dialog.action.setCurrentIndex(dialog.action.findData(action))
-        seen.append(
-            str(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled())
-        )  # no reason yet
+        seen.append(str(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()))  # no reason yet
         qtbot.keyClicks(dialog.reason, reason)
         qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
 
@@ -166,7 +164,9 @@ def _answer_override(qtbot: QtBot, action: str, reason: str) -> list[str]:
     return seen
 
 
-def test_a_lead_overrides_a_decided_case_with_a_reason(db: Database, pack: PolicyPack, qtbot: QtBot) -> None:
+def test_a_lead_overrides_a_decided_case_with_a_reason(
+    db: Database, pack: PolicyPack, qtbot: QtBot
+) -> None:
     build_demo(db, DemoSpec(cases=12, seed=4, images=2), now=NOW)
     ensure_reviewer(db, "tester")
     set_role(db, "tester", "lead", actor="test")
@@ -192,9 +192,7 @@ def test_a_lead_overrides_a_decided_case_with_a_reason(db: Database, pack: Polic
             notes = s.execute(select(Decision.note).where(Decision.case_id == first.id)).scalars().all()
             assert s.get(Case, first.id).status == "escalated"  # type: ignore[union-attr]
         assert notes[-1] == "lead override: needs the policy team's view"
-        qtbot.waitUntil(
-            lambda: w.statusBar().currentMessage().startswith("Overridden: Escalate"), timeout=UI_WAIT_MS
-        )
+        qtbot.waitUntil(lambda: w.statusBar().currentMessage().startswith("Overridden: Escalate"), timeout=UI_WAIT_MS)
     finally:
         w.shutdown()
 
@@ -204,9 +202,7 @@ def test_a_reviewer_who_is_not_a_lead_is_told_so(window: MainWindow, qtbot: QtBo
     shown = w.review.selection.current
     assert shown is not None
     _key(qtbot, w, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert (
-        w.statusBar().currentMessage().startswith("Only a lead can override a decision; tester is a reviewer")
-    )
+    assert w.statusBar().currentMessage().startswith("Only a lead can override a decision; tester is a reviewer")
     assert _standing(db, shown.id) == []
 
 

@@ -310,14 +310,7 @@ def test_break_screen_voluntary_ends_on_enter(qtbot: QtBot) -> None:
 def _summary() -> SessionSummary:
     return SessionSummary(
         figures=SessionFigures(
-            decided=42,
-            skipped=4,
-            undone=3,
-            actions={"remove": 24, "keep": 18, "skip": 4},
-            median_handle_s=38.0,
-            mean_handle_s=52.4,
-            timed=40,
-            bulk=6,
+            decided=42, skipped=4, undone=3, actions={"remove": 24, "keep": 18, "skip": 4}, median_handle_s=38.0, mean_handle_s=52.4, timed=40, bulk=6
         ),
         exposure=ExposureTotals(seconds=1134.0, weighted=2460.4, reveals=83),
         breaks=3,
