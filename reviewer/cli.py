@@ -106,9 +106,17 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
     # Commands kept in their own modules; each registers a handler (reviewer.cli_tools.CommandTools).
-    from reviewer import cli_investigations, cli_metrics, cli_offline, cli_packs, cli_server, cli_sync
+    from reviewer import (
+        cli_investigations,
+        cli_metrics,
+        cli_offline,
+        cli_packs,
+        cli_responses,
+        cli_server,
+        cli_sync,
+    )
 
-    for module in (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_investigations):
+    for module in (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_investigations, cli_responses):
         module.add_commands(sub)
     return parser
 

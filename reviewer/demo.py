@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 from reviewer.categories import CATEGORIES
 from reviewer.clock import utcnow
-from reviewer.demo_catalog import CATEGORY_WEIGHTS, CHANNELS, PLATFORMS, REPORT_LINES, RISK_FLAGS
+from reviewer.demo_catalog import CATEGORY_WEIGHTS, CHANNELS, PLATFORMS, REPORT_LINES, REQUESTERS, RISK_FLAGS
 from reviewer.demo_images import draw_scene, draw_text_card
 from reviewer.importing.importer import ImportReport, import_file
 from reviewer.storage.database import Database
@@ -119,6 +119,7 @@ def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
         images_by_category["harassment"].append(name)
     videos: list[str] = []
     video_rng = random.Random(spec.seed * 7919 + 1)  # its own stream: the cases stay as they were
+    requester_rng = random.Random(spec.seed * 7919 + 2)  # likewise for requesters and response deadlines
     for n in range(spec.videos):
         name = f"media/clip-{n:02d}.mp4"
         write_clip(folder / name, video_rng)
@@ -168,6 +169,12 @@ def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
                 "items": items,
                 "scores": {category: round(rng.uniform(0.35, 0.99), 2)},
             }
+            if case["channel"] in REQUESTERS:
+                requester = dict(requester_rng.choice(REQUESTERS[case["channel"]]))
+                requester["reference"] = f"{case['channel'][:3].upper()}-{requester_rng.randint(1000, 9999)}"
+                case["requester"] = requester
+                if requester_rng.random() < 0.2:  # some responses already late (else the channel's SLA)
+                    case["response_due_at"] = (now - timedelta(hours=requester_rng.randint(1, 30))).isoformat()
             out.write(json.dumps(case) + "\n")
     return path
 

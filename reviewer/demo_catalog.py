@@ -58,3 +58,16 @@ REPORT_LINES = {
         "Photo of an ID card shared without consent.",
     ],
 }
+
+#: Fake, abstract requesters of the channels that expect a response (``resources/responses``).
+REQUESTERS: dict[str, tuple[dict[str, str], ...]] = {
+    "partner": (
+        {"name": "Partner Desk A", "organisation": "Example Safety NGO", "contact": "desk-a@ngo.example"},
+        {"name": "Partner Desk B", "organisation": "Example Helpline", "contact": "desk-b@helpline.example"},
+    ),
+    "media": ({"name": "Media Contact C", "organisation": "Example Newsroom", "contact": "tips@news.example"},),
+    "staff": ({"name": "Staff Member D", "organisation": "Trust & Safety tier 2", "contact": "t2@staff.example"},),
+    "regulator": (
+        {"name": "Regulator Office E", "organisation": "Example Media Authority", "contact": "cases@reg.example"},
+    ),
+}

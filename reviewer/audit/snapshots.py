@@ -24,6 +24,7 @@ from reviewer.models import (
     InvestigationMember,
     InvestigationNote,
     PolicyPackVersion,
+    Response,
     Reviewer,
     ReviewSession,
 )
@@ -42,7 +43,7 @@ INITIAL_CASE_STATE = {
 #: instead). The team sync shares them generically: pushed by their newest snapshot, pulled through the
 #: server's change log (their migration calls ``reviewer.storage.changelog.log_changes``). A feature adds
 #: its models here.
-RECORD_MODELS: tuple[Any, ...] = (Investigation, InvestigationMember, InvestigationNote)
+RECORD_MODELS: tuple[Any, ...] = (Investigation, InvestigationMember, InvestigationNote, Response)
 
 _models: tuple[Any, ...] = (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)
 _tables: dict[str, Table] = {m.__tablename__: m.__table__ for m in _models}

@@ -41,6 +41,8 @@ from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
 from reviewer.media.phash import pdq_hash
 from reviewer.media.store import MediaStore
 from reviewer.models import Item
+from reviewer.responses.due import response_due
+from reviewer.responses.templates import response_sla_hours
 from reviewer.storage.database import Database
 from reviewer.storage.errors import describe_os_error
 from reviewer.vault.opening import ensure_vault
@@ -188,6 +190,7 @@ def _write_records(
     case_ids = IdPool(parsed.cases)
     item_ids = IdPool(parsed.items)
     fresh_id = uuid4_hex_stream().__next__
+    response_sla = response_sla_hours()
     media_file = MediaResolver(media_root)  # resolved again here, once per distinct path
     media_cache: dict[Path, str] = {}
     phash_cache: dict[str, str | None] = {}
@@ -210,6 +213,7 @@ def _write_records(
                 if minutes not in after_now:
                     after_now[minutes] = utc_text(now + timedelta(minutes=minutes))
                 deadlines[index] = after_now[minutes]
+        due = response_due(batch.channel, created, batch.response_due_at, response_sla)
         ids = case_ids.take(len(batch))
         cases = list(
             zip(
@@ -225,6 +229,8 @@ def _write_records(
                 batch.report_text,
                 batch.scores,
                 created,
+                batch.requester,
+                due,
                 strict=True,
             )
         )

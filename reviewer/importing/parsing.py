@@ -218,6 +218,8 @@ class Batch:
         "report_text",
         "scores",  # JSON text
         "created_at",  # naive-UTC text, or None: the import's "now"
+        "requester",  # JSON text, or None
+        "response_due_at",  # naive-UTC text, or None: from the channel's response SLA at pass 2
     )
     ITEM_COLUMNS = ("item_case", "item_position", "item_kind", "item_text", "item_url")  # case: its index
 
@@ -232,6 +234,8 @@ class Batch:
     report_text: Sequence[str]
     scores: Sequence[str]
     created_at: list[str | None]
+    requester: Sequence[str | None]
+    response_due_at: list[str | None]
     item_case: Sequence[int]
     item_position: Sequence[int]
     item_kind: Sequence[str]
@@ -281,6 +285,8 @@ class Batch:
                 case.report_text,
                 scores_json(case.scores),
                 None if created_at is None else utc_text(created_at),
+                None if case.requester is None else case.requester.model_dump_json(),
+                None if case.response_due_at is None else utc_text(case.response_due_at),
             )
         )
         items = self.items
@@ -302,6 +308,7 @@ class Batch:
         for name, column in zip(cls.CASE_COLUMNS + cls.ITEM_COLUMNS, cases + items, strict=True):
             setattr(batch, name, column)
         batch.sla_deadline, batch.created_at = list(batch.sla_deadline), list(batch.created_at)
+        batch.response_due_at = list(batch.response_due_at)
         return batch
 
 

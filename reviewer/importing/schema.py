@@ -5,7 +5,9 @@
  "account": {"platform": "photoapp", "handle": "@x", "risk_flags": ["repeat"], "risk_score": 0.8},
  "reporter": "partner:ngo-17", "report_text": "…",
  "items": [{"kind": "image", "path": "media/1042.jpg"}, {"kind": "text", "text": "…"}],
- "scores": {"violence": 0.93}}
+ "scores": {"violence": 0.93},
+ "requester": {"name": "…", "organisation": "…", "contact": "…", "reference": "…"},  # optional
+ "response_due_at": "2026-12-01T12:00:00Z"}         # optional; else the channel's response SLA
 """
 
 from __future__ import annotations
@@ -55,6 +57,15 @@ class ItemIn(Strict):
         return self
 
 
+class RequesterIn(Strict):
+    """Who escalated the case (partner, media, staff, regulator): imported personal data, sealed at rest."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    organisation: Annotated[str, StringConstraints(max_length=128)] = ""
+    contact: Annotated[str, StringConstraints(max_length=256)] = ""
+    reference: Annotated[str, StringConstraints(max_length=128)] = ""
+
+
 class CaseIn(Strict):
     id: Short
     channel: Annotated[str, StringConstraints(min_length=1, max_length=32)]
@@ -71,6 +82,8 @@ class CaseIn(Strict):
     scores: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], Score] = Field(
         default_factory=dict, max_length=32
     )
+    requester: RequesterIn | None = None
+    response_due_at: AwareDatetime | None = None  # else the channel's response SLA (resources/responses)
 
     @model_validator(mode="after")
     def _one_sla(self) -> CaseIn:
@@ -82,10 +95,11 @@ class CaseIn(Strict):
         if not (
             (self.sla_deadline is not None and self.sla_deadline.year in _EDGE_YEARS)
             or (self.created_at is not None and self.created_at.year in _EDGE_YEARS)
+            or (self.response_due_at is not None and self.response_due_at.year in _EDGE_YEARS)
         ):
             return self
         try:
-            for value in (self.sla_deadline, self.created_at):
+            for value in (self.sla_deadline, self.created_at, self.response_due_at):
                 if value is not None:
                     value.astimezone(UTC)
             self.deadline(datetime.now(UTC)).astimezone(UTC)

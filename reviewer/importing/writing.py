@@ -57,6 +57,8 @@ CASE_COLUMNS = (
     "report_text",
     "scores",
     "created_at",
+    "requester",  # JSON text or None; sealed like report_text (schema 0012)
+    "response_due_at",
 )
 CASE_FIXED: dict[str, Any] = {
     "status": "open",
@@ -68,6 +70,7 @@ CASE_FIXED: dict[str, Any] = {
 ITEM_COLUMNS = ("id", "case_id", "position", "kind", "media_sha256", "media_ext", "text", "url", "phash")
 TERM_COLUMNS = ("term", "case_id")
 _REPORT_TEXT = CASE_COLUMNS.index("report_text")
+_REQUESTER = CASE_COLUMNS.index("requester")
 _ITEM_TEXT = ITEM_COLUMNS.index("text")
 ACCOUNT_COLUMNS = ("id", "platform", "handle", "risk_flags", "risk_score", "created_at")
 CHANNEL_COLUMNS = ("id", "code", "name")
@@ -98,8 +101,12 @@ def seal_rows(
     if vault is None:
         return cases, items, []
     seal, terms = vault.seal_text, vault.terms
-    at, it = _REPORT_TEXT, _ITEM_TEXT
+    at, it, rq = _REPORT_TEXT, _ITEM_TEXT, _REQUESTER
     sealed_cases = [(*r[:at], seal(r[at], "case", "report_text", r[0]), *r[at + 1 :]) for r in cases]
+    sealed_cases = [
+        r if r[rq] is None else (*r[:rq], seal(r[rq], "case", "requester", r[0]), *r[rq + 1 :])
+        for r in sealed_cases
+    ]
     sealed_items = [
         r if r[it] is None else (*r[:it], seal(r[it], "item", "text", r[0]), *r[it + 1 :]) for r in items
     ]
@@ -326,6 +333,8 @@ class CoreSink:
                             r[9],
                             json.loads(r[10]),
                             _aware(r[11]),
+                            r[12],
+                            _aware(r[13]),
                         ),
                         strict=True,
                     )

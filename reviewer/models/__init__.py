@@ -29,6 +29,7 @@ from reviewer.models.records import (
     RevealEvent,
     ReviewSession,
 )
+from reviewer.models.responses import RESPONSE_STATUSES, Response
 from reviewer.models.sync import CONFLICT_RESOLUTIONS, ChangeLog, MediaBlob, SyncConflict, SyncState
 from reviewer.models.types import UTCDateTime, new_id
 from reviewer.models.vault import CaseTerm, VaultRecord
@@ -60,6 +61,8 @@ __all__ = [
     "Item",
     "MediaBlob",
     "PolicyPackVersion",
+    "RESPONSE_STATUSES",
+    "Response",
     "RevealEvent",
     "ReviewSession",
     "Reviewer",

@@ -90,6 +90,10 @@ class Case(Base):
     # Bumped by every change of status, tier or claim; the audit event of each change carries it, so the
     # newest event about a case says exactly what its row must hold.
     state_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Who escalated it (the import's requester object as JSON text, sealed like report_text) and when the
+    # response to them is due (the response SLA, apart from the review SLA; None: none expected). Schema 0012.
+    requester: Mapped[str | None] = mapped_column(Text, nullable=True)
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     account: Mapped[Account | None] = relationship(lazy="joined")

@@ -130,6 +130,9 @@ def case_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
     values["sla_deadline"] = utc_text(row["sla_deadline"])
     values["created_at"] = utc_text(row["created_at"])
     values["scores"] = json.dumps(row["scores"])
+    due = row.get("response_due_at")
+    values["response_due_at"] = None if due is None else utc_text(due)  # schema 0012
+    values.setdefault("requester", None)
     return tuple(values[c] for c in CASE_COLUMNS)
 
 

@@ -79,20 +79,22 @@ class Vault:
         return value if not self.texts_sealed else sealing.TAMPERED
 
     def open_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
-        """``row`` (every column, ids as UUIDs) with its sealed column opened, for sending it elsewhere
+        """``row`` (every column, ids as UUIDs) with its sealed columns opened, for sending it elsewhere
         (a team server, a work pack) where the receiving side seals it again."""
-        column = SEALED_COLUMNS.get(table)
-        if column is None or row.get(column) is None:
-            return row
-        return {**row, column: self.open_text(row[column], table, column, row["id"].hex)}
+        opened = {
+            column: self.open_text(row[column], table, column, row["id"].hex)
+            for column in SEALED_COLUMNS.get(table, ())
+            if row.get(column) is not None
+        }
+        return {**row, **opened} if opened else row
 
     def terms(self, text: str) -> set[int]:
         """The blind index terms of ``text``'s words."""
         return self._index.terms(text)
 
 
-#: The free-text column each table seals (``Vault.open_row``).
-SEALED_COLUMNS = {"case": "report_text", "item": "text"}
+#: The free-text columns each table seals (``Vault.open_row``); a NULL value stays NULL.
+SEALED_COLUMNS: dict[str, tuple[str, ...]] = {"case": ("report_text", "requester"), "item": ("text",)}
 
 
 def key_file_for(db_file: Path | None, vault_id: str) -> Path:

@@ -6,7 +6,9 @@ the read worker (``use_worker``): the worker gets the filter and the last key as
 list of rows, and only the UI thread touches the model's rows. Without a worker (some tests) pages are
 read where they are asked for. ``last_fetch_ms`` records the last read (written by whichever thread
 read it; used by the bench only). The SLA column counts down live: the review feature calls
-``refresh_sla`` from a one-second timer.
+``refresh_sla`` from a one-second timer. The Response column (the response SLA, apart from the review
+SLA) comes with each page: the worker that reads a page asks ``reviewer.responses.states`` for its
+case ids in one query, and only the UI thread merges them into the model.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.display import visible, visible_all
 from reviewer.durations import format_sla, sla_cell, sla_overdue
 from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page
+from reviewer.responses.states import OVERDUE as RESPONSE_OVERDUE
+from reviewer.responses.states import ResponseState, response_cell, response_details
 from reviewer.storage.database import Database
 from ui.shell.plain import tooltip
 
@@ -45,6 +49,7 @@ class Column(IntEnum):
     RISK = 5
     STATUS = 6
     TIER = 7
+    RESPONSE = 8
 
 
 HEADERS: dict[Column, str] = {
@@ -56,7 +61,14 @@ HEADERS: dict[Column, str] = {
     Column.RISK: "Risk flags",
     Column.STATUS: "Status",
     Column.TIER: "Tier",
+    Column.RESPONSE: "Response",
 }
+
+
+class Page(list[QueueRow]):
+    """A page of rows and the response states of its cases (read together on the worker)."""
+
+    responses: dict[uuid.UUID, ResponseState]
 
 
 def _deadline_tooltip(deadline: datetime, now: datetime) -> str:
@@ -73,6 +85,7 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _SLA_COL = int(Column.SLA)
+_RESPONSE_COL = int(Column.RESPONSE)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _OVERDUE_BRUSH = QBrush(OVERDUE)
@@ -151,6 +164,7 @@ class QueueModel(QAbstractTableModel):
         generation = self._generation
         self.beginResetModel()
         self._texts.clear()
+        self._responses.clear()
         self._filter = flt
         self._rows, self._index, self._at_end = [], None, True
         self.loading = True
@@ -159,6 +173,7 @@ class QueueModel(QAbstractTableModel):
         def done(page: list[QueueRow]) -> None:
             if generation != self._generation:
                 return  # a newer filter replaced this one while it was read
+            self._take_responses(page)
             self.beginResetModel()
             self._at_end = len(page) <= self._page_size
             self._rows = page[: self._page_size]
@@ -171,20 +186,43 @@ class QueueModel(QAbstractTableModel):
     def _load_first_page(self) -> None:
         self._texts.clear()
         self._rows, self._index, self._at_end = [], None, False
+        self._responses: dict[uuid.UUID, ResponseState] = {}
         page = self._read_page(None)
         self._rows = page
 
-    def _query(self, flt: QueueFilter, after: QueueKey | None) -> list[QueueRow]:
-        """One page plus one row (so the end is known without a trailing empty fetch). Any thread."""
+    def _query(self, flt: QueueFilter, after: QueueKey | None) -> Page:
+        """One page plus one row (so the end is known without a trailing empty fetch), with the response
+        states of its cases. Any thread."""
         t0 = time.perf_counter()
         with self._db.read() as session:
             # Item kinds are not shown; skipping them saves a random read per row (~40% of a cold page).
-            page = fetch_page(session, flt, after, self._page_size + 1, item_kinds=False)
+            page = Page(fetch_page(session, flt, after, self._page_size + 1, item_kinds=False))
+            page.responses = response_details(session, [r.id for r in page]) if page else {}
         self.last_fetch_ms = (time.perf_counter() - t0) * 1000.0
         return page
 
+    def _take_responses(self, page: list[QueueRow]) -> None:
+        """UI thread: keep the response states read with ``page``."""
+        found = getattr(page, "responses", None)
+        if found:
+            self._responses.update(found)
+
+    def note_response(self, case_id: uuid.UUID, state: ResponseState | None) -> None:
+        """A response was written for a shown case: its Response cell says so at once."""
+        if state is None:
+            self._responses.pop(case_id, None)
+        else:
+            self._responses[case_id] = state
+        row = self.row_for_case(case_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, Column.RESPONSE), self.index(row, Column.RESPONSE))
+
+    def response_of(self, case_id: uuid.UUID) -> ResponseState | None:
+        return self._responses.get(case_id)
+
     def _read_page(self, after: QueueKey | None) -> list[QueueRow]:
         page = self._query(self._filter, after)
+        self._take_responses(page)
         if len(page) <= self._page_size:
             self._at_end = True
         return page[: self._page_size]
@@ -207,6 +245,7 @@ class QueueModel(QAbstractTableModel):
                 if len(page) <= self._page_size:
                     self._at_end = True
                 self._fetching = False
+                self._take_responses(page)
                 self._append(page[: self._page_size])
 
             self._submit(lambda: self._query(flt, after), done)
@@ -280,13 +319,13 @@ class QueueModel(QAbstractTableModel):
 
     @Slot()
     def refresh_sla(self) -> None:
-        """Repaint the SLA column (its text, colour and tooltip depend on the time)."""
+        """Repaint the SLA and Response columns (their text, colour and tooltip depend on the time)."""
         if self._rows:
-            self.dataChanged.emit(
-                self.index(0, Column.SLA),
-                self.index(len(self._rows) - 1, Column.SLA),
-                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole],
-            )
+            roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole]
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, Column.SLA), self.index(last, Column.SLA), roles)
+            if self._responses:
+                self.dataChanged.emit(self.index(0, Column.RESPONSE), self.index(last, Column.RESPONSE), roles)
 
     # -- Qt model interface --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
@@ -318,6 +357,8 @@ class QueueModel(QAbstractTableModel):
         if role == _DISPLAY:
             if column == _SLA_COL:
                 return sla_cell(row.sla_deadline, self._clock.now(), row.status)
+            if column == _RESPONSE_COL:
+                return response_cell(self._responses.get(row.id), self._clock.now())
             texts = self._texts.get(row.id)
             if texts is None:
                 if len(self._texts) > TEXT_CACHE_ROWS:  # only rows that were painted; keep it bounded
@@ -333,6 +374,16 @@ class QueueModel(QAbstractTableModel):
                 return _deadline_tooltip(row.sla_deadline, self._clock.now())
             if role == _ALIGN:
                 return _RIGHT
+            return None
+        if column == _RESPONSE_COL:
+            state = self._responses.get(row.id)
+            if role == _FOREGROUND:
+                late = state is not None and state.state == RESPONSE_OVERDUE
+                return _OVERDUE_BRUSH if late else None
+            if role == _TOOLTIP:
+                if state is None:
+                    return "No response expected for this case's channel"
+                return f"Response to the requester due {state.due_at:%Y-%m-%d %H:%M} UTC: {state.state}"
             return None
         if role == _TOOLTIP:  # imported text: Qt would render a tooltip that looks like markup as HTML
             if column == Column.ACCOUNT:
@@ -364,4 +415,6 @@ class QueueModel(QAbstractTableModel):
                 return visible(row.status)
             case Column.TIER:
                 return f"T{row.tier}"
+            case Column.RESPONSE:
+                return response_cell(self._responses.get(row.id), self._clock.now())
         return ""

@@ -27,13 +27,14 @@ COLUMN_SAMPLES = {
     Column.TIER: "T3",
     Column.CHANNEL: "partner",
     Column.CATEGORY: "violence",
+    Column.RESPONSE: "due in 23h59m",
 }
 #: These share what is left; their cells elide with "…" and their tooltips hold the full text.
 STRETCHED = (Column.ACCOUNT, Column.RISK)
 #: On screen, the short fixed columns come first, so Status is always visible.
 VISUAL_ORDER = (
     Column.SLA, Column.PRIORITY, Column.STATUS, Column.TIER, Column.CATEGORY, Column.CHANNEL,
-    Column.ACCOUNT, Column.RISK,
+    Column.RESPONSE, Column.ACCOUNT, Column.RISK,
 )  # fmt: skip
 
 STATUS_CHOICES = (

@@ -18,7 +18,7 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import casepanel, commands, investigations, metrics, review, sync
+from ui import casepanel, commands, investigations, metrics, responses, review, sync
 from ui import wellbeing as wellbeing_feature
 from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
@@ -51,6 +51,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *metrics.ACTIONS,
         *sync.ACTIONS,
         *investigations.ACTIONS,
+        *responses.ACTIONS,
         *ACTIONS,
     )
 
@@ -80,6 +81,7 @@ class MainWindow(Frame):
         self.at_rest = at_rest_label.install(self)
         self.sync = sync.install(self, self.registry, self.review)
         self.investigations = investigations.install(self, self.registry, self.review)
+        self.responses = responses.install(self, self.registry, self.review)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)

@@ -170,11 +170,11 @@ def test_columns_and_headers(db: Database, make_cases: MakeCases) -> None:
     ids = make_cases(1, channel="media", category="hate", priority=1)
     model = QueueModel(db)
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["SLA", "P", "Channel", "Category", "Account", "Risk flags", "Status", "Tier"]
+    assert headers == ["SLA", "P", "Channel", "Category", "Account", "Risk flags", "Status", "Tier", "Response"]
     texts = [model.index(0, c).data() for c in range(model.columnCount())]
     assert texts[1:4] == ["P1", "media", "hate"]
     assert texts[4].startswith("@acct")
-    assert texts[6:] == ["open", "T1"]
+    assert texts[6:] == ["open", "T1", "—"]  # (no response_due_at: no response expected)
     assert model.index(0, 0).data(CaseIdRole) == ids[0]
     empty = QueueModel(db, QueueFilter(statuses=("skipped",)))
     empty.refresh_sla()  # nothing to repaint, no error

@@ -1,0 +1,157 @@
+"""Export of final responses (JSON Lines or CSV by the file's suffix) for whoever delivers them; nothing
+is sent from here.
+
+One write transaction: the rows are read, written 0600 to a temporary file beside the target, marked
+``exported_at`` and audited (``response.export``, a snapshot of every marked row), the file renamed into
+place, then the transaction commits. A failure leaves neither a half file nor rows marked. CSV cells a
+spreadsheet would run as formulas are made inert (``reviewer.exporting.neutralise_cell``). The
+requester (who the response is for) is opened from the vault: the file holds it in clear, like a work
+pack's export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from reviewer.audit.chain import append_event
+from reviewer.audit.checkpoints import note_appended
+from reviewer.audit.snapshots import jsonable, snapshot
+from reviewer.decisions import as_utc
+from reviewer.exporting import check_export_target, neutralise_cell
+from reviewer.models import Case, Response, Reviewer
+from reviewer.responses.compose import open_requester
+from reviewer.responses.states import ANSWERED
+from reviewer.responses.store import row_values
+from reviewer.storage.database import Database
+from reviewer.storage.errors import DataLocationError, describe_os_error
+
+FORMATS = {".jsonl": "jsonl", ".csv": "csv"}
+FIELDS = (
+    "response_id",
+    "case_external_id",
+    "channel",
+    "status",
+    "template_id",
+    "subject",
+    "body",
+    "reviewer",
+    "requester_name",
+    "requester_organisation",
+    "requester_contact",
+    "reference",
+    "decision_id",
+    "supersedes_id",
+    "created_at",
+    "finalised_at",
+)
+
+
+def export_format(path: Path) -> str:
+    """``jsonl`` or ``csv`` from the file's suffix; ValueError (one line) for anything else."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{path.name}: name the export file .jsonl or .csv")
+    return fmt
+
+
+def _write(path: Path, fmt: str, rows: list[dict[str, Any]]) -> Path:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            if fmt == "csv":
+                writer = csv.DictWriter(out, fieldnames=FIELDS)
+                writer.writeheader()
+                for row in rows:
+                    writer.writerow({k: neutralise_cell(v) for k, v in row.items()})
+            else:
+                for row in rows:
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return temp
+
+
+def export_responses(
+    db: Database,
+    path: Path,
+    *,
+    actor: str,
+    since: datetime | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Write the final (and superseded) responses finalised at or after ``since`` (all by default) to
+    ``path``; returns how many. ValueError for a wrong suffix, DataLocationError if it cannot be written."""
+    check_export_target(path)
+    fmt = export_format(path)
+    now = as_utc(now)
+    temp: Path | None = None
+    try:
+        with db.write() as session:
+            query = (
+                select(Response, Case.external_id, Case.requester, Reviewer.handle)
+                .join(Case, Case.id == Response.case_id)
+                .join(Reviewer, Reviewer.id == Response.reviewer_id)
+                .where(Response.status.in_(ANSWERED))
+                .order_by(Response.finalised_at, Response.id)
+            )
+            if since is not None:
+                query = query.where(Response.finalised_at >= as_utc(since))
+            found = session.execute(query).all()
+            rows = []
+            for resp, external_id, stored, handle in found:
+                requester, _locked = open_requester(session, resp.case_id, stored)
+                rows.append(
+                    {
+                        "response_id": str(resp.id),
+                        "case_external_id": external_id,
+                        "channel": resp.channel,
+                        "status": resp.status,
+                        "template_id": resp.template_id,
+                        "subject": resp.subject,
+                        "body": resp.body,
+                        "reviewer": handle,
+                        "requester_name": requester.name if requester else "",
+                        "requester_organisation": requester.organisation if requester else "",
+                        "requester_contact": requester.contact if requester else "",
+                        "reference": requester.reference if requester else "",
+                        "decision_id": jsonable(resp.decision_id),
+                        "supersedes_id": jsonable(resp.supersedes_id),
+                        "created_at": jsonable(resp.created_at),
+                        "finalised_at": jsonable(resp.finalised_at),
+                    }
+                )
+                resp.exported_at = now
+            session.flush()
+            append_event(
+                session,
+                actor=actor,
+                kind="response.export",
+                subject=path.name[:64],
+                payload={"file": path.name, "format": fmt, "responses": len(rows)},
+                rows={"response": [snapshot("response", row_values(r[0])) for r in found]},
+                now=now,
+            )
+            temp = _write(path, fmt, rows)
+            os.replace(temp, path)
+            temp = None
+    except OSError as exc:
+        raise DataLocationError(describe_os_error(exc, f"write {path}") + "; nothing was exported") from None
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+    note_appended(db)
+    return len(rows)
