@@ -2,7 +2,8 @@
 
 It merges every case about the investigation's accounts (any channel) and its member cases (an item
 member brings its case), every decision on those cases (an undo is shown as an undo of what it reversed;
-an escalation is its own kind), and the investigation's notes. Like the account timeline of the case
+an escalation is its own kind), the responses stored for the parties that escalated them, and the
+investigation's notes. Like the account timeline of the case
 panel (``reviewer.casecontext.timeline``) it reads a bounded number of the newest cases through indexed
 queries (``ix_case_account``, ``ix_decision_case``), one query per kind of row, never one per case.
 
@@ -35,6 +36,7 @@ from reviewer.models import (
     InvestigationMember,
     InvestigationNote,
     Item,
+    Response,
     Reviewer,
 )
 from reviewer.storage.database import Database
@@ -102,6 +104,38 @@ def _case_rows(s: Session, inv_id: uuid.UUID, limit: int) -> list[Any]:
     )
 
 
+def _responses(s: Session, by_id: dict[uuid.UUID, tuple[str, str, str]]) -> list[InvestigationEvent]:
+    """Responses stored for the parties that escalated these cases: a final (or superseded) one at the
+    time it was finalised, a draft at its last change."""
+    found = []
+    for chunk in _chunks(list(by_id)):
+        rows = s.execute(
+            select(Response, Reviewer.handle)
+            .join(Reviewer, Reviewer.id == Response.reviewer_id)
+            .where(Response.case_id.in_(chunk))
+        ).all()
+        for r, handle in rows:
+            ext, channel, account = by_id[r.case_id]
+            at = r.finalised_at or r.updated_at
+            text = r.subject or (r.body.strip().splitlines() or [""])[0]
+            found.append(
+                InvestigationEvent(
+                    at=at,
+                    kind="response",
+                    case_id=r.case_id,
+                    external_id=ext,
+                    channel=channel,
+                    account=account,
+                    actor=handle,
+                    action=r.status,
+                    policy_code="",
+                    policy_version="",
+                    text=f"{r.template_id}: {text}" if text else r.template_id,
+                )
+            )
+    return found
+
+
 def investigation_timeline(
     db: Database, inv_id: uuid.UUID, limit: int = TIMELINE_LIMIT
 ) -> list[InvestigationEvent]:
@@ -111,7 +145,7 @@ def investigation_timeline(
         if s.get(Investigation, inv_id) is None:
             raise InvestigationNotFound("no such investigation")
         cases = _case_rows(s, inv_id, min(limit, TIMELINE_CASES))
-        by_id = {}
+        by_id: dict[uuid.UUID, tuple[str, str, str]] = {}
         for c in cases:
             account = f"{c.platform}:{c.handle}" if c.handle is not None else ""
             by_id[c.id] = (c.external_id, c.code, account)
@@ -173,6 +207,7 @@ def investigation_timeline(
                     text,
                 )
             )
+        entries += _responses(s, by_id)
         notes = s.execute(
             select(InvestigationNote, Reviewer.handle, Case.external_id)
             .join(Reviewer, Reviewer.id == InvestigationNote.author_id)

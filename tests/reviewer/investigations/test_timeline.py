@@ -39,9 +39,13 @@ def _account_with_cases(
                 s.add(channel)
                 s.flush()
             case = Case(
-                external_id=ext, channel_id=channel.id, account_id=account.id, category="violence",
-                sla_deadline=at + timedelta(hours=1), created_at=at,
-            )  # fmt: skip
+                external_id=ext,
+                channel_id=channel.id,
+                account_id=account.id,
+                category="violence",
+                sla_deadline=at + timedelta(hours=1),
+                created_at=at,
+            )
             s.add(case)
             s.flush()
             ids.append(case.id)
@@ -60,9 +64,15 @@ def test_merges_channels_oldest_first(db: Database, reviewer_row: Reviewer, pack
     add_case(db, reviewer_row, inv, lone)
 
     record_decision(
-        db, case_id=p1, reviewer=reviewer_row, action="remove", policy_code="VIO-1", pack=pack,
-        now=t0 + timedelta(hours=4), rationale="graphic",
-    )  # fmt: skip
+        db,
+        case_id=p1,
+        reviewer=reviewer_row,
+        action="remove",
+        policy_code="VIO-1",
+        pack=pack,
+        now=t0 + timedelta(hours=4),
+        rationale="graphic",
+    )
     record_decision(
         db, case_id=m1, reviewer=reviewer_row, action="escalate", pack=pack, now=t0 + timedelta(hours=5)
     )
@@ -108,3 +118,41 @@ def test_bounded_to_the_newest(db: Database, reviewer_row: Reviewer) -> None:
 def test_unknown_investigation(db: Database) -> None:
     with pytest.raises(InvestigationNotFound):
         investigation_timeline(db, uuid.uuid4())
+
+
+def test_responses_are_on_the_timeline(db: Database, reviewer_row: Reviewer, pack: PolicyPack) -> None:
+    from reviewer.responses.store import finalise, save_draft
+
+    t0 = utcnow() - timedelta(hours=5)
+    account, (media_case,) = _account_with_cases(db, "@press", [("MD-1", "media", t0)])
+    inv = create_investigation(db, reviewer_row, "press")
+    add_account(db, reviewer_row, inv, account)
+    record_decision(
+        db,
+        case_id=media_case,
+        reviewer=reviewer_row,
+        action="remove",
+        policy_code="VIO-1",
+        pack=pack,
+        now=t0 + timedelta(hours=1),
+    )
+    draft = save_draft(
+        db,
+        case_id=media_case,
+        reviewer_id=reviewer_row.id,
+        template_id="media-actioned",
+        subject="Your escalation: action taken",
+        body="Dear requester",
+        now=t0 + timedelta(hours=2),
+    )
+    finalise(db, draft.id, reviewer_id=reviewer_row.id, now=t0 + timedelta(hours=3))
+
+    timeline = investigation_timeline(db, inv)
+    assert [(e.kind, e.action) for e in timeline] == [
+        ("case", ""),
+        ("decision", "remove"),
+        ("response", "final"),
+    ]
+    response = timeline[-1]
+    assert response.at == t0 + timedelta(hours=3) and response.channel == "media"
+    assert response.text == "media-actioned: Your escalation: action taken" and response.actor == "tester"
