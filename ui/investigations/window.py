@@ -61,6 +61,10 @@ class Requests:
     set_status: Callable[[InvestigationView, bool], None]  # open?
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def _stamp(view_at: object) -> str:
     return view_at.astimezone().strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
 
@@ -169,6 +173,7 @@ class InvestigationsWindow(QDialog):
         split.addWidget(self.list)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
+        split.setSizes([320, 860])
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
@@ -222,7 +227,9 @@ class InvestigationsWindow(QDialog):
         self.list.clear()
         for inv in rows:
             closed = "  [closed]" if inv.status != "open" else ""
-            item = QListWidgetItem(f"{visible(inv.title)}{closed}\n{inv.members} members · {inv.notes} notes")
+            item = QListWidgetItem(
+                f"{visible(inv.title)}{closed}\n{_count(inv.members, 'member')} · {_count(inv.notes, 'note')}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, inv.id)
             self.list.addItem(item)
             if inv.id == select:
@@ -248,8 +255,8 @@ class InvestigationsWindow(QDialog):
             return
         self.head.setText(
             f"{visible(view.title)} — {view.status}, started by {visible(view.created_by)} "
-            f"{_stamp(view.created_at)} · {len(view.members)} members · {len(events)} timeline entries · "
-            f"{len(view.notes)} notes"
+            f"{_stamp(view.created_at)} · {_count(len(view.members), 'member')} · "
+            f"{_count(len(events), 'timeline entry', 'timeline entries')} · {_count(len(view.notes), 'note')}"
         )
         _fill(
             self.members,
