@@ -105,7 +105,7 @@ def _members(s: Session, inv_id: uuid.UUID) -> tuple[MemberView, ...]:
                 m.kind,
                 label,
                 m.account_id,
-                m.case_id or None,
+                m.case_id,
                 m.item_id,
                 r.code or "",
                 r.handle,

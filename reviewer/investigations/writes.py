@@ -11,7 +11,7 @@ notes, so adding a case never makes an open findings editor stale.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,7 +121,7 @@ def _add_member(
     kind: str,
     target: uuid.UUID,
     note: str,
-    label_of: Any,
+    label_of: Callable[[Session, uuid.UUID], str],
 ) -> MemberResult:
     column = f"{kind}_id"
     with db.write() as session:

@@ -305,6 +305,9 @@ class InvestigationsWindow(QDialog):
         self.requests.reload(self.selected_id())
 
     def remove_member(self) -> None:
+        if self.tabs.currentIndex() != MEMBERS:
+            self.set_message("Del removes the selected member on the Members tab (Alt+M).")
+            return
         row = self.members.currentRow()
         if self.view is None or not 0 <= row < len(self.view.members):
             self.set_message("No member selected (Members tab, arrows, then Del).")

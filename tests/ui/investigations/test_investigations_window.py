@@ -30,7 +30,7 @@ from tests.support.waiting import UI_WAIT_MS
 from tests.support.windows import open_window
 from ui.investigations.picker import InvestigationPicker
 from ui.investigations.title_box import TitleBox
-from ui.investigations.window import FINDINGS, NOTES, TIMELINE, InvestigationsWindow
+from ui.investigations.window import FINDINGS, MEMBERS, NOTES, TIMELINE, InvestigationsWindow
 from ui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -222,7 +222,15 @@ def test_notes_members_and_timeline_by_key(window: MainWindow, qtbot: QtBot, db:
     qtbot.waitUntil(lambda: dialog.notes.rowCount() == 1, timeout=UI_WAIT_MS)
     assert dialog.notes.item(0, 3).text() == "seen before" and dialog.note_text.toPlainText() == ""
 
-    dialog.tabs.setCurrentIndex(0)
+    # Delete in a text field edits the text; it removes no member.
+    dialog.tabs.setCurrentIndex(FINDINGS)
+    dialog.findings.markdown.setPlainText("xy")
+    dialog.findings.markdown.setFocus()
+    qtbot.keyClick(dialog.findings.markdown, Qt.Key.Key_Delete)
+    assert dialog.findings.markdown.toPlainText() == "y"
+    assert len(_members(db, inv_id)) == 1
+
+    dialog.tabs.setCurrentIndex(MEMBERS)
     dialog.members.setFocus()
     dialog.members.selectRow(0)
     qtbot.keyClick(dialog.members, Qt.Key.Key_Delete)
