@@ -254,3 +254,26 @@ def test_escape_closes_and_f6_brings_the_draft_back(window: MainWindow, qtbot: Q
     again = _open(window, qtbot)
     assert again is dialog
     assert dialog.findings.markdown.toPlainText() == "unsaved thought"
+
+
+def test_f12_in_the_window_or_the_picker_hides_everything(
+    window: MainWindow, qtbot: QtBot, db: Database
+) -> None:
+    from ui.wellbeing.panic import open_dialogs
+
+    create_investigation(db, ensure_reviewer(db, "tester"), "Panic")
+    dialog = _open(window, qtbot)
+    dialog.tabs.setCurrentIndex(FINDINGS)
+    dialog.findings.markdown.setFocus()
+    qtbot.keyClick(dialog.findings.markdown, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: window.screens.current == "hidden", timeout=UI_WAIT_MS)
+    assert not dialog.isVisible() and not open_dialogs(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=UI_WAIT_MS)
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F12)  # back to work
+    qtbot.waitUntil(lambda: window.screens.current == "work", timeout=UI_WAIT_MS)
+    qtbot.keyClick(window.review.queue.table, Qt.Key.Key_I)
+    picker = _picker(window, qtbot)
+    qtbot.keyClick(picker.list, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: window.screens.current == "hidden", timeout=UI_WAIT_MS)
+    assert not picker.isVisible() and _members(db, list_investigations(db)[0].id) == []
