@@ -17,7 +17,7 @@ from reviewer.responses.compose import ComposeContext, compose_context, placehol
 from reviewer.responses.export import export_responses
 from reviewer.responses.listing import ResponseListRow, list_responses
 from reviewer.responses.states import RESPONDED, ResponseState
-from reviewer.responses.store import ResponseRecord, finalise, responses_of, save_draft
+from reviewer.responses.store import ResponseError, ResponseRecord, finalise, responses_of, save_draft
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.responses.composer import Draft, ResponseComposer
@@ -30,7 +30,7 @@ COMPOSE = ActionSpec(
     "response.compose",
     "Compose response",
     "Case",
-    description="Write the response to whoever escalated the case on screen (stored, never sent)",
+    description="Write the reply to the party that escalated the case on screen (stored, not sent)",
     needs_case=True,
 )
 LIST = ActionSpec(
@@ -105,7 +105,7 @@ class ResponsesFeature:
         response_id = draft.response_id if isinstance(draft.response_id, uuid.UUID) else None
         composer = self.composer
 
-        def work() -> ResponseRecord:
+        def work() -> tuple[ResponseRecord, ResponseError | None]:
             record = save_draft(
                 db,
                 case_id=case_id,
@@ -116,13 +116,19 @@ class ResponsesFeature:
                 response_id=response_id,
             )
             if final_too:
-                record = finalise(db, record.id, reviewer_id=reviewer_id, supersedes=supersedes)
-            return record
+                try:
+                    record = finalise(db, record.id, reviewer_id=reviewer_id, supersedes=supersedes)
+                except ResponseError as exc:  # refused: the draft stands, saved
+                    return record, exc
+            return record, None
 
-        def done(record: ResponseRecord) -> None:
+        def done(outcome: tuple[ResponseRecord, ResponseError | None]) -> None:
+            record, refused = outcome
             if composer is not None:
                 composer.saved(record)
-            if record.status == "final":
+            if refused is not None:
+                failed(refused)
+            elif record.status == "final":
                 self.window.flash(f"Response to case {ctx.external_id} finalised (stored, not sent)")
                 if ctx.response_due_at is not None:
                     self.review.model.note_response(case_id, ResponseState(RESPONDED, ctx.response_due_at))
@@ -147,12 +153,15 @@ class ResponsesFeature:
         dialog.open()
         self.load_list()
 
-    def load_list(self) -> None:
+    def load_list(self, note: str = "") -> None:
+        """(Re)read the list on the read worker; ``note`` replaces the count line once the rows are in."""
         db = self.ctx.db
 
         def shown(rows: list[ResponseListRow]) -> None:
             if self.list_dialog is not None:
                 self.list_dialog.set_rows(rows)
+                if note:
+                    self.list_dialog.set_message(note)
 
         def failed(exc: BaseException) -> None:
             if self.list_dialog is not None:
@@ -167,8 +176,7 @@ class ResponsesFeature:
             line = f"Exported {count:,} response{'s' if count != 1 else ''} to {path}"
             self.window.flash(line)
             if self.list_dialog is not None:
-                self.load_list()
-                self.list_dialog.set_message(line)
+                self.load_list(note=line)
 
         def failed(exc: BaseException) -> None:
             line = f"Responses not exported: {one_line(exc)}"
