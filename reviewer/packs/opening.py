@@ -239,6 +239,9 @@ def write_work(db: Database, pack: WorkPack) -> OpenReport:
                         str(c["category"]), int(c["priority"]), _iso(c["sla_deadline"]), int(c["risk_rank"]),
                         str(c.get("reporter", "")), str(c.get("report_text", "")),
                         json.dumps(c.get("scores") or {}), _iso(c["created_at"]),
+                        # schema 0012 (a pack from an older version has neither): sealed by the sink
+                        None if c.get("requester") is None else str(c["requester"]),
+                        _iso(c["response_due_at"]) if c.get("response_due_at") else None,
                     )
                 )  # fmt: skip
                 states.append(

@@ -59,6 +59,7 @@ def _cases_file(root: Path) -> Path:
             "channel": "media",
             "category": "spam",
             "report_text": f"report ‮ {n}",
+            "requester": {"name": f"Pack Requester {n}", "reference": f"PR-{n}"},  # sealed on both sides
             "items": [
                 {"kind": "text", "text": f"item text {n}"},
                 {"kind": "image", "path": "good.png" if n % 2 else "bad.png"},
@@ -163,6 +164,12 @@ def test_pack_round_trip_between_two_data_dirs(tmp_path: Path, monkeypatch: pyte
     _refused(in_b("pack", "open", str(pack), "--passphrase-file", str(phrase)), 1, "already opened")
     media = select(func.count()).select_from(Item).where(Item.media_sha256.is_not(None))
     assert _count(tmp_path / "b", media) == 3  # the cut-short PNG too: media are bytes until shown
+    requesters = select(func.count()).select_from(Case).where(
+        Case.requester.is_not(None), Case.response_due_at.is_not(None)
+    )
+    assert _count(tmp_path / "b", requesters) == 3  # the requester and response deadline travel
+    raw_b = b"".join(p.read_bytes() for p in (tmp_path / "b").glob("reviewer.sqlite3*"))
+    assert b"Pack Requester" not in raw_b  # sealed again on the opening side
 
     _decide_three_at(tmp_path / "b", monkeypatch)
     assert b("audit", "verify").stdout.startswith("OK")
