@@ -108,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     # Commands kept in their own modules; each registers a handler (reviewer.cli_tools.CommandTools).
     from reviewer import (
         cli_escalations,
+        cli_investigations,
         cli_metrics,
         cli_offline,
         cli_packs,
@@ -118,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     modules = (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_escalations, cli_responses)
-    for module in (*modules, cli_policy):
+    for module in (*modules, cli_investigations, cli_policy):
         module.add_commands(sub)
     return parser
 

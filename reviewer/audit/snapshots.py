@@ -20,6 +20,9 @@ from sqlalchemy import Table
 from reviewer.models import (
     Case,
     Decision,
+    Investigation,
+    InvestigationMember,
+    InvestigationNote,
     PolicyGap,
     PolicyPackSeen,
     PolicyPackSource,
@@ -43,7 +46,15 @@ INITIAL_CASE_STATE = {
 #: instead). The team sync shares them generically: pushed by their newest snapshot, pulled through the
 #: server's change log (their migration calls ``reviewer.storage.changelog.log_changes``). A feature adds
 #: its models here.
-RECORD_MODELS: tuple[Any, ...] = (Response, PolicyGap, PolicyPackSource, PolicyPackSeen)
+RECORD_MODELS: tuple[Any, ...] = (
+    Investigation,
+    InvestigationMember,
+    InvestigationNote,
+    Response,
+    PolicyGap,
+    PolicyPackSource,
+    PolicyPackSeen,
+)
 
 _models: tuple[Any, ...] = (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)
 _tables: dict[str, Table] = {m.__tablename__: m.__table__ for m in _models}

@@ -13,6 +13,13 @@ from reviewer.models.entities import (
     Item,
     Reviewer,
 )
+from reviewer.models.investigations import (
+    INVESTIGATION_STATUSES,
+    MEMBER_KINDS,
+    Investigation,
+    InvestigationMember,
+    InvestigationNote,
+)
 from reviewer.models.policy_records import GAP_STATUSES, PolicyGap, PolicyPackSeen, PolicyPackSource
 from reviewer.models.records import (
     AuditCheckpoint,
@@ -36,7 +43,9 @@ __all__ = [
     "GAP_STATUSES",
     "ChangeLog",
     "CASE_STATUSES",
+    "INVESTIGATION_STATUSES",
     "ITEM_KINDS",
+    "MEMBER_KINDS",
     "REVIEWER_ROLES",
     "WORKABLE_STATUSES",
     "Account",
@@ -48,6 +57,9 @@ __all__ = [
     "CaseTerm",
     "Channel",
     "Decision",
+    "Investigation",
+    "InvestigationMember",
+    "InvestigationNote",
     "Item",
     "MediaBlob",
     "PolicyGap",

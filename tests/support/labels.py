@@ -28,6 +28,8 @@ def fits(label: QLabel) -> bool:
         return doc.idealWidth() <= room.width() + 1 and doc.size().height() <= room.height() + 1
     metrics = label.fontMetrics()
     flags = int(Qt.TextFlag.TextWordWrap) if label.wordWrap() else 0
+    if label.buddy() is not None:  # a mnemonic label ("S&ummary") shows no "&": Qt measures it without
+        flags |= int(Qt.TextFlag.TextShowMnemonic)
     bounds = metrics.boundingRect(
         QRect(0, 0, room.width() if label.wordWrap() else 100_000, 100_000), flags, text
     )

@@ -18,7 +18,17 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import casepanel, commands, escalations, metrics, policy_updates, responses, review, sync
+from ui import (
+    casepanel,
+    commands,
+    escalations,
+    investigations,
+    metrics,
+    policy_updates,
+    responses,
+    review,
+    sync,
+)
 from ui import wellbeing as wellbeing_feature
 from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
@@ -51,6 +61,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *metrics.ACTIONS,
         *sync.ACTIONS,
         *escalations.ACTIONS,
+        *investigations.ACTIONS,
         *responses.ACTIONS,
         *policy_updates.ACTIONS,
         *ACTIONS,
@@ -82,6 +93,7 @@ class MainWindow(Frame):
         self.at_rest = at_rest_label.install(self)
         self.sync = sync.install(self, self.registry, self.review)
         self.escalations = escalations.install(self, self.registry, self.review, self.case_panel)
+        self.investigations = investigations.install(self, self.registry, self.review)
         self.responses = responses.install(self, self.registry, self.review)
         self.policy_work = policy_updates.install(self, self.registry, self.review)
         self.registry.register(QUIT, self.quit)

@@ -1,7 +1,7 @@
 """responses: the requester of a case and its response deadline; the ``response`` record table
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02
 
 ``case.requester`` holds the imported requester object as JSON text, sealed by the vault like
@@ -21,7 +21,7 @@ from alembic import op
 from reviewer.storage.changelog import drop_log, log_changes
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
