@@ -87,12 +87,15 @@ class RecordApplier:
 
     def take(self, name: str, snap: Mapping[str, Any], copy: bool) -> None:
         """One snapshot of an event, in chain order. A workstation's copy of a pulled row (``copy``)
-        changes nothing: the target holds the original."""
-        if copy:
-            return
+        changes nothing: the target holds the original, and re-asserts it (the copy may name what the
+        workstation holds under other ids, and it is newer than the target's own snapshot)."""
         values = self._values(name, snap)
         held = self.held.setdefault(name, {})
         found = held.get(values["id"])
+        if copy:
+            if found is not None:
+                self.touched[(name, values["id"])] = None
+            return
         self.touched[(name, values["id"])] = None
         if newer_kept(found, values):
             self.stale[(name, values["id"])] = None

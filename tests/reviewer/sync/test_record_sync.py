@@ -150,3 +150,68 @@ def test_a_record_travels_with_its_case_and_the_newest_edit_wins(
     assert (_row(server, response["id"]) or {})["body"] == "A's latest"
     assert (_row(b.db, response["id"]) or {})["body"] == "A's latest"
     _ok(server, a.db, b.db)
+
+
+def test_an_investigation_goes_to_another_workstation_with_its_members_account_and_findings(
+    server: Database, stations: tuple[Station, Station]
+) -> None:
+    from reviewer import investigations as inv
+    from reviewer.models import Account, Reviewer
+
+    a, b = stations
+    cases = S.add_cases(server, 1, channel="partner", images=0)
+    alice = S.add_reviewer(server, "alice")
+    bob = S.add_reviewer(server, "bob")
+    with server.read() as session:
+        account = session.execute(select(Account)).scalar_one()
+        platform, handle, server_account = account.platform, account.handle, account.id
+    # B imported the same account on its own before it ever synced: another id for the same account.
+    mine = uuid.uuid4()
+    with b.db.write() as session:
+        session.add(Account(id=mine, platform=platform, handle=handle, risk_flags=[], risk_score=0.1))
+    with a:
+        S.caught_up(a.db, server, source_id=a.id)
+        with a.db.read() as session:
+            me = session.get(Reviewer, alice)
+            assert me is not None
+            session.expunge(me)
+        inv_id = inv.create_investigation(a.db, me, "Coordinated harassment")
+        inv.add_case(a.db, me, inv_id, cases[0])
+        inv.add_account(a.db, me, inv_id, server_account)
+        inv.add_note(a.db, me, inv_id, "same wording across channels", case_id=cases[0])
+        head = inv.get_investigation(a.db, inv_id)
+        inv.save_findings(
+            a.db,
+            me,
+            inv_id,
+            inv.Findings("summary A", "high", "suspend", "none", "# Findings"),
+            expected_updated_at=head.updated_at,
+        )
+        report = push(a.db, server, source_id=a.id)
+    assert report.chain.records == 4  # the investigation (created, then its findings), 2 members, 1 note
+    _ok(server, a.db)
+
+    with b:
+        S.caught_up(b.db, server, source_id=b.id, queues=("media",))
+        seen = inv.get_investigation(b.db, inv_id)
+        assert seen.findings.summary == "summary A"
+        accounts = [m.account_id for m in seen.members if m.kind == "account"]
+        assert accounts == [mine]  # mapped onto B's own row of the same account
+        assert [m.case_id for m in seen.members if m.kind == "case"] == [cases[0]]
+        assert [n.body for n in seen.notes] == ["same wording across channels"]
+        with b.db.read() as session:
+            reviewer_b = session.get(Reviewer, bob)
+            assert reviewer_b is not None
+            session.expunge(reviewer_b)
+        inv.save_findings(
+            b.db,
+            reviewer_b,
+            inv_id,
+            inv.Findings("summary B", "high", "suspend", "", "# Findings (B)"),
+            expected_updated_at=seen.updated_at,
+        )
+        push(b.db, server, source_id=b.id)
+    with a:
+        S.caught_up(a.db, server, source_id=a.id)
+    assert inv.get_investigation(a.db, inv_id).findings.summary == "summary B"
+    _ok(server, a.db, b.db)
