@@ -17,7 +17,16 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from reviewer.models import Case, Decision, PolicyPackVersion, Reviewer, ReviewSession
+from reviewer.models import (
+    Case,
+    Decision,
+    Investigation,
+    InvestigationMember,
+    InvestigationNote,
+    PolicyPackVersion,
+    Reviewer,
+    ReviewSession,
+)
 
 CASE_STATE_COLUMNS = ("id", "status", "tier", "claimed_by", "claim_expires_at", "state_seq")
 INITIAL_CASE_STATE = {
@@ -33,7 +42,7 @@ INITIAL_CASE_STATE = {
 #: instead). The team sync shares them generically: pushed by their newest snapshot, pulled through the
 #: server's change log (their migration calls ``reviewer.storage.changelog.log_changes``). A feature adds
 #: its models here.
-RECORD_MODELS: tuple[Any, ...] = ()
+RECORD_MODELS: tuple[Any, ...] = (Investigation, InvestigationMember, InvestigationNote)
 
 _models: tuple[Any, ...] = (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)
 _tables: dict[str, Table] = {m.__tablename__: m.__table__ for m in _models}

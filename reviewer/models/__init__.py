@@ -13,6 +13,13 @@ from reviewer.models.entities import (
     Item,
     Reviewer,
 )
+from reviewer.models.investigations import (
+    INVESTIGATION_STATUSES,
+    MEMBER_KINDS,
+    Investigation,
+    InvestigationMember,
+    InvestigationNote,
+)
 from reviewer.models.records import (
     AuditCheckpoint,
     AuditEvent,
@@ -33,7 +40,9 @@ __all__ = [
     "CONFLICT_RESOLUTIONS",
     "ChangeLog",
     "CASE_STATUSES",
+    "INVESTIGATION_STATUSES",
     "ITEM_KINDS",
+    "MEMBER_KINDS",
     "REVIEWER_ROLES",
     "WORKABLE_STATUSES",
     "Account",
@@ -45,6 +54,9 @@ __all__ = [
     "CaseTerm",
     "Channel",
     "Decision",
+    "Investigation",
+    "InvestigationMember",
+    "InvestigationNote",
     "Item",
     "MediaBlob",
     "PolicyPackVersion",

@@ -1,0 +1,71 @@
+"""Investigations: accounts, cases and items gathered by a reviewer, with notes, a timeline across
+channels and written findings. Plain functions over a ``Database``; no Qt."""
+
+from reviewer.investigations.reads import (
+    account_of_case,
+    find_account,
+    find_case,
+    find_investigation,
+    get_investigation,
+    investigations_of_case,
+    list_investigations,
+)
+from reviewer.investigations.timeline import InvestigationEvent, investigation_timeline
+from reviewer.investigations.views import (
+    Findings,
+    InvestigationClosed,
+    InvestigationError,
+    InvestigationNotFound,
+    InvestigationSummary,
+    InvestigationView,
+    MemberResult,
+    MemberView,
+    NoteView,
+    StaleFindings,
+)
+from reviewer.investigations.writes import (
+    add_account,
+    add_case,
+    add_item,
+    add_note,
+    close_investigation,
+    create_investigation,
+    remove_member,
+    rename_investigation,
+    reopen,
+    reopen_investigation,
+    save_findings,
+)
+
+__all__ = [
+    "Findings",
+    "InvestigationClosed",
+    "InvestigationError",
+    "InvestigationEvent",
+    "InvestigationNotFound",
+    "InvestigationSummary",
+    "InvestigationView",
+    "MemberResult",
+    "MemberView",
+    "NoteView",
+    "StaleFindings",
+    "account_of_case",
+    "add_account",
+    "add_case",
+    "add_item",
+    "add_note",
+    "close_investigation",
+    "create_investigation",
+    "find_account",
+    "find_case",
+    "find_investigation",
+    "get_investigation",
+    "investigation_timeline",
+    "investigations_of_case",
+    "list_investigations",
+    "remove_member",
+    "rename_investigation",
+    "reopen",
+    "reopen_investigation",
+    "save_findings",
+]
