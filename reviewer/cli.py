@@ -106,9 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("handle")
     role.add_argument("role", choices=("lead", "reviewer"))
     # Commands kept in their own modules; each registers a handler (reviewer.cli_tools.CommandTools).
-    from reviewer import cli_metrics, cli_offline, cli_packs, cli_server, cli_sync
+    from reviewer import cli_metrics, cli_offline, cli_packs, cli_reports, cli_server, cli_sync
 
-    for module in (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics):
+    for module in (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_reports):
         module.add_commands(sub)
     return parser
 
@@ -316,8 +316,14 @@ def cmd_open(args: argparse.Namespace) -> int:
     return _run_app(db.url)
 
 
-def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None) -> int:
-    """Run the CLI. ``open_app`` opens the desktop app on a database URL (the ui package supplies it)."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    open_app: AppOpener | None = None,
+    render_pdf: Callable[..., bytes] | None = None,
+) -> int:
+    """Run the CLI. ``open_app`` opens the desktop app on a database URL, ``render_pdf`` draws a report
+    as PDF (``reviewer.reports.export.PdfRenderer``); the ui package supplies both."""
     global _app_opener
     _app_opener = open_app
     from reviewer.storage.errors import DatabaseOpenError, describe_os_error
@@ -330,7 +336,7 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
         if getattr(args, "handler", None) is not None:  # commands registered by their own modules
             from reviewer.cli_tools import CommandTools, run_handler
 
-            return run_handler(args.handler, args, CommandTools(_open, _used, UserError))
+            return run_handler(args.handler, args, CommandTools(_open, _used, UserError, render_pdf))
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "import":

@@ -157,11 +157,11 @@ def _default_thumbnailer(db: Database) -> Thumbnailer:
     from reviewer.vault.opening import media_store_of
 
     try:
-        read = media_store_of(db).read
+        return Thumbnailer(media_store_of(db).read)
     except Exception as exc:
         failure = exc
 
-        def read(_sha: str) -> bytes:
-            raise failure
+    def refuse(_sha: str) -> bytes:
+        raise failure
 
-    return Thumbnailer(read)
+    return Thumbnailer(refuse)

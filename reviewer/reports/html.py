@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import struct
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -22,7 +23,6 @@ from reviewer.reports.content import (
     CheckpointRef,
     EvidenceItem,
     ReportContent,
-    canonical_json,
     content_dict,
 )
 from reviewer.reports.markdown import markdown_html
@@ -237,7 +237,8 @@ def report_body(content: ReportContent, image_src: ImageSource) -> str:
 def render_html(content: ReportContent, sha256: str) -> str:
     """The whole report page: self-contained, loading nothing, with its footer and embedded content."""
     _first, second = footer_lines(content, sha256)
-    data = html.escape(canonical_json(content_dict(content)), quote=True)
+    # ASCII only (\uXXXX escapes): no bidi or invisible character sits in the page, even hidden.
+    data = html.escape(json.dumps(content_dict(content), sort_keys=True, ensure_ascii=True), quote=True)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'

@@ -60,7 +60,7 @@ def ensure_gui_app() -> None:
 class ReportDocument(QTextDocument):
     """A text document that shows only what was added to it: every other resource is refused."""
 
-    def loadResource(self, type: int, name: QUrl) -> Any:
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
         return None
 
 
@@ -75,7 +75,7 @@ def build_document(content: ReportContent) -> ReportDocument:
     doc.setDefaultStyleSheet(_STYLE)
     for n, item in enumerate(content.evidence):
         if item.png is not None:
-            image = QImage.fromData(QByteArray(item.png), "PNG")
+            image = QImage.fromData(QByteArray(item.png), b"PNG")
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(image_name(n)), image)
     doc.setHtml(f"<html><body>{report_body(content, image_name)}</body></html>")
     return doc
