@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
@@ -58,9 +58,17 @@ def ensure_gui_app() -> None:
 
 
 class ReportDocument(QTextDocument):
-    """A text document that shows only what was added to it: every other resource is refused."""
+    """A text document that shows only what was added to it: every other resource is refused.
 
-    def loadResource(self, type: int, name: QUrl | str) -> Any:
+    For an image, refusing means answering with a blank 1x1 picture: on an empty answer Qt's image
+    handler would try to load the name itself, as a file (``QImage::load``), behind ``loadResource``.
+    """
+
+    def loadResource(self, type: int, name: QUrl | str) -> Any:  # noqa: A002 (Qt's name)
+        if type == QTextDocument.ResourceType.ImageResource.value:
+            blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+            blank.fill(0)
+            return blank
         return None
 
 
@@ -75,7 +83,7 @@ def build_document(content: ReportContent) -> ReportDocument:
     doc.setDefaultStyleSheet(_STYLE)
     for n, item in enumerate(content.evidence):
         if item.png is not None:
-            image = QImage.fromData(QByteArray(item.png), b"PNG")
+            image = QImage.fromData(item.png)
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(image_name(n)), image)
     doc.setHtml(f"<html><body>{report_body(content, image_name)}</body></html>")
     return doc

@@ -18,7 +18,7 @@ from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
-from ui import casepanel, commands, metrics, review, sync
+from ui import casepanel, commands, metrics, reports, review, sync
 from ui import wellbeing as wellbeing_feature
 from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
@@ -50,6 +50,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *accessibility.ACTIONS,
         *metrics.ACTIONS,
         *sync.ACTIONS,
+        *reports.ACTIONS,
         *ACTIONS,
     )
 
@@ -78,6 +79,7 @@ class MainWindow(Frame):
         self.metrics = metrics.install(self, self.registry)
         self.at_rest = at_rest_label.install(self)
         self.sync = sync.install(self, self.registry, self.review)
+        self.reports = reports.install(self, self.registry, pool=self.review.cache.pool)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)
