@@ -1,8 +1,8 @@
 """The report feature: ``report.export`` (Ctrl+Shift+P) opens the export dialog and runs the export.
 
-The export runs in four hops, none on the UI thread: the fresh audit checkpoint on the database worker
+The export runs in three hops, none on the UI thread: the fresh audit checkpoint on the database worker
 (a write), gathering the content (reads, thumbnails in the review's decode workers) and rendering the
-PDF or HTML on the io worker, then the file and its ``report.export`` audit event on the database worker
+PDF or HTML on a thread of the feature's own QThreadPool, then the file and its ``report.export`` audit event on the database worker
 again (``reviewer.reports.export``). Progress comes back by signal to the dialog.
 """
 
@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from reviewer.display import visible
 from reviewer.investigations import InvestigationSummary, list_investigations
@@ -33,7 +33,7 @@ EXPORT = ActionSpec(
     "report.export",
     "Export investigation report…",
     "Investigate",
-    description="An investigation's report as PDF or HTML: findings, timeline, decisions, blurred evidence",
+    description="Write an investigation's report (PDF or web page): findings, decisions, blurred evidence",
 )
 ACTIONS: tuple[ActionSpec, ...] = (EXPORT,)
 
@@ -55,6 +55,28 @@ class _Progress(QObject):
     changed = Signal(str, int, int)
 
 
+class _Relay(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    """Work on a QThreadPool thread. Qt's text layout starts timers, which needs a thread Qt made (an
+    executor's Python thread has no event dispatcher); the result comes back by queued signal."""
+
+    def __init__(self, work: Callable[[], object], relay: _Relay) -> None:
+        super().__init__()
+        self.work, self.relay = work, relay
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:
+            self.relay.failed.emit(exc)
+        else:
+            self.relay.done.emit(result)
+
+
 class ReportsFeature:
     def __init__(self, window: Frame, pool: DecodePool | None, current: CurrentInvestigation | None) -> None:
         self.window, self.ctx = window, window.ctx
@@ -63,6 +85,19 @@ class ReportsFeature:
         self.busy = False
         self.last: ExportResult | None = None
         self._progress = _Progress()
+        self._threads = QThreadPool()
+        self._threads.setMaxThreadCount(1)  # one export at a time
+        self._relay = _Relay()
+        self._relay.done.connect(self._built)
+        self._relay.failed.connect(self._failed)
+        self._closed = False
+        self._request: ExportRequest | None = None
+        window.on_shutdown(self.shutdown)
+
+    def shutdown(self) -> None:
+        """At close: a render in progress finishes (its file is not written: the db worker is gone)."""
+        self._closed = True
+        self._threads.waitForDone()
 
     # -- the dialog --------------------------------------------------------------------------------
     def show_dialog(self) -> None:
@@ -127,20 +162,25 @@ class ReportsFeature:
             sha, data = render(content, request.fmt, render_pdf)
             return content, sha, data
 
-        def built(made: tuple[ReportContent, str, bytes]) -> None:
-            content, sha, data = made
-            ctx.tasks.run_db(
-                lambda: record_export(
-                    db, content, path=request.path, fmt=request.fmt, sha256=sha, data=data, actor=actor
-                ),
-                self._done,
-                self._failed,
-            )
-
         def anchored(checkpoint: CheckpointRef | None) -> None:
-            ctx.tasks.run_io(lambda: build(checkpoint), built, self._failed)
+            self._request = request
+            self._threads.start(_Job(lambda: build(checkpoint), self._relay))
 
         ctx.tasks.run_db(lambda: anchor(db), anchored, self._failed)
+
+    def _built(self, made: tuple[ReportContent, str, bytes]) -> None:
+        request = self._request
+        if self._closed or request is None:
+            return
+        content, sha, data = made
+        db, actor = self.ctx.db, self.ctx.reviewer.handle
+        self.ctx.tasks.run_db(
+            lambda: record_export(
+                db, content, path=request.path, fmt=request.fmt, sha256=sha, data=data, actor=actor
+            ),
+            self._done,
+            self._failed,
+        )
 
     def _done(self, result: ExportResult) -> None:
         self.busy, self.last = False, result
@@ -153,6 +193,8 @@ class ReportsFeature:
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
+        if self._closed:
+            return
         text = f"Report not written: {one_line(exc)}"
         self.window.flash(visible(text), 15000)
         if self.dialog is not None:

@@ -79,20 +79,22 @@ class ExportDialog(QDialog):
         self.output = QLineEdit()
         self.output.setAccessibleName("Output file")
         self.output.setAccessibleDescription("Where the report is written; its folder must exist (Alt+O)")
-        self.clear = QCheckBox("Include c&lear images")
+        self.clear = QCheckBox("Include clear images (Alt+L)")
         self.clear.setAccessibleName("Include clear images")
         self.clear.setAccessibleDescription(
             "Put unblurred evidence thumbnails in the report; asks a confirmation and is audited (Alt+L)"
         )
         form = QFormLayout()
-        for text, field in (
-            ("&Investigation", self.investigation),
-            ("&Format", self.format),
-            ("&Output file", self.output),
+        for text, key, field in (
+            ("Investigation", "Alt+I", self.investigation),
+            ("Format", "Alt+F", self.format),
+            ("Output file", "Alt+O", self.output),
         ):
-            label = plain_label(text)
+            label = plain_label(f"{text} ({key})")
             label.setBuddy(field)
             form.addRow(label, field)
+            QShortcut(QKeySequence(key), self).activated.connect(field.setFocus)
+        QShortcut(QKeySequence("Alt+L"), self).activated.connect(self.clear.click)
         form.addRow(plain_label(""), self.clear)
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Export progress")

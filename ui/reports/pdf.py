@@ -64,7 +64,7 @@ class ReportDocument(QTextDocument):
     handler would try to load the name itself, as a file (``QImage::load``), behind ``loadResource``.
     """
 
-    def loadResource(self, type: int, name: QUrl | str) -> Any:  # noqa: A002 (Qt's name)
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
         if type == QTextDocument.ResourceType.ImageResource.value:
             blank = QImage(1, 1, QImage.Format.Format_ARGB32)
             blank.fill(0)

@@ -28,10 +28,14 @@ def _pages(pdf: Path, out: Path) -> list[Path]:
 
 
 def _text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
-def test_the_pdf_has_pages_numbers_and_the_integrity_footer(db: Database, seeded: Seeded, tmp_path: Path) -> None:
+def test_the_pdf_has_pages_numbers_and_the_integrity_footer(
+    db: Database, seeded: Seeded, tmp_path: Path
+) -> None:
     pdf = tmp_path / "report.pdf"
     result = export_report(db, seeded.inv_id, pdf, actor="tester", render_pdf=render_pdf)
     pages = _pages(pdf, tmp_path)
