@@ -151,14 +151,14 @@ def _timeline(content: ReportContent) -> str:
     ]
     cut = "<p><i>The timeline was cut at its limit: older entries are not shown.</i></p>"
     columns = (
-        ("When (UTC)", 13),
-        ("What", 9),
-        ("Case", 10),
-        ("Channel", 8),
-        ("Account", 12),
-        ("By", 8),
+        ("When (UTC)", 12),
+        ("What", 8),
+        ("Case", 12),
+        ("Channel", 10),
+        ("Account", 13),
+        ("By", 7),
         ("Action · policy", 13),
-        ("Text", 27),
+        ("Text", 25),
     )
     table = _table(columns, rows)
     return f"<h2>Timeline</h2>{cut if content.timeline_truncated else ''}" + (

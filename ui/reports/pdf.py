@@ -40,6 +40,7 @@ _IMAGE_PREFIX = "evidence-"
 _STYLE = """
 body { font-family: 'DejaVu Sans'; font-size: 9pt; }
 h1 { font-size: 17pt; } h2 { font-size: 12pt; } h3, h4, h5, h6 { font-size: 10pt; }
+table { border-collapse: collapse; }
 th { background-color: #e4e4e4; font-size: 8pt; }
 td { font-size: 8pt; }
 pre, code { font-family: 'DejaVu Sans Mono'; }
