@@ -99,7 +99,7 @@ def gather(
     rank = {case_id: n for n, case_id in enumerate(case_ids)}
     items.sort(key=lambda r: (-rank[r.case_id], r.position))
     own = media is None
-    maker = media or _default_thumbnailer(db)
+    maker = media or default_thumbnailer(db)
     try:
         thumbs = maker.make_all(
             [(r.media_sha256, r.kind) for r in items],
@@ -151,17 +151,18 @@ def gather(
     )
 
 
-def _default_thumbnailer(db: Database) -> Thumbnailer:
-    """One on the database's media store; a store that cannot be opened (its key not here) makes every
-    thumbnail say why, rather than failing the report."""
+def default_thumbnailer(db: Database, **options: Any) -> Thumbnailer:
+    """A thumbnailer on the database's media store (``options``: ``Thumbnailer``'s keywords); a store
+    that cannot be opened (its key not here) makes every thumbnail say why, rather than failing the
+    report."""
     from reviewer.vault.opening import media_store_of
 
     try:
-        return Thumbnailer(media_store_of(db).read)
+        return Thumbnailer(media_store_of(db).read, **options)
     except Exception as exc:
         failure = exc
 
     def refuse(_sha: str) -> bytes:
         raise failure
 
-    return Thumbnailer(refuse)
+    return Thumbnailer(refuse, **options)

@@ -20,9 +20,7 @@ from reviewer.media.decode_guard import DecodePool
 from reviewer.paths import data_dir
 from reviewer.reports.content import CheckpointRef, ReportContent
 from reviewer.reports.export import ExportResult, anchor, record_export, render
-from reviewer.reports.gather import gather
-from reviewer.reports.thumbs import Thumbnailer
-from reviewer.vault.opening import media_store_of
+from reviewer.reports.gather import default_thumbnailer, gather
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.reports.dialog import ExportDialog, ExportRequest
@@ -145,7 +143,7 @@ class ReportsFeature:
         def build(checkpoint: CheckpointRef | None) -> tuple[ReportContent, str, bytes]:
             if request.path.parent == reports_folder():  # the suggested folder is made on first use
                 request.path.parent.mkdir(parents=True, exist_ok=True)
-            maker = Thumbnailer(media_store_of(db).read, pool=pool, greyscale=greyscale, blur_px=blur)
+            maker = default_thumbnailer(db, pool=pool, greyscale=greyscale, blur_px=blur)
             try:
                 content = gather(
                     db,
