@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.policy import PolicyPack
 from reviewer.reports.export import export_report
 from reviewer.reports.thumbs import Thumbnailer
 from reviewer.reports.verify import verify_html
@@ -38,7 +39,7 @@ def _pictures(page: str) -> list[bytes]:
 
 
 def test_hostile_values_are_escaped_and_nothing_is_loaded(
-    db: Database, seeded: Seeded, tmp_path: Path
+    db: Database, seeded: Seeded, tmp_path: Path, pack: PolicyPack
 ) -> None:
     page = _export(db, seeded, tmp_path)
     parser = _Tags()
@@ -53,7 +54,7 @@ def test_hostile_values_are_escaped_and_nothing_is_loaded(
     assert "\u202e" not in page and "\u200b" not in page and "⟨U+202E⟩" in page
     assert "&lt;img src=file:///etc/passwd&gt;&lt;script&gt;" in page  # shown, escaped
     assert "&amp;amp;" in page  # an entity typed by someone is shown as typed, not decoded
-    assert TITLE in page and POLICY in page
+    assert TITLE in page and f"<td>{POLICY}</td><td>{pack.version}</td>" in page  # code and pack version
 
 
 def test_thumbnails_are_blurred_unless_clear_images_were_asked(
