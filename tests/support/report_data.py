@@ -31,6 +31,7 @@ from reviewer.vault.opening import ensure_vault, media_store_of
 HOSTILE = '<img src=file:///etc/passwd><script>alert("x")</script>\u202eevil\u200b&amp;'
 TITLE = "Coordinated harassment ring"
 FINDINGS_MD = (
+    "Staff saw offline traffic: ffff.\n\n"
     "# Pattern\n\nThe accounts post the same **graphic** images.\n\n- first sighting\n- second\n\n"
     f"![x](file:///etc/passwd) <img src=file:///etc/passwd> <script>alert(1)</script> {HOSTILE}\n"
 )

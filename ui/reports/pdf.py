@@ -73,6 +73,14 @@ class ReportDocument(QTextDocument):
         return None
 
 
+def no_ligatures(font: QFont) -> QFont:
+    """``font`` without ligatures: a hash or an id must read back (and copy) as the characters it is
+    made of, never "ﬀ" for "ff"."""
+    for tag in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(tag), 0)
+    return font
+
+
 def image_name(index: int, _item: EvidenceItem | None = None) -> str:
     return f"{_IMAGE_PREFIX}{index}.png"
 
@@ -81,6 +89,7 @@ def build_document(content: ReportContent) -> ReportDocument:
     """The report body laid out with its thumbnails (each decoded from our own PNG, made by the decode
     worker's pixels: no imported media is decoded here)."""
     doc = ReportDocument()
+    doc.setDefaultFont(no_ligatures(QFont("DejaVu Sans")))
     doc.setDefaultStyleSheet(_STYLE)
     for n, item in enumerate(content.evidence):
         if item.png is not None:
@@ -109,7 +118,7 @@ def render_pdf(content: ReportContent, sha256: str) -> bytes:
     writer.setCreator("Reviewer Workstation")
     area = writer.pageLayout().paintRectPixels(RESOLUTION)
     width, height = float(area.width()), float(area.height())
-    footer_font = QFont("DejaVu Sans")
+    footer_font = no_ligatures(QFont("DejaVu Sans"))
     footer_font.setPointSizeF(FOOTER_PT)
     line_h = FOOTER_PT / 72 * RESOLUTION * 1.35
     body_h = height - line_h * FOOTER_LINES
