@@ -113,13 +113,14 @@ def _parser() -> argparse.ArgumentParser:
         cli_offline,
         cli_packs,
         cli_policy,
+        cli_reports,
         cli_responses,
         cli_server,
         cli_sync,
     )
 
     modules = (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_escalations, cli_responses)
-    for module in (*modules, cli_investigations, cli_policy):
+    for module in (*modules, cli_investigations, cli_reports, cli_policy):
         module.add_commands(sub)
     return parser
 
@@ -327,8 +328,14 @@ def cmd_open(args: argparse.Namespace) -> int:
     return _run_app(db.url)
 
 
-def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None) -> int:
-    """Run the CLI. ``open_app`` opens the desktop app on a database URL (the ui package supplies it)."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    open_app: AppOpener | None = None,
+    render_pdf: Callable[..., bytes] | None = None,
+) -> int:
+    """Run the CLI. ``open_app`` opens the desktop app on a database URL, ``render_pdf`` draws a report
+    as PDF (``reviewer.reports.export.PdfRenderer``); the ui package supplies both."""
     global _app_opener
     _app_opener = open_app
     from reviewer.storage.errors import DatabaseOpenError, describe_os_error
@@ -341,7 +348,7 @@ def main(argv: Sequence[str] | None = None, *, open_app: AppOpener | None = None
         if getattr(args, "handler", None) is not None:  # commands registered by their own modules
             from reviewer.cli_tools import CommandTools, run_handler
 
-            return run_handler(args.handler, args, CommandTools(_open, _used, UserError))
+            return run_handler(args.handler, args, CommandTools(_open, _used, UserError, render_pdf))
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "import":

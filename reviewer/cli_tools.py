@@ -19,6 +19,7 @@ class CommandTools:
     open: Callable[..., Database]  # open(args, creates=False): the database the command works on
     used: Callable[[Database], None]  # the last line of a command that used a database
     error: type[Exception]  # raise error("one line") for a mistake the user can fix
+    render_pdf: Callable[..., bytes] | None = None  # reports as PDF (Qt, supplied by ui.shell.launcher)
 
 
 Handler = Callable[[argparse.Namespace, CommandTools], int]

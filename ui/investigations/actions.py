@@ -56,6 +56,7 @@ class InvestigationsFeature(QObject):
         super().__init__(window)
         self.window, self.review, self.ctx = window, review, window.ctx
         self.dialog: InvestigationsWindow | None = None
+        self.registry: ActionRegistry | None = None
         self.picker: InvestigationPicker | None = None
         self.title_box: TitleBox | None = None
 
@@ -66,6 +67,12 @@ class InvestigationsFeature(QObject):
             return uuid.UUID(str(self.window.settings.value(LAST_KEY, "")))
         except ValueError:
             return None
+
+    def current_id(self) -> uuid.UUID | None:
+        """The investigation chosen in the window (when it is open), else the last one used."""
+        if self.dialog is not None and self.dialog.isVisible():
+            return self.dialog.selected_id() or self.last
+        return self.last
 
     def _remember(self, inv_id: uuid.UUID) -> None:
         self.window.settings.setValue(LAST_KEY, str(inv_id))
@@ -84,6 +91,9 @@ class InvestigationsFeature(QObject):
             )
             self.dialog = InvestigationsWindow(requests, self.window)
             self.dialog.finished.connect(lambda _r: self.window.refocus())
+            if self.registry is not None and any(s.id == "report.export" for s in self.registry.specs()):
+                # The report of the investigation on screen, from inside this window too (Ctrl+Shift+P).
+                self.dialog.addAction(self.registry.qaction("report.export"))
         if self.dialog.isVisible():
             self.dialog.raise_()
         else:
@@ -256,6 +266,7 @@ class InvestigationsFeature(QObject):
 def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> InvestigationsFeature:
     """Register the Investigations window (F6) and the adds (I, Shift+I) on ``window``."""
     feature = InvestigationsFeature(window, review)
+    feature.registry = registry
     registry.register(OPEN, feature.open)
     registry.register(ADD_CASE, lambda: feature.add_current(account=False))
     registry.register(ADD_ACCOUNT, lambda: feature.add_current(account=True))

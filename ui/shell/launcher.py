@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reviewer.cli import main as core_main
+
+if TYPE_CHECKING:
+    from reviewer.reports.content import ReportContent
 
 
 def open_app(url: str) -> int:
@@ -17,8 +21,14 @@ def open_app(url: str) -> int:
     return run_app(url)
 
 
+def render_pdf(content: ReportContent, sha256: str) -> bytes:
+    from ui.reports.pdf import render_pdf as draw
+
+    return draw(content, sha256)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return core_main(argv, open_app=open_app)
+    return core_main(argv, open_app=open_app, render_pdf=render_pdf)
 
 
 if __name__ == "__main__":

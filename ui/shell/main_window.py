@@ -25,6 +25,7 @@ from ui import (
     investigations,
     metrics,
     policy_updates,
+    reports,
     responses,
     review,
     sync,
@@ -64,6 +65,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *investigations.ACTIONS,
         *responses.ACTIONS,
         *policy_updates.ACTIONS,
+        *reports.ACTIONS,
         *ACTIONS,
     )
 
@@ -96,6 +98,9 @@ class MainWindow(Frame):
         self.investigations = investigations.install(self, self.registry, self.review)
         self.responses = responses.install(self, self.registry, self.review)
         self.policy_work = policy_updates.install(self, self.registry, self.review)
+        self.reports = reports.install(
+            self, self.registry, pool=self.review.cache.pool, current=self.investigations.current_id
+        )
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)
