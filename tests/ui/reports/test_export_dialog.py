@@ -104,3 +104,34 @@ def test_the_dialog_is_named_fits_and_closes_on_escape(
     qtbot.keyClick(dialog.investigation, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=UI_WAIT_MS)
     assert QApplication.activeModalWidget() is None
+
+
+def test_ctrl_shift_p_in_the_investigations_window_exports_the_investigation_chosen_there(
+    db: Database, pack: PolicyPack, seeded: Seeded, qtbot: QtBot
+) -> None:
+    from reviewer import investigations as inv
+    from reviewer.models import Reviewer
+
+    with db.read() as s:
+        me = s.execute(select(Reviewer)).scalars().first()
+        assert me is not None
+        s.expunge(me)
+    other = inv.create_investigation(db, me, "A second investigation")
+    w = open_window(db, pack, qtbot)
+    qtbot.keyClick(w, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: w.investigations.dialog is not None and w.investigations.dialog.list.count() == 2)
+    window = w.investigations.dialog
+    assert window is not None
+    for row in range(window.list.count()):
+        if "second" in window.list.item(row).text():
+            window.list.setCurrentRow(row)
+    qtbot.waitUntil(lambda: window.selected_id() == other, timeout=UI_WAIT_MS)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    qtbot.keyClick(window.list, Qt.Key.Key_P, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: w.reports.dialog is not None and w.reports.dialog.isVisible(), timeout=UI_WAIT_MS)
+    dialog = w.reports.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.investigation.count() == 2, timeout=UI_WAIT_MS)
+    assert "A second investigation" in dialog.investigation.currentText()
+    assert seeded.inv_id != other
