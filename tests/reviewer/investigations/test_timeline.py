@@ -74,7 +74,13 @@ def test_merges_channels_oldest_first(db: Database, reviewer_row: Reviewer, pack
         rationale="graphic",
     )
     record_decision(
-        db, case_id=m1, reviewer=reviewer_row, action="escalate", pack=pack, now=t0 + timedelta(hours=5)
+        db,
+        case_id=m1,
+        reviewer=reviewer_row,
+        action="escalate",
+        pack=pack,
+        rationale="same clip reposted: senior review",
+        now=t0 + timedelta(hours=5),
     )
     record_decision(
         db, case_id=lone, reviewer=reviewer_row, action="keep", pack=pack, now=t0 + timedelta(hours=6)
