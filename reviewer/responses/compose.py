@@ -129,13 +129,14 @@ def templates_for(
 
 
 def placeholder_values(ctx: ComposeContext, pack: PolicyPack | None, reviewer: str) -> dict[str, str]:
-    """The placeholders' values for this case (plain text; "" where unknown)."""
+    """The placeholders' values for this case (plain text). What the case does not know is filled with a
+    bracketed marker (``[requester name]``) the reviewer sees and replaces before finalising."""
     d = ctx.decision
     title = ""
     if d is not None and d.policy_code and pack is not None and pack.has_section(d.policy_code):
         title = pack.section(d.policy_code).title
     r = ctx.requester
-    return {
+    values = {
         "case_id": ctx.external_id,
         "decision": d.action if d else "",
         "policy_code": (d.policy_code or "") if d else "",
@@ -147,6 +148,7 @@ def placeholder_values(ctx: ComposeContext, pack: PolicyPack | None, reviewer: s
         "decided_at": d.created_at.strftime("%Y-%m-%d %H:%M UTC") if d else "",
         "reviewer": reviewer,
     }
+    return {key: value or f"[{key.replace('_', ' ')}]" for key, value in values.items()}
 
 
 def fill(template: ResponseTemplate, values: dict[str, str]) -> tuple[str, str]:

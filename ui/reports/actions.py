@@ -187,6 +187,7 @@ class ReportsFeature:
         self.window.flash(text, 15000)
         if self.dialog is not None:
             self.dialog.set_busy(False)
+            self.dialog.progress.setValue(1)  # full: written
             self.dialog.set_message(text)
 
     def _failed(self, exc: BaseException) -> None:

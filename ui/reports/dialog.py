@@ -143,7 +143,7 @@ class ExportDialog(QDialog):
         self.rows = list(rows)
         self.investigation.clear()
         for row in rows:
-            self.investigation.addItem(f"{visible(row.title)} · {row.status} · {row.members} members")
+            self.investigation.addItem(f"{visible(row.title)} · {row.status} · {row.members} member{'' if row.members == 1 else 's'}")
         ids = [r.id for r in rows]
         if current in ids:
             self.investigation.setCurrentIndex(ids.index(current))

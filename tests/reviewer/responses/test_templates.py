@@ -115,3 +115,25 @@ def test_templates_fitting_the_decision_come_first() -> None:
     assert partner.for_action("keep")[0].fits("keep")
     assert partner.for_action("escalate")[0].id == "partner-escalated"
     assert len(partner.for_action(None)) == len(partner.templates)
+
+
+def test_what_the_case_does_not_know_is_a_visible_marker_to_replace() -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from reviewer.responses.compose import ComposeContext, placeholder_values
+
+    ctx = ComposeContext(
+        case_id=uuid.uuid4(),
+        external_id="ESC-2",
+        channel="regulator",
+        status="escalated",
+        requester=None,
+        requester_locked=False,
+        response_due_at=datetime(2026, 12, 2, tzinfo=UTC),
+        decision=None,
+    )
+    values = placeholder_values(ctx, None, "tester")
+    assert values["requester_name"] == "[requester name]"
+    assert values["reference"] == "[reference]" and values["decided_at"] == "[decided at]"
+    assert values["case_id"] == "ESC-2" and values["reviewer"] == "tester"
