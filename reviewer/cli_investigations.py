@@ -43,6 +43,11 @@ def add_commands(sub: Any) -> None:
     one.set_defaults(handler=_one)
 
 
+def _s(n: int) -> str:
+    """The plural ending, padded so the columns stay aligned."""
+    return " " if n == 1 else "s"
+
+
 def _when(moment: Any) -> str:
     return str(moment.strftime("%Y-%m-%d %H:%M"))
 
@@ -58,7 +63,7 @@ def _list(args: argparse.Namespace, tools: CommandTools) -> int:
             print("no investigations" if args.all else "no open investigations")
         for inv in rows:
             print(
-                f"{inv.id.hex[:8]}  {inv.status:6}  {inv.members:3} members  {inv.notes:3} notes  "
+                f"{inv.id.hex[:8]}  {inv.status:6}  {inv.members:3} member{_s(inv.members)}  {inv.notes:3} note{_s(inv.notes)}  "
                 f"{_when(inv.updated_at)}  {visible(inv.title)}  ({visible(inv.created_by)})"
             )
         return 0
