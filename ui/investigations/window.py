@@ -40,6 +40,7 @@ from reviewer.investigations import Findings, InvestigationEvent, InvestigationS
 from ui.investigations.findings import FindingsEditor
 from ui.investigations.timeline_model import TimelineModel
 from ui.shell.plain import plain_label
+from ui.shell.row_table import row_table
 
 MEMBER_COLUMNS = ("Kind", "Member", "Channel", "Added by", "Added", "Note")
 NOTE_COLUMNS = ("When", "By", "Case", "Note")
@@ -67,19 +68,6 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 def _stamp(view_at: object) -> str:
     return view_at.astimezone().strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
-
-
-def _table(columns: tuple[str, ...], name: str, description: str) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setAccessibleName(name)
-    table.setAccessibleDescription(description)
-    return table
 
 
 def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
@@ -112,7 +100,7 @@ class InvestigationsWindow(QDialog):
         self.list.currentItemChanged.connect(lambda item, _prev: self._picked(item))
         self.head = plain_label("Choose an investigation, or start one (Ctrl+N)")
         self.head.setWordWrap(True)
-        self.members = _table(
+        self.members = row_table(
             MEMBER_COLUMNS, "Members", "Cases, accounts and items gathered here (Del removes)"
         )
         self.timeline_model = TimelineModel(self)
@@ -124,7 +112,7 @@ class InvestigationsWindow(QDialog):
         self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.timeline.setAccessibleName("Timeline")
         self.timeline.setAccessibleDescription("Cases, decisions and notes across channels, oldest first")
-        self.notes = _table(NOTE_COLUMNS, "Notes", "The investigation's notes, oldest first")
+        self.notes = row_table(NOTE_COLUMNS, "Notes", "The investigation's notes, oldest first")
         self.note_text = QPlainTextEdit()
         self.note_text.setTabChangesFocus(True)
         self.note_text.setPlaceholderText("A new note (Ctrl+Enter adds it)")

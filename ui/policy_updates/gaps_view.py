@@ -10,12 +10,9 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,6 +21,7 @@ from PySide6.QtWidgets import (
 from reviewer.display import visible
 from reviewer.policy_gaps import GapRow
 from ui.shell.plain import plain_label, tooltip
+from ui.shell.row_table import row_table
 
 COLUMNS = ("Case", "Section", "Note", "Flagged by", "When", "Status")
 LEAD_HINT = "Enter goes to the case · C closes a gap (asks a note) · E exports · A: closed too · Esc closes"
@@ -64,17 +62,9 @@ class GapsDialog(QDialog):
         self.hint.setWordWrap(True)
         self.message = plain_label("Loading…")
         self.message.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAccessibleName("Policy gaps")
-        self.table.setAccessibleDescription("One row per flagged gap: case, section, note, who, when, status")
+        self.table = row_table(
+            COLUMNS, "Policy gaps", "One row per flagged gap: case, section, note, who, when, status"
+        )
         self.table.cellActivated.connect(lambda _r, _c: self.go_to_selected())
         self.close_button = QPushButton("Close gap (C)")
         self.close_button.setAccessibleName("Close gap")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from ui.shell.keyed import KeyedDialog, is_ctrl_enter
 from ui.shell.plain import plain_label, set_rich
 
 #: ``save(section, note)``: section is "" when the box asks none.
@@ -16,7 +16,7 @@ Save = Callable[[str, str], None]
 HINT = "A note is required. Ctrl+Enter saves · Esc cancels (nothing is written)."
 
 
-class GapNoteBox(QDialog):
+class GapNoteBox(KeyedDialog):
     """Window-modal, opened with ``open()``; ``save`` runs once a non-empty note is confirmed."""
 
     def __init__(
@@ -72,18 +72,10 @@ class GapNoteBox(QDialog):
         self._save(self.section.text().strip() if self._asks_section else "", note)
         return True
 
-    def _handled(self, event: QKeyEvent) -> bool:
-        key, mods = event.key(), event.modifiers()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
+    def handled(self, event: QKeyEvent) -> bool:
+        if is_ctrl_enter(event):
             self.commit()
             return True
         return False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and self._handled(event):
-            return True
-        return super().eventFilter(watched, event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self._handled(event):
-            super().keyPressEvent(event)

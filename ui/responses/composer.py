@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -31,6 +30,7 @@ from reviewer.display import visible
 from reviewer.responses.compose import ComposeContext, fill
 from reviewer.responses.store import ResponseRecord
 from reviewer.responses.templates import ChannelTemplates, ResponseTemplate
+from ui.shell.keyed import KeyedDialog
 from ui.shell.plain import plain_label
 
 HINT = "↑↓ template · Ctrl+S save draft · Ctrl+Enter finalise · Esc close (keeps the draft)"
@@ -72,7 +72,7 @@ def decision_line(ctx: ComposeContext) -> str:
     return f"Case {visible(ctx.external_id)} ({visible(ctx.channel)}): {d.action} · {policy} · {when} · {visible(d.reviewer)}"
 
 
-class ResponseComposer(QDialog):
+class ResponseComposer(KeyedDialog):
     """One case's response; ``save(draft)`` / ``finalise(draft)`` are the feature's callbacks."""
 
     def __init__(
@@ -257,7 +257,7 @@ class ResponseComposer(QDialog):
             self.save()
         self.reject()
 
-    def _handled(self, event: QKeyEvent) -> bool:
+    def handled(self, event: QKeyEvent) -> bool:
         key, mods = event.key(), event.modifiers()
         if key == Qt.Key.Key_Escape and mods == Qt.KeyboardModifier.NoModifier:
             self.close_keeping_draft()
@@ -267,11 +267,4 @@ class ResponseComposer(QDialog):
             return True
         return False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and self._handled(event):
-            return True
-        return super().eventFilter(watched, event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self._handled(event):
-            super().keyPressEvent(event)

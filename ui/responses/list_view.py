@@ -10,13 +10,10 @@ from pathlib import Path
 
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,6 +22,7 @@ from PySide6.QtWidgets import (
 from reviewer.display import visible
 from reviewer.responses.listing import ResponseListRow
 from ui.shell.plain import plain_label
+from ui.shell.row_table import row_table
 
 COLUMNS = ("Case", "Channel", "Status", "Response due", "Finalised at", "Exported")
 HINT = "E exports the final responses to a .jsonl or .csv file · Esc closes"
@@ -62,18 +60,10 @@ class ResponsesDialog(QDialog):
         self.message.setAccessibleName("Responses state")
         self.message.setAccessibleDescription("How many responses are listed, or what the export did")
         self.hint = plain_label(HINT)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAccessibleName("Responses")
-        self.table.setAccessibleDescription(
-            "One row per response: case, channel, status, when the response is due, when it was finalised"
+        self.table = row_table(
+            COLUMNS,
+            "Responses",
+            "One row per response: case, channel, status, when the response is due, when it was finalised",
         )
         self.export_button = QPushButton("Export… (E)")
         self.export_button.setAccessibleName("Export responses")

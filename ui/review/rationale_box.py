@@ -11,21 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.actions import ACTION_KINDS
 from reviewer.conflicts import DecisionError
 from reviewer.display import visible
 from reviewer.tiers import DEFAULT_TIERS, Tier, check_handoff_note
+from ui.shell.keyed import KeyedDialog, is_ctrl_enter
 from ui.shell.plain import plain_label, set_rich
 
 #: ``done(rationale, to_tier)``: the reviewer committed the box.
 Done = Callable[[str, "int | None"], None]
 
 
-class RationaleBox(QDialog):
+class RationaleBox(KeyedDialog):
     """Window-modal, opened with ``open()``: the review window stays painted and F12 still reaches it."""
 
     def __init__(
@@ -127,9 +128,9 @@ class RationaleBox(QDialog):
         self._done(rationale, self.target_tier())
         return True
 
-    def _handled(self, event: QKeyEvent) -> bool:
+    def handled(self, event: QKeyEvent) -> bool:
         key, mods = event.key(), event.modifiers()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
+        if is_ctrl_enter(event):
             self.commit()
             return True
         if mods & Qt.KeyboardModifier.AltModifier and Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
@@ -137,12 +138,4 @@ class RationaleBox(QDialog):
             return True
         return False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Ctrl+Enter and Alt+digit reach the box before the text field would type them."""
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and self._handled(event):
-            return True
-        return super().eventFilter(watched, event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self._handled(event):
-            super().keyPressEvent(event)  # Esc rejects: nothing is written

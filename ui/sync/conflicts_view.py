@@ -15,12 +15,9 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,6 +26,7 @@ from PySide6.QtWidgets import (
 from reviewer.display import visible
 from reviewer.sync.conflicts import ConflictRow, DecisionSide
 from ui.shell.plain import plain_label
+from ui.shell.row_table import row_table
 from ui.sync.reason_box import ReasonBox
 
 KEEP, TAKE = "keep", "take"
@@ -65,18 +63,10 @@ class ConflictsDialog(QDialog):
         self.role_line.setWordWrap(True)
         self.message = plain_label("Loading…")
         self.message.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAccessibleName("Open conflicts")
-        self.table.setAccessibleDescription(
-            "One row per conflict: the case, the pushed decision, the standing one (K keep, T take)"
+        self.table = row_table(
+            COLUMNS,
+            "Open conflicts",
+            "One row per conflict: the case, the pushed decision, the standing one (K keep, T take)",
         )
         self.keep_button = QPushButton("Keep standing (K)")
         self.keep_button.setAccessibleName("Keep standing decision")

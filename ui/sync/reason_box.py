@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
+from ui.shell.keyed import KeyedDialog, is_ctrl_enter
 from ui.shell.plain import plain_label, set_rich
 
 
-class ReasonBox(QDialog):
+class ReasonBox(KeyedDialog):
     """Window-modal, opened with ``open()``; ``done(reason)`` runs once a non-empty reason is confirmed."""
 
     def __init__(
@@ -58,18 +58,10 @@ class ReasonBox(QDialog):
         self._done(reason)
         return True
 
-    def _handled(self, event: QKeyEvent) -> bool:
-        key, mods = event.key(), event.modifiers()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
+    def handled(self, event: QKeyEvent) -> bool:
+        if is_ctrl_enter(event):
             self.commit()
             return True
         return False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and self._handled(event):
-            return True
-        return super().eventFilter(watched, event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self._handled(event):
-            super().keyPressEvent(event)
