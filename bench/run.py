@@ -7,7 +7,7 @@ collected, and everything is written to ``bench/results/latest.json`` with a des
     .venv/bin/python bench/run.py --full               # all, with the full 1M-case import (~7 min more)
     .venv/bin/python bench/run.py --only next_case     # one (or several: --only decisions,memory)
 
-Names: decisions, import, next_case, next_case_sync, cold_start, memory, queue, preview, unseal, sync_pull, sync_push, metrics, report.
+Names: decisions, import, next_case, next_case_sync, cold_start, memory, queue, preview, unseal, sync_pull, sync_push, metrics, report, investigation.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ BENCHES: dict[str, tuple[str, str]] = {  # name -> (module, run() arguments as P
     "sync_push": ("bench_sync_push", ""),
     "metrics": ("bench_metrics", ""),
     "report": ("bench_report", ""),
+    "investigation": ("bench_investigation_timeline", ""),
 }
 
 Check = tuple[str, Callable[[float], bool]]
@@ -61,6 +62,7 @@ TARGETS: dict[str, Check] = {
     "preview_12mp_median_ms": ("< 50", lambda v: v < 50),
     "metrics_open_30d_ms": ("< 1000", lambda v: v < 1000),
     "report_pdf_200_cases_s": ("< 5", lambda v: v < 5),
+    "investigation_timeline_ms": ("< 300", lambda v: v < 300),
 }
 
 
