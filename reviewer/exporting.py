@@ -16,7 +16,8 @@ import csv
 import json
 import os
 import stat
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -98,20 +99,56 @@ def neutralise_cell(value: Any) -> Any:
 
 def export_decisions(db: Database, out: TextIO, fmt: str = "csv") -> int:
     """Write every decision to ``out``; returns how many."""
+    return write_rows(out, fmt, FIELDS, iter_decisions(db))
+
+
+def write_rows(out: TextIO, fmt: str, fields: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """``rows`` as CSV (a header of ``fields``; cells a spreadsheet would run neutralised) or JSON Lines
+    (values exact); returns how many. ``fmt`` is "csv" or "jsonl"."""
     count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer = csv.DictWriter(out, fieldnames=list(fields))
         writer.writeheader()
-        for row in iter_decisions(db):
+        for row in rows:
             writer.writerow({key: neutralise_cell(value) for key, value in row.items()})
             count += 1
     elif fmt == "jsonl":
-        for row in iter_decisions(db):
+        for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     else:
         raise ValueError(f"unknown export format {fmt!r} (use csv or jsonl)")
     return count
+
+
+def temp_beside(path: Path) -> Path:
+    """The hidden file an export is written to before it is renamed onto ``path`` (unique per write)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+@contextlib.contextmanager
+def private_file(path: Path, write: Callable[[Any], object], *, binary: bool = False) -> Iterator[Path]:
+    """``write(out)`` into a new 0600 file beside ``path``, flushed and fsynced; then the ``with`` body runs
+    (an audit event, say) and the file replaces ``path`` whole. Any failure (an OSError, the body's own)
+    removes it and leaves ``path`` as it was."""
+    temp = temp_beside(path)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with open(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        yield temp
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(OSError):  # gone once renamed
+            temp.unlink()
+
+
+def write_private_file(path: Path, write: Callable[[Any], object], *, binary: bool = False) -> None:
+    """:func:`private_file` with nothing between the write and the rename."""
+    with private_file(path, write, binary=binary):
+        pass
 
 
 def check_export_target(path: Path) -> None:
@@ -131,32 +168,17 @@ def export_to_file(db: Database, path: Path, fmt: str = "csv") -> int:
     """Export into ``path`` (created 0600); returns how many decisions. DataLocationError if it cannot be
     written, with nothing left behind. A device or pipe (``/dev/stdout``) is written directly."""
     check_export_target(path)
+    counted: list[int] = []
+
+    def write(out: TextIO) -> None:
+        counted.append(export_decisions(db, out, fmt))
+
     try:
-        special = path.exists() and not stat.S_ISREG(path.stat().st_mode)
-        if special:
-            fd = os.open(path, os.O_WRONLY)
-            temp = None
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):  # a device or a pipe
+            with open(os.open(path, os.O_WRONLY), "w", encoding="utf-8", newline="") as out:
+                write(out)
         else:
-            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            write_private_file(path, write)
     except OSError as exc:
-        raise DataLocationError(describe_os_error(exc, f"write {path}")) from None
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as out:
-            count = export_decisions(db, out, fmt)
-            out.flush()
-            if temp is not None:
-                os.fsync(out.fileno())
-        if temp is not None:
-            os.replace(temp, path)
-    except OSError as exc:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                temp.unlink()
         raise DataLocationError(describe_os_error(exc, f"write {path}") + "; nothing was exported") from None
-    except BaseException:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        raise
-    return count
+    return counted[0]

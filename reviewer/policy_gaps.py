@@ -10,10 +10,6 @@ words, stored plain like a decision's rationale.
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import json
-import os
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -27,7 +23,7 @@ from reviewer.audit.chain import append_event_core, lock_chain
 from reviewer.audit.checkpoints import note_appended
 from reviewer.audit.snapshots import snapshot
 from reviewer.clock import utcnow
-from reviewer.exporting import check_export_target, neutralise_cell
+from reviewer.exporting import check_export_target, write_private_file, write_rows
 from reviewer.models import Case, PolicyGap, Reviewer, table_of
 from reviewer.overrides import may_override
 from reviewer.policy import PolicyPack
@@ -233,24 +229,9 @@ def export_gaps(db: Database, path: Path, *, actor: str, open_only: bool = True)
     fmt = export_format(path)
     check_export_target(path)
     gaps = list_gaps(db, open_only=open_only, limit=1_000_000)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "w", encoding="utf-8", newline="") as out:
-            if fmt == "csv":
-                writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-                writer.writeheader()
-                for gap in gaps:
-                    writer.writerow({k: neutralise_cell(v) for k, v in _record(gap).items()})
-            else:
-                for gap in gaps:
-                    out.write(json.dumps(_record(gap), ensure_ascii=False) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
+        write_private_file(path, lambda out: write_rows(out, fmt, EXPORT_FIELDS, map(_record, gaps)))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise DataLocationError(describe_os_error(exc, f"write {path}") + "; nothing was exported") from None
     with db.write() as session:
         append_event_core(

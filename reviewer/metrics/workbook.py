@@ -9,15 +9,13 @@ beside its target and renamed into place, so a failure leaves no half file.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from reviewer.exporting import neutralise_cell
+from reviewer.exporting import neutralise_cell, write_private_file
 from reviewer.metrics.report import MetricsReport
 from reviewer.metrics.table import Column, Table
 from reviewer.storage.errors import DataLocationError, describe_os_error
@@ -40,17 +38,9 @@ def typed(value: Any, column: Column) -> Any:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
+        write_private_file(path, lambda out: out.write(data), binary=True)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise DataLocationError(describe_os_error(exc, f"write {path}") + "; nothing was written") from None
 
 

@@ -15,9 +15,7 @@ render, a write) and the CLI runs them in a row (``export_report``):
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewer.audit.chain import canonical
+from reviewer.exporting import private_file
 from reviewer.reports.content import FORMATS, CheckpointRef, ReportContent, content_sha256
 from reviewer.reports.html import render_html
 
@@ -115,12 +114,7 @@ def record_export(
 
     check_target(path)
     file_sha = hashlib.sha256(data).hexdigest()
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        with open(tmp, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+    with private_file(path, lambda out: out.write(data), binary=True):
         inv = content.investigation
         payload = {
             "investigation_id": str(inv.id),
@@ -134,10 +128,6 @@ def record_export(
         }
         with db.write() as session:
             append_event(session, actor=actor, kind=EVENT_KIND, subject=str(inv.id), payload=payload)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     from reviewer.audit.checkpoints import note_appended
 
     note_appended(db)

@@ -11,13 +11,8 @@ pack's export.
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import json
-import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -25,7 +20,7 @@ from reviewer.audit.chain import append_event
 from reviewer.audit.checkpoints import note_appended
 from reviewer.audit.snapshots import jsonable, snapshot
 from reviewer.decisions import as_utc
-from reviewer.exporting import check_export_target, neutralise_cell
+from reviewer.exporting import check_export_target, write_private_file, write_rows
 from reviewer.models import Case, Response, Reviewer
 from reviewer.responses.compose import open_requester
 from reviewer.responses.states import ANSWERED
@@ -62,28 +57,6 @@ def export_format(path: Path) -> str:
     return fmt
 
 
-def _write(path: Path, fmt: str, rows: list[dict[str, Any]]) -> Path:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as out:
-            if fmt == "csv":
-                writer = csv.DictWriter(out, fieldnames=FIELDS)
-                writer.writeheader()
-                for row in rows:
-                    writer.writerow({k: neutralise_cell(v) for k, v in row.items()})
-            else:
-                for row in rows:
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return temp
-
-
 def export_responses(
     db: Database,
     path: Path,
@@ -97,7 +70,6 @@ def export_responses(
     check_export_target(path)
     fmt = export_format(path)
     now = as_utc(now)
-    temp: Path | None = None
     try:
         with db.write() as session:
             query = (
@@ -144,14 +116,8 @@ def export_responses(
                 rows={"response": [snapshot("response", row_values(r[0])) for r in found]},
                 now=now,
             )
-            temp = _write(path, fmt, rows)
-            os.replace(temp, path)
-            temp = None
+            write_private_file(path, lambda out: write_rows(out, fmt, FIELDS, rows))
     except OSError as exc:
         raise DataLocationError(describe_os_error(exc, f"write {path}") + "; nothing was exported") from None
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                temp.unlink()
     note_appended(db)
     return len(rows)
