@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -40,7 +38,7 @@ from reviewer.investigations import Findings, InvestigationEvent, InvestigationS
 from ui.investigations.findings import FindingsEditor
 from ui.investigations.timeline_model import TimelineModel
 from ui.shell.plain import plain_label
-from ui.shell.row_table import row_table
+from ui.shell.row_table import fill_rows, row_table
 
 MEMBER_COLUMNS = ("Kind", "Member", "Channel", "Added by", "Added", "Note")
 NOTE_COLUMNS = ("When", "By", "Case", "Note")
@@ -68,14 +66,6 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 def _stamp(view_at: object) -> str:
     return view_at.astimezone().strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
 
 
 def _button(text: str, name: str, description: str, handler: Callable[[], None]) -> QPushButton:
@@ -236,8 +226,8 @@ class InvestigationsWindow(QDialog):
         self._set_enabled(view is not None)
         if view is None:
             self.head.setText("Choose an investigation, or start one (Ctrl+N)")
-            _fill(self.members, [])
-            _fill(self.notes, [])
+            fill_rows(self.members, [])
+            fill_rows(self.notes, [])
             self.timeline_model.set_events([])
             self.findings.load(Findings())
             return
@@ -246,7 +236,7 @@ class InvestigationsWindow(QDialog):
             f"{_stamp(view.created_at)} · {_count(len(view.members), 'member')} · "
             f"{_count(len(events), 'timeline entry', 'timeline entries')} · {_count(len(view.notes), 'note')}"
         )
-        _fill(
+        fill_rows(
             self.members,
             [
                 (
@@ -260,7 +250,7 @@ class InvestigationsWindow(QDialog):
                 for m in view.members
             ],
         )
-        _fill(
+        fill_rows(
             self.notes,
             [
                 (_stamp(n.created_at), visible(n.author), visible(n.external_id), visible(n.body))

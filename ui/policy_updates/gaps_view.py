@@ -13,15 +13,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewer.display import visible
 from reviewer.policy_gaps import GapRow
-from ui.shell.plain import plain_label, tooltip
-from ui.shell.row_table import row_table
+from ui.shell.plain import plain_label
+from ui.shell.row_table import fill_rows, reselect, row_table
 
 COLUMNS = ("Case", "Section", "Note", "Flagged by", "When", "Status")
 LEAD_HINT = "Enter goes to the case · C closes a gap (asks a note) · E exports · A: closed too · Esc closes"
@@ -107,26 +106,23 @@ class GapsDialog(QDialog):
     def set_rows(self, rows: list[GapRow]) -> None:
         keep = self.selected()
         self.rows = list(rows)
-        self.table.setRowCount(len(rows))
-        for r, gap in enumerate(rows):
-            cells = (
-                visible(gap.case_external_id),
-                visible(gap.policy_code or "—"),
-                visible(gap.note),
-                visible(gap.flagged_by),
-                when(gap.created_at),
-                status_text(gap),
-            )
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c == 2:  # the note may be long: whole in the tooltip (plain, never markup)
-                    item.setToolTip(tooltip(text))
-                self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+        fill_rows(
+            self.table,
+            [
+                (
+                    visible(gap.case_external_id),
+                    visible(gap.policy_code or "—"),
+                    visible(gap.note),
+                    visible(gap.flagged_by),
+                    when(gap.created_at),
+                    status_text(gap),
+                )
+                for gap in rows
+            ],
+            whole_in_tooltip=2,  # the note may be long
+        )
         self.table.setColumnWidth(2, min(self.table.columnWidth(2), 360))
-        if rows:
-            ids = [gap.id for gap in rows]
-            self.table.selectRow(ids.index(keep.id) if keep is not None and keep.id in ids else 0)
+        reselect(self.table, [gap.id for gap in rows], keep.id if keep is not None else None)
         what = "gap" if len(rows) == 1 else "gaps"
         scope = "" if self.show_all else " open"
         self.message.setText(f"{len(rows):,}{scope} {what}" if rows else f"No{scope} policy gap.")

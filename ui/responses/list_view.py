@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from reviewer.display import visible
 from reviewer.responses.listing import ResponseListRow
 from ui.shell.plain import plain_label
-from ui.shell.row_table import row_table
+from ui.shell.row_table import fill_rows, row_table
 
 COLUMNS = ("Case", "Channel", "Status", "Response due", "Finalised at", "Exported")
 HINT = "E exports the final responses to a .jsonl or .csv file · Esc closes"
@@ -94,19 +93,20 @@ class ResponsesDialog(QDialog):
 
     def set_rows(self, rows: list[ResponseListRow]) -> None:
         self.rows = list(rows)
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            cells = (
-                visible(row.external_id),
-                visible(row.channel),
-                row.status,
-                due_text(row),
-                when(row.finalised_at),
-                when(row.exported_at),
-            )
-            for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        fill_rows(
+            self.table,
+            [
+                (
+                    visible(row.external_id),
+                    visible(row.channel),
+                    row.status,
+                    due_text(row),
+                    when(row.finalised_at),
+                    when(row.exported_at),
+                )
+                for row in rows
+            ],
+        )
         if rows:
             self.table.selectRow(0)
         self.set_message(

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from reviewer.display import visible
 from reviewer.sync.conflicts import ConflictRow, DecisionSide
 from ui.shell.plain import plain_label
-from ui.shell.row_table import row_table
+from ui.shell.row_table import fill_rows, reselect, row_table
 from ui.sync.reason_box import ReasonBox
 
 KEEP, TAKE = "keep", "take"
@@ -106,21 +105,19 @@ class ConflictsDialog(QDialog):
     def set_rows(self, rows: list[ConflictRow]) -> None:
         keep = self.selected()
         self.rows = list(rows)
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            cells = (
-                visible(row.external_id),
-                side_text(row.pushed),
-                side_text(row.standing),
-                when(row.created_at),
-            )
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        if rows:
-            ids = [row.id for row in rows]
-            self.table.selectRow(ids.index(keep.id) if keep is not None and keep.id in ids else 0)
+        fill_rows(
+            self.table,
+            [
+                (
+                    visible(row.external_id),
+                    side_text(row.pushed),
+                    side_text(row.standing),
+                    when(row.created_at),
+                )
+                for row in rows
+            ],
+        )
+        reselect(self.table, [row.id for row in rows], keep.id if keep is not None else None)
         self.message.setText(
             f"{len(rows):,} open conflict{'s' if len(rows) != 1 else ''}" if rows else "No open conflict."
         )
