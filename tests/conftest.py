@@ -19,7 +19,7 @@ from reviewer.storage.database import Database
 from reviewer.storage.migrate import open_database
 
 #: ``pg_url``: an empty PostgreSQL schema per test, or a skip where no server answers.
-pytest_plugins = ["tests.support.pg"]
+pytest_plugins = ["tests.support.pg", "tests.support.stations"]
 
 # A real keyring backend for the audit checkpoint key (keyrings.alt's file backend, chosen explicitly, in
 # each test's own folder through XDG_DATA_HOME); set here so child processes inherit it.

@@ -5,7 +5,7 @@ connection made through the URL lands in the schema (``options=-csearch_path=<sc
 runs never see each other's rows. Where no server answers (no driver, no server, login refused) the test
 is skipped with :data:`SKIP_REASON`, never failed: PostgreSQL is the team server, not the app's default.
 
-Its ``pg_url`` and ``pg_db`` fixtures are registered for every test (``pytest_plugins`` in tests/conftest.py).
+Its ``pg_url``, ``pg_db`` and ``server`` fixtures are registered for every test (``pytest_plugins`` in tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -75,3 +75,9 @@ def pg_db(pg_url: str) -> Iterator[Database]:
     db = open_database(pg_url)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def server(pg_db: Database) -> Database:
+    """The team server of the sync tests: ``pg_db``, by the name they read best with."""
+    return pg_db

@@ -3,6 +3,7 @@ SQLite working copy; ``with station:`` makes it the current one (REVIEWER_DATA_D
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,12 @@ class Station:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+@pytest.fixture
+def stations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Station, Station]]:
+    """Two workstations, ``a`` and ``b``."""
+    a, b = Station(tmp_path, "a", monkeypatch), Station(tmp_path, "b", monkeypatch)
+    yield a, b
+    a.db.dispose()
+    b.db.dispose()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,13 +28,6 @@ pytestmark = pytest.mark.postgres
 
 ME = uuid.UUID("11111111-2222-4333-8444-555555555551")
 DUE = datetime(2026, 12, 24, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def server(pg_url: str) -> Iterator[Database]:
-    db = S.open_server(pg_url)
-    yield db
-    db.dispose()
 
 
 def _case(db: Database, external_id: str) -> Case:

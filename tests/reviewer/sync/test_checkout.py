@@ -26,13 +26,6 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def server(pg_url: str) -> Iterator[Database]:
-    db = S.open_server(pg_url)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def second(tmp_path: Path) -> Iterator[Database]:
     db = open_database(sqlite_url(tmp_path / "ws2.sqlite3"))
     yield db

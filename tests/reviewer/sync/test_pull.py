@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,13 +21,6 @@ from tests.support import server_data as S
 pytestmark = pytest.mark.postgres
 
 ME = uuid.UUID("11111111-2222-4333-8444-555555555555")
-
-
-@pytest.fixture
-def server(pg_url: str) -> Iterator[Database]:
-    db = S.open_server(pg_url)
-    yield db
-    db.dispose()
 
 
 def _events(db: Database) -> int:

@@ -7,7 +7,6 @@ working copy holding the same cases as the server (seeded with the same ids, as 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from reviewer.leases import claim_case
 from reviewer.models import AuditEvent, Case, Channel, Decision, Item, RevealEvent, SyncConflict
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
-from reviewer.storage.migrate import open_database
 from reviewer.sync.apply import ChainMismatch, apply_chain, source_head
 from reviewer.sync.conflicts import keep_standing, list_conflicts, open_count, take_pushed
 from reviewer.sync.push import push, waiting_decisions
@@ -57,21 +55,6 @@ def _seed(db: Database, case_ids: list[uuid.UUID]) -> None:
             session.add(
                 Item(id=uuid.uuid5(case_id, "item"), case_id=case_id, kind="text", text="t", position=0)
             )
-
-
-@pytest.fixture
-def server(pg_url: str) -> Iterator[Database]:
-    db = open_database(pg_url)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def stations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Station, Station]]:
-    a, b = Station(tmp_path, "a", monkeypatch), Station(tmp_path, "b", monkeypatch)
-    yield a, b
-    a.db.dispose()
-    b.db.dispose()
 
 
 def _count(db: Database, model: type) -> int:
@@ -150,7 +133,9 @@ def test_a_case_decided_on_both_keeps_both_decisions_and_lists_a_conflict(
     with b:
         bob = ensure_reviewer(b.db, "bob")
         sb = start_session(b.db, bob)
-        mine = record_decision(b.db, case_id=ids[0], reviewer=bob, action="escalate", rationale="needs tier 2", session_id=sb)
+        mine = record_decision(
+            b.db, case_id=ids[0], reviewer=bob, action="escalate", rationale="needs tier 2", session_id=sb
+        )
         record_decision(b.db, case_id=ids[1], reviewer=bob, action="keep", session_id=sb)
     with a:
         push(a.db, server)
@@ -187,7 +172,12 @@ def test_a_decision_made_on_a_stale_tier_is_a_conflict(
     with a:
         alice = ensure_reviewer(a.db, "alice")
         record_decision(
-            a.db, case_id=ids[0], reviewer=alice, action="escalate", rationale="needs tier 2", session_id=start_session(a.db, alice)
+            a.db,
+            case_id=ids[0],
+            reviewer=alice,
+            action="escalate",
+            rationale="needs tier 2",
+            session_id=start_session(a.db, alice),
         )
         push(a.db, server)
     with b:
@@ -313,7 +303,12 @@ def _conflicted(server: Database, a: Station, b: Station) -> tuple[uuid.UUID, uu
     with b:
         bob = ensure_reviewer(b.db, "bob")
         record_decision(
-            b.db, case_id=ids[0], reviewer=bob, action="escalate", rationale="needs tier 2", session_id=start_session(b.db, bob)
+            b.db,
+            case_id=ids[0],
+            reviewer=bob,
+            action="escalate",
+            rationale="needs tier 2",
+            session_id=start_session(b.db, bob),
         )
         push(b.db, server)
     (conflict,) = list_conflicts(server)

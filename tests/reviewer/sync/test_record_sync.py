@@ -9,9 +9,7 @@ audit verifies.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,21 +29,6 @@ from tests.support.stations import Station
 pytestmark = pytest.mark.postgres
 
 _responses = table_of(Response)
-
-
-@pytest.fixture
-def server(pg_url: str) -> Iterator[Database]:
-    db = S.open_server(pg_url)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def stations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Station, Station]]:
-    a, b = Station(tmp_path, "a", monkeypatch), Station(tmp_path, "b", monkeypatch)
-    yield a, b
-    a.db.dispose()
-    b.db.dispose()
 
 
 def _write(db: Database, values: dict[str, Any], *, new: bool) -> None:

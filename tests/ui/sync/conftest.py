@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -14,13 +14,6 @@ from tests.support.waiting import UI_WAIT_MS
 from ui.shell.main_window import MainWindow
 
 HANDLE = "tester"  # REVIEWER_USER of every test (tests/conftest.py): the window's reviewer
-
-
-@pytest.fixture
-def server(pg_url: str) -> Iterator[Database]:
-    db = S.open_server(pg_url)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
