@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from reviewer.display import visible
 from reviewer.investigations import InvestigationSummary
+from ui.shell.dialog_buttons import ok_cancel
 from ui.shell.plain import plain_label
 
 NEW = "New investigation…"
@@ -45,17 +46,13 @@ class InvestigationPicker(QDialog):
         ids = [inv.id for inv in investigations]
         self.list.setCurrentRow(ids.index(last) if last in ids else 0)
         self.list.itemActivated.connect(lambda _item: self.commit())
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = ok_cancel(
+            "Add (Enter)",
+            "Add",
+            "Add to the selected investigation (Enter)",
+            "Add nothing (Esc)",
+            cancel_text="Cancel (Esc)",
         )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Add (Enter)")
-        ok.setAccessibleName("Add")
-        ok.setAccessibleDescription("Add to the selected investigation (Enter)")
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setText("Cancel (Esc)")
-        cancel.setAccessibleName("Cancel")
-        cancel.setAccessibleDescription("Add nothing (Esc)")
         buttons.accepted.connect(self.commit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

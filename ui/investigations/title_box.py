@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout, QWidget
 
 from reviewer.investigations.views import TITLE_MAX
+from ui.shell.dialog_buttons import ok_cancel
 from ui.shell.plain import plain_label
 
 
@@ -25,17 +26,13 @@ class TitleBox(QDialog):
         self.title.setAccessibleName("Investigation title")
         self.title.setAccessibleDescription("The new investigation's title: Enter starts it, Esc cancels")
         self.hint = plain_label("Enter starts the investigation · Esc cancels")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = ok_cancel(
+            "Start (Enter)",
+            "Start the investigation",
+            "Start an investigation with this title (Enter)",
+            "Start nothing (Esc)",
+            cancel_text="Cancel (Esc)",
         )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Start (Enter)")
-        ok.setAccessibleName("Start the investigation")
-        ok.setAccessibleDescription("Start an investigation with this title (Enter)")
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setText("Cancel (Esc)")
-        cancel.setAccessibleName("Cancel")
-        cancel.setAccessibleDescription("Start nothing (Esc)")
         buttons.accepted.connect(self.commit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -30,6 +30,7 @@ from reviewer.policy import PolicyPack
 from ui.review.decision_flow import DecisionFlow
 from ui.review.selection import Selection
 from ui.shell.context import AppContext
+from ui.shell.dialog_buttons import ok_cancel
 from ui.shell.plain import plain_label
 
 
@@ -62,16 +63,12 @@ class OverrideDialog(QDialog):
             label = plain_label(text)
             label.setBuddy(field)
             form.addRow(label, field)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.buttons = ok_cancel(
+            "Override (Enter)",
+            "Override",
+            "Replace the standing decision (Enter)",
+            "Close without changing anything (Esc)",
         )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Override (Enter)")
-        ok.setAccessibleName("Override")
-        ok.setAccessibleDescription("Replace the standing decision (Enter)")
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
-        cancel.setAccessibleDescription("Close without changing anything (Esc)")
         layout = QVBoxLayout(self)
         layout.addWidget(current)
         layout.addLayout(form)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.shell.dialog_buttons import ok_cancel
 from ui.shell.plain import plain_label
 
 DEFAULT_CASES = 20
@@ -52,17 +53,13 @@ class TakeOfflineDialog(QDialog):
             label = plain_label(text)
             label.setBuddy(field)
             form.addRow(label, field)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.buttons = ok_cancel(
+            "Take offline (Enter)",
+            "Take offline",
+            "Lease the cases to this workstation (Enter)",
+            "Close without taking any case (Esc)",
         )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Take offline (Enter)")
-        ok.setDefault(True)
-        ok.setAccessibleName("Take offline")
-        ok.setAccessibleDescription("Lease the cases to this workstation (Enter)")
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
-        cancel.setAccessibleDescription("Close without taking any case (Esc)")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
