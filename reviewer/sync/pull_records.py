@@ -14,12 +14,12 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 
 from reviewer.audit.snapshots import RECORD_TABLES, snapshot
 from reviewer.importing.writing import sink_for
 from reviewer.sync import pull_rows as R
-from reviewer.sync.records import map_columns, newer_kept, record_tables, referenced_ids, references, table
+from reviewer.sync.records import map_columns, record_tables, referenced_ids, references, table
 
 if TYPE_CHECKING:
     from reviewer.sync.pull_writer import Apply, PullWriter, Step
@@ -100,14 +100,11 @@ def _write(
             sink_for(session, p.vault).write([], [R.account_tuple(a) for a in missing], [], [])
     else:
         mapped = {}
-    t = table(name)
-    item_cases: dict[uuid.UUID, uuid.UUID] = {}
+    items_here: set[uuid.UUID] = set()
     items = sorted(referenced_ids({name: rows}, "item"))
     if items:
-        item_cases = dict(
-            conn.execute(select(R.ITEMS.c.id, R.ITEMS.c.case_id).where(R.ITEMS.c.id.in_(items))).all()
-        )
-    written = []
+        items_here = set(conn.execute(select(R.ITEMS.c.id).where(R.ITEMS.c.id.in_(items))).scalars())
+    usable = []
     for server_row in rows:
         row = dict(server_row)
         if (name, row["id"]) in p.unpushed_records:
@@ -118,17 +115,10 @@ def _write(
         map_columns(name, row, "policy_pack_version", p.ids.policy_pack_version)
         named_cases = referenced_ids({name: [row]}, "case")
         named_items = referenced_ids({name: [row]}, "item")
-        if not named_cases <= cases or any(i not in item_cases for i in named_items):
-            continue  # its case is held here under another id (imported here on its own)
-        current = conn.execute(select(t).where(t.c.id == row["id"])).first()
-        if current is None:
-            conn.execute(insert(t).values(**row))
-        else:
-            here = dict(current._mapping)
-            if here == row or newer_kept(here, row):
-                continue
-            conn.execute(update(t).where(t.c.id == row["id"]).values(**row))
-        written.append(row)
+        if named_cases <= cases and named_items <= items_here:
+            usable.append(row)
+        # else: its case is held here under another id (imported here on its own): left out
+    written = R.upsert_rows(conn, name, usable, p.ids, append_only=False)
     p.counts["records"] += len(written)
     if written:
         snaps.setdefault(name, []).extend(snapshot(name, r) for r in written)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from reviewer.audit.snapshots import RECORD_TABLES, audited_table
 from reviewer.importing.parsing import utc_text
 from reviewer.importing.writing import CASE_COLUMNS, ITEM_COLUMNS
 from reviewer.models import (
@@ -31,6 +32,7 @@ from reviewer.models import (
     SyncConflict,
     table_of,
 )
+from reviewer.sync.records import newer_kept
 
 CASES = table_of(Case)
 ITEMS = table_of(Item)
@@ -42,13 +44,14 @@ DECISIONS = table_of(Decision)
 PACK_VERSIONS = table_of(PolicyPackVersion)
 CONFLICTS = table_of(SyncConflict)
 
-#: Audited tables with their natural key (None: the id only).
+#: Audited tables with their natural key (None: the id only); the record tables have none.
 NATURAL_KEYS: dict[str, tuple[str, ...] | None] = {
     "reviewer": ("handle",),
     "policy_pack_version": ("pack_id", "version"),
     "review_session": None,
     "decision": None,
     "sync_conflict": None,
+    **dict.fromkeys(RECORD_TABLES),
 }
 TABLES: dict[str, Table] = {
     "reviewer": REVIEWERS,
@@ -56,6 +59,7 @@ TABLES: dict[str, Table] = {
     "review_session": SESSIONS,
     "decision": DECISIONS,
     "sync_conflict": CONFLICTS,
+    **{name: audited_table(name) for name in RECORD_TABLES},
 }
 IN_CHUNK = 500
 
@@ -99,7 +103,8 @@ def upsert_rows(
     local: Connection, table_name: str, rows: list[dict[str, Any]], ids: IdMap, *, append_only: bool
 ) -> list[dict[str, Any]]:
     """Write ``rows`` (server values) locally: insert the missing, update the differing (unless
-    ``append_only``), skip the identical. Returns the snapshots of the rows written."""
+    ``append_only``, or the row here is newer by ``updated_at``: ``records.newer_kept``), skip the
+    identical. Returns the rows written."""
     table = TABLES[table_name]
     natural = NATURAL_KEYS[table_name]
     written: list[dict[str, Any]] = []
@@ -113,7 +118,7 @@ def upsert_rows(
                 continue
         if current is None:
             local.execute(insert(table).values(**row))
-        elif append_only or dict(current._mapping) == row:
+        elif append_only or dict(current._mapping) == row or newer_kept(dict(current._mapping), row):
             continue
         else:
             local.execute(update(table).where(table.c.id == row["id"]).values(**row))
