@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +34,15 @@ from reviewer.models import (
 from reviewer.sync.apply_records import RecordApplier
 from reviewer.sync.conflicts import RESOLVE_KIND, close_open, settle_from_event
 from reviewer.sync.records import record_tables
-from reviewer.sync.rows import APPLY_KIND, PULL_KIND, ChainMismatch, event_rows, row_values
+from reviewer.sync.rows import (
+    APPLY_KIND,
+    PULL_KIND,
+    ChainMismatch,
+    by_columns,
+    chunks,
+    event_rows,
+    row_values,
+)
 
 _cases = table_of(Case)
 _decisions = table_of(Decision)
@@ -46,14 +54,6 @@ ROW_TABLES: dict[str, Table] = {
     "review_session": _sessions,
     "decision": _decisions,
 }
-_IN = 500  # ids per IN list
-
-
-def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(ids), _IN):
-        yield ids[start : start + _IN]
-
-
 @dataclass
 class _Step:
     """One decision of a case as the rules see it."""
@@ -117,19 +117,19 @@ class BatchApplier:
         for table, ids in named.items():
             t = ROW_TABLES[table]
             found = self.rows.setdefault(table, {})
-            for part in _chunks(sorted(ids)):
+            for part in chunks(sorted(ids)):
                 for r in self.conn.execute(select(t).where(t.c.id.in_(part))):
                     found[r.id] = dict(r._mapping)
         ordered = sorted(cases)  # one lock order for every writer of these rows
         state_columns = [_cases.c[name] for name in CASE_STATE_COLUMNS]
-        for part in _chunks(ordered):
+        for part in chunks(ordered):
             for r in self.conn.execute(
                 select(*state_columns).where(_cases.c.id.in_(part)).order_by(_cases.c.id).with_for_update()
             ):
                 state = CaseState.of(r)
                 self.original[state.id] = self.current[state.id] = state
         known = sorted(self.original)
-        for part in _chunks(known):
+        for part in chunks(known):
             self.kept.update(
                 self.conn.execute(
                     select(_conflicts.c.decision_id).where(_conflicts.c.case_id.in_(part))
@@ -152,7 +152,7 @@ class BatchApplier:
                     _Step(r.id, r.action, r.reverses_id, r.to_tier, r.source_id)
                 )
         holders = sorted({s.claimed_by for s in self.original.values() if s.claimed_by is not None})
-        for part in _chunks(holders):
+        for part in chunks(holders):
             for r in self.conn.execute(
                 select(_sessions.c.id, _sessions.c.source_id).where(_sessions.c.id.in_(part))
             ):
@@ -323,7 +323,7 @@ class BatchApplier:
         for table in ("reviewer", "policy_pack_version", "review_session", "decision"):
             rows = self.new_rows.get(table)
             if rows:
-                for column_set in _by_columns(rows):
+                for column_set in by_columns(rows):
                     self.conn.execute(insert(ROW_TABLES[table]), column_set)
         for session_id, values in self.session_updates.items():
             self.conn.execute(update(_sessions).where(_sessions.c.id == session_id).values(**values))
@@ -388,11 +388,3 @@ def _fields(state: CaseState) -> dict[str, Any]:
         "claim_expires_at": state.claim_expires_at,
     }
 
-
-def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Rows grouped by the columns they carry (an executemany needs one column set), order kept within
-    each group; snapshots written before a column existed lack it and take its default."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    return list(groups.values())

@@ -12,24 +12,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, update
 
 from reviewer.audit.snapshots import RECORD_TABLES, snapshot
 from reviewer.models import Base
 from reviewer.sync.records import map_columns, newer_kept, record_tables, referenced_ids, table
-from reviewer.sync.rows import ChainMismatch, row_values
+from reviewer.sync.rows import ChainMismatch, by_columns, fetch, present_ids, row_values
 
-_IN = 500
 #: What records may refer to outside their own tables, checked before anything is written.
 _CHECKED = ("case", "item", "account", "reviewer", "decision", "policy_pack_version", "review_session")
-
-
-def _present(conn: Connection, name: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    t, listed = Base.metadata.tables[name], sorted(ids)
-    found: set[uuid.UUID] = set()
-    for at in range(0, len(listed), _IN):
-        found.update(conn.execute(select(t.c.id).where(t.c.id.in_(listed[at : at + _IN]))).scalars())
-    return found
 
 
 @dataclass
@@ -66,14 +57,11 @@ class RecordApplier:
         for name in RECORD_TABLES:
             ids, t = named[name], table(name)
             held = self.held.setdefault(name, {})
-            listed = sorted(ids)
-            for at in range(0, len(listed), _IN):
-                for r in self.conn.execute(select(t).where(t.c.id.in_(listed[at : at + _IN]))):
-                    held[r.id] = dict(r._mapping)
+            held.update((r["id"], r) for r in fetch(self.conn, t, "id", sorted(ids)))
             self.existing[name] = set(held)
         for target in (*_CHECKED, *RECORD_TABLES):
             wanted = referenced_ids(mapped, target) - named.get(target, set())
-            missing = wanted - _present(self.conn, target, wanted) if wanted else set()
+            missing = wanted - present_ids(self.conn, Base.metadata.tables[target], wanted) if wanted else set()
             if missing:
                 raise ChainMismatch(
                     f"a record sent by workstation {str(self.source)[:8]} refers to {target} "
@@ -113,7 +101,7 @@ class RecordApplier:
                 continue
             t, held, existing = table(name), self.held[name], self.existing.get(name, set())
             new = [held[i] for i in ids if i not in existing]
-            for group in _by_columns(new):
+            for group in by_columns(new):
                 self.conn.execute(insert(t), group)
             for i in ids:
                 if i in existing:
@@ -133,9 +121,3 @@ class RecordApplier:
                 out.setdefault(name, []).append(snapshot(name, row))
         return out
 
-
-def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    return list(groups.values())

@@ -28,7 +28,7 @@ from reviewer.sync import pull_rows as R
 from reviewer.sync.pull_records import record_step
 from reviewer.sync.pull_writer import PULL_CURSOR, PullReport, PullWriter, Step, add_reports
 from reviewer.sync.records import record_tables
-from reviewer.sync.rows import PULL_KIND, unsent_rows
+from reviewer.sync.rows import PULL_KIND, chunks, fetch, unsent_rows
 from reviewer.sync.state import get_value
 
 __all__ = ["PULL_CURSOR", "PULL_KIND", "PullReport", "add_reports", "pull", "pulled_up_to", "unpushed_cases"]
@@ -93,7 +93,7 @@ def _scope(p: PullWriter, server: Connection, queues: Sequence[str], feed: dict[
         server.execute(select(R.SESSIONS.c.id).where(R.SESSIONS.c.source_id == p.source_id)).scalars()
     )
     conflicts = feed.get("sync_conflict", [])
-    for row in R.fetch(server, R.CONFLICTS, "id", [uuid.UUID(i) for i in conflicts]):
+    for row in fetch(server, R.CONFLICTS, "id", [uuid.UUID(i) for i in conflicts]):
         p.conflict_cases.add(row["case_id"])
 
 
@@ -136,7 +136,7 @@ def pull(
                 "sync_conflict",
                 *record_tables(),
             ):
-                for part in R.chunks(feed.get(table, []), batch):
+                for part in chunks(feed.get(table, []), batch):
                     if table == "case":
                         work.append(p.cases(part))
                     elif table in RECORD_TABLES:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 
 from reviewer.media.store import MediaStore
 from reviewer.models import MediaBlob, table_of
-from reviewer.sync.pull_rows import chunks
+from reviewer.sync.rows import chunks
 
 MEDIA_CHUNK = 32  # media_blob rows fetched per query (their bytes are in memory at once: keep it small)
 MEDIA_WRITERS = 8

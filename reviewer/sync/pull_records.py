@@ -20,6 +20,7 @@ from reviewer.audit.snapshots import RECORD_TABLES, snapshot
 from reviewer.importing.writing import sink_for
 from reviewer.sync import pull_rows as R
 from reviewer.sync.records import map_columns, record_tables, referenced_ids, references, table
+from reviewer.sync.rows import fetch, present_ids
 
 if TYPE_CHECKING:
     from reviewer.sync.pull_writer import Apply, PullWriter, Step
@@ -31,7 +32,7 @@ def _case_ids(p: PullWriter, rows: dict[str, list[dict[str, Any]]]) -> set[uuid.
     found = referenced_ids(rows, "case")
     items = referenced_ids(rows, "item")
     if items:
-        found.update(r["case_id"] for r in R.fetch(p.server, R.ITEMS, "id", list(items)))
+        found.update(r["case_id"] for r in fetch(p.server, R.ITEMS, "id", list(items)))
     return found
 
 
@@ -47,10 +48,8 @@ def _with_referenced_records(
                 continue
             ids = {r[column] for r in rows if r[column] is not None}
             t = table(target)
-            ids -= (
-                set(conn.execute(select(t.c.id).where(t.c.id.in_(sorted(ids)))).scalars()) if ids else set()
-            )
-            fetched = R.fetch(p.server, t, "id", sorted(ids))
+            ids -= present_ids(conn, t, ids)
+            fetched = fetch(p.server, t, "id", sorted(ids))
             if fetched:
                 for key, value in _with_referenced_records(p, target, fetched).items():
                     out.setdefault(key, []).extend(value)
@@ -61,7 +60,7 @@ def record_step(p: PullWriter, name: str, ids: Sequence[str]) -> Step:
     """One batch of ``name``'s changed rows (server ids)."""
 
     def prepare() -> Apply:
-        fetched = R.fetch(p.server, table(name), "id", [uuid.UUID(i) for i in ids])
+        fetched = fetch(p.server, table(name), "id", [uuid.UUID(i) for i in ids])
         rows = _with_referenced_records(p, name, fetched)
         wanted_cases = _case_ids(p, rows)
         with p.local.read() as session:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
@@ -61,23 +60,6 @@ TABLES: dict[str, Table] = {
     "sync_conflict": CONFLICTS,
     **{name: audited_table(name) for name in RECORD_TABLES},
 }
-IN_CHUNK = 500
-
-
-def chunks(ids: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
-    for at in range(0, len(ids), size):
-        yield ids[at : at + size]
-
-
-def fetch(conn: Connection, table: Table, column: str, keys: Sequence[Any]) -> list[dict[str, Any]]:
-    """Every row of ``table`` whose ``column`` is in ``keys``, as plain dicts."""
-    rows: list[dict[str, Any]] = []
-    for part in chunks(list(keys)):
-        stmt = select(table).where(table.c[column].in_(part))
-        rows.extend(dict(r._mapping) for r in conn.execute(stmt))
-    return rows
-
-
 class IdMap:
     """Server id → local id, for rows a working copy already held under its own id (same natural key)."""
 

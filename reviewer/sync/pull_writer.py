@@ -25,7 +25,7 @@ from reviewer.storage.database import Database
 from reviewer.sync import pull_rows as R
 from reviewer.sync.pull_media import store_missing_media
 from reviewer.sync.records import references
-from reviewer.sync.rows import PULL_KIND
+from reviewer.sync.rows import PULL_KIND, chunks, fetch, present_ids
 from reviewer.sync.state import set_value
 from reviewer.vault.opening import ensure_vault
 
@@ -117,7 +117,7 @@ class PullWriter:
 
     def plain_rows(self, table: str, ids: Sequence[str]) -> Step:
         def prepare() -> Apply:
-            fetched = R.fetch(self.server, R.TABLES[table], "id", [uuid.UUID(i) for i in ids])
+            fetched = fetch(self.server, R.TABLES[table], "id", [uuid.UUID(i) for i in ids])
 
             def apply(_session: Any, conn: Connection) -> dict[str, list[dict[str, Any]]]:
                 rows = fetched
@@ -157,9 +157,8 @@ class PullWriter:
             ids = {r[column] for r in rows if r[column] is not None}
             known = set(self.ids.of(target)) if target != "review_session" else set()
             ref = R.TABLES[target]
-            for part in R.chunks(list(ids - known)):
-                known.update(conn.execute(select(ref.c.id).where(ref.c.id.in_(part))).scalars())
-            missing = R.fetch(self.server, ref, "id", list(ids - known))
+            known |= present_ids(conn, ref, ids - known)
+            missing = fetch(self.server, ref, "id", list(ids - known))
             if not missing:
                 continue
             for key, value in self.referenced(conn, target, missing).items():
@@ -169,11 +168,11 @@ class PullWriter:
             snaps.setdefault(target, []).extend(snapshot(target, r) for r in written)
         if table == "decision":  # an undo names the decision it reverses: that one goes in first
             ids = {r["reverses_id"] for r in rows if r["reverses_id"] is not None}
-            for part in R.chunks(list(ids)):
+            for part in chunks(list(ids)):
                 ids -= set(conn.execute(select(R.DECISIONS.c.id).where(R.DECISIONS.c.id.in_(part))).scalars())
             ids -= {r["id"] for r in rows}
             earlier = sorted(
-                R.fetch(self.server, R.DECISIONS, "id", list(ids)), key=lambda r: r["created_at"]
+                fetch(self.server, R.DECISIONS, "id", list(ids)), key=lambda r: r["created_at"]
             )
             if earlier:
                 for key, value in self.referenced(conn, "decision", earlier).items():
@@ -184,10 +183,7 @@ class PullWriter:
         return snaps
 
     def local_case_ids(self, conn: Connection, ids: set[uuid.UUID]) -> set[uuid.UUID]:
-        found: set[uuid.UUID] = set()
-        for part in R.chunks(list(ids)):
-            found.update(conn.execute(select(R.CASES.c.id).where(R.CASES.c.id.in_(part))).scalars())
-        return found
+        return present_ids(conn, R.CASES, ids)
 
     def wanted(self, row: dict[str, Any]) -> bool:
         return (
@@ -201,22 +197,22 @@ class PullWriter:
     def cases(self, ids: Sequence[str]) -> Step:
         def prepare() -> Apply:
             # Server reads and media files before the local write lock: the review loop never waits on them.
-            rows = R.fetch(self.server, R.CASES, "id", [uuid.UUID(i) for i in ids])
+            rows = fetch(self.server, R.CASES, "id", [uuid.UUID(i) for i in ids])
             with self.local.read() as session:
                 known = self.local_case_ids(session.connection(), {r["id"] for r in rows})
             wanted = [r for r in rows if r["id"] not in known and self.wanted(r)]
             wanted_ids = [r["id"] for r in wanted]
-            items = R.fetch(self.server, R.ITEMS, "case_id", wanted_ids)
+            items = fetch(self.server, R.ITEMS, "case_id", wanted_ids)
             self.fetch_media({i["media_sha256"] for i in items if i["media_sha256"]})
             decisions = sorted(
-                R.fetch(self.server, R.DECISIONS, "case_id", wanted_ids), key=lambda r: r["created_at"]
+                fetch(self.server, R.DECISIONS, "case_id", wanted_ids), key=lambda r: r["created_at"]
             )
 
             def apply(session: Any, conn: Connection) -> dict[str, list[dict[str, Any]]]:
                 state_cols = [R.CASES.c[c] for c in CASE_STATE_COLUMNS]
                 here = {
                     r.id: r
-                    for part in R.chunks([r["id"] for r in rows])
+                    for part in chunks([r["id"] for r in rows])
                     for r in conn.execute(select(*state_cols).where(R.CASES.c.id.in_(part)))
                 }
                 new = self.without_taken_external_ids(conn, [r for r in wanted if r["id"] not in here])
@@ -244,7 +240,7 @@ class PullWriter:
     def without_taken_external_ids(self, conn: Connection, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A case imported into this copy on its own under the same external id stays as it is."""
         taken: set[str] = set()
-        for part in R.chunks([r["external_id"] for r in new]):
+        for part in chunks([r["external_id"] for r in new]):
             query = select(R.CASES.c.external_id).where(R.CASES.c.external_id.in_(part))
             taken.update(conn.execute(query).scalars())
         return [r for r in new if r["external_id"] not in taken]
@@ -282,7 +278,7 @@ class PullWriter:
         """Server ids → local ids of the same natural key, and the server rows missing locally."""
         mapped: dict[uuid.UUID, uuid.UUID] = {}
         missing: list[dict[str, Any]] = []
-        for row in R.fetch(self.server, table, "id", list(server_ids)):
+        for row in fetch(self.server, table, "id", list(server_ids)):
             found = conn.execute(select(table.c.id).where(*(table.c[k] == row[k] for k in natural))).scalar()
             if found is None:
                 missing.append(row)

@@ -22,7 +22,7 @@ from reviewer.clock import utcnow
 from reviewer.models import AuditEvent, BreakRecord, Case, Item, RevealEvent, ReviewSession, table_of
 from reviewer.storage.database import Database
 from reviewer.sync.apply import ApplyReport, Progress, apply_chain, source_head
-from reviewer.sync.rows import event_values, unsent_rows
+from reviewer.sync.rows import event_values, present_ids, unsent_rows
 from reviewer.sync.ship import cases_to_ship, ship_accounts, ship_missing_cases
 from reviewer.sync.state import get_value, set_value
 from reviewer.workstation import workstation_id
@@ -107,9 +107,9 @@ def push(
 
 def reveal_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Reveals of cases, items and sessions the server holds (a case imported only here stays here)."""
-    cases = _present(conn, _cases, {r["case_id"] for r in rows})
-    items = _present(conn, _items, {r["item_id"] for r in rows if r["item_id"] is not None})
-    sessions = _present(conn, _sessions, {r["session_id"] for r in rows if r["session_id"] is not None})
+    cases = present_ids(conn, _cases, {r["case_id"] for r in rows})
+    items = present_ids(conn, _items, {r["item_id"] for r in rows if r["item_id"] is not None})
+    sessions = present_ids(conn, _sessions, {r["session_id"] for r in rows if r["session_id"] is not None})
     return [
         r
         for r in rows
@@ -120,18 +120,8 @@ def reveal_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def break_fits(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    sessions = _present(conn, _sessions, {r["session_id"] for r in rows if r["session_id"] is not None})
+    sessions = present_ids(conn, _sessions, {r["session_id"] for r in rows if r["session_id"] is not None})
     return [r for r in rows if r["session_id"] is None or r["session_id"] in sessions]
-
-
-def _present(conn: Connection, table: Table, ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    listed = sorted(ids)
-    for start in range(0, len(listed), 500):
-        found.update(
-            conn.execute(select(table.c.id).where(table.c.id.in_(listed[start : start + 500]))).scalars()
-        )
-    return found
 
 
 def _push_rows(

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Row, Uuid, select
+from sqlalchemy import Connection, DateTime, Row, Table, Uuid, select
 
 from reviewer.audit.chain import event_hash
 from reviewer.audit.snapshots import audited_table
@@ -133,3 +133,38 @@ def event_rows(event: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     if not isinstance(rows, dict):
         return {}
     return {str(t): [s for s in snaps if isinstance(s, dict) and "id" in s] for t, snaps in rows.items()}
+
+
+def by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows grouped by the columns they carry (an executemany needs one column set), order kept within
+    each group; snapshots written before a column existed lack it and take its default."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
+
+
+#: Ids per ``IN`` list (well under every database's bound-parameter limit).
+IN_CHUNK = 500
+
+
+def chunks(ids: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for at in range(0, len(ids), size):
+        yield ids[at : at + size]
+
+
+def fetch(conn: Connection, table: Table, column: str, keys: Sequence[Any]) -> list[dict[str, Any]]:
+    """Every row of ``table`` whose ``column`` is in ``keys``, as plain dicts."""
+    rows: list[dict[str, Any]] = []
+    for part in chunks(list(keys)):
+        stmt = select(table).where(table.c[column].in_(part))
+        rows.extend(dict(r._mapping) for r in conn.execute(stmt))
+    return rows
+
+
+def present_ids(conn: Connection, table: Table, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``ids`` ``table`` holds."""
+    found: set[uuid.UUID] = set()
+    for part in chunks(sorted(ids)):
+        found.update(conn.execute(select(table.c.id).where(table.c.id.in_(part))).scalars())
+    return found
