@@ -36,6 +36,7 @@ from reviewer.importing.parsing import (
     utc_text,
 )
 from reviewer.importing.writing import IdPool, Sink, sink_for, uuid4_hex_stream
+from reviewer.media.arrival import Deriver
 from reviewer.media.blobs import BlobStore
 from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
 from reviewer.media.phash import pdq_hash
@@ -128,6 +129,8 @@ def _write(
     store: MediaStore | BlobStore = MediaStore(db.media_dir, vault) if vault is not None else BlobStore(db)
     report = ImportReport()
     new_media: list[str] = []
+    # Stored previews are made by the decode workers while the rows are written (reviewer.media.arrival).
+    deriver = Deriver(store) if isinstance(store, MediaStore) else None
     try:
         with db.write() as session:
             sink = sink_for(session, vault)
@@ -135,7 +138,7 @@ def _write(
             sink.prepare(parsed.cases, parsed.items)
             ok = False
             try:
-                _write_records(sink, parsed, media_root, store, now, report, new_media)
+                _write_records(sink, parsed, media_root, store, now, report, new_media, deriver)
                 ok = True
             finally:
                 sink.finish(ok)
@@ -155,9 +158,13 @@ def _write(
             )
     except BaseException:
         # The transaction rolled back; media copied for it that nothing else references may go.
+        if deriver is not None:
+            deriver.cancel()
         _discard_unreferenced(db, store, new_media)
         raise
     note_appended(db)
+    if deriver is not None:
+        deriver.finish()
     return report
 
 
@@ -180,6 +187,7 @@ def _write_records(
     now: datetime,
     report: ImportReport,
     new_media: list[str],
+    deriver: Deriver | None = None,
 ) -> None:
     """Rows for every batch, zipped from its columns; new channels and accounts first, by first use."""
     channels = sink.channels()
@@ -249,6 +257,8 @@ def _write_records(
                 # Once per distinct file, from the stored copy. A failure, or a hash of a near-flat
                 # image (PDQ quality < 50, close to noise), leaves it None.
                 if digest not in phash_cache:
+                    if deriver is not None:
+                        deriver.submit(digest)
                     hashed = pdq_hash(store.read(digest))
                     good = hashed is not None and hashed[1] >= MIN_PHASH_QUALITY
                     phash_cache[digest] = hashed[0] if good and hashed is not None else None

@@ -38,6 +38,7 @@ from reviewer.media.decode_worker import DecodeJob
 from reviewer.media.preview import PreviewResult, PreviewSpec, placeholder
 
 if TYPE_CHECKING:  # PyAV (under storyboard) is loaded only where a storyboard is made: in the workers
+    from reviewer.media.derived import Derived
     from reviewer.media.storyboard import StoryboardResult
 
 DEFAULT_WORKERS = 2
@@ -204,9 +205,23 @@ class DecodePool:
         """``storyboard_bytes`` in a worker; it stops itself at ``timeout_s`` and is killed soon after."""
         result = self.run(DecodeJob("video", spec, decode_budget, timeout_s, frames), data)
         assert not isinstance(result, PreviewResult)
+        return cast("StoryboardResult", result)  # a "video" job answers with a storyboard
+
+    def derive(
+        self,
+        data: bytes,
+        timeout_s: float = limits.DEFAULT_DECODE_TIMEOUT_S,
+        decode_budget: int = budget.DECODE_BUDGET_BYTES,
+    ) -> Derived:
+        """The stored previews of an image (``reviewer.media.derived.derive_bytes``), made in a worker by
+        one decode. A timeout or a stopped pool comes back not to be kept (``keep=False``)."""
+        from reviewer.media.derived import Derived
+
+        result = self.run(DecodeJob("derive", _DEFAULT_SPEC, decode_budget, timeout_s), data)
+        assert isinstance(result, Derived)
         return result
 
-    def run(self, job: DecodeJob, data: bytes) -> PreviewResult | StoryboardResult:
+    def run(self, job: DecodeJob, data: bytes) -> PreviewResult | StoryboardResult | Derived:
         """Run ``job`` on ``data`` in a worker; failures of the worker come back as placeholders."""
         t0 = time.perf_counter()
         wait = job.timeout_s + (STORYBOARD_GRACE_S if job.kind == "video" else 0.0)
@@ -217,20 +232,23 @@ class DecodePool:
         try:
             worker = self._slots.get(timeout=max(0.0, deadline - time.perf_counter()))
         except queue.Empty:
-            return _failed(job, _too_long(job), t0)
+            return _failed(job, _too_long(job), t0, transient=True)
         try:
             worker = self._usable(worker)
             if worker is None:
-                return _failed(job, "the decoder is shut down", t0)
+                return _failed(job, "the decoder is shut down", t0, transient=True)
             result, peak_kb = worker.call(job, data, deadline)
         except _Lost as lost:
             self._forget(worker)
             worker = None
-            return _failed(job, _too_long(job) if lost.reason == "timeout" else lost.reason, t0)
+            transient = lost.reason == "timeout" or "start" in lost.reason or "answering" in lost.reason
+            return _failed(job, _too_long(job) if lost.reason == "timeout" else lost.reason, t0, transient)
         finally:
             self._slots.put(worker)
         self.peak_worker_rss_kb = max(self.peak_worker_rss_kb, int(peak_kb))
-        return cast("PreviewResult | StoryboardResult", result)  # what the worker's run_job returned
+        return cast(
+            "PreviewResult | StoryboardResult | Derived", result
+        )  # what the worker's run_job returned
 
     def pids(self) -> list[int]:
         """Process ids of the workers running now."""
@@ -275,8 +293,16 @@ def _too_long(job: DecodeJob) -> str:
     return f"took too long to decode (limit {job.timeout_s:g} s)"
 
 
-def _failed(job: DecodeJob, reason: str, t0: float) -> PreviewResult | StoryboardResult:
+def _failed(
+    job: DecodeJob, reason: str, t0: float, transient: bool = False
+) -> PreviewResult | StoryboardResult | Derived:
+    """A placeholder for ``job``; ``transient``: the failure says nothing about the file (not stored)."""
     elapsed_ms = (time.perf_counter() - t0) * 1000.0
+    if job.kind == "derive":
+        from reviewer.media.derived import Derived
+
+        text = reason if reason.startswith("Cannot display: ") else "Cannot display: " + reason
+        return Derived(ok=False, reason=text, keep=not transient)
     if job.kind == "video":
         from reviewer.media.storyboard import StoryboardResult
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from reviewer.media.preview import PreviewResult, PreviewSpec, placeholder
 
 if TYPE_CHECKING:  # the app imports this module for DecodeJob: PyAV is loaded only in workers
+    from reviewer.media.derived import Derived
     from reviewer.media.storyboard import StoryboardResult
 
 #: Test-only behaviours a job may ask for, to prove the parent copes: a decode that never ends, a
@@ -38,7 +39,8 @@ _M_ARENA_MAX = -8
 
 @dataclass(frozen=True)
 class DecodeJob:
-    """What to do with the bytes that follow: ``kind`` is ``"image"`` or ``"video"``."""
+    """What to do with the bytes that follow: ``kind`` is ``"image"``, ``"video"`` or ``"derive"`` (the
+    stored previews of ``reviewer.media.derived``)."""
 
     kind: str
     spec: PreviewSpec
@@ -48,12 +50,15 @@ class DecodeJob:
     test_hook: str = ""
 
 
-def run_job(job: DecodeJob, data: bytes) -> PreviewResult | StoryboardResult:
+def run_job(job: DecodeJob, data: bytes) -> PreviewResult | StoryboardResult | Derived:
     """Decode ``data`` as ``job`` says. Never raises for bad media."""
+    from reviewer.media.derived import derive_bytes
     from reviewer.media.preview import render_preview_bytes
     from reviewer.media.storyboard import storyboard_bytes
 
     _test_hook(job.test_hook)
+    if job.kind == "derive":
+        return derive_bytes(data, job.decode_budget)
     if job.kind == "video":
         return storyboard_bytes(data, job.spec, job.frames, job.timeout_s, job.decode_budget)
     return render_preview_bytes(data, job.spec, job.decode_budget)
@@ -77,7 +82,7 @@ def serve(conn: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            result: PreviewResult | StoryboardResult = run_job(job, data)
+            result: PreviewResult | StoryboardResult | Derived = run_job(job, data)
         except MemoryError:
             result = _out_of_memory(job)
         del data
@@ -87,10 +92,13 @@ def serve(conn: Connection) -> None:
             return
 
 
-def _out_of_memory(job: DecodeJob) -> PreviewResult | StoryboardResult:
+def _out_of_memory(job: DecodeJob) -> PreviewResult | StoryboardResult | Derived:
+    from reviewer.media.derived import Derived
     from reviewer.media.storyboard import StoryboardResult
 
     reason = "out of memory while decoding"
+    if job.kind == "derive":
+        return Derived(ok=False, reason="Cannot display: " + reason)
     if job.kind == "video":
         return StoryboardResult(ok=False, reason="Cannot display: " + reason, duration_s=None)
     return placeholder(reason, job.spec)

@@ -5,6 +5,9 @@ database's media key, so a store is useless without the database's key. Naming s
 hash: the same content imported twice is stored once, and duplicate detection works on the names.
 ``read`` decrypts and checks a file; a plain file left by an older version is accepted (after its hash is
 checked) only until the vault's first pass has sealed the store.
+
+Beside an original, ``<sha>.preview`` holds its stored previews (``reviewer.media.derived``), sealed the
+same way (the sealed header names the derivative's own hash; its plaintext names the original's).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from reviewer.vault import media as sealed
 from reviewer.vault.state import Vault, VaultError
 
 CHUNK = sealed.CHUNK
+DERIVED_SUFFIX = ".preview"
 
 
 class MediaStore:
@@ -54,6 +58,35 @@ class MediaStore:
             chunks = [data[at : at + CHUNK] for at in range(0, len(data), CHUNK)]
             self._write_atomic(sha, sealed.seal_chunks(vault.media_key, vault.key_id_bytes, sha, chunks))
         return sha
+
+    def derived_path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / (sha256 + DERIVED_SUFFIX)
+
+    def has_derived(self, sha256: str) -> bool:
+        return self.derived_path(sha256).is_file()
+
+    def put_derived(self, sha256: str, payload: bytes) -> None:
+        """Store the previews of ``sha256`` (``derived.pack``'s bytes) sealed, replacing any before."""
+        vault = self._vault()
+        own = hashlib.sha256(payload).hexdigest()
+        chunks = [payload[at : at + CHUNK] for at in range(0, len(payload), CHUNK)] or [b""]
+        pieces = sealed.seal_chunks(vault.media_key, vault.key_id_bytes, own, chunks)
+        self._write_atomic(sha256, pieces, self.derived_path(sha256))
+
+    def read_derived(self, sha256: str) -> bytes | None:
+        """The stored previews' plaintext of ``sha256`` (decrypted, every chunk and its hash checked), or
+        None if none are stored. MediaIntegrityError if the file is damaged, swapped or plain."""
+        try:
+            with open(self.derived_path(sha256), "rb") as fh:
+                header = fh.read(sealed.HEADER_BYTES)
+                if not sealed.is_sealed(header) or len(header) < sealed.HEADER_BYTES:
+                    raise sealed.MediaIntegrityError("a stored preview that is not sealed")
+                own = header[28:60].hex()  # the header's plaintext hash (checked again by open_sealed)
+                fh.seek(0)
+                vault = self._vault()
+                return sealed.open_sealed(vault.media_key, vault.key_id_bytes, own, fh)
+        except FileNotFoundError:
+            return None
 
     def read(self, sha256: str) -> bytes:
         """The plaintext of ``sha256``, decrypted and checked. MediaIntegrityError if the file is damaged,
@@ -105,8 +138,8 @@ class MediaStore:
             )
         return self.vault
 
-    def _write_atomic(self, sha: str, pieces: Iterable[bytes]) -> None:
-        target = self.path_for(sha)
+    def _write_atomic(self, sha: str, pieces: Iterable[bytes], target: Path | None = None) -> None:
+        target = target or self.path_for(sha)
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         target.parent.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")  # mode 0600
@@ -125,7 +158,9 @@ class MediaStore:
             raise
 
     def remove(self, sha256: str) -> None:
-        try:
-            self.path_for(sha256).unlink()
-        except FileNotFoundError:
-            pass
+        """Remove the original and its stored previews."""
+        for path in (self.path_for(sha256), self.derived_path(sha256)):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass

@@ -25,6 +25,7 @@ from reviewer.audit.snapshots import snapshot
 from reviewer.clock import utcnow
 from reviewer.importing.writing import sink_for
 from reviewer.leases import CaseState, write_state
+from reviewer.media.arrival import derive_missing
 from reviewer.media.store import MediaStore
 from reviewer.models import (
     WORKABLE_STATUSES,
@@ -63,6 +64,7 @@ class WorkPack:
     cases: list[dict[str, Any]] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     media: int = 0
+    media_shas: list[str] = field(default_factory=list)
     ended: bool = False
 
 
@@ -113,6 +115,7 @@ def read_work(db: Database, reader: PackReader) -> WorkPack:
             if store.put_bytes(blob) != sha:
                 raise PackDamaged("the pack's content is damaged (a media file does not match its hash)")
             got.media += 1
+            got.media_shas.append(sha)
         elif kind == "end":
             got.ended = record.get("cases") == len(got.cases)
             if not got.ended:
@@ -304,6 +307,8 @@ def write_work(db: Database, pack: WorkPack) -> OpenReport:
         raise PackError(f"the pack could not be written here: {type(exc).__name__}") from None
     note_appended(db)
     _keep_policy_file(pack)
+    if pack.media_shas:  # stored previews of the pack's images (reviewer.media.arrival), made once here
+        derive_missing(MediaStore(db.media_dir, vault), pack.media_shas)
     return OpenReport(uuid.UUID(pack_id), reviewer["handle"], len(cases), pack.media, expires_at)
 
 

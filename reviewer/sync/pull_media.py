@@ -3,6 +3,8 @@
 Files are sealed and written by a few threads: each ends in an ``fsync`` (milliseconds of waiting on the
 disk with the GIL released), which one after another was most of a first pull's time. Only bytes whose
 SHA-256 matches their name are stored: a damaged or forged blob never lands under a name it does not match.
+Each workstation makes the stored previews of what it pulled (``reviewer.media.arrival``: one decode per
+image in its decode workers; the server keeps originals only).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy import Connection, select
 
+from reviewer.media.arrival import derive_missing
 from reviewer.media.store import MediaStore
 from reviewer.models import MediaBlob, table_of
 from reviewer.sync.rows import chunks
@@ -29,6 +32,7 @@ def store_missing_media(server: Connection, store: MediaStore, shas: set[str]) -
     if not wanted:
         return 0, 0
     files = size = 0
+    stored: list[str] = []
     with ThreadPoolExecutor(MEDIA_WRITERS, thread_name_prefix="pull-media") as pool:
         for part in chunks(wanted, MEDIA_CHUNK):
             writing: list[Future[str]] = []
@@ -39,6 +43,7 @@ def store_missing_media(server: Connection, store: MediaStore, shas: set[str]) -
                 writing.append(pool.submit(store.put_bytes, data))
                 size += len(data)
             for done in writing:
-                done.result()
+                stored.append(done.result())
             files += len(writing)
+    derive_missing(store, stored)
     return files, size

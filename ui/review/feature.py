@@ -26,7 +26,7 @@ from ui.review.duplicates import Duplicates
 from ui.review.override import Overrides
 from ui.review.picks import PickFlow
 from ui.review.policy_panel import PolicyPanel
-from ui.review.preview_cache import MediaReader, PreviewCache
+from ui.review.preview_cache import MediaReader, PreviewCache, StoredPreviews
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.review.queue_panel import QueuePanel
@@ -56,7 +56,10 @@ class ReviewFeature(QObject):
         window.add_panel(self.policy, width=340)
         window.work_focus = self.queue.table
         self.cache = PreviewCache(
-            ctx.tasks, spec or preview_spec_from(prefs.wellbeing), read=media_reader(ctx.db)
+            ctx.tasks,
+            spec or preview_spec_from(prefs.wellbeing),
+            read=media_reader(ctx.db),
+            previews=stored_previews(ctx.db),
         )
         self.preview.apply_settings(prefs.wellbeing)
         self.selection = Selection(ctx, self.model, self.queue.table, self.preview, self.cache, self)
@@ -157,6 +160,17 @@ class ReviewFeature(QObject):
 def _count(db: Database, flt: QueueFilter) -> int:
     with db.read() as s:
         return count(s, flt, cap=COUNT_CAP)
+
+
+def stored_previews(db: Database) -> StoredPreviews:
+    """The stored previews of the database's media store (none for a team server's ``media_blob``)."""
+
+    def store_of() -> object:
+        from reviewer.vault.opening import media_store_of
+
+        return media_store_of(db)
+
+    return StoredPreviews(store_of)
 
 
 def media_reader(db: Database) -> MediaReader:

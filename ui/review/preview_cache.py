@@ -6,6 +6,13 @@ ready blurred image. A media thread (``TaskManager.run_media``) reads the file's
 worker processes decode under the decode budget and an address-space cap and are killed on timeout.
 The media threads are as many as the pool's workers, so prefetch never queues more decodes than there
 are workers. QImages are built on the media thread (QImage, unlike QPixmap, is thread-safe to create).
+
+With a store of stored previews (``StoredPreviews``: the window's), an image is shown from its
+derivatives (``reviewer.media.derived``: made once when the media arrived): read, decrypted, checked and
+two small JPEGs decoded on the media thread, in this process: they are our own bytes, written by our decode
+worker and authenticated by AES-GCM, not imported data. Media without them (stored before, or a damaged
+derivative) get them made by the worker on first show, and stored. The original is decoded again only on
+an explicit request (``request_original``), through the worker as before.
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from reviewer.media import derived as stored
 from reviewer.media import limits
 from reviewer.media.decode_guard import DecodePool
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
+from reviewer.media.store import MediaStore
 from reviewer.vault.errors import KeyUnavailable, VaultError
 from reviewer.vault.media import MediaIntegrityError
 from ui.shell.tasks import TaskManager
@@ -86,13 +95,82 @@ def _failed(reason: str) -> PreparedPreview:
     return PreparedPreview(False, None, None, reason, 0, 0)
 
 
+class StoredPreviews:
+    """The derivatives of a media store, looked up at first use (on a media thread). A store that keeps
+    none (a team server's ``media_blob``) answers None: its media are decoded on show, as before."""
+
+    def __init__(self, store_of: Callable[[], object]) -> None:
+        self._store_of = store_of
+        self._store: list[MediaStore | None] = []
+
+    def _media_store(self) -> MediaStore | None:
+        if not self._store:
+            store = self._store_of()
+            self._store.append(store if isinstance(store, MediaStore) else None)
+        return self._store[0]
+
+    def get(self, sha: str) -> stored.Derived | None:
+        """The stored derivatives of ``sha``; None if none (or damaged: they are made again)."""
+        store = self._media_store()
+        if store is None:
+            return None
+        try:
+            payload = store.read_derived(sha)
+            return None if payload is None else stored.unpack(sha, payload)
+        except (OSError, MediaIntegrityError, VaultError):
+            return None
+
+    def make(self, sha: str, data: bytes, pool: DecodePool) -> stored.Derived | None:
+        """Derivatives of ``sha`` by one decode in a worker, stored if worth keeping; None: no store."""
+        store = self._media_store()
+        if store is None:
+            return None
+        made = pool.derive(data, timeout_s=DECODE_TIMEOUT_S)
+        if made.keep:
+            try:
+                store.put_derived(sha, stored.pack(sha, made))
+            except (OSError, VaultError):
+                pass  # shown anyway; made again next time
+        return made
+
+
+def from_derived(made: stored.Derived, spec: PreviewSpec) -> PreparedPreview:
+    """A prepared preview from stored derivatives (our own bytes: decoded in this process)."""
+    if not made.ok:
+        return PreparedPreview(False, None, None, made.reason or "Cannot display this item", made.frames, 0)
+    blurred_px, sharp_px = stored.show(made, spec)
+    blurred, sharp = to_qimage(blurred_px), to_qimage(sharp_px)
+    return PreparedPreview(
+        True, blurred, sharp, None, made.frames, blurred.sizeInBytes() + sharp.sizeInBytes()
+    )
+
+
 def prepare(
-    sha: str, path: Path, spec: PreviewSpec, pool: DecodePool, read: MediaReader = read_media
+    sha: str,
+    path: Path,
+    spec: PreviewSpec,
+    pool: DecodePool,
+    read: MediaReader = read_media,
+    previews: StoredPreviews | None = None,
 ) -> PreparedPreview:
-    """Media-thread side: read, decode in a worker process, convert. Never raises for bad media."""
+    """Media-thread side: the stored previews if there are, else read, decode in a worker process,
+    convert (and store what the decode made). Never raises for bad media."""
+    if previews is not None:
+        made = previews.get(sha)
+        if made is not None:
+            return from_derived(made, spec)
     data = _read(sha, path, read)
     if isinstance(data, str):
         return _failed(data)
+    if previews is not None:
+        made = previews.make(sha, data, pool)
+        if made is not None and (made.ok or made.reason):  # not a video: shown (or refused) as made
+            return from_derived(made, spec)
+    return decode_original(data, spec, pool)
+
+
+def decode_original(data: bytes, spec: PreviewSpec, pool: DecodePool) -> PreparedPreview:
+    """The original's bytes decoded in a worker at ``spec``'s size (the path before stored previews)."""
     result: PreviewResult = pool.preview(data, spec, timeout_s=DECODE_TIMEOUT_S)
     if not result.ok or result.blurred is None or result.sharp is None:
         return PreparedPreview(
@@ -122,8 +200,26 @@ def prepare_video(
     )
 
 
+#: The box an explicit request for the original decodes it in (the full resolution, up to the limit).
+ORIGINAL_BOX = (limits.MAX_PREVIEW_EDGE, limits.MAX_PREVIEW_EDGE)
+
+
+def prepare_original(
+    sha: str, path: Path, spec: PreviewSpec, pool: DecodePool, read: MediaReader = read_media
+) -> PreparedPreview:
+    """Media-thread side of an explicit request (zoom): the original decoded in a worker at full size."""
+    data = _read(sha, path, read)
+    if isinstance(data, str):
+        return _failed(data)
+    full = PreviewSpec(
+        max_width=ORIGINAL_BOX[0], max_height=ORIGINAL_BOX[1], blur_px=spec.blur_px, greyscale=spec.greyscale
+    )
+    return decode_original(data, full, pool)
+
+
 class PreviewCache(QObject):
     ready = Signal(str, object)  # media sha256, PreparedPreview
+    original_ready = Signal(str, object)  # media sha256, PreparedPreview at full resolution (not cached)
 
     def __init__(
         self,
@@ -132,10 +228,12 @@ class PreviewCache(QObject):
         budget_bytes: int = 32 << 20,
         pool: DecodePool | None = None,
         read: MediaReader = read_media,
+        previews: StoredPreviews | None = None,
     ) -> None:
         super().__init__()
         self._tasks = tasks
         self._read = read
+        self._previews = previews
         # Workers start on the first request, not with the window (cold start stays as it was).
         self.pool = pool or DecodePool(workers=tasks.media_workers)
         self._spec = spec
@@ -181,10 +279,25 @@ class PreviewCache(QObject):
             return
         self._pending.add(sha)
         generation, spec = self._generation, self._spec
-        work, pool, read = (prepare_video if kind == "video" else prepare), self.pool, self._read
+        pool, read, previews = self.pool, self._read, self._previews
+        if kind == "video":
+            self._tasks.run_media(
+                lambda: prepare_video(sha, path, spec, pool, read),
+                lambda prepared: self._store(generation, sha, prepared),
+            )
+            return
         self._tasks.run_media(
-            lambda: work(sha, path, spec, pool, read),
+            lambda: prepare(sha, path, spec, pool, read, previews),
             lambda prepared: self._store(generation, sha, prepared),
+        )
+
+    def request_original(self, sha: str, path: Path) -> None:
+        """Decode the original of an image at full resolution, through a worker (an explicit request:
+        zoom); ``original_ready`` carries it. Not cached: it is large and asked for rarely."""
+        spec, pool, read = self._spec, self.pool, self._read
+        self._tasks.run_media(
+            lambda: prepare_original(sha, path, spec, pool, read),
+            lambda prepared: self.original_ready.emit(sha, prepared),
         )
 
     def _store(self, generation: int, sha: str, prepared: PreparedPreview) -> None:
