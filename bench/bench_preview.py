@@ -14,6 +14,14 @@ also timed through a warm worker (bytes in, pixels out over a pipe), interleaved
 runs: ``preview_12mp_worker_median_ms`` and the difference of the medians, ``preview_worker_overhead_ms``.
 The worker's start (a new interpreter importing Pillow, numpy and PyAV) is timed once as
 ``preview_worker_start_ms`` (first decode on a new pool minus a warm decode).
+
+Stored previews (``reviewer.media.derived``, made once when media arrive): the 12 MP JPEG and a demo
+image are stored sealed with their previews in a temporary database, then each is *shown* as the window
+does (``ui.review.preview_cache.prepare`` with the store's previews: read + decrypt + check + decode of
+the two small stored JPEGs + QImages), ``RUNS`` times each: ``stored_preview_show_ms`` (median, the
+12 MP photo; target < 5), its p95, the demo image's median, and the same show from the original
+(read + decrypt + decode in a warm worker), ``original_show_ms``, for comparison. Run as its own
+process; the key is kept in a keyrings.alt file keyring in the temporary folder (as ``bench_unseal``).
 """
 
 from __future__ import annotations
@@ -94,7 +102,65 @@ def run(runs: int = RUNS) -> dict[str, float]:
         "preview_12mp_worker_p95_ms": round(_p95(worker_times), 2),
         "preview_worker_overhead_ms": round(worker_median - median, 2),
         "preview_worker_start_ms": round(first_ms - worker_median, 1),
-    }
+    } | stored_show(runs)
+
+
+def stored_show(runs: int = RUNS) -> dict[str, float]:
+    """Show time from stored previews against decoding the original (see the module docstring)."""
+    import os
+    import tempfile
+
+    from bench_unseal import _demo_jpeg
+
+    with tempfile.TemporaryDirectory(prefix="bench-stored-preview-") as tmp:
+        folder = Path(tmp)
+        os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+        os.environ["XDG_DATA_HOME"] = str(folder / "xdg")
+        os.environ["REVIEWER_DATA_DIR"] = str(folder / "data")
+        from reviewer.media.arrival import derive_stored
+        from reviewer.media.decode_guard import DecodePool
+        from reviewer.media.preview import PreviewSpec
+        from reviewer.media.store import MediaStore
+        from reviewer.paths import sqlite_url
+        from reviewer.storage.migrate import open_database
+        from reviewer.vault.opening import ensure_vault
+        from ui.review.feature import media_reader, stored_previews
+        from ui.review.preview_cache import prepare
+
+        db = open_database(sqlite_url(folder / "bench.sqlite3"))
+        store = MediaStore(db.media_dir, ensure_vault(db))
+        spec = PreviewSpec()
+        read, previews = media_reader(db), stored_previews(db)
+        pool = DecodePool(workers=1)
+        out: dict[str, float] = {}
+        try:
+            for name, data in (("12mp", make_source().read_bytes()), ("demo", _demo_jpeg())):
+                sha = store.put_bytes(data)
+                made = derive_stored(store, sha, pool)
+                if made is None or not made.ok:
+                    raise RuntimeError(f"no stored preview for the {name} image")
+                path = store.path_for(sha)
+                prepare(sha, path, spec, pool, read)  # warm: the worker, the store's key
+                shown, original = [], []
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    got = prepare(sha, path, spec, pool, read, previews)
+                    shown.append((time.perf_counter() - t0) * 1000.0)
+                    t0 = time.perf_counter()
+                    prepare(sha, path, spec, pool, read)
+                    original.append((time.perf_counter() - t0) * 1000.0)
+                    if not got.ok:
+                        raise RuntimeError(f"the stored preview of the {name} image did not show")
+                key = "stored_preview_show" if name == "12mp" else "stored_preview_show_demo"
+                out[f"{key}_ms"] = round(statistics.median(shown), 2)
+                out[f"{key}_p95_ms"] = round(_p95(shown), 2)
+                out["original_show_ms" if name == "12mp" else "original_show_demo_ms"] = round(
+                    statistics.median(original), 2
+                )
+                out[f"stored_preview_bytes_{name}"] = float(store.derived_path(sha).stat().st_size)
+        finally:
+            pool.shutdown()
+    return out
 
 
 def _p95(values: list[float]) -> float:
