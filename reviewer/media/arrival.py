@@ -11,6 +11,7 @@ window makes them on first show (``ui/review/preview_cache.py``), as for media t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,47 @@ log = logging.getLogger(__name__)
 
 #: A derivation at arrival may take longer than one on screen (the machine is busy importing).
 ARRIVAL_TIMEOUT_S = 30.0
+#: The arrival workers stay this long after the last derivation (the next import, pull batch or pack
+#: reuses them instead of starting interpreters again), then stop.
+IDLE_STOP_S = 20.0
+
+
+class _SharedPool:
+    """One decode pool for every arrival in this process, started on first use, stopped when idle."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: DecodePool | None = None
+        self._users = 0
+        self._timer: threading.Timer | None = None
+
+    def acquire(self) -> DecodePool:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._pool is None:
+                self._pool = DecodePool()
+            self._users += 1
+            return self._pool
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._pool is not None:
+                self._timer = threading.Timer(IDLE_STOP_S, self.stop_if_idle)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def stop_if_idle(self) -> None:
+        with self._lock:
+            if self._users == 0 and self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+            self._timer = None
+
+
+_shared = _SharedPool()
 
 
 @dataclass
@@ -56,12 +98,13 @@ def derive_stored(
 
 
 class Deriver:
-    """Derivatives of media as they arrive, in the background, on ``pool``'s worker processes."""
+    """Derivatives of media as they arrive, in the background, on ``pool``'s worker processes (by default
+    the process's arrival pool: two workers, stopped ``IDLE_STOP_S`` after the last deriver)."""
 
     def __init__(self, store: MediaStore, pool: DecodePool | None = None) -> None:
         self.store = store
-        self._own_pool = pool is None
-        self.pool = pool or DecodePool()
+        self._shared = pool is None
+        self.pool = pool or _shared.acquire()
         self._threads = ThreadPoolExecutor(self.pool.workers, thread_name_prefix="derive")
         self._futures: list[Future[Derived | None]] = []
         self._seen: set[str] = set()
@@ -88,18 +131,20 @@ class Deriver:
                 else:
                     report.refused += 1
         finally:
-            self._threads.shutdown(wait=True)
-            if self._own_pool:
-                self.pool.shutdown()
+            self._close()
         return report
 
     def cancel(self) -> None:
-        """Stop: nothing more is started; derivations running end (their workers are killed if ours)."""
+        """Stop: nothing more is started; the derivations running end first."""
         for future in self._futures:
             future.cancel()
-        if self._own_pool:
-            self.pool.shutdown()
+        self._close()
+
+    def _close(self) -> None:
         self._threads.shutdown(wait=True)
+        if self._shared:
+            self._shared = False
+            _shared.release()
 
 
 def derive_missing(store: MediaStore, shas: Iterable[str], pool: DecodePool | None = None) -> DeriveReport:

@@ -161,6 +161,7 @@ def test_pack_round_trip_between_two_data_dirs(tmp_path: Path, monkeypatch: pyte
 
     opened = b("pack", "open", str(pack), "--passphrase-file", str(phrase))
     assert opened.returncode == 0 and "3 cases, 2 media files" in opened.stdout, opened.stderr
+    assert len(list((tmp_path / "b").rglob("*.preview"))) == 2  # stored previews (or refusals) made at open
     _refused(in_b("pack", "open", str(pack), "--passphrase-file", str(phrase)), 1, "already opened")
     media = select(func.count()).select_from(Item).where(Item.media_sha256.is_not(None))
     assert _count(tmp_path / "b", media) == 3  # the cut-short PNG too: media are bytes until shown

@@ -12,9 +12,11 @@ from sqlalchemy import create_engine, func, insert, select, text
 from reviewer.audit import verify
 from reviewer.clock import utcnow
 from reviewer.leases import claim_case
+from reviewer.media.store import MediaStore
 from reviewer.models import AuditEvent, Case, Decision, Item, MediaBlob, table_of
 from reviewer.storage.database import Database
 from reviewer.sync.pull import pull, pulled_up_to
+from reviewer.vault.media import MAGIC as SEALED_MAGIC
 from reviewer.vault.opening import media_store_of
 from tests.support import server_data as S
 
@@ -52,6 +54,8 @@ def test_pull_brings_cases_items_media_and_decisions_sealed(server: Database, db
     for sha in shas:
         assert store.read(sha) == blobs[sha]  # decrypted and checked
         assert blobs[sha][16:80] not in store.path_for(sha).read_bytes()  # stored sealed
+        assert isinstance(store, MediaStore) and store.has_derived(sha)  # its previews made at pull
+        assert store.derived_path(sha).read_bytes().startswith(SEALED_MAGIC)
     db.checkpoint()
     assert db.file is not None
     assert S.SECRET.encode() not in _file_bytes(db.file)  # texts sealed, no plain word anywhere
