@@ -105,7 +105,8 @@ class Deriver:
         self.store = store
         self._shared = pool is None
         self.pool = pool or _shared.acquire()
-        self._threads = ThreadPoolExecutor(self.pool.workers, thread_name_prefix="derive")
+        # Two feeders per worker: one reads or stores while the other's decode runs.
+        self._threads = ThreadPoolExecutor(2 * self.pool.workers, thread_name_prefix="derive")
         self._futures: list[Future[Derived | None]] = []
         self._seen: set[str] = set()
 

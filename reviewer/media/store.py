@@ -71,7 +71,8 @@ class MediaStore:
         own = hashlib.sha256(payload).hexdigest()
         chunks = [payload[at : at + CHUNK] for at in range(0, len(payload), CHUNK)] or [b""]
         pieces = sealed.seal_chunks(vault.media_key, vault.key_id_bytes, own, chunks)
-        self._write_atomic(sha256, pieces, self.derived_path(sha256))
+        # Not fsynced: a preview lost or cut short by a crash fails its check and is made again.
+        self._write_atomic(sha256, pieces, self.derived_path(sha256), durable=False)
 
     def read_derived(self, sha256: str) -> bytes | None:
         """The stored previews' plaintext of ``sha256`` (decrypted, every chunk and its hash checked), or
@@ -138,7 +139,9 @@ class MediaStore:
             )
         return self.vault
 
-    def _write_atomic(self, sha: str, pieces: Iterable[bytes], target: Path | None = None) -> None:
+    def _write_atomic(
+        self, sha: str, pieces: Iterable[bytes], target: Path | None = None, durable: bool = True
+    ) -> None:
         target = target or self.path_for(sha)
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         target.parent.mkdir(mode=0o700, exist_ok=True)
@@ -148,7 +151,8 @@ class MediaStore:
                 for piece in pieces:
                     fh.write(piece)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    os.fsync(fh.fileno())
             os.replace(tmp, target)
         except BaseException:
             try:
