@@ -60,11 +60,6 @@ class Derived:
     clear: bytes = b""  # JPEG, fits ``DERIVED_BOX``
 
 
-def not_kept(reason: str) -> Derived:
-    """A failure that says nothing about the file (timeout, pool stopped): shown, never stored."""
-    return Derived(ok=False, reason=reason, keep=False)
-
-
 def derive_bytes(data: bytes, decode_budget: int = budget.DECODE_BUDGET_BYTES) -> Derived:
     """Worker side: decode ``data`` once into the stored derivatives. Never raises for bad media."""
     from reviewer.media.preview import render_preview_bytes
