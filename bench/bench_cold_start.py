@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import ROOT, copy_million_db, env_offscreen, med, r2
+from _util import ROOT, busy_load, copy_million_db, env_offscreen, load_requested, med, r2
 
 RUNS = 5
 
@@ -104,4 +104,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        main()

@@ -29,7 +29,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import attach_media, copy_million_db, isolate_qsettings, med, pct, r2, server_schema
+from _util import (
+    attach_media,
+    busy_load,
+    copy_million_db,
+    isolate_qsettings,
+    load_requested,
+    med,
+    pct,
+    r2,
+    server_schema,
+)
 
 DECISIONS = 300
 PACE_MS = 200
@@ -227,4 +237,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        main()
