@@ -130,13 +130,15 @@ class MainWindow(Frame):
         QTimer.singleShot(LATE_START_MS, self._start_late)
 
     def _start_late(self) -> None:
-        """What the first case never waits for (its status read would queue before the first case's
-        load on the read worker, and the sync engine's imports are a tenth of a second): the background
-        sync, started once the first case (or the empty queue) is shown, at the latest with the backup."""
+        """What the first case never waits for (their reads would queue before the first case's load
+        on the read worker, and the sync engine's imports are a tenth of a second): the background sync
+        and the policy changes since the last session, started once the first case (or the empty queue)
+        is shown, at the latest with the backup."""
         if self._late_started or self.ctx.tasks.closed:
             return
         self._late_started = True
         self.sync.start()
+        self.policy_work.start()
 
     def _after_first_case(self) -> None:
         """Start-up work the first case on screen never waits for, all off the UI thread."""
