@@ -6,7 +6,7 @@ around the pointer). Panic paints nothing of the content at all.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -22,6 +22,8 @@ def fit_rect(image: QSize, box: QRect) -> QRect:
 
 
 class MediaCanvas(QWidget):
+    painted = Signal()  # a paint finished (the selection starts its prefetch after the new case's paint)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
@@ -117,7 +119,11 @@ class MediaCanvas(QWidget):
             return self._pointer
         return QPointF(self.image_rect().center())
 
-    def paintEvent(self, _event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._paint(event)
+        self.painted.emit()
+
+    def _paint(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().window().color().darker(115))
         if self._hidden:
