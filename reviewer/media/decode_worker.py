@@ -36,7 +36,7 @@ _PARENT_POLL_S = 0.2
 _M_ARENA_MAX = -8
 #: Decodes prepare cases ahead of the reviewer; on a busy machine the app's UI thread (nice 0) must win
 #: the CPU over them, so the next case paints in time (issue 17). Idle cores still run them at full speed.
-WORKER_NICE = 10
+WORKER_NICE = 5
 
 
 @dataclass(frozen=True)
