@@ -201,7 +201,11 @@ class Selection(QObject):
             self._prefetch(row)
 
     def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:
-        self.preview.set_prepared(sha, prepared)
+        view = self._current
+        if view is not None and any(i.media_sha256 == sha for i in view.items):
+            self.preview.set_prepared(sha, prepared)
+        else:  # a case ahead: its paint will only draw the image scaled now, between cases
+            self.preview.canvas.prepare_ahead(prepared)
 
     # -- claims ----------------------------------------------------------------------------------
     def _claim(self, case_id: uuid.UUID) -> None:
