@@ -80,21 +80,20 @@ class ThumbStrip(QWidget):
             label.setPixmap(self.thumbnail(image))
 
     def thumbnail(self, image: QImage) -> QPixmap:
-        """The thumbnail of a blurred image, made once: a fast halving to twice the size (a blurred image has
-        no detail to alias), then a smooth step over few pixels."""
+        """The thumbnail of a blurred image, made once (ahead, for a case not shown yet) and reused."""
         key = image.cacheKey()
         made = self._made.get(key)
         if made is not None:
             self._made.move_to_end(key)
             return made
-        keep, fast, smooth = (
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.FastTransformation,
-            Qt.TransformationMode.SmoothTransformation,
+        made = QPixmap.fromImage(
+            image.scaled(
+                THUMB - 2,
+                THUMB - 2,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )  # fmt: skip
         )
-        if max(image.width(), image.height()) > 4 * THUMB:
-            image = image.scaled(2 * THUMB, 2 * THUMB, keep, fast)
-        made = QPixmap.fromImage(image.scaled(THUMB - 2, THUMB - 2, keep, smooth))
         self._made[key] = made
         while len(self._made) > KEEP:
             self._made.popitem(last=False)
