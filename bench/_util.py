@@ -9,6 +9,7 @@ import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -205,3 +206,36 @@ def server_schema(folder: Path) -> Iterator[str | None]:
         yield url
     finally:
         schema.__exit__(None, None, None)
+
+
+LOAD_ENV = "REVIEWER_BENCH_LOAD"  # "1": run.py --load started a busy process beside this benchmark
+BUSY_CODE = "while True: pass"
+
+
+@contextmanager
+def busy_load(enabled: bool = True, processes: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``processes`` busy-loop Python processes running for the duration of the block, killed after (also
+    when the block raises), so a benchmark measures the app beside one other CPU-bound job."""
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        if enabled:
+            for _ in range(processes):
+                procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-c", BUSY_CODE],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+        yield procs
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
+
+
+def load_requested(argv: Sequence[str] | None = None) -> bool:
+    """``--load`` on a benchmark module's command line (run.py starts the busy process itself)."""
+    return "--load" in (sys.argv if argv is None else argv)

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import CACHE, med, pct, r2
+from _util import CACHE, busy_load, load_requested, med, pct, r2
 
 N_CASES = 20_000
 WRITES = 2000
@@ -218,4 +218,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        main()

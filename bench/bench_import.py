@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import CACHE, r2
+from _util import CACHE, busy_load, load_requested, r2
 
 N_TEXT = 1_000_000
 TEXT_FILE = CACHE / "import-1m.jsonl"
@@ -213,4 +213,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        main()

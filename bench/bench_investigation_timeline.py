@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _util  # noqa: F401  (puts the project on sys.path)
+from _util import busy_load, load_requested
 
 N_CASES, N_ACCOUNTS, BUSY, CHANNELS = (
     20_000,
@@ -109,4 +110,5 @@ def run() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        print(json.dumps(run(), indent=2))

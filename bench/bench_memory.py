@@ -32,7 +32,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import BENCH, ROOT, copy_million_db, distinct_image_files, env_offscreen, r2
+from _util import (
+    BENCH,
+    ROOT,
+    busy_load,
+    copy_million_db,
+    distinct_image_files,
+    env_offscreen,
+    load_requested,
+    r2,
+)
 
 ROWS = 50_000
 CACHE_IMAGES = 90  # ~1.4 MB per prepared preview: more than the 96 MB budget holds
@@ -218,4 +227,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        main()

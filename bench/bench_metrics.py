@@ -31,7 +31,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import CACHE  # also puts the project on sys.path
+from _util import (
+    CACHE,  # also puts the project on sys.path
+    busy_load,
+    load_requested,
+)
 from bench_queue import _fmt, _hex_ids, ensure_million_db
 
 PATH = CACHE / "metrics-1m.sqlite3"
@@ -94,7 +98,11 @@ def _add_history(path: Path) -> None:
             action = ACTIONS[actions[i]]
             reverses = ids[i - 1] if action == "undo" and i else None
             note = "lead override: sample" if action == "undo" and who[i] < 3 else ""
-            code = None if action in ("escalate", "skip", "undo") else ("NV-0" if action == "keep" else POLICIES[policy[i]])
+            code = (
+                None
+                if action in ("escalate", "skip", "undo")
+                else ("NV-0" if action == "keep" else POLICIES[policy[i]])
+            )
             rows.append((ids[i], cases[case_pick[i]], reviewers[who[i]], action, code, note, handle[i],
                          reverses, stamps[i]))  # fmt: skip
         con.executemany(
@@ -186,6 +194,7 @@ def run() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    for key, value in run().items():
-        print(f"{key:40s} {value:10.1f}")
-    sys.exit(0)
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        for key, value in run().items():
+            print(f"{key:40s} {value:10.1f}")
+        sys.exit(0)

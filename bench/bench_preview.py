@@ -181,4 +181,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from _util import busy_load, load_requested
+
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        main()

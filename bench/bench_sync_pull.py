@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import server_schema
+from _util import busy_load, load_requested, server_schema
 
 CASES = 2000
 IMAGE_BYTES = 64 << 10
@@ -69,4 +69,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        main()

@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import server_schema
+from _util import busy_load, load_requested, server_schema
 
 CASES = 5000
 DECISIONS = 2000
@@ -103,4 +103,5 @@ def run() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    print(run())
+    with busy_load(load_requested()):  # --load: one busy process beside it
+        print(run())

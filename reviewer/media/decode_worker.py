@@ -35,6 +35,9 @@ if TYPE_CHECKING:  # the app imports this module for DecodeJob: PyAV is loaded o
 TEST_HOOKS = ("sleep", "abort", "allocate")
 _PARENT_POLL_S = 0.2
 _M_ARENA_MAX = -8
+#: Decodes prepare cases ahead of the reviewer; on a busy machine the app's UI thread (nice 0) must win
+#: the CPU over them, so the next case paints in time (issue 17). Idle cores still run them at full speed.
+WORKER_NICE = 5
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,15 @@ def _few_malloc_arenas() -> None:
         pass
 
 
+def lower_priority(nice: int = WORKER_NICE) -> int:
+    """Run this process at ``nice`` (never raised back: only lowered); returns the niceness now."""
+    try:
+        now = os.nice(0)
+        return os.nice(nice - now) if now < nice else now
+    except OSError:  # not permitted here: decodes simply keep the default priority
+        return os.nice(0)
+
+
 def _status_kb(field: str) -> int:
     """A ``/proc/self/status`` figure in KiB (VmHWM = peak RSS since exec; ru_maxrss would include the
     parent's, as it survives exec); 0 if unknown."""
@@ -156,6 +168,7 @@ def main(argv: list[str]) -> int:
     fd, parent_pid, headroom = int(argv[0]), int(argv[1]), int(argv[2])
     _exit_with_parent(parent_pid)
     _few_malloc_arenas()
+    lower_priority()
     import av  # noqa: F401  (imported before the cap, so the cap is what decoding itself may add)
     import numpy  # noqa: F401
 

@@ -142,8 +142,7 @@ class CasePanelFeature(QObject):
         )
 
     def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:
-        if self.panel.case is not None:
-            self.panel.set_prepared(sha, prepared)
+        self.panel.set_prepared(sha, prepared)  # another case's: its thumbnail is made ahead
 
     # -- related cases -----------------------------------------------------------------------------
     def choose(self, delta: int) -> None:

@@ -6,6 +6,8 @@ still (a video's first storyboard frame), scaled down. Items without media show 
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QWidget
@@ -17,6 +19,7 @@ from ui.shell.plain import plain_label, tooltip
 
 THUMB = 56  # px, the longer side
 MAX_THUMBS = 6  # and a "+N": never wider than the narrowest left column
+KEEP = 48  # thumbnails kept (made ahead for the next cases, reused when a case is shown again)
 
 
 def blurred_still(prepared: PreparedPreview) -> QImage | None:
@@ -39,6 +42,7 @@ class ThumbStrip(QWidget):
         self.setFixedHeight(THUMB + 4)
         self.thumbs: dict[str, list[QLabel]] = {}  # media sha → its thumbnail labels
         self._labels: list[QLabel] = []
+        self._made: OrderedDict[int, QPixmap] = OrderedDict()  # blurred image's cacheKey → thumbnail
 
     def show_items(self, items: tuple[ItemView, ...]) -> None:
         for label in self._labels:
@@ -62,18 +66,35 @@ class ThumbStrip(QWidget):
             self._labels.append(more)
 
     def set_prepared(self, sha: str, prepared: PreparedPreview) -> None:
+        """Show the item's thumbnail; for an item of a case not shown yet, make it now (between cases)."""
         image = blurred_still(prepared)
-        for label in self.thumbs.get(sha, []):
+        labels = self.thumbs.get(sha, [])
+        if not labels:
+            if image is not None and not image.isNull():
+                self.thumbnail(image)
+            return
+        for label in labels:
             if image is None or image.isNull():
                 label.setText("⚠")
                 continue
-            label.setPixmap(
-                QPixmap.fromImage(
-                    image.scaled(
-                        THUMB - 2,
-                        THUMB - 2,
-                        Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation,
-                    )  # fmt: skip
-                )
-            )
+            label.setPixmap(self.thumbnail(image))
+
+    def thumbnail(self, image: QImage) -> QPixmap:
+        """The thumbnail of a blurred image, made once (ahead, for a case not shown yet) and reused."""
+        key = image.cacheKey()
+        made = self._made.get(key)
+        if made is not None:
+            self._made.move_to_end(key)
+            return made
+        made = QPixmap.fromImage(
+            image.scaled(
+                THUMB - 2,
+                THUMB - 2,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )  # fmt: skip
+        )
+        self._made[key] = made
+        while len(self._made) > KEEP:
+            self._made.popitem(last=False)
+        return made

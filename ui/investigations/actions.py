@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
@@ -20,12 +20,14 @@ from reviewer.display import visible
 from reviewer.investigations import Findings, InvestigationView
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
-from ui.investigations.picker import InvestigationPicker
-from ui.investigations.title_box import TitleBox
-from ui.investigations.window import InvestigationsWindow, Requests
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
 from ui.sync.background import one_line
+
+if TYPE_CHECKING:  # the window and its dialogs load when first opened (cold start)
+    from ui.investigations.picker import InvestigationPicker
+    from ui.investigations.title_box import TitleBox
+    from ui.investigations.window import InvestigationsWindow
 
 OPEN = ActionSpec(
     "investigation.open",
@@ -81,6 +83,8 @@ class InvestigationsFeature(QObject):
     def open(self) -> None:
         """F6: show the window (kept between openings, so a draft of findings survives closing it)."""
         if self.dialog is None:
+            from ui.investigations.window import InvestigationsWindow, Requests
+
             requests = Requests(
                 reload=self.load,
                 new=lambda: self.ask_title(self._started),
@@ -143,6 +147,8 @@ class InvestigationsFeature(QObject):
 
         def start(title: str) -> None:
             self._write(lambda: inv.create_investigation(db, me, title), then, "Investigation not started")
+
+        from ui.investigations.title_box import TitleBox
 
         self.title_box = TitleBox(start, parent)
         self.title_box.open()
@@ -231,6 +237,8 @@ class InvestigationsFeature(QObject):
             if self.picker is not None:
                 self.picker.deleteLater()
             choose = lambda inv_id: self._chosen(inv_id, case_id, account)  # noqa: E731
+            from ui.investigations.picker import InvestigationPicker
+
             self.picker = InvestigationPicker(what, rows, self.last, choose, self.window)
             self.picker.finished.connect(lambda _r: self.window.refocus())
             self.picker.open()

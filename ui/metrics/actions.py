@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from reviewer.clock import utcnow
-from reviewer.metrics import MetricsFilter, MetricsReport, compute_metrics
-from reviewer.metrics.report import channels_and_categories
+from reviewer.storage.database import Database
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
-from ui.metrics.dialog import MetricsDialog
 from ui.shell.frame import Frame
+
+if TYPE_CHECKING:  # the figures and the view load when the view first opens (cold start)
+    from reviewer.metrics import MetricsFilter, MetricsReport
+    from ui.metrics.dialog import MetricsDialog
 
 METRICS = ActionSpec(
     "app.metrics",
@@ -34,7 +37,7 @@ class MetricsFeature(QObject):
         self, flt: MetricsFilter, on_done: Callable[[MetricsReport], None], on_error: Callable[[BaseException], None]
     ) -> None:
         db = self.window.ctx.db
-        self.window.ctx.tasks.run_read(lambda: compute_metrics(db, flt), on_done, on_error)
+        self.window.ctx.tasks.run_read(lambda: _compute(db, flt), on_done, on_error)
 
     def open(self) -> None:
         """Open the metrics view (once the filter choices are read on the db-read worker)."""
@@ -44,7 +47,7 @@ class MetricsFeature(QObject):
             return
         db = self.window.ctx.db
         self.window.ctx.tasks.run_read(
-            lambda: channels_and_categories(db),
+            lambda: _choices(db),
             self._show,
             lambda exc: self.window.flash(f"Metrics could not be opened: {exc}"),
         )
@@ -52,6 +55,8 @@ class MetricsFeature(QObject):
     def _show(self, choices: tuple[list[str], list[str]]) -> None:
         if self.dialog is not None:
             return
+        from ui.metrics.dialog import MetricsDialog
+
         dialog = MetricsDialog(self.compute, choices, utcnow().date(), self.window)
         dialog.finished.connect(lambda _r: self._closed())
         self.dialog = dialog
@@ -62,6 +67,18 @@ class MetricsFeature(QObject):
             self.dialog.deleteLater()
         self.dialog = None
         self.window.refocus()
+
+
+def _compute(db: Database, flt: MetricsFilter) -> MetricsReport:
+    from reviewer.metrics import compute_metrics
+
+    return compute_metrics(db, flt)
+
+
+def _choices(db: Database) -> tuple[list[str], list[str]]:
+    from reviewer.metrics.report import channels_and_categories
+
+    return channels_and_categories(db)
 
 
 def install(window: Frame, registry: ActionRegistry) -> MetricsFeature:

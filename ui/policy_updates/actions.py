@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.display import visible
 from reviewer.paths import data_dir
@@ -20,12 +21,14 @@ from reviewer.policy_gaps import GapRow, close_gap, export_gaps, flag_gap, list_
 from reviewer.policy_updates import PackChanges, changes_for
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
-from ui.policy_updates.changes_view import ChangesDialog
-from ui.policy_updates.gaps_view import GapsDialog
-from ui.policy_updates.note_box import GapNoteBox
 from ui.review.feature import ReviewFeature
 from ui.review.policy_panel import CodeRole
 from ui.shell.frame import Frame
+
+if TYPE_CHECKING:  # the dialogs load when first opened (cold start)
+    from ui.policy_updates.changes_view import ChangesDialog
+    from ui.policy_updates.gaps_view import GapsDialog
+    from ui.policy_updates.note_box import GapNoteBox
 
 FLAG_GAP = ActionSpec(
     "policy.flag_gap",
@@ -66,6 +69,7 @@ class PolicyFeature:
 
     # -- changes since the last session --------------------------------------------------------------
     def start(self) -> None:
+        """Read what changed since the last session (read worker) and mark it in the policy panel."""
         ctx = self.ctx
         db, reviewer, pack, session_id = ctx.db, ctx.reviewer, ctx.pack, ctx.session_id
         ctx.tasks.run_read(
@@ -83,6 +87,8 @@ class PolicyFeature:
         self.review.policy.mark_changed(changes.marked_codes, banner)
 
     def show_changes(self) -> None:
+        from ui.policy_updates.changes_view import ChangesDialog
+
         if self.changes_view is not None:
             self.changes_view.deleteLater()
         self.changes_view = ChangesDialog(self.changes, self.window)
@@ -99,6 +105,8 @@ class PolicyFeature:
         return str(index.data(CodeRole) or "") if index.isValid() else ""
 
     def ask_flag(self) -> None:
+        from ui.policy_updates.note_box import GapNoteBox
+
         view = self.review.selection.current
         if view is None:
             self.window.flash("No case on screen to flag.")
@@ -133,6 +141,8 @@ class PolicyFeature:
 
     # -- the list -------------------------------------------------------------------------------------
     def show_gaps(self) -> None:
+        from ui.policy_updates.gaps_view import GapsDialog
+
         if self.gaps is not None:
             self.gaps.deleteLater()
         dialog = GapsDialog(
@@ -174,6 +184,8 @@ class PolicyFeature:
         review.queue.table.setFocus()
 
     def ask_close(self, gap: GapRow) -> None:
+        from ui.policy_updates.note_box import GapNoteBox
+
         if self.note_box is not None:
             self.note_box.deleteLater()
         box = GapNoteBox(
@@ -234,5 +246,4 @@ def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> P
     registry.register(FLAG_GAP, feature.ask_flag)
     registry.register(GAPS, feature.show_gaps)
     registry.register(CHANGES, feature.show_changes)
-    feature.start()
-    return feature
+    return feature  # the window calls start() once the first case is shown

@@ -11,21 +11,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from reviewer.display import visible
 from reviewer.investigations import InvestigationSummary, list_investigations
-from reviewer.media.decode_guard import DecodePool
 from reviewer.paths import data_dir
-from reviewer.reports.content import CheckpointRef, ReportContent
-from reviewer.reports.export import ExportResult, anchor, record_export, render
-from reviewer.reports.gather import default_thumbnailer, gather
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
-from ui.reports.dialog import ExportDialog, ExportRequest
-from ui.reports.pdf import render_pdf
 from ui.shell.frame import Frame
+
+if TYPE_CHECKING:  # the export's modules load when the dialog first opens (cold start)
+    from reviewer.media.decode_guard import DecodePool
+    from reviewer.reports.content import CheckpointRef, ReportContent
+    from reviewer.reports.export import ExportResult
+    from ui.reports.dialog import ExportDialog, ExportRequest
 
 EXPORT = ActionSpec(
     "report.export",
@@ -105,6 +106,8 @@ class ReportsFeature:
                 self.dialog.raise_()
                 return
             self.dialog.deleteLater()
+        from ui.reports.dialog import ExportDialog
+
         dialog = ExportDialog(reports_folder(), self.window)
         dialog.export_requested.connect(self.export)
         dialog.finished.connect(lambda _r: self.window.refocus())
@@ -129,6 +132,10 @@ class ReportsFeature:
         """Checkpoint (db) → gather + render (io) → file + audit event (db); progress to the dialog."""
         if self.busy:
             return
+        from reviewer.reports.export import anchor, render
+        from reviewer.reports.gather import default_thumbnailer, gather
+        from ui.reports.pdf import render_pdf
+
         self.busy = True
         if self.dialog is not None:
             self.dialog.set_busy(True)
@@ -170,6 +177,8 @@ class ReportsFeature:
         request = self._request
         if self._closed or request is None:
             return
+        from reviewer.reports.export import record_export
+
         content, sha, data = made
         db, actor = self.ctx.db, self.ctx.reviewer.handle
         self.ctx.tasks.run_db(

@@ -12,19 +12,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.responses.compose import ComposeContext, compose_context, placeholder_values, templates_for
-from reviewer.responses.export import export_responses
 from reviewer.responses.listing import ResponseListRow, list_responses
 from reviewer.responses.states import RESPONDED, ResponseState
 from reviewer.responses.store import ResponseError, ResponseRecord, finalise, responses_of, save_draft
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
-from ui.responses.composer import Draft, ResponseComposer
-from ui.responses.list_view import ResponsesDialog
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
 from ui.sync.background import one_line
+
+if TYPE_CHECKING:  # the dialogs load when first opened (cold start)
+    from ui.responses.composer import Draft, ResponseComposer
+    from ui.responses.list_view import ResponsesDialog
 
 COMPOSE = ActionSpec(
     "response.compose",
@@ -83,6 +85,8 @@ class ResponsesFeature:
         values = placeholder_values(ctx, self.ctx.pack, me.handle)
         if self.composer is not None:
             self.composer.deleteLater()
+        from ui.responses.composer import ResponseComposer
+
         dialog = ResponseComposer(
             ctx,
             templates,
@@ -147,6 +151,8 @@ class ResponsesFeature:
     def show_list(self) -> None:
         if self.list_dialog is not None:
             self.list_dialog.deleteLater()
+        from ui.responses.list_view import ResponsesDialog
+
         dialog = ResponsesDialog(export=self.export, parent=self.window)
         dialog.finished.connect(lambda _r: self.window.refocus())
         self.list_dialog = dialog
@@ -183,6 +189,8 @@ class ResponsesFeature:
             self.window.flash(line, 10000)
             if self.list_dialog is not None:
                 self.list_dialog.set_message(line)
+
+        from reviewer.responses.export import export_responses
 
         self.ctx.tasks.run_db(lambda: export_responses(db, path, actor=actor), done, failed)
 

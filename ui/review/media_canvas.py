@@ -6,11 +6,15 @@ around the pointer). Panic paints nothing of the content at all.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt
+from collections import OrderedDict
+
+from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.review.preview_cache import PreparedPreview
+
+AHEAD = 8  # scaled previews kept for the next cases (the selection prefetches 6)
 
 
 def fit_rect(image: QSize, box: QRect) -> QRect:
@@ -22,6 +26,8 @@ def fit_rect(image: QSize, box: QRect) -> QRect:
 
 
 class MediaCanvas(QWidget):
+    painted = Signal()  # a paint finished (the selection starts its prefetch after the new case's paint)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
@@ -35,6 +41,8 @@ class MediaCanvas(QWidget):
         self._pointer: QPointF | None = None
         self._hidden = False
         self._scaled_cache: dict[tuple[int, int, int], QImage] = {}
+        # Blurred previews of the next cases, scaled to this canvas before they are shown (issue 17).
+        self._ahead: OrderedDict[tuple[int, int, int], QImage] = OrderedDict()
         self._strip: tuple[QImage, ...] = ()
         self._strip_index = 0
 
@@ -43,6 +51,23 @@ class MediaCanvas(QWidget):
         self._prepared, self._message = prepared, message
         self._scaled_cache.clear()
         self.update()
+
+    def prepare_ahead(self, prepared: PreparedPreview) -> bool:
+        """Scale the blurred image of a case not shown yet to this canvas's size now, between cases, so
+        its paint only draws it. Returns whether it was prepared (a storyboard or a failure is not)."""
+        blurred = prepared.blurred
+        if not prepared.ok or prepared.storyboard or blurred is None or blurred.isNull():
+            return False
+        size = fit_rect(blurred.size(), self.rect().adjusted(8, 8, -8, -8)).size()
+        key = (blurred.cacheKey(), size.width(), size.height())
+        if size.isEmpty() or key in self._ahead or size == blurred.size():
+            return False
+        self._ahead[key] = blurred.scaled(
+            size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+        )
+        while len(self._ahead) > AHEAD:
+            self._ahead.popitem(last=False)
+        return True
 
     def _scaled(self, image: QImage, size: QSize, smooth: bool = True) -> QImage:
         """The image at display size, scaled once and reused until the preview or size changes.
@@ -53,6 +78,10 @@ class MediaCanvas(QWidget):
             return image
         key = (image.cacheKey(), size.width(), size.height())
         scaled = self._scaled_cache.get(key)
+        if scaled is None and not smooth:
+            scaled = self._ahead.pop(key, None)
+            if scaled is not None:
+                self._scaled_cache[key] = scaled
         if scaled is None:
             if len(self._scaled_cache) > 6:
                 self._scaled_cache.clear()
@@ -117,7 +146,11 @@ class MediaCanvas(QWidget):
             return self._pointer
         return QPointF(self.image_rect().center())
 
-    def paintEvent(self, _event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._paint(event)
+        self.painted.emit()
+
+    def _paint(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().window().color().darker(115))
         if self._hidden:

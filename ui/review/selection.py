@@ -22,7 +22,10 @@ from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.shell.context import AppContext
 
-PREFETCH = 4
+PREFETCH = 6
+#: Prefetch starts after the shown case's paint (its loads would compete with the paint for the GIL and
+#: the CPU); at the latest this long after the switch, when nothing paints (the canvas is hidden).
+PREFETCH_AFTER_MS = 100
 KEEP_NEAR = 64  # loaded case views kept around the current row
 
 
@@ -47,6 +50,12 @@ class Selection(QObject):
         self._views: dict[uuid.UUID, CaseView] = {}
         self._loading: set[uuid.UUID] = set()
         self._refresh = False
+        self._prefetch_due = False
+        self._prefetch_timer = QTimer(self)
+        self._prefetch_timer.setSingleShot(True)
+        self._prefetch_timer.setInterval(PREFETCH_AFTER_MS)
+        self._prefetch_timer.timeout.connect(self._prefetch_now)
+        preview.canvas.painted.connect(self._prefetch_now)
         self._renew_timer = QTimer(self)
         self._renew_timer.setInterval(int(RENEW_EVERY.total_seconds() * 1000))
         self._renew_timer.timeout.connect(self._renew)
@@ -117,7 +126,8 @@ class Selection(QObject):
             self.preview.show_case(None)
             self.preview.show_loading(row.external_id)
             self._load(row.id, show=True)
-        self._prefetch(current.row())
+        self._prefetch_due = True
+        self._prefetch_timer.start()
 
     # -- loading ---------------------------------------------------------------------------------
     def _load(self, case_id: uuid.UUID, *, show: bool) -> None:
@@ -180,8 +190,22 @@ class Selection(QObject):
             }
             self._views = {k: v for k, v in self._views.items() if k in keep}
 
+    def _prefetch_now(self) -> None:
+        """The shown case has painted (or the fallback timer fired): load the next cases now."""
+        if not self._prefetch_due:
+            return
+        self._prefetch_due = False
+        self._prefetch_timer.stop()
+        row = self.current_row()  # now: the decided row may have left the table meanwhile
+        if row >= 0:
+            self._prefetch(row)
+
     def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:
-        self.preview.set_prepared(sha, prepared)
+        view = self._current
+        if view is not None and any(i.media_sha256 == sha for i in view.items):
+            self.preview.set_prepared(sha, prepared)
+        else:  # a case ahead: its paint will only draw the image scaled now, between cases
+            self.preview.canvas.prepare_ahead(prepared)
 
     # -- claims ----------------------------------------------------------------------------------
     def _claim(self, case_id: uuid.UUID) -> None:

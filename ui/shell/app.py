@@ -22,9 +22,14 @@ from ui.shell.plain import make_all_plain, message_box
 from ui.shell.prefs import THEME_KEY
 
 ORG, APP = "ReviewerWorkstation", "reviewer"
+#: How long a worker thread may hold the GIL while the UI thread waits for it (Python's default: 5 ms).
+#: Case loads and prefetch run in Python on worker threads; each hand-over to the UI thread (the key,
+#: the decision's result, the paint) waited up to that long. 1 ms keeps the next case within a frame.
+GIL_SWITCH_S = 0.001
 
 
 def ensure_qapp() -> QApplication:
+    sys.setswitchinterval(GIL_SWITCH_S)
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])

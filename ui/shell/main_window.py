@@ -46,6 +46,7 @@ __all__ = ["ACTIONS", "MainWindow", "action_specs", "start_context"]
 CHECKPOINT_MS = 5000  # WAL checkpoints off the decision path
 AUDIT_ANCHOR_MS = int(ANCHOR_EVERY.total_seconds() * 1000)  # signed audit checkpoints, off the path too
 BACKUP_DELAY_MS = 1500  # after the first case is on screen
+LATE_START_MS = 50  # after the first case is shown: its paint comes first
 
 QUIT = ActionSpec("app.quit", "Quit", "App", safe_when_hidden=True, safe_on_overlay=True)
 ACTIONS: tuple[ActionSpec, ...] = (QUIT,)
@@ -119,13 +120,30 @@ class MainWindow(Frame):
         self._anchor_timer.timeout.connect(self._anchor)
         self._anchor_timer.start()
         self.on_shutdown(self._end_session)
+        self._late_started = False
+        self.review.selection.case_shown.connect(self._first_case_shown)
         self.review.start()
-        self.sync.start()
         QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
+
+    def _first_case_shown(self, _view: object) -> None:
+        self.review.selection.case_shown.disconnect(self._first_case_shown)
+        QTimer.singleShot(LATE_START_MS, self._start_late)
+
+    def _start_late(self) -> None:
+        """What the first case never waits for (their reads would queue before the first case's load
+        on the read worker, and the sync engine's imports are a tenth of a second): the background sync
+        and the policy changes since the last session, started once the first case (or the empty queue)
+        is shown, at the latest with the backup."""
+        if self._late_started or self.ctx.tasks.closed:
+            return
+        self._late_started = True
+        self.sync.start()
+        self.policy_work.start()
 
     def _after_first_case(self) -> None:
         """Start-up work the first case on screen never waits for, all off the UI thread."""
         ctx = self.ctx
+        self._start_late()
         self._anchor()  # the session start, anchored
         # Probing the OS keyring imports and scans a lot.
         ctx.tasks.run_io(keyring_problem, self._keyring_checked, _ignore)

@@ -107,6 +107,11 @@ class TaskManager(QObject):
         if on_done is not None:
             on_done(future.result())
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: nothing new starts."""
+        return self._closed
+
     def wait_db_idle(self, timeout: float = 10.0) -> None:
         """Block until queued database work is done (used at shutdown and in tests)."""
         if self._closed:

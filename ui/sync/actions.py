@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer.display import visible
 from reviewer.overrides import may_override
-from reviewer.sync.adopt import adopt_leases
-from reviewer.sync.checkout import CheckoutReport
-from reviewer.sync.conflicts import ConflictRow, keep_standing, list_conflicts, take_pushed
-from reviewer.sync.engine import SyncReport, take_offline
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
 from ui.sync.background import BackgroundSync, one_line
-from ui.sync.conflicts_view import KEEP, ConflictsDialog
 from ui.sync.indicator import SyncIndicator
-from ui.sync.offline_dialog import TakeOfflineDialog
 from ui.sync.runner import SyncRunner
+
+if TYPE_CHECKING:  # the engine and the dialogs load on first use (cold start)
+    from reviewer.sync.checkout import CheckoutReport
+    from reviewer.sync.conflicts import ConflictRow
+    from reviewer.sync.engine import SyncReport
+    from ui.sync.conflicts_view import ConflictsDialog
+    from ui.sync.offline_dialog import TakeOfflineDialog
 
 SYNC_NOW = ActionSpec(
     "sync.now",
@@ -111,6 +112,8 @@ class SyncFeature:
 
     # -- take offline ----------------------------------------------------------------------------
     def ask_offline(self) -> None:
+        from ui.sync.offline_dialog import TakeOfflineDialog
+
         if self.offline_dialog is not None:
             self.offline_dialog.deleteLater()  # the last one, closed: one dialog object at a time
         dialog = TakeOfflineDialog(self.window)
@@ -128,6 +131,8 @@ class SyncFeature:
         self.window.flash(f"Taking {cases:,} cases offline…", 30000)
 
         def work() -> CheckoutReport:
+            from reviewer.sync.engine import take_offline
+
             return take_offline(db, cases=cases, hours=hours, progress=runner.progress)
 
         runner.run(work, self._taken, self._not_taken)
@@ -140,6 +145,8 @@ class SyncFeature:
     def _taken(self, report: CheckoutReport) -> None:
         """The leases belong to the checkout's session: this running session takes them over (a write,
         on the database worker), then the queue reloads so the leased cases appear."""
+        from reviewer.sync.adopt import adopt_leases
+
         ctx = self.ctx
         db, reviewer, session_id = ctx.db, ctx.reviewer, ctx.session_id
         self.indicator.end_progress(self.window.clock.now())
@@ -160,6 +167,8 @@ class SyncFeature:
 
     # -- conflicts -------------------------------------------------------------------------------
     def show_conflicts(self) -> None:
+        from ui.sync.conflicts_view import ConflictsDialog
+
         lead = may_override(self.ctx.reviewer)
         if self.conflicts is not None:
             self.conflicts.deleteLater()
@@ -170,6 +179,8 @@ class SyncFeature:
         self.load_conflicts()
 
     def load_conflicts(self) -> None:
+        from reviewer.sync.conflicts import list_conflicts
+
         db = self.ctx.db
 
         def shown(rows: list[ConflictRow]) -> None:
@@ -184,6 +195,9 @@ class SyncFeature:
 
     def settle(self, conflict: ConflictRow, choice: str, reason: str) -> None:
         """Keep or take, on the database worker (a write like a decision); then reload the list."""
+        from reviewer.sync.conflicts import keep_standing, take_pushed
+        from ui.sync.conflicts_view import KEEP
+
         ctx = self.ctx
         db, lead, pack, session_id = ctx.db, ctx.reviewer, ctx.pack, ctx.session_id
         conflict_id: uuid.UUID = conflict.id

@@ -8,13 +8,19 @@ from a local read on the review's read worker (a few ms; it never waits for a ru
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.display import visible
-from reviewer.sync.engine import SYNC_EVERY, NotConnected, SyncReport, SyncStatus, sync_once, sync_status
+from reviewer.storage.database import Database
 from ui.shell.frame import Frame
 from ui.sync.indicator import SyncIndicator
 from ui.sync.runner import SyncRunner, SyncStopped
+
+if TYPE_CHECKING:  # the engine (push, pull, checkout, import parsing) loads with the first sync, off the
+    # UI thread and after the first case is on screen (cold start)
+    from reviewer.sync.engine import SyncReport, SyncStatus
 
 
 def one_line(exc: BaseException) -> str:
@@ -38,12 +44,14 @@ class BackgroundSync(QObject):
         self._manual = False  # the running sync was asked for by the reviewer: say how it went
         self.attempts = 0
         self.timer = QTimer(self)
-        self.timer.setInterval(int(SYNC_EVERY.total_seconds() * 1000))
         self.timer.timeout.connect(self._tick)
         runner.progressed.connect(self._on_progress)
 
     def start(self) -> None:
         """Read the status; the timer runs from then on (it syncs only while connected)."""
+        from reviewer.sync.engine import SYNC_EVERY
+
+        self.timer.setInterval(int(SYNC_EVERY.total_seconds() * 1000))
         self.refresh_status(then_sync=True)
         self.timer.start()
 
@@ -60,7 +68,7 @@ class BackgroundSync(QObject):
             if then_sync and status.connected:
                 self.request()
 
-        self.window.ctx.tasks.run_read(lambda: sync_status(db), shown, lambda _exc: None)
+        self.window.ctx.tasks.run_read(lambda: _status(db), shown, lambda _exc: None)
 
     def _tick(self) -> None:
         status = self.indicator.status
@@ -92,6 +100,8 @@ class BackgroundSync(QObject):
         db, runner = self.db, self.runner
 
         def work() -> tuple[SyncReport | None, BaseException | None, SyncStatus]:
+            from reviewer.sync.engine import sync_once, sync_status
+
             report: SyncReport | None = None
             error: BaseException | None = None
             try:
@@ -117,6 +127,8 @@ class BackgroundSync(QObject):
                 self.window.flash(summary[:1].upper() + summary[1:])
             self.synced.emit(report)
         elif error is not None:
+            from reviewer.sync.engine import NotConnected
+
             line = one_line(error)
             if isinstance(error, NotConnected):
                 line = "not connected to a team server (reviewer connect URL)"
@@ -145,3 +157,9 @@ class BackgroundSync(QObject):
     def _on_progress(self, what: str, done: int, total: int) -> None:
         """Any job's progress (a sync, a checkout's push); each job's end clears it."""
         self.indicator.show_progress(what, done, total, self.window.clock.now())
+
+
+def _status(db: Database) -> SyncStatus:
+    from reviewer.sync.engine import sync_status
+
+    return sync_status(db)

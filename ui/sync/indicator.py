@@ -8,12 +8,15 @@ frame makes it elide with a tooltip, so it never widens the status bar.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
 from reviewer.display import visible
-from reviewer.sync.engine import SyncStatus
 from ui.shell.plain import make_plain
+
+if TYPE_CHECKING:  # the sync engine is imported when the first sync runs, not at start
+    from reviewer.sync.engine import SyncStatus
 
 
 def progress_text(what: str, done: int, total: int) -> str:

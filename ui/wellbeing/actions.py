@@ -21,8 +21,6 @@ from ui.shell.plain import plain_label
 from ui.shell.screens import HIDDEN
 from ui.wellbeing.controller import WellbeingController
 from ui.wellbeing.panic import Panic, PanicKeys
-from ui.wellbeing.settings_dialog import SettingsDialog
-from ui.wellbeing.summary_dialog import SummaryDialog
 
 PANIC = ActionSpec("view.panic", "Panic: hide everything", "View", safe_when_hidden=True, safe_on_overlay=True)
 PANIC_GLOBAL = ActionSpec(
@@ -80,6 +78,8 @@ class WellbeingFeature:
         self.window.flash("Greyscale on" if wanted else "Colour on (greyscale off)")
 
     def open_settings(self) -> None:
+        from ui.wellbeing.settings_dialog import SettingsDialog  # loaded when first opened
+
         dialog = SettingsDialog(
             self.window.prefs.wellbeing,
             self.window,
@@ -107,6 +107,8 @@ class WellbeingFeature:
 
     def _show_summary(self, summary: SessionSummary) -> None:
         support = str(self.window.prefs.wellbeing.get("support.text"))
+        from ui.wellbeing.summary_dialog import SummaryDialog  # loaded when first shown
+
         SummaryDialog(summary, support, self.window).exec()
         self.window.refocus()
 

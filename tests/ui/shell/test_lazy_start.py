@@ -1,0 +1,123 @@
+"""Cold start: what the first case does not need is imported on first use, and every action is still
+registered with its key from the start. In a child process, so nothing imported by other tests counts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+#: Imported only when first used: the sync engine (with the first sync, after the first case is shown)
+#: and the dialogs of features the first case never shows.
+DEFERRED = (
+    "reviewer.sync.engine",
+    "reviewer.sync.pull",
+    "ui.sync.conflicts_view",
+    "ui.sync.offline_dialog",
+    "ui.investigations.window",
+    "ui.metrics.dialog",
+    "ui.policy_updates.changes_view",
+    "ui.policy_updates.gaps_view",
+    "ui.reports.dialog",
+    "ui.reports.pdf",
+    "reviewer.reports.gather",
+    "ui.responses.list_view",
+    "ui.wellbeing.settings_dialog",
+)
+
+FIRST_USE_MODULES = (
+    "ui.metrics.dialog",
+    "ui.policy_updates.changes_view",
+    "ui.policy_updates.gaps_view",
+    "ui.investigations.window",
+    "ui.responses.list_view",
+    "ui.reports.dialog",
+    "ui.sync.conflicts_view",
+    "ui.sync.offline_dialog",
+)
+
+CHILD = r"""
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QTimer
+from reviewer.paths import sqlite_url
+from reviewer.policy import load_default_pack
+from reviewer.storage.migrate import open_database
+from ui.shell.app import ensure_qapp
+from ui.shell.main_window import MainWindow, action_specs, start_context
+
+app = ensure_qapp()
+db = open_database(sqlite_url(Path(sys.argv[1])))
+w = MainWindow(start_context(db, load_default_pack(), backup=False))
+w.show()
+out = {"at_start": sorted(m for m in DEFERRED if m in sys.modules)}
+out["unbound"] = [s.id for s in action_specs() if not w.registry.keys_for(s.id)]
+out["registered"] = sorted(s.id for s in w.registry.specs())
+out["all"] = sorted(s.id for s in action_specs())
+loop = QEventLoop()
+def check():
+    if w._late_started:
+        loop.quit()
+    else:
+        QTimer.singleShot(20, check)
+QTimer.singleShot(0, check)
+QTimer.singleShot(20000, loop.quit)
+loop.exec()
+out["sync_engine_after_first_case"] = "reviewer.sync.engine" in sys.modules
+from PySide6.QtWidgets import QDialog
+FIRST_USE = {
+    "app.metrics": "ui.metrics.dialog",
+    "policy.changes": "ui.policy_updates.changes_view",
+    "policy.gaps": "ui.policy_updates.gaps_view",
+    "investigation.open": "ui.investigations.window",
+    "response.list": "ui.responses.list_view",
+    "report.export": "ui.reports.dialog",
+    "sync.conflicts": "ui.sync.conflicts_view",
+    "sync.take_offline": "ui.sync.offline_dialog",
+}
+for action, module in FIRST_USE.items():
+    w.registry.trigger(action)
+    loop = QEventLoop()
+    def wait(module=module, loop=loop):
+        if module in sys.modules:
+            loop.quit()
+        else:
+            QTimer.singleShot(20, wait)
+    QTimer.singleShot(0, wait)
+    QTimer.singleShot(10000, loop.quit)
+    loop.exec()
+    for d in app.topLevelWidgets():
+        if isinstance(d, QDialog) and d.isVisible():
+            d.reject()
+    app.processEvents()
+out["after_use"] = sorted(m for m in DEFERRED if m in sys.modules)
+print("RESULT " + json.dumps(out), flush=True)
+w.hide()
+w.shutdown()
+db.dispose()
+"""
+
+
+def test_deferred_modules_load_on_first_use_and_every_action_is_bound_at_start(tmp_path: Path) -> None:
+    code = f"DEFERRED = {DEFERRED!r}\n" + CHILD
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "lazy.sqlite3")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    assert line is not None, proc.stderr[-3000:]
+    out = json.loads(line[7:])
+    assert out["at_start"] == []
+    assert out["registered"] == out["all"]  # every action registered at start (keymap, palette)
+    assert out["unbound"] == []
+    assert out["sync_engine_after_first_case"]
+    assert set(out["after_use"]) >= {*FIRST_USE_MODULES}
