@@ -131,7 +131,9 @@ def attach_media(db_file: Path, cases: int, *, distinct: bool = True) -> int:
 
 
 def _seal_media(db_file: Path, shas: set[str]) -> None:
-    """Encrypt the files just written in place, as imported media are stored, when the database has a key."""
+    """Encrypt the files just written in place, as imported media are stored, when the database has a key,
+    and then make their stored previews, as every arrival of media does (``reviewer.media.arrival``)."""
+    from reviewer.media.arrival import derive_missing
     from reviewer.paths import sqlite_url
     from reviewer.storage.database import Database
     from reviewer.vault.opening import media_store_of
@@ -142,6 +144,7 @@ def _seal_media(db_file: Path, shas: set[str]) -> None:
         if store.vault is not None:
             for sha in shas:
                 store.seal_plain(sha)
+            derive_missing(store, sorted(shas))
     finally:
         db.dispose()
 
