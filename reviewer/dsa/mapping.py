@@ -106,13 +106,17 @@ def _one(table: dict[str, Any], key: str, allowed: tuple[str, ...], where: str, 
     return value
 
 
-def _many(table: dict[str, Any], key: str, allowed: tuple[str, ...], where: str, fail: _Fail) -> tuple[str, ...]:
+def _many(
+    table: dict[str, Any], key: str, allowed: tuple[str, ...], where: str, fail: _Fail
+) -> tuple[str, ...]:
     value = table[key]
     if not isinstance(value, list) or not value:
         raise fail(f"{where}: field '{key}': expected a non-empty list")
     for item in value:
         if not isinstance(item, str) or item not in allowed:
-            raise fail(f"{where}: field '{key}': unknown value {item!r} (see the Transparency Database's list)")
+            raise fail(
+                f"{where}: field '{key}': unknown value {item!r} (see the Transparency Database's list)"
+            )
     return tuple(value)
 
 
@@ -137,7 +141,14 @@ def _only(table: Any, keys: set[str], where: str, fail: _Fail) -> dict[str, Any]
 def parse_section_ground(raw: Any, where: str, fail: _Fail) -> SectionGround:
     """A ``[section.dsa]`` table; ``where`` names the section in errors."""
     where = f"{where} [section.dsa]"
-    keys = {"decision_ground", "category", "keywords", "ground", "explanation", "incompatible_content_illegal"}
+    keys = {
+        "decision_ground",
+        "category",
+        "keywords",
+        "ground",
+        "explanation",
+        "incompatible_content_illegal",
+    }
     table = _only(raw, keys, where, fail)
     for name in ("decision_ground", "category", "ground"):
         if name not in table:
@@ -145,7 +156,9 @@ def parse_section_ground(raw: Any, where: str, fail: _Fail) -> SectionGround:
     ground = _one(table, "decision_ground", V.DECISION_GROUNDS, where, fail)
     illegal_flag = None
     if "incompatible_content_illegal" in table:
-        illegal_flag = _one(table, "incompatible_content_illegal", V.INCOMPATIBLE_CONTENT_ILLEGALS, where, fail)
+        illegal_flag = _one(
+            table, "incompatible_content_illegal", V.INCOMPATIBLE_CONTENT_ILLEGALS, where, fail
+        )
     return SectionGround(
         decision_ground=ground,
         category=_one(table, "category", V.CATEGORIES, where, fail),
@@ -161,7 +174,9 @@ def parse_mapping(raw: Any, sections: dict[str, SectionGround], fail: _Fail) -> 
     keys = {"reference_url", "territorial_scope", "automated_decision", "account_type", "actions", "sources"}
     table = _only(raw, keys, "[dsa]", fail)
     actions: list[tuple[str, Restriction]] = []
-    for action, spec in _only(table.get("actions", {}), set(_any_key(table.get("actions"))), "[dsa.actions]", fail).items():
+    for action, spec in _only(
+        table.get("actions", {}), set(_any_key(table.get("actions"))), "[dsa.actions]", fail
+    ).items():
         where = f"[dsa.actions] {action}"
         spec = _only(spec, set(_RESTRICTION_LISTS), where, fail)
         if not spec:
@@ -170,7 +185,9 @@ def parse_mapping(raw: Any, sections: dict[str, SectionGround], fail: _Fail) -> 
             (
                 action,
                 Restriction(
-                    decision_visibility=_many(spec, "decision_visibility", V.DECISION_VISIBILITIES, where, fail)
+                    decision_visibility=_many(
+                        spec, "decision_visibility", V.DECISION_VISIBILITIES, where, fail
+                    )
                     if "decision_visibility" in spec
                     else (),
                     **{
@@ -182,7 +199,9 @@ def parse_mapping(raw: Any, sections: dict[str, SectionGround], fail: _Fail) -> 
             )
         )
     sources: list[tuple[str, Source]] = []
-    for channel, spec in _only(table.get("sources", {}), set(_any_key(table.get("sources"))), "[dsa.sources]", fail).items():
+    for channel, spec in _only(
+        table.get("sources", {}), set(_any_key(table.get("sources"))), "[dsa.sources]", fail
+    ).items():
         where = f"[dsa.sources] {channel}"
         spec = _only(spec, {"source_type", "automated_detection"}, where, fail)
         if set(spec) != {"source_type", "automated_detection"}:

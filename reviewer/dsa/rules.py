@@ -75,7 +75,13 @@ FIELDS: tuple[str, ...] = (
     "puid",
 )
 LIST_FIELDS = frozenset(
-    {"decision_visibility", "category_specification", "content_type", "category_addition", "territorial_scope"}
+    {
+        "decision_visibility",
+        "category_specification",
+        "content_type",
+        "category_addition",
+        "territorial_scope",
+    }
 )
 _MAX = {
     "decision_visibility_other": 500,
@@ -211,7 +217,7 @@ def clean(statement: Mapping[str, Any]) -> dict[str, Any]:
         if keep is not None and not keep(statement):
             continue
         if present(value):
-            out[field] = list(value) if field in LIST_FIELDS else value
+            out[field] = _as_list(value) if field in LIST_FIELDS else value
     return out
 
 
