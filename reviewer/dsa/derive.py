@@ -5,7 +5,7 @@ pack version it cites maps to a restriction (``[dsa.actions]``):
 
 - from the decision: the restriction kind (its action), the section (its policy code), the application
   date and the decision date (its ``created_at``, UTC), ``puid`` (the decision's id), ``decision_facts``
-  (its rationale, unless amended);
+  (how the case came, the section, the rationale: :func:`facts`, unless amended);
 - from the pack version it cites (its stored text, by ``policy_sha256``; the built-in pack when that is
   the same text): the decision ground, category, keywords, legal or contractual ground and explanation,
   the reference URL, the default territorial scope, ``automated_decision`` and ``account_type``;
@@ -179,7 +179,7 @@ def build(
             fields["content_type_other"] = LINK_CONTENT
     fields["content_date"] = _day(case.created_at)
     fields["application_date"] = _day(decision.created_at)
-    fields["decision_facts"] = decision.rationale
+    fields["decision_facts"] = facts(decision, channel, pack)
     fields["puid"] = str(decision.id)
     for name in AMENDABLE:
         if name in amended and present(amended[name]):
@@ -188,6 +188,23 @@ def build(
     return Statement(
         decision.id, case.id, case.external_id, decision.action, decision.created_at, fields, problems
     )
+
+
+def facts(decision: Decision, channel: str, pack: PolicyPack | None) -> str:
+    """The facts and circumstances the decision relied on, as far as the record says them: how the case
+    came, that a person reviewed it, under which section; then the reviewer's rationale, if any."""
+    parts = [
+        f"Received through the {channel} channel and reviewed by a person on {_day(decision.created_at)}."
+    ]
+    if pack is not None and decision.policy_code and pack.has_section(decision.policy_code):
+        section = pack.section(decision.policy_code)
+        parts.append(
+            f"Found to break section {section.code} ({section.title}) of {pack.title} {pack.version}; "
+            f"action taken: {decision.action}."
+        )
+    if decision.rationale.strip():
+        parts.append(" ".join(decision.rationale.split()))
+    return " ".join(parts)[:5000]
 
 
 def amendment_fields(text: str | None) -> dict[str, Any]:
