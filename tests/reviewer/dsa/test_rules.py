@@ -78,7 +78,11 @@ def test_content_type_other_is_required_when_content_type_includes_other() -> No
 def test_illegal_content_needs_its_legal_ground_and_explanation() -> None:
     s = {**valid(), "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT"}
     assert missing_fields(validate(s)) == ["illegal_content_legal_ground", "illegal_content_explanation"]
-    ok = {**s, "illegal_content_legal_ground": "Art. 5 Directive 2011/93/EU", "illegal_content_explanation": "Why."}
+    ok = {
+        **s,
+        "illegal_content_legal_ground": "Art. 5 Directive 2011/93/EU",
+        "illegal_content_explanation": "Why.",
+    }
     assert validate(ok) == []
     body = clean(ok)  # the incompatible-content fields are excluded under an illegal-content ground
     assert "incompatible_content_ground" not in body and "illegal_content_legal_ground" in body
@@ -212,7 +216,9 @@ def test_facts_up_to_5000_and_reference_url_is_a_url() -> None:
     assert validate({**valid(), "decision_facts": "x" * 5000}) == []
     assert "decision_facts" in fields_of({**valid(), "decision_facts": "x" * 5001})
     assert validate({**valid(), "decision_ground_reference_url": "https://example.com/tos#vio-1"}) == []
-    assert "decision_ground_reference_url" in fields_of({**valid(), "decision_ground_reference_url": "not a url"})
+    assert "decision_ground_reference_url" in fields_of(
+        {**valid(), "decision_ground_reference_url": "not a url"}
+    )
     assert "category_specification_other" in fields_of({**valid(), "category_specification_other": "x" * 501})
 
 
