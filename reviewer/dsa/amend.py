@@ -42,13 +42,13 @@ def normalise(fields: Mapping[str, Any]) -> dict[str, Any]:
         raise AmendError(f"not a field a reviewer enters: {', '.join(unknown)}")
     out: dict[str, Any] = {}
     for name in AMENDABLE:
-        value = fields.get(name)
+        value: Any = fields.get(name)
         if name in LIST_FIELDS and isinstance(value, str):
             value = [v for v in value.replace(",", " ").split() if v]
         elif isinstance(value, str):
             value = value.strip()
         if present(value):
-            out[name] = list(value) if name in LIST_FIELDS else value
+            out[name] = list(value) if name in LIST_FIELDS and isinstance(value, list | tuple) else value
     return out
 
 
