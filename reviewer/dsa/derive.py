@@ -252,3 +252,15 @@ def statements(db: Database, *, decision_ids: list[uuid.UUID] | None = None) -> 
 def statement_for(db: Database, decision_id: uuid.UUID) -> Statement | None:
     """The statement of one decision (None: it restricts nothing, or it is not standing)."""
     return next(statements(db, decision_ids=[decision_id]), None)
+
+
+def case_statement(db: Database, case_id: uuid.UUID) -> Statement | None:
+    """The statement of the case's newest standing decision that has one (None: no such decision)."""
+    with db.read() as session:
+        ids = session.scalars(
+            select(Decision.id)
+            .where(Decision.case_id == case_id, Decision.reverses_id.is_(None))
+            .order_by(Decision.created_at.desc(), Decision.id.desc())
+        ).all()
+    found = [s for s in statements(db, decision_ids=list(ids))] if ids else []
+    return found[-1] if found else None
