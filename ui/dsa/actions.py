@@ -32,14 +32,14 @@ STATEMENT = ActionSpec(
     "dsa.statement",
     "Statement of reasons (DSA)",
     "DSA",
-    description="The statement of reasons of this case's decision: every field, what is missing; amend it",
+    description="This case's decision as the DSA statement: its fields, what is missing; amend it",
     needs_case=True,
 )
 MISSING = ActionSpec(
     "dsa.missing",
     "Statements of reasons missing fields",
     "DSA",
-    description="Decisions that cannot yet produce a valid statement of reasons; export the valid ones",
+    description="Decisions whose statement lacks fields; export the good ones",
 )
 ACTIONS: tuple[ActionSpec, ...] = (STATEMENT, MISSING)
 
