@@ -55,6 +55,8 @@ def test_f2_shows_the_statement_and_ctrl_enter_saves_the_missing_field(
 ) -> None:
     (case_id,) = make_cases(1, category="child_safety")
     decision_id = _reopened_after(db, pack, case_id, "remove", "CS-1")
+    with db.write() as session:  # imported text is hostile: shown visible, never as markup
+        session.execute(update(Case).where(Case.id == case_id).values(external_id="<b>X</b>\u202e-1"))
     w = window(pack)
     assert w.review.selection.current is not None and w.review.selection.current.id == case_id
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_F2)
@@ -62,6 +64,7 @@ def test_f2_shows_the_statement_and_ctrl_enter_saves_the_missing_field(
     text = dialog.view.toPlainText()
     assert "decision_ground: DECISION_GROUND_ILLEGAL_CONTENT" in text
     assert "illegal_content_explanation: required" in text and "(F2)" in dialog.windowTitle()
+    assert "on case <b>X</b>⟨U+202E⟩-1" in text
     assert unnamed_controls(dialog) == []
     field = dialog.fields["illegal_content_explanation"]
     assert field.hasFocus()  # the first missing field
