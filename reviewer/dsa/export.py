@@ -126,6 +126,11 @@ def check_json_target(path: Path) -> None:
     if path.suffix == ".jsonl":
         check_export_target(path)
         return
+    if path.suffix == ".json":
+        raise DataLocationError(
+            f"{path}: a .json file would hold one batch of at most {BATCH_MAX}; give a folder (one file per "
+            "batch) or a file name ending in .jsonl"
+        )
     if path.exists() and not path.is_dir():
         raise DataLocationError(f"{path} is a file: give a folder, or a file name ending in .jsonl")
     if not path.parent.is_dir():

@@ -56,6 +56,7 @@ def test_export_writes_batches_and_csv_and_says_how_many_cannot(
         (["--format", "dsa-sor"], "needs -o"),
         (["--format", "csv", "--csv", "{tmp}/x.csv"], "--csv goes with --format dsa-sor"),
         (["--format", "dsa-sor", "-o", "{tmp}/file.txt"], "is a file"),
+        (["--format", "dsa-sor", "-o", "{tmp}/out.json"], "give a folder"),
         (["--format", "dsa-sor", "-o", "{tmp}/nowhere/out"], "does not exist"),
         (["--format", "dsa-sor", "-o", "{tmp}/nowhere/b.jsonl"], "does not exist"),
         (["--format", "dsa-sor", "-o", "{tmp}/out", "--csv", "{tmp}"], "is a folder"),
