@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from reviewer.decisions import KEPT_NOT_APPLIED
 from reviewer.dsa.mapping import DsaMapping
@@ -62,6 +63,8 @@ LINK_CONTENT = "Link to content hosted elsewhere"
 NON_RESTRICTING = frozenset({"keep", "escalate", "note", "skip", "undo"})
 
 _decisions = table_of(Decision)
+#: Decisions read and built at a time by :func:`statements`.
+PARTITION = 1000
 _undone = select(_decisions.c.reverses_id).where(_decisions.c.reverses_id.is_not(None))
 
 
@@ -89,22 +92,20 @@ class Statement:
 class PackCache:
     """The pack of each cited text, by sha256, loaded once (None: not stored, or no longer valid)."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self) -> None:
         self._packs: dict[str | None, PolicyPack | None] = {}
 
-    def get(self, sha256: str | None) -> PolicyPack | None:
+    def get(self, sha256: str | None, session: Session) -> PolicyPack | None:
         if sha256 not in self._packs:
-            self._packs[sha256] = self._load(sha256)
+            self._packs[sha256] = self._load(sha256, session)
         return self._packs[sha256]
 
-    def _load(self, sha256: str | None) -> PolicyPack | None:
+    def _load(self, sha256: str | None, session: Session) -> PolicyPack | None:
         if sha256 is None:
             return None
-        with self._db.read() as session:
-            text = session.execute(
-                select(PolicyPackSource.content).where(PolicyPackSource.sha256 == sha256).limit(1)
-            ).scalar()
+        text = session.execute(
+            select(PolicyPackSource.content).where(PolicyPackSource.sha256 == sha256).limit(1)
+        ).scalar()
         try:
             if text is not None:
                 return load_pack_text(text, f"policy pack {sha256[:12]}")
@@ -218,8 +219,10 @@ def amendment_fields(text: str | None) -> dict[str, Any]:
 
 
 def statements(db: Database, *, decision_ids: list[uuid.UUID] | None = None) -> Iterator[Statement]:
-    """Every standing decision's statement, oldest decision first (or only those of ``decision_ids``)."""
-    packs = PackCache(db)
+    """Every standing decision's statement, oldest decision first (or only those of ``decision_ids``).
+    Read in partitions of :data:`PARTITION` decisions (their items' kinds read per partition), so a long
+    history is never held in memory at once."""
+    packs = PackCache()
     query = (
         select(Decision, Case, Channel.code, SorAmendment.fields)
         .join(Case, Case.id == Decision.case_id)
@@ -229,24 +232,31 @@ def statements(db: Database, *, decision_ids: list[uuid.UUID] | None = None) -> 
             Decision.id.not_in(_undone), Decision.id.not_in(KEPT_NOT_APPLIED), Decision.reverses_id.is_(None)
         )
         .order_by(Decision.created_at, Decision.id)
+        .execution_options(yield_per=PARTITION)
     )
     if decision_ids is not None:
         query = query.where(Decision.id.in_(decision_ids))
     with db.read() as session:
-        rows = session.execute(query).all()
-        kinds: dict[uuid.UUID, list[str]] = {}
-        case_ids = list({row[1].id for row in rows})
-        for start in range(0, len(case_ids), 500):
-            chunk = case_ids[start : start + 500]
+        for rows in session.execute(query).partitions():
+            case_ids = list({row[1].id for row in rows})
+            kinds: dict[uuid.UUID, list[str]] = {}
             for case_id, kind in session.execute(
-                select(Item.case_id, Item.kind).where(Item.case_id.in_(chunk))
+                select(Item.case_id, Item.kind).where(Item.case_id.in_(case_ids))
             ):
                 kinds.setdefault(case_id, []).append(kind)
-    for decision, case, channel, amended in rows:
-        pack = packs.get(decision.policy_sha256)
-        made = build(decision, case, channel, kinds.get(case.id, []), pack, amendment_fields(amended))
-        if made is not None:
-            yield made
+            made = [
+                build(
+                    decision,
+                    case,
+                    channel,
+                    kinds.get(case.id, []),
+                    packs.get(decision.policy_sha256, session),
+                    amendment_fields(amended),
+                )
+                for decision, case, channel, amended in rows
+            ]
+            session.expunge_all()  # the partition's objects go once built
+            yield from (m for m in made if m is not None)
 
 
 def statement_for(db: Database, decision_id: uuid.UUID) -> Statement | None:

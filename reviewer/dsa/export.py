@@ -68,8 +68,8 @@ def batch_json(batch: Sequence[dict[str, Any]]) -> str:
     return json.dumps({"statements": list(batch)}, ensure_ascii=False)
 
 
-def csv_row(statement: Statement) -> dict[str, Any]:
-    body = statement.body()
+def csv_row(statement: Statement, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = statement.body() if body is None else body
     row: dict[str, Any] = {"decision_id": str(statement.decision_id), "decision_date": _utc(statement)}
     for name in FIELDS:
         value = body.get(name)
@@ -97,12 +97,15 @@ def _utc(statement: Statement) -> str:
     return statement.decided_at.isoformat()
 
 
-def split(db: Database) -> tuple[list[Statement], list[Statement]]:
-    """The valid statements and the others."""
-    good: list[Statement] = []
-    bad: list[Statement] = []
+def split(db: Database) -> tuple[list[tuple[Statement, dict[str, Any]]], int]:
+    """The valid statements with the bodies sent, and how many others there are."""
+    good: list[tuple[Statement, dict[str, Any]]] = []
+    bad = 0
     for s in statements(db):
-        (good if s.valid else bad).append(s)
+        if s.valid:
+            good.append((s, s.body()))
+        else:
+            bad += 1
     return good, bad
 
 
@@ -144,8 +147,7 @@ def export_sor(db: Database, target: Path, csv_path: Path | None = None) -> Expo
     if csv_path is not None:
         check_export_target(csv_path)
     good, bad = split(db)
-    bodies = [s.body() for s in good]
-    groups = list(batches(bodies))
+    groups = list(batches(body for _s, body in good))
     files: list[Path] = []
     try:
         if target.suffix == ".jsonl":
@@ -158,13 +160,13 @@ def export_sor(db: Database, target: Path, csv_path: Path | None = None) -> Expo
                 _write(path, lambda out, g=group: out.write(batch_json(g) + "\n"))
                 files.append(path)
         if csv_path is not None:
-            _write(csv_path, lambda out: write_rows(out, "csv", CSV_FIELDS, (csv_row(s) for s in good)))
+            _write(csv_path, lambda out: write_rows(out, "csv", CSV_FIELDS, (csv_row(s, b) for s, b in good)))
             files.append(csv_path)
     except OSError as exc:
         raise DataLocationError(
             describe_os_error(exc, f"write {target}") + "; the export is incomplete"
         ) from None
-    return ExportResult(len(good), len(groups), len(bad), tuple(files))
+    return ExportResult(len(good), len(groups), bad, tuple(files))
 
 
 def _write(path: Path, write: Any) -> None:
