@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Bundle, Session
 
 from reviewer.decisions import KEPT_NOT_APPLIED
 from reviewer.dsa.mapping import DsaMapping
@@ -65,6 +65,17 @@ NON_RESTRICTING = frozenset({"keep", "escalate", "note", "skip", "undo"})
 _decisions = table_of(Decision)
 #: Decisions read and built at a time by :func:`statements`.
 PARTITION = 1000
+#: The columns a statement is built from, read as plain rows (no ORM identity map grows with the history).
+_DECISION: Bundle[Any] = Bundle(
+    "decision",
+    Decision.id,
+    Decision.action,
+    Decision.policy_code,
+    Decision.policy_sha256,
+    Decision.rationale,
+    Decision.created_at,
+)
+_CASE: Bundle[Any] = Bundle("case", Case.id, Case.external_id, Case.created_at)
 _undone = select(_decisions.c.reverses_id).where(_decisions.c.reverses_id.is_not(None))
 
 
@@ -122,8 +133,8 @@ def _day(value: datetime) -> str:
 
 
 def build(
-    decision: Decision,
-    case: Case,
+    decision: Any,
+    case: Any,
     channel: str,
     kinds: list[str],
     pack: PolicyPack | None,
@@ -191,7 +202,7 @@ def build(
     )
 
 
-def facts(decision: Decision, channel: str, pack: PolicyPack | None) -> str:
+def facts(decision: Any, channel: str, pack: PolicyPack | None) -> str:
     """The facts and circumstances the decision relied on, as far as the record says them: how the case
     came, that a person reviewed it, under which section; then the reviewer's rationale, if any."""
     parts = [
@@ -224,7 +235,7 @@ def statements(db: Database, *, decision_ids: list[uuid.UUID] | None = None) -> 
     history is never held in memory at once."""
     packs = PackCache()
     query = (
-        select(Decision, Case, Channel.code, SorAmendment.fields)
+        select(_DECISION, _CASE, Channel.code, SorAmendment.fields)
         .join(Case, Case.id == Decision.case_id)
         .join(Channel, Channel.id == Case.channel_id)
         .outerjoin(SorAmendment, SorAmendment.id == Decision.id)
@@ -255,7 +266,6 @@ def statements(db: Database, *, decision_ids: list[uuid.UUID] | None = None) -> 
                 )
                 for decision, case, channel, amended in rows
             ]
-            session.expunge_all()  # the partition's objects go once built
             yield from (m for m in made if m is not None)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from reviewer.audit import verify
 from reviewer.decisions import record_decision, undo_last
+from reviewer.dsa import derive
 from reviewer.dsa.amend import AmendError, amend, current
 from reviewer.dsa.derive import statement_for, statements
 from reviewer.dsa.export import CSV_FIELDS, batches, export_sor, missing, read_csv
@@ -165,8 +166,9 @@ def test_batches_stay_within_the_api_limit() -> None:
 
 
 def test_json_batches_and_csv_round_trip(
-    db: Database, pack: PolicyPack, make_cases: Cases, tmp_path: Path
+    db: Database, pack: PolicyPack, make_cases: Cases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(derive, "PARTITION", 7)  # read in many partitions
     ids = make_cases(BATCH_MAX + 1, channel="partner")
     codes = ["VIO-1", "HATE-1", "SP-1"]
     for n, case_id in enumerate(ids):
