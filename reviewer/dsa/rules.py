@@ -186,6 +186,10 @@ def incompatible_applies(s: Mapping[str, Any]) -> bool:
     return s.get("decision_ground") == INCOMPATIBLE
 
 
+def keyword_other_applies(s: Mapping[str, Any]) -> bool:
+    return "KEYWORD_OTHER" in _as_list(s.get("category_specification") or [])
+
+
 def source_identity_applies(s: Mapping[str, Any]) -> bool:
     return s.get("source_type") != SOURCE_VOLUNTARY
 
@@ -201,8 +205,10 @@ CONDITIONAL: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "incompatible_content_ground": incompatible_applies,
     "incompatible_content_explanation": incompatible_applies,
 }
-#: Fields the API drops when their condition fails, though it never requires them.
+#: Fields the API drops when their condition fails, though it never requires them (the multiple-statements
+#: endpoint nulls ``category_specification_other`` without KEYWORD_OTHER: ``handleOtherFieldWithinArray``).
 EXCLUDED_UNLESS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "category_specification_other": keyword_other_applies,
     "incompatible_content_illegal": incompatible_applies,
     "source_identity": source_identity_applies,
 }

@@ -109,6 +109,17 @@ def test_source_identity_is_dropped_for_own_initiative_and_kept_for_a_notice() -
     assert "source_identity" in fields_of({**notice, "source_identity": "x" * 501})
 
 
+def test_category_specification_other_is_kept_only_with_keyword_other() -> None:
+    other = {
+        **valid(),
+        "category_specification": ["KEYWORD_OTHER"],
+        "category_specification_other": "Spam rings",
+    }
+    assert validate(other) == [] and clean(other)["category_specification_other"] == "Spam rings"
+    plain = {**other, "category_specification": ["KEYWORD_PHISHING"]}
+    assert validate(plain) == [] and "category_specification_other" not in clean(plain)
+
+
 # --- always required, formats, lists ----------------------------------------------------------------------
 @pytest.mark.parametrize(
     "field",
