@@ -14,19 +14,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer.display import visible
-from reviewer.dsa.amend import amend, current
-from reviewer.dsa.derive import Statement, case_statement, statement_for
-from reviewer.dsa.export import ExportResult, MissingEntry, export_sor, missing
 from reviewer.paths import data_dir
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
-from ui.dsa.missing_view import MissingDialog
-from ui.dsa.statement_view import StatementDialog
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
+
+if TYPE_CHECKING:  # the dialogs and the core they read are imported on first use (cold start)
+    from reviewer.dsa.derive import Statement
+    from reviewer.dsa.export import ExportResult, MissingEntry
+    from ui.dsa.missing_view import MissingDialog
+    from ui.dsa.statement_view import StatementDialog
 
 STATEMENT = ActionSpec(
     "dsa.statement",
@@ -69,6 +70,8 @@ class DsaFeature:
         if view is None:
             self.window.flash("No case on screen.")
             return
+        from reviewer.dsa.derive import case_statement
+
         db, case_id = self.ctx.db, view.id
         self.ctx.tasks.run_read(
             lambda: _with_amendment(db, case_statement(db, case_id)),
@@ -77,6 +80,8 @@ class DsaFeature:
         )
 
     def show_decision(self, decision_id: uuid.UUID) -> None:
+        from reviewer.dsa.derive import statement_for
+
         db = self.ctx.db
         self.ctx.tasks.run_read(
             lambda: _with_amendment(db, statement_for(db, decision_id)),
@@ -91,6 +96,8 @@ class DsaFeature:
                 f"({self.keys(MISSING)} lists decisions missing fields)."
             )
             return
+        from ui.dsa.statement_view import StatementDialog
+
         statement, amended = found
         if self.dialog is not None:
             self.dialog.deleteLater()
@@ -114,6 +121,9 @@ class DsaFeature:
             self.window.refocus()
 
     def _save(self, decision_id: uuid.UUID, fields: dict[str, Any]) -> None:
+        from reviewer.dsa.amend import amend
+        from reviewer.dsa.derive import statement_for
+
         ctx = self.ctx
         db, actor = ctx.db, ctx.reviewer.handle
 
@@ -139,6 +149,8 @@ class DsaFeature:
 
     # -- the list ---------------------------------------------------------------------------------------
     def show_missing(self) -> None:
+        from ui.dsa.missing_view import MissingDialog
+
         if self.missing is not None:
             self.missing.deleteLater()
         dialog = MissingDialog(
@@ -153,6 +165,8 @@ class DsaFeature:
         self.load_missing()
 
     def load_missing(self) -> None:
+        from reviewer.dsa.export import missing
+
         db = self.ctx.db
 
         def shown(rows: list[MissingEntry]) -> None:
@@ -166,6 +180,8 @@ class DsaFeature:
         self.ctx.tasks.run_read(lambda: missing(db), shown, failed)
 
     def export(self) -> None:
+        from reviewer.dsa.export import export_sor
+
         db = self.ctx.db
         folder, sheet = export_paths(self.window.clock.now())
 
@@ -187,6 +203,8 @@ class DsaFeature:
 
 
 def _with_amendment(db: Any, statement: Statement | None) -> tuple[Statement, dict[str, Any]] | None:
+    from reviewer.dsa.amend import current
+
     return None if statement is None else (statement, current(db, statement.decision_id))
 
 
