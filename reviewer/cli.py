@@ -81,9 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         "--media-root", type=Path, help="folder media paths are relative to (default: the file's)"
     )
 
-    exp = sub.add_parser("export", help="export decisions as CSV or JSON Lines")
-    exp.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    exp = sub.add_parser("export", help="export decisions as CSV or JSON Lines, or DSA statements of reasons")
+    exp.add_argument("--format", choices=("csv", "jsonl", "dsa-sor"), default="csv")
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    exp.add_argument("--csv", type=Path, help="dsa-sor: also write the statements to this CSV file")
 
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("role", choices=("lead", "reviewer"))
     # Commands kept in their own modules; each registers a handler (reviewer.cli_tools.CommandTools).
     from reviewer import (
+        cli_dsa,
         cli_escalations,
         cli_investigations,
         cli_metrics,
@@ -121,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     modules = (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_escalations, cli_responses)
-    for module in (*modules, cli_investigations, cli_reports, cli_policy, cli_previews):
+    for module in (*modules, cli_investigations, cli_reports, cli_policy, cli_previews, cli_dsa):
         module.add_commands(sub)
     return parser
 
@@ -225,6 +227,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from reviewer.exporting import FORMATS, check_export_target, export_decisions, export_to_file
 
+    if args.format == "dsa-sor":
+        from reviewer import cli_dsa
+        from reviewer.cli_tools import CommandTools
+
+        return cli_dsa.export(args, CommandTools(_open, _used, UserError))
+    if args.csv is not None:
+        raise UserError("--csv goes with --format dsa-sor (the decisions' CSV is --format csv -o FILE)")
     if args.output:
         check_export_target(args.output)  # before the database is opened: a mistake costs nothing
     db = _open(args)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.categories import CATEGORIES
+from reviewer.dsa.mapping import DsaMapping, parse_mapping, parse_section_ground
 from reviewer.resources import resource_path
 from reviewer.tiers import DEFAULT_TIERS, Tier, build_tiers, tier_of
 
@@ -46,9 +47,10 @@ _SECTION_FIELDS: dict[str, type | tuple[type, ...]] = {
     "examples": list,
     "actions": list,
     "rationale_required": bool,
+    "dsa": dict,  # statement-of-reasons ground: reviewer.dsa.mapping
 }
 _REQUIRED_SECTION_FIELDS = ("code", "title", "categories", "severity", "text", "examples", "actions")
-_TOP_LEVEL_KEYS = ("pack", "section", "tier")
+_TOP_LEVEL_KEYS = ("pack", "section", "tier", "dsa")
 
 #: Actions that may cite any section: they do not decide under it (skipping or noting a case while a
 #: section is picked is always allowed), so the section's ``actions`` list is not consulted. An escalation
@@ -136,6 +138,8 @@ class PolicyPack:
     description: str = ""
     #: The escalation tiers, by level from 1 (the pack's ``[[tier]]`` tables, or the three defaults).
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
+    #: The mapping to DSA statements of reasons (``[dsa]``, ``[section.dsa]``), None when the pack has none.
+    dsa: DsaMapping | None = None
 
     @property
     def max_tier(self) -> int:
@@ -336,6 +340,12 @@ def _build_pack(path: Path, data: dict[str, Any], digest: str) -> PolicyPack:
         sections.append(section)
 
     tiers = build_tiers(data.get("tier"), fail, _check_fields)
+    grounds = {
+        raw["code"]: parse_section_ground(raw["dsa"], f"section {index} ({raw['code']})", fail)
+        for index, raw in enumerate(raw_sections)
+        if "dsa" in raw
+    }
+    dsa = parse_mapping(data.get("dsa", {}), grounds, fail) if grounds or "dsa" in data else None
     return PolicyPack(
         pack_id=pack["id"],
         version=pack["version"],
@@ -345,6 +355,7 @@ def _build_pack(path: Path, data: dict[str, Any], digest: str) -> PolicyPack:
         effective=pack.get("effective"),
         description=pack.get("description", "").strip(),
         tiers=tiers,
+        dsa=dsa,
     )
 
 

@@ -30,6 +30,7 @@ from reviewer.models import (
     Response,
     Reviewer,
     ReviewSession,
+    SorAmendment,
 )
 
 CASE_STATE_COLUMNS = ("id", "status", "tier", "claimed_by", "claim_expires_at", "state_seq")
@@ -54,6 +55,7 @@ RECORD_MODELS: tuple[Any, ...] = (
     PolicyGap,
     PolicyPackSource,
     PolicyPackSeen,
+    SorAmendment,
 )
 
 _models: tuple[Any, ...] = (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)

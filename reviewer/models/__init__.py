@@ -2,6 +2,7 @@
 
 from reviewer.models import metrics as _metrics  # noqa: F401  (the rollup tables, schema 0009)
 from reviewer.models.base import Base, table_of
+from reviewer.models.dsa import SorAmendment
 from reviewer.models.entities import (
     CASE_STATUSES,
     ITEM_KINDS,
@@ -77,4 +78,5 @@ __all__ = [
     "VaultRecord",
     "new_id",
     "table_of",
+    "SorAmendment",
 ]

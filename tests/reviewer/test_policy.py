@@ -97,7 +97,7 @@ def test_default_pack_path_points_into_resources() -> None:
 def test_default_pack_loads_and_covers_every_category() -> None:
     pack = load_default_pack()
     assert pack.pack_id == "community-standards"
-    assert pack.version == "2026.12"
+    assert pack.version == "2026.12.1"  # 2026.12 + the [dsa] mapping: one version, one text
     assert len(pack.sections) >= 25
     for category in CATEGORIES:
         specific = [s for s in pack.sections if category in s.categories and not s.is_general]

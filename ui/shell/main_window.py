@@ -21,6 +21,7 @@ from reviewer.wellbeing.settings import WellbeingSettings
 from ui import (
     casepanel,
     commands,
+    dsa,
     escalations,
     investigations,
     metrics,
@@ -67,6 +68,7 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *responses.ACTIONS,
         *policy_updates.ACTIONS,
         *reports.ACTIONS,
+        *dsa.ACTIONS,
         *ACTIONS,
     )
 
@@ -102,6 +104,7 @@ class MainWindow(Frame):
         self.reports = reports.install(
             self, self.registry, pool=self.review.cache.pool, current=self.investigations.current_id
         )
+        self.dsa = dsa.install(self, self.registry, self.review)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)

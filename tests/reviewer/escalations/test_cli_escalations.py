@@ -67,7 +67,7 @@ def test_a_tier_the_pack_lacks_is_one_line_and_exit_1(
     code, out, err = _run(capsys, db_path, "--tier", tier)
     assert code == 1 and out == []
     assert err == [
-        f"reviewer: no tier {tier} in policy pack 2026.12: its tiers are 1 (Tier 1 — frontline), "
+        f"reviewer: no tier {tier} in policy pack 2026.12.1: its tiers are 1 (Tier 1 — frontline), "
         "2 (Tier 2 — senior review), 3 (Policy / Legal)"
     ]
 
