@@ -30,6 +30,7 @@ from reviewer.models.records import (
     RevealEvent,
     ReviewSession,
 )
+from reviewer.models.qa import APPEAL_STATUSES, QA_STATUSES, Appeal, QaRate, QaReview
 from reviewer.models.responses import RESPONSE_STATUSES, Response
 from reviewer.models.sync import CONFLICT_RESOLUTIONS, ChangeLog, MediaBlob, SyncConflict, SyncState
 from reviewer.models.types import UTCDateTime, new_id
@@ -77,4 +78,9 @@ __all__ = [
     "VaultRecord",
     "new_id",
     "table_of",
+    "APPEAL_STATUSES",
+    "QA_STATUSES",
+    "Appeal",
+    "QaRate",
+    "QaReview",
 ]
