@@ -21,6 +21,7 @@ from reviewer.models.investigations import (
     InvestigationNote,
 )
 from reviewer.models.policy_records import GAP_STATUSES, PolicyGap, PolicyPackSeen, PolicyPackSource
+from reviewer.models.qa import APPEAL_STATUSES, QA_STATUSES, Appeal, QaRate, QaReview
 from reviewer.models.records import (
     AuditCheckpoint,
     AuditEvent,
@@ -30,7 +31,6 @@ from reviewer.models.records import (
     RevealEvent,
     ReviewSession,
 )
-from reviewer.models.qa import APPEAL_STATUSES, QA_STATUSES, Appeal, QaRate, QaReview
 from reviewer.models.responses import RESPONSE_STATUSES, Response
 from reviewer.models.sync import CONFLICT_RESOLUTIONS, ChangeLog, MediaBlob, SyncConflict, SyncState
 from reviewer.models.types import UTCDateTime, new_id
