@@ -113,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         cli_offline,
         cli_packs,
         cli_policy,
+        cli_qa,
         cli_reports,
         cli_responses,
         cli_server,
@@ -120,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     modules = (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_escalations, cli_responses)
-    for module in (*modules, cli_investigations, cli_reports, cli_policy):
+    for module in (*modules, cli_investigations, cli_reports, cli_policy, cli_qa):
         module.add_commands(sub)
     return parser
 
