@@ -228,4 +228,5 @@ def _row(
         "undo_decision_id": None,
         "decided_at": None,
         "outcome_note": "",
+        "updated_at": now,
     }

@@ -180,6 +180,7 @@ def decide_appeal(
                 undo_decision_id=made.undo_id,
                 decided_at=when,
                 outcome_note=note,
+                updated_at=when,
             )
         )
         if not done.rowcount:

@@ -5,7 +5,8 @@ All three are record tables (``reviewer.audit.snapshots.RECORD_MODELS``): each w
 snapshot of the whole row, nothing is deleted, and the team sync carries them. A QA item's id is derived
 from its decision's id and an appeal's from its external id (``uuid5``), so two workstations that sample
 the same decision or import the same appeal write the same row. Decision ids are plain columns (no
-foreign key): the ``decision`` table is untouched and a record may arrive before its decision.
+foreign key): the ``decision`` table is untouched and a record may arrive before its decision. Each write
+sets ``updated_at``, so the team sync keeps the newest state of a row (``reviewer.sync.records``).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class QaReview(Base):
     adjudication_decision_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     adjudicated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     adjudication_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the sync keeps the newest
 
 
 class Appeal(Base):
@@ -95,3 +97,4 @@ class Appeal(Base):
     undo_decision_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     outcome_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the sync keeps the newest

@@ -169,6 +169,7 @@ def record_verdict(
     if action not in DECIDING_ACTIONS:
         raise QaError(f"a QA verdict decides the case; '{action}' does not")
     validate_action(action, policy_code, pack)
+    when = now or utcnow()
     with db.write() as session:
         conn = session.connection()
         lock_chain(conn)
@@ -188,8 +189,9 @@ def record_verdict(
                 second_reviewer_id=reviewer.id,
                 verdict_action=action,
                 verdict_policy=policy_code,
-                verdict_at=now or utcnow(),
+                verdict_at=when,
                 agreed=agreed,
+                updated_at=when,
             )
         )
         _audit(conn, reviewer.handle, VERDICT_KIND, item_id)
@@ -232,6 +234,7 @@ def adjudicate(
                 adjudication_decision_id=decision_id,
                 adjudicated_at=when,
                 adjudication_note=note,
+                updated_at=when,
             )
         )
         if not done.rowcount:

@@ -197,7 +197,7 @@ def sample_new_decisions(
                 rows=rows,
                 subject=f"{len(rows)} decisions",
             )
-        withdrawn = _withdraw(conn, [s.id for s in stale], actor)
+        withdrawn = _withdraw(conn, [s.id for s in stale], actor, now)
     note_appended(db)
     return SampleResult(len(candidates), len(rows), withdrawn)
 
@@ -223,10 +223,11 @@ def _new_item(d: Row[Any], rate: float, now: datetime) -> dict[str, Any]:
         "adjudication_decision_id": None,
         "adjudicated_at": None,
         "adjudication_note": "",
+        "updated_at": now,
     }
 
 
-def _withdraw(conn: Connection, ids: list[uuid.UUID], actor: str) -> int:
+def _withdraw(conn: Connection, ids: list[uuid.UUID], actor: str, now: datetime) -> int:
     if not ids:
         return 0
     conn.execute(

@@ -64,6 +64,7 @@ def upgrade() -> None:
         _uuid("adjudication_decision_id"),
         _when("adjudicated_at", nullable=True),
         sa.Column("adjudication_note", sa.Text(), nullable=False),
+        _when("updated_at"),
     )
     op.create_index("ix_qa_review_status", "qa_review", ["status", "sampled_at"])
     op.create_index("ix_qa_review_decision", "qa_review", ["decision_id"])
@@ -84,6 +85,7 @@ def upgrade() -> None:
         _uuid("undo_decision_id"),
         _when("decided_at", nullable=True),
         sa.Column("outcome_note", sa.Text(), nullable=False),
+        _when("updated_at"),
     )
     op.create_index("ix_appeal_status", "appeal", ["status", "appealed_at"])
     op.create_index("ix_appeal_external", "appeal", ["external_id"], unique=True)
