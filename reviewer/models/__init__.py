@@ -21,7 +21,7 @@ from reviewer.models.investigations import (
     InvestigationNote,
 )
 from reviewer.models.policy_records import GAP_STATUSES, PolicyGap, PolicyPackSeen, PolicyPackSource
-from reviewer.models.qa import APPEAL_STATUSES, QA_STATUSES, Appeal, QaRate, QaReview
+from reviewer.models.qa import APPEAL_STATUSES, QA_STATUSES, Appeal, QaRate, QaReview, QaSampleMark
 from reviewer.models.records import (
     AuditCheckpoint,
     AuditEvent,
@@ -83,4 +83,5 @@ __all__ = [
     "Appeal",
     "QaRate",
     "QaReview",
+    "QaSampleMark",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reviewer.clock import utcnow
@@ -98,3 +98,14 @@ class Appeal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the sync keeps the newest
+
+
+class QaSampleMark(Base):
+    """This database's own progress of the sampling step on SQLite: the highest ``decision`` rowid it has
+    considered (rows are never deleted, so rowids only grow; a pulled decision gets a new one). Not a record
+    table: each working copy keeps its own; a team server (PostgreSQL) scans every decision instead."""
+
+    __tablename__ = "qa_sample_mark"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_rowid: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -9,7 +9,9 @@ wins: (policy, channel), (policy, *), (*, channel), (*, *), else ``DEFAULT_RATE`
 
 Sampling is not part of the decision write (it stays as fast as it is): ``sample_new_decisions`` picks up
 the final decisions not yet considered — when the QA queue is read and from ``reviewer qa sample`` — and
-is idempotent (an item's id is derived from its decision's id). Eligible: a standing decision with a
+is idempotent (an item's id is derived from its decision's id). On SQLite it reads only the decisions
+added since its last pass (``qa_sample_mark``: the highest decision rowid considered); a decision is
+considered once, so a rate changed later applies to decisions added after the change. Eligible: a standing decision with a
 deciding action that is not a lead's override, a QA adjudication or an appeal outcome. An open item whose
 decision was undone meanwhile is withdrawn by the same step.
 """
@@ -23,13 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, insert, select, update
+from sqlalchemy import Connection, Row, Select, and_, func, insert, literal_column, select, update
 
 from reviewer.audit.chain import lock_chain
 from reviewer.audit.checkpoints import note_appended
 from reviewer.clock import utcnow
 from reviewer.followup import DECIDING_ACTIONS
-from reviewer.models import Appeal, Case, Channel, Decision, QaRate, QaReview, table_of
+from reviewer.models import Appeal, Case, Channel, Decision, QaRate, QaReview, QaSampleMark, table_of
 from reviewer.qa.records import audit_rows
 from reviewer.storage.database import Database
 
@@ -41,6 +43,8 @@ SAMPLE_KIND, WITHDRAW_KIND, RATE_KIND = "qa.sample", "qa.withdraw", "qa.rate"
 
 _d, _c, _ch = table_of(Decision), table_of(Case), table_of(Channel)
 _qa, _rates, _appeals = table_of(QaReview), table_of(QaRate), table_of(Appeal)
+_mark = table_of(QaSampleMark)
+_ROWID: Any = literal_column("decision.rowid")
 
 
 class QaError(ValueError):
@@ -154,6 +158,8 @@ def _eligible() -> Select[Any]:
         .where(
             _d.c.action.in_(DECIDING_ACTIONS),
             ~_d.c.note.like("lead override:%"),
+            ~_d.c.note.like("appeal %"),  # an appeal's outcome or a QA adjudication, even before its
+            ~_d.c.note.like("qa adjudication:%"),  # record row has arrived by the sync
             _d.c.id.not_in(_undone()),
             _d.c.id.not_in(select(_qa.c.decision_id)),
             _d.c.id.not_in(adjudications),
@@ -169,8 +175,13 @@ def sample_new_decisions(
     decision was undone. Idempotent; one transaction, audited (``qa.sample``, ``qa.withdraw``)."""
     now = now or utcnow()
     rates = {(r.policy_code, r.channel_code): r.rate for r in current_rates(db)}
+    query, high = _eligible(), None
     with db.read() as session:
-        candidates = session.execute(_eligible()).all()
+        if db.is_sqlite:  # only the decisions added since the last pass (rowids only grow)
+            mark = session.execute(select(_mark.c.last_rowid).where(_mark.c.id == 1)).scalar() or 0
+            high = session.execute(select(func.max(_ROWID)).select_from(_d)).scalar() or 0
+            query = query.where(mark < _ROWID, high >= _ROWID)
+        candidates = session.execute(query).all()
         stale = session.execute(
             select(_qa).where(_qa.c.status == "open", _qa.c.decision_id.in_(_undone()))
         ).all()
@@ -179,8 +190,8 @@ def sample_new_decisions(
         rate = rate_for(rates, d.policy_code, d.code)
         if in_sample(d.id, rate):
             rows.append(_new_item(d, rate, now))
-    if not rows and not stale:
-        return SampleResult(len(candidates), 0, 0)
+    if not rows and not stale and not candidates:
+        return SampleResult(0, 0, 0)
     with db.write() as session:
         conn = session.connection()
         lock_chain(conn)
@@ -198,8 +209,18 @@ def sample_new_decisions(
                 subject=f"{len(rows)} decisions",
             )
         withdrawn = _withdraw(conn, [s.id for s in stale], actor, now)
+        if high is not None:
+            _advance(conn, high)
     note_appended(db)
     return SampleResult(len(candidates), len(rows), withdrawn)
+
+
+def _advance(conn: Connection, high: int) -> None:
+    done = conn.execute(
+        update(_mark).where(_mark.c.id == 1, _mark.c.last_rowid < high).values(last_rowid=high)
+    )
+    if not done.rowcount and conn.execute(select(_mark.c.id).where(_mark.c.id == 1)).first() is None:
+        conn.execute(insert(_mark).values(id=1, last_rowid=high))
 
 
 def _new_item(d: Row[Any], rate: float, now: datetime) -> dict[str, Any]:

@@ -90,9 +90,15 @@ def upgrade() -> None:
     op.create_index("ix_appeal_status", "appeal", ["status", "appealed_at"])
     op.create_index("ix_appeal_external", "appeal", ["external_id"], unique=True)
     log_changes(op, *TABLES)
+    op.create_table(  # this database's own sampling progress (SQLite rowid); not synced
+        "qa_sample_mark",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("last_rowid", sa.BigInteger(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("qa_sample_mark")
     drop_log(op, *TABLES)
     op.drop_index("ix_appeal_external", "appeal")
     op.drop_index("ix_appeal_status", "appeal")
