@@ -74,6 +74,7 @@ def _qa(args: argparse.Namespace, tools: CommandTools) -> int:
     from reviewer.conflicts import DecisionError
     from reviewer.display import visible
     from reviewer.identity import current_handle, ensure_reviewer
+    from reviewer.overrides import may_override
     from reviewer.policy_sources import current_pack
     from reviewer.qa import reviews, sampling
 
@@ -121,6 +122,10 @@ def _qa(args: argparse.Namespace, tools: CommandTools) -> int:
                     f"{str(t.id)[:8]}  {when}  case {visible(t.case_external_id)}  {visible(t.channel_code)}"
                 )
         elif cmd == "adjudications":
+            if not may_override(ensure_reviewer(db, current_handle())):
+                raise tools.error(
+                    f"{visible(current_handle())} is not a lead; the disagreements are for leads"
+                )
             items = reviews.list_items(db, status="disagreed")
             if not items:
                 print("no disagreements waiting")

@@ -58,6 +58,8 @@ def test_rates_sample_and_a_blind_verdict_from_the_cli(
     (item,) = list_items(db)
     assert main([*base, "qa", "decide", str(item.id)[:8], "keep"]) == 0
     assert "differs; a lead will adjudicate" in capsys.readouterr().out
+    assert main([*base, "qa", "adjudications"]) == 1
+    assert _err(capsys) == ["reviewer: tester is not a lead; the disagreements are for leads"]
     assert main([*base, "qa", "adjudicate", str(item.id)[:8], "keep", "--note", "ok"]) == 1
     assert _err(capsys) == ["reviewer: tester is not a lead; only a lead adjudicates a QA disagreement"]
     monkeypatch.setenv("REVIEWER_USER", "ana")
