@@ -33,7 +33,9 @@ def overturns_by_policy(db: Database, flt: MetricsFilter) -> Table:
     )
     q = q.where(d.c.is_final == 1, d.c.is_override == 0).group_by(policy).order_by(policy)
     with db.read() as s:
-        counts = [(str(code), int(n), int(undone or 0), int(over or 0)) for code, n, undone, over in s.execute(q)]
+        counts = [
+            (str(code), int(n), int(undone or 0), int(over or 0)) for code, n, undone, over in s.execute(q)
+        ]
     return overturns_table(with_appeals(db, flt, counts))
 
 

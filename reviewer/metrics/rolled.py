@@ -88,7 +88,9 @@ def mix_by_policy(db: Database, flt: MetricsFilter) -> Table:
 def overturns_by_policy(db: Database, flt: MetricsFilter) -> Table:
     got = _rows(db, "SELECT policy, SUM(n), SUM(undo_plain), SUM(undo_over) FROM metrics_decision_day "
                     "WHERE {where} AND is_final = 1 AND is_override = 0 GROUP BY policy ORDER BY policy", flt)  # fmt: skip
-    counts = [(str(code), int(n), int(undone or 0), int(overridden or 0)) for code, n, undone, overridden in got]
+    counts = [
+        (str(code), int(n), int(undone or 0), int(overridden or 0)) for code, n, undone, overridden in got
+    ]
     return overturns_table(with_appeals(db, flt, counts))
 
 
