@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         cli_packs,
         cli_policy,
         cli_previews,
+        cli_qa,
         cli_reports,
         cli_responses,
         cli_server,
@@ -123,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     modules = (cli_server, cli_sync, cli_offline, cli_packs, cli_metrics, cli_escalations, cli_responses)
-    for module in (*modules, cli_investigations, cli_reports, cli_policy, cli_previews, cli_dsa):
+    features = (cli_investigations, cli_reports, cli_policy, cli_previews, cli_dsa, cli_qa)
+    for module in (*modules, *features):
         module.add_commands(sub)
     return parser
 

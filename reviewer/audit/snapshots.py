@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from reviewer.models import (
+    Appeal,
     Case,
     Decision,
     Investigation,
@@ -27,6 +28,8 @@ from reviewer.models import (
     PolicyPackSeen,
     PolicyPackSource,
     PolicyPackVersion,
+    QaRate,
+    QaReview,
     Response,
     Reviewer,
     ReviewSession,
@@ -56,6 +59,9 @@ RECORD_MODELS: tuple[Any, ...] = (
     PolicyPackSource,
     PolicyPackSeen,
     SorAmendment,
+    QaRate,
+    QaReview,
+    Appeal,
 )
 
 _models: tuple[Any, ...] = (Decision, Reviewer, PolicyPackVersion, ReviewSession, Case, *RECORD_MODELS)

@@ -1,13 +1,14 @@
 """Overturn rate per policy: of the final decisions made in the range (a lead's new decision excluded),
-how many were undone by their reviewer and how many replaced by a lead's override.
-
-Appeals have no records yet; when the appeals feature adds them they join here as a third column.
+how many were undone by their reviewer, how many replaced by a lead's override, and how many overturned
+on appeal (``reviewer.metrics.appeal_figures``: the appeals' follow-up decisions are not counted as
+decisions of their own).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import and_, case, func, select
 
+from reviewer.metrics.appeal_figures import with_appeals
 from reviewer.metrics.filters import MetricsFilter, view, within
 from reviewer.metrics.table import Column, Table
 from reviewer.metrics.volume import DECISIONS
@@ -31,16 +32,19 @@ def overturns_by_policy(db: Database, flt: MetricsFilter) -> Table:
         "created_at",
     )
     q = q.where(d.c.is_final == 1, d.c.is_override == 0).group_by(policy).order_by(policy)
-    rows = []
     with db.read() as s:
-        for code, n, undone, overridden in s.execute(q):
-            undone, overridden = int(undone or 0), int(overridden or 0)
-            rows.append((str(code), int(n), undone, overridden, (undone + overridden) / n if n else None))
+        counts = [
+            (str(code), int(n), int(undone or 0), int(over or 0)) for code, n, undone, over in s.execute(q)
+        ]
+    return overturns_table(with_appeals(db, flt, counts))
+
+
+def overturns_table(rows: list[tuple[str, int, int, int, int, float]]) -> Table:
     return Table(
         "overturns",
         "Overturns by policy",
         (Column("policy"), Column("decisions", "int"), Column("undone", "int"), Column("overridden", "int"),
-         Column("overturn_rate", "percent")),
+         Column("appealed", "int"), Column("overturn_rate", "percent")),
         tuple(rows),
-        series=(2, 3),
+        series=(2, 3, 4),
     )  # fmt: skip

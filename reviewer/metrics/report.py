@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from reviewer.metrics.agreement import agreement_tables
 from reviewer.metrics.filters import MetricsFilter
 from reviewer.metrics.rolled import (
     backlog_age,
@@ -49,6 +50,7 @@ def compute_metrics(db: Database, flt: MetricsFilter, now: datetime | None = Non
         flow_by_day(db, flt),
         backlog_age(db, flt, now),
         exposure_by_day(db, flt),
+        *agreement_tables(db, flt),
     )
     return MetricsReport(flt, tables)
 

@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from reviewer.clock import utcnow
+from reviewer.metrics.appeal_figures import with_appeals
 from reviewer.metrics.exposure import day_cap_seconds
 from reviewer.metrics.filters import MetricsFilter
 from reviewer.metrics.flow import _flow_table
 from reviewer.metrics.handle_time import percentile
+from reviewer.metrics.overturns import overturns_table
 from reviewer.metrics.sla import COLUMNS
 from reviewer.metrics.table import Column, Table
 from reviewer.models import Case, Channel
@@ -86,14 +88,10 @@ def mix_by_policy(db: Database, flt: MetricsFilter) -> Table:
 def overturns_by_policy(db: Database, flt: MetricsFilter) -> Table:
     got = _rows(db, "SELECT policy, SUM(n), SUM(undo_plain), SUM(undo_over) FROM metrics_decision_day "
                     "WHERE {where} AND is_final = 1 AND is_override = 0 GROUP BY policy ORDER BY policy", flt)  # fmt: skip
-    rows = []
-    for code, n, undone, overridden in got:
-        n, undone, overridden = int(n), int(undone or 0), int(overridden or 0)
-        if n:
-            rows.append((str(code), n, undone, overridden, (undone + overridden) / n))
-    return Table("overturns", "Overturns by policy",
-                 (Column("policy"), Column("decisions", "int"), Column("undone", "int"), Column("overridden", "int"),
-                  Column("overturn_rate", "percent")), tuple(rows), series=(2, 3))  # fmt: skip
+    counts = [
+        (str(code), int(n), int(undone or 0), int(overridden or 0)) for code, n, undone, overridden in got
+    ]
+    return overturns_table(with_appeals(db, flt, counts))
 
 
 def _sla(db: Database, flt: MetricsFilter, key: str, now: datetime) -> list[tuple[Any, ...]]:

@@ -22,6 +22,7 @@ from reviewer.models.investigations import (
     InvestigationNote,
 )
 from reviewer.models.policy_records import GAP_STATUSES, PolicyGap, PolicyPackSeen, PolicyPackSource
+from reviewer.models.qa import APPEAL_STATUSES, QA_STATUSES, Appeal, QaRate, QaReview, QaSampleMark
 from reviewer.models.records import (
     AuditCheckpoint,
     AuditEvent,
@@ -79,4 +80,10 @@ __all__ = [
     "new_id",
     "table_of",
     "SorAmendment",
+    "APPEAL_STATUSES",
+    "QA_STATUSES",
+    "Appeal",
+    "QaRate",
+    "QaReview",
+    "QaSampleMark",
 ]

@@ -94,7 +94,11 @@ class Vault:
 
 
 #: The free-text columns each table seals (``Vault.open_row``); a NULL value stays NULL.
-SEALED_COLUMNS: dict[str, tuple[str, ...]] = {"case": ("report_text", "requester"), "item": ("text",)}
+SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "case": ("report_text", "requester"),
+    "item": ("text",),
+    "appeal": ("statement",),
+}
 
 
 def key_file_for(db_file: Path | None, vault_id: str) -> Path:

@@ -48,8 +48,8 @@ def test_mix_and_overturns(report) -> None:  # type: ignore[no-untyped-def]
     assert dict(report.table("mix_action").rows) == {"remove": 4, "escalate": 1}
     assert dict(report.table("mix_policy").rows) == {"VIO-1": 3, "VIO-2": 1, "(none)": 1}
     over = {r[0]: r[1:] for r in report.table("overturns").rows}
-    assert over["NV-0"] == (2, 1, 1, 1.0)  # C's keep undone, E's keep overridden
-    assert over["VIO-1"] == (2, 0, 0, 0.0)
+    assert over["NV-0"] == (2, 1, 1, 0, 1.0)  # C's keep undone, E's keep overridden, none appealed
+    assert over["VIO-1"] == (2, 0, 0, 0, 0.0)
 
 
 def test_flow_backlog_and_exposure(report) -> None:  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ def test_the_workbook_has_typed_cells_frozen_headers_and_charts(
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert not list(tmp_path.glob(".*.tmp"))
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == "about" and "throughput_day" in wb.sheetnames and len(wb.sheetnames) == 12
+    assert wb.sheetnames[0] == "about" and "throughput_day" in wb.sheetnames and len(wb.sheetnames) == 14
     about = wb["about"]
     assert about["B2"].value == datetime(2026, 11, 10) and about["B2"].number_format == "yyyy-mm-dd"
     day = wb["throughput_day"]
@@ -42,7 +42,9 @@ def test_the_workbook_has_typed_cells_frozen_headers_and_charts(
     sla = wb["sla_channel"]
     media = next(r for r in sla.iter_rows(min_row=2) if r[0].value == "media")
     assert media[4].value == 0.5 and media[4].number_format == "0.0%"
-    assert all(len(wb[name]._charts) == 1 for name in wb.sheetnames[1:])
+    qa = [name for name in wb.sheetnames if name.startswith("qa_agreement")]  # no QA reviews here: no chart
+    assert len(qa) == 2 and all(wb[name].max_row == 1 for name in qa)
+    assert all(len(wb[name]._charts) == 1 for name in wb.sheetnames[1:] if name not in qa)
 
 
 def test_csv_per_table_into_a_folder_and_beside_a_file(

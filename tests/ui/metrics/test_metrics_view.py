@@ -65,7 +65,7 @@ def test_f9_opens_the_figures_computed_off_the_ui_thread(window: MainWindow, qtb
 
     window.metrics.compute = spy  # type: ignore[method-assign]
     dialog = _open(window, qtbot)
-    assert dialog.tabs.count() == 11
+    assert dialog.tabs.count() == 13
     assert dialog.report is not None and dialog.report.table("throughput_day").rows[0][1] == 5
     assert threads and all(name == threading.main_thread().name for name in threads)  # delivered on the UI thread
     pane = dialog.tabs.currentWidget()

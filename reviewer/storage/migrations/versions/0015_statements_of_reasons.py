@@ -16,7 +16,7 @@ from alembic import op
 from reviewer.storage.changelog import drop_log, log_changes
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
