@@ -13,10 +13,13 @@ merges the already ordered results in Python: at most ``len(statuses) * limit`` 
 Report texts are stored sealed, so the text filter matches them through the blind index
 (``case_term``, see ``reviewer.vault.sealing``): every word of the search must be a whole word of the
 report text. A database that was never sealed (no vault) still holds plain report texts: substring match.
+What a search matches, and how it is planned, is in ``reviewer.queue_search``.
 
 Channel, category, tier and text filters are checked on rows as the index is walked in order (no index
 on ``tier``: without statistics SQLite could take it over ``ix_case_queue`` and sort every page). That is cheap when
 matches are common; a filter matching very few cases can walk much of the index before it fills a page.
+So a text search first lists its candidates from indexes (``queue_search.candidates``): when they are few,
+the page reads just those cases by primary key and sorts them; when they are many, it walks the queue.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any
 from sqlalchemy import Select, and_, event, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from reviewer import queue_search
 from reviewer.categories import CATEGORIES
 from reviewer.models import Account, Case, CaseTerm, Channel, Item
 from reviewer.models.entities import CASE_STATUSES
@@ -53,8 +57,9 @@ def tier_statuses(tier: int) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which cases the queue shows. ``text`` matches (case-insensitively) an external id prefix, a
-    substring of the account handle, or whole words of the report text (all of its words)."""
+    """Which cases the queue shows. ``text`` matches (case-insensitively) an external id prefix (as typed,
+    upper- or lower-cased), a substring of the account handle, or whole words of the report text (all of
+    its words); see ``reviewer.queue_search``."""
 
     statuses: tuple[str, ...] = ("open",)
     channel: str | None = None  # channel code
@@ -110,30 +115,33 @@ _ROW_COLUMNS = (
 )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @dataclass(frozen=True)
 class _Backend:
-    """What the statements of one read depend on: the dialect and the report-text search terms
-    (None: nothing sealed, match the plain text; empty: the search has no words or no key is here)."""
+    """What the statements of one read depend on: the dialect, the report-text search terms (None:
+    nothing sealed, match the plain text; empty: the search has no words or no key is here) and the
+    search's candidate cases (None: walk the queue; see ``reviewer.queue_search``)."""
 
     sqlite: bool
     terms: tuple[int, ...] | None
+    candidates: tuple[uuid.UUID, ...] | None = None
 
 
-def _backend(session: Session, flt: QueueFilter) -> _Backend:
+def _backend(session: Session, flt: QueueFilter, *, plan: bool = False) -> _Backend:
+    """The backend of a read; with ``plan``, a text search also lists its candidates when they are few."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     if not (flt.text and flt.text.strip()):
         return _Backend(sqlite, None)
+    terms: tuple[int, ...] | None
     try:
         vault = vault_in(session)
     except KeyUnavailable:
-        return _Backend(sqlite, ())
-    if vault is None:
-        return _Backend(sqlite, None)
-    return _Backend(sqlite, tuple(sorted(term(vault.index_key, w) for w in words(flt.text))))
+        terms = ()
+    else:
+        terms = None if vault is None else tuple(sorted(term(vault.index_key, w) for w in words(flt.text)))
+    if not plan:
+        return _Backend(sqlite, terms)
+    found = queue_search.candidates(session, flt.text.strip(), terms, sqlite=sqlite)
+    return _Backend(sqlite, terms, None if found is None else tuple(found))
 
 
 def _report_text_match(terms: tuple[int, ...]) -> Any:
@@ -155,7 +163,10 @@ def _where(
 ) -> Select[*tuple[Any, ...]]:
     """Add the filter's conditions; the text condition needs ``account`` joined."""
     sqlite = backend.sqlite
-    stmt = stmt.where(Case.status == status)
+    if backend.candidates is None:
+        stmt = stmt.where(Case.status == status)
+    else:  # the candidates by primary key; ``status || ''`` keeps SQLite off ix_case_queue here
+        stmt = stmt.where(Case.id.in_(backend.candidates), Case.status.concat("") == status)
     if flt.channel is not None:
         # An uncorrelated scalar subquery is evaluated once, then compared per row.
         wanted = aliased(Channel)
@@ -166,7 +177,8 @@ def _where(
     if flt.tier is not None:
         stmt = stmt.where(Case.tier == flt.tier)
     if flt.text and flt.text.strip():
-        needle = _escape_like(flt.text.strip())
+        typed = flt.text.strip()
+        needle = queue_search.escape_like(typed)
 
         # SQLite's LIKE already ignores ASCII case; ILIKE there would add lower() on every row.
         def match(column: Any, pattern: str) -> Any:
@@ -174,7 +186,7 @@ def _where(
 
         stmt = stmt.where(
             or_(
-                match(Case.external_id, f"{needle}%"),
+                queue_search.id_prefix_match(typed),
                 match(Account.handle, f"%{needle}%"),
                 match(Case.report_text, f"%{needle}%")
                 if backend.terms is None
@@ -249,7 +261,7 @@ def _fetch(
 ) -> list[QueueRow]:
     if limit <= 0:
         return []
-    backend = _backend(session, flt)
+    backend = _backend(session, flt, plan=True)
     per_status: list[list[Any]] = []
     for status in dict.fromkeys(flt.statuses):  # unique, in the given order
         stmt = _page_statement(flt, status, bound, forward=forward, limit=limit, backend=backend)
@@ -307,7 +319,7 @@ def count(session: Session, flt: QueueFilter, *, cap: int | None = None) -> int:
     million) and so does text. Exact counts of big queues belong off the UI thread; ``cap`` bounds the
     cost for a "10,000+" label.
     """
-    backend = _backend(session, flt)
+    backend = _backend(session, flt, plan=True)
     total = 0
     for status in dict.fromkeys(flt.statuses):
         stmt = select(Case.id).select_from(Case)
@@ -322,6 +334,12 @@ def count(session: Session, flt: QueueFilter, *, cap: int | None = None) -> int:
     return total
 
 
+def search_plan(session: Session, flt: QueueFilter) -> str:
+    """How a read with ``flt`` finds its rows: "candidates" (a text search with few candidate cases,
+    read by primary key) or "walk" (ix_case_queue in order). For tests and benchmarks."""
+    return "walk" if _backend(session, flt, plan=True).candidates is None else "candidates"
+
+
 def query_plan(
     session: Session, flt: QueueFilter, bound: QueueKey | None = None, *, forward: bool = True
 ) -> list[list[str]]:
@@ -333,7 +351,7 @@ def query_plan(
     def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
         seen.append((statement, parameters))
 
-    backend = _backend(session, flt)
+    backend = _backend(session, flt, plan=True)
     for status in dict.fromkeys(flt.statuses):
         stmt = _page_statement(flt, status, bound, forward=forward, limit=PAGE_SIZE, backend=backend)
         event.listen(conn, "before_cursor_execute", grab)

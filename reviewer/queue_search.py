@@ -1,0 +1,156 @@
+"""Text search of the queue, candidate-first: list every case a search could match from indexes, when
+there are few, instead of walking the queue in order and testing each row.
+
+What a search matches (``QueueFilter.text``, case-insensitive, see ``reviewer.queue``):
+
+* an external id that starts with the text as typed, in upper case or in lower case (a range of the
+  unique index on ``external_id`` each);
+* an account handle that contains the text (a substring): on SQLite the FTS5 trigram index
+  ``account_handle_fts`` lists the accounts (texts of 3 characters or more), on PostgreSQL ``ILIKE``
+  served by the pg_trgm index;
+* report texts: sealed at rest, so every word of the search must be a whole word of the report
+  (the keyed word index ``case_term``); a database that was never sealed (or the team server, where
+  texts are plain) matches a substring of the report text instead.
+
+The planner: the candidate lists are read with a cap (``CANDIDATE_LIMIT``). When every list is complete
+and their union is small, the page is read from those cases by primary key and sorted (a few thousand
+rows at most); otherwise the page walks ``ix_case_queue`` in order, which fills a page quickly exactly
+when matches are common. Both ways the rows are tested with the same full filter, so they return the same
+pages; the candidates only need to be a superset.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.orm import Session
+
+from reviewer.models import Account, Case, CaseTerm
+
+CANDIDATE_LIMIT = 4000
+HANDLE_INDEX = "account_handle_fts"
+_TRIGRAM = 3  # the trigram index cannot serve a shorter text
+_TOP = 0x10FFFF
+
+
+SEARCH_INDEXES = (HANDLE_INDEX, "ix_account_handle_trgm", "ix_case_report_text_trgm")
+
+
+def is_search_index(name: str | None) -> bool:
+    """Whether ``name`` is one of the search indexes of schema 0016 or an FTS5 shadow table of one
+    (derived data with no model)."""
+    return bool(name) and any(name == n or name.startswith(n + "_") for n in SEARCH_INDEXES)
+
+
+def escape_like(needle: str) -> str:
+    return needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _after(value: str) -> str | None:
+    """The smallest string above every string that starts with ``value`` (code point order, which is
+    SQLite's binary and UTF-8 byte order), or None when there is none."""
+    for cut in range(len(value) - 1, -1, -1):
+        point = ord(value[cut]) + 1
+        if 0xD800 <= point <= 0xDFFF:
+            point = 0xE000
+        if point <= _TOP:
+            return value[:cut] + chr(point)
+    return None
+
+
+def id_prefix_ranges(needle: str) -> list[tuple[str, str | None]]:
+    """``[low, high)`` ranges of external ids starting with ``needle`` as typed, upper- or lower-cased."""
+    return [(v, _after(v)) for v in dict.fromkeys((needle, needle.upper(), needle.lower()))]
+
+
+def id_prefix_match(needle: str) -> Any:
+    """The external id condition of a search, on one row."""
+    return or_(
+        *(
+            and_(Case.external_id >= low, Case.external_id < high)
+            if high is not None
+            else Case.external_id >= low
+            for low, high in id_prefix_ranges(needle)
+        )
+    )
+
+
+def has_handle_index(session: Session) -> bool:
+    """Whether this SQLite database has the handle trigram index (schema 0016; a bare ``create_all``
+    schema has not)."""
+    found = session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": HANDLE_INDEX}
+    ).first()
+    return found is not None
+
+
+def _fts_phrase(needle: str) -> str:
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def _handle_accounts(session: Session, needle: str, sqlite: bool, limit: int) -> list[uuid.UUID] | None:
+    if sqlite:
+        if len(needle) < _TRIGRAM or not has_handle_index(session):
+            return None
+        found = session.execute(
+            text(f"SELECT account_id FROM {HANDLE_INDEX} WHERE {HANDLE_INDEX} MATCH :q LIMIT :n"),
+            {"q": _fts_phrase(needle), "n": limit + 1},
+        ).scalars()
+        ids = [uuid.UUID(hex=str(a)) for a in found]
+    else:
+        pattern = f"%{escape_like(needle)}%"
+        ids = list(
+            session.scalars(
+                select(Account.id).where(Account.handle.ilike(pattern, escape="\\")).limit(limit + 1)
+            )
+        )
+    return ids if len(ids) <= limit else None
+
+
+def _report_cases(
+    session: Session, needle: str, terms: tuple[int, ...] | None, sqlite: bool, limit: int
+) -> list[uuid.UUID] | None:
+    if terms is not None:  # sealed texts: the cases of the rarest word (the full filter checks the rest)
+        best: list[uuid.UUID] | None = None
+        for t in terms:
+            ids = list(session.scalars(select(CaseTerm.case_id).where(CaseTerm.term == t).limit(limit + 1)))
+            if len(ids) <= limit and (best is None or len(ids) < len(best)):
+                best = ids
+        return [] if not terms else best
+    if sqlite or len(needle) < _TRIGRAM:
+        return None  # plain texts on SQLite: no index of substrings
+    pattern = f"%{escape_like(needle)}%"
+    ids = list(
+        session.scalars(select(Case.id).where(Case.report_text.ilike(pattern, escape="\\")).limit(limit + 1))
+    )
+    return ids if len(ids) <= limit else None
+
+
+def candidates(
+    session: Session, needle: str, terms: tuple[int, ...] | None, *, sqlite: bool, limit: int | None = None
+) -> list[uuid.UUID] | None:
+    """Every case the search ``needle`` could match, or None when that is more than ``limit`` cases (or
+    cannot be listed from an index): then walk the queue."""
+    limit = CANDIDATE_LIMIT if limit is None else limit
+    found: set[uuid.UUID] = set()
+    for low, high in id_prefix_ranges(needle):
+        stmt = select(Case.id).where(Case.external_id >= low)
+        if high is not None:
+            stmt = stmt.where(Case.external_id < high)
+        found.update(session.scalars(stmt.limit(limit + 1)))
+        if len(found) > limit:
+            return None
+    accounts = _handle_accounts(session, needle, sqlite, limit)
+    if accounts is None:
+        return None
+    if accounts:
+        found.update(session.scalars(select(Case.id).where(Case.account_id.in_(accounts)).limit(limit + 1)))
+        if len(found) > limit:
+            return None
+    reports = _report_cases(session, needle, terms, sqlite, limit)
+    if reports is None:
+        return None
+    found.update(reports)
+    return sorted(found) if len(found) <= limit else None
