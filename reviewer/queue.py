@@ -70,9 +70,9 @@ def tier_statuses(tier: int) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which cases the queue shows. ``text`` matches (case-insensitively) an external id prefix (as typed,
-    upper- or lower-cased), a substring of the account handle, or whole words of the report text (all of
-    its words); see ``reviewer.queue_search``."""
+    """Which cases the queue shows. ``text`` matches an external id prefix (as typed, upper-, lower-cased
+    or capitalised), a substring of the account handle (any case), or whole words of the report text (all
+    of its words, any case); see ``reviewer.queue_search``."""
 
     statuses: tuple[str, ...] = ("open",)
     channel: str | None = None  # channel code

@@ -3,8 +3,8 @@ there are few, instead of walking the queue in order and testing each row.
 
 What a search matches (``QueueFilter.text``, case-insensitive, see ``reviewer.queue``):
 
-* an external id that starts with the text as typed, in upper case or in lower case (a range of the
-  unique index on ``external_id`` each);
+* an external id that starts with the text as typed, upper-cased, lower-cased or capitalised (a range
+  of the unique index on ``external_id`` each; an id in another mix of cases needs its case typed);
 * an account handle that contains the text (a substring): on SQLite the FTS5 trigram index
   ``account_handle_fts`` lists the accounts (texts of 3 characters or more), on PostgreSQL ``ILIKE``
   served by the pg_trgm index;
@@ -61,8 +61,10 @@ def _after(value: str) -> str | None:
 
 
 def id_prefix_ranges(needle: str) -> list[tuple[str, str | None]]:
-    """``[low, high)`` ranges of external ids starting with ``needle`` as typed, upper- or lower-cased."""
-    return [(v, _after(v)) for v in dict.fromkeys((needle, needle.upper(), needle.lower()))]
+    """``[low, high)`` ranges of external ids starting with ``needle`` as typed, upper-cased, lower-cased or
+    capitalised (the unique index on ``external_id`` is binary: a few exact prefixes, not every mix)."""
+    variants = (needle, needle.upper(), needle.lower(), needle[:1].upper() + needle[1:].lower())
+    return [(v, _after(v)) for v in dict.fromkeys(variants)]
 
 
 def id_prefix_match(needle: str) -> Any:
