@@ -63,6 +63,8 @@ TARGETS: dict[str, Check] = {
     "metrics_open_30d_ms": ("< 1000", lambda v: v < 1000),
     "report_pdf_200_cases_s": ("< 5", lambda v: v < 5),
     "investigation_timeline_ms": ("< 300", lambda v: v < 300),
+    "search_rare_p95_ms": ("< 100", lambda v: v < 100),
+    "queue_page_ms": ("<= 5", lambda v: v <= 5),
 }
 
 
