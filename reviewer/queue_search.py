@@ -25,12 +25,14 @@ import uuid
 from typing import Any
 
 from sqlalchemy import and_, or_, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from reviewer.models import Account, Case, CaseTerm
 
 CANDIDATE_LIMIT = 4000
 HANDLE_INDEX = "account_handle_fts"
+PENDING = f"{HANDLE_INDEX}_pending"  # accounts written since the last fold into the index
 _TRIGRAM = 3  # the trigram index cannot serve a shorter text
 _TOP = 0x10FFFF
 
@@ -82,23 +84,46 @@ def id_prefix_match(needle: str) -> Any:
 def has_handle_index(session: Session) -> bool:
     """Whether this SQLite database has the handle trigram index (schema 0016; a bare ``create_all``
     schema has not)."""
-    found = session.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": HANDLE_INDEX}
-    ).first()
-    return found is not None
+    return _has_table(session, PENDING)
 
 
 def _fts_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
+def fold_pending(conn: Connection) -> int:
+    """Put the accounts noted as pending into the handle index in one bulk insert (SQLite with schema
+    0016; anything else: nothing to do). Returns how many. Call it inside the writing transaction."""
+    if conn.dialect.name != "sqlite" or not _has_table(conn, PENDING):
+        return 0
+    moved = conn.exec_driver_sql(
+        f"INSERT INTO {HANDLE_INDEX} (handle, account_id)"
+        f" SELECT a.handle, a.id FROM {PENDING} p JOIN account a ON a.id = p.account_id"
+    ).rowcount
+    conn.exec_driver_sql(f"DELETE FROM {PENDING}")
+    return max(moved, 0)
+
+
+def _has_table(conn: Connection | Session, name: str) -> bool:
+    found = conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": name}
+    ).first()
+    return found is not None
+
+
 def _handle_accounts(session: Session, needle: str, sqlite: bool, limit: int) -> list[uuid.UUID] | None:
     if sqlite:
         if len(needle) < _TRIGRAM or not has_handle_index(session):
             return None
+        pattern = f"%{escape_like(needle)}%"
         found = session.execute(
-            text(f"SELECT account_id FROM {HANDLE_INDEX} WHERE {HANDLE_INDEX} MATCH :q LIMIT :n"),
-            {"q": _fts_phrase(needle), "n": limit + 1},
+            text(
+                f"SELECT account_id FROM {HANDLE_INDEX} WHERE {HANDLE_INDEX} MATCH :q"
+                # Accounts not folded in yet: a scan of the few noted since the last write.
+                f" UNION SELECT a.id FROM {PENDING} p JOIN account a ON a.id = p.account_id"
+                " WHERE a.handle LIKE :pattern ESCAPE '\\' LIMIT :n"
+            ),
+            {"q": _fts_phrase(needle), "pattern": pattern, "n": limit + 1},
         ).scalars()
         ids = [uuid.UUID(hex=str(a)) for a in found]
     else:

@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import delete, text, update
 
 from reviewer import queue_search
 from reviewer.importing.importer import import_file
@@ -122,15 +122,30 @@ def test_candidate_pages_go_back_and_forth(sealed: Database) -> None:
         assert [r.id for r in fetch_before(s, flt, second[0].key, 20)] == everything[:20]
 
 
+def _index_rows(db: Database) -> tuple[int, int]:
+    with db.read() as s:
+        indexed = s.execute(text(f"SELECT count(*) FROM {queue_search.HANDLE_INDEX}")).scalar_one()
+        pending = s.execute(text(f"SELECT count(*) FROM {queue_search.PENDING}")).scalar_one()
+    return indexed, pending
+
+
 def test_the_handle_index_follows_account_writes(sealed: Database) -> None:
-    with sealed.write() as s:
+    assert _index_rows(sealed) == (12, 0)  # the import folded its accounts in
+    with sealed.write() as s:  # a write outside the importer: noted as pending, found by a scan
         s.execute(update(Account).where(Account.handle == "@Acct07").values(handle="@renamed_person"))
+        s.add(Account(platform="photoapp", handle="@brand_new", risk_flags=[]))
+    assert _index_rows(sealed) == (11, 2)
     assert _external(sealed, QueueFilter(text="cct07")) == []
     assert len(_external(sealed, QueueFilter(text="RENAMED_p"))) == 5
     with sealed.read() as s:
         assert search_plan(s, QueueFilter(text="renamed")) == "candidates"
-        rows = s.execute(text(f"SELECT count(*) FROM {queue_search.HANDLE_INDEX}")).scalar_one()
-    assert rows == 12  # one entry per account, the old handle gone
+    with sealed.write() as s:
+        assert queue_search.fold_pending(s.connection()) == 2
+    assert _index_rows(sealed) == (13, 0)
+    assert len(_external(sealed, QueueFilter(text="RENAMED_p"))) == 5
+    with sealed.write() as s:
+        s.execute(delete(Account).where(Account.handle == "@brand_new"))
+    assert _index_rows(sealed) == (12, 0)
 
 
 def test_the_migration_fills_the_handle_index_of_an_older_database(tmp_path: Path) -> None:

@@ -6,9 +6,12 @@ Create Date: 2026-12-02
 
 SQLite: ``account_handle_fts``, an FTS5 table with the trigram tokenizer holding each account's handle and
 id (handles are plain at rest already; no report text goes in here: those are sealed and searched through
-the keyed word index ``case_term``). Triggers on ``account`` keep it current on every write path (import,
-sync pull, packs) without code in them; the migration fills it from the accounts already there. It is a
-derived local index: not a record table, never synced.
+the keyed word index ``case_term``). Triggers on ``account`` keep it correct on every write path: a new
+account (or a changed handle) is noted in ``account_handle_fts_pending`` (one small b-tree row; an FTS5
+insert per row costs ten times a bulk one, as FTS5 flushes its segment at every statement), which the
+import's writer folds into the FTS table in bulk per batch (``reviewer.queue_search.fold_pending``), and a
+search also scans until then. The migration fills it from the accounts already there. A derived local
+index: not a record table, never synced.
 
 PostgreSQL (the team server, texts plain): ``pg_trgm`` GIN indexes on ``account.handle`` and
 ``case.report_text`` so ``ILIKE '%x%'`` can use them. The extension is made once per database, in the
@@ -39,20 +42,24 @@ PG_INDEXES = (
 
 SQLITE_UP = (
     f"CREATE VIRTUAL TABLE {FTS} USING fts5(handle, account_id UNINDEXED, tokenize='trigram')",
+    f"CREATE TABLE {FTS}_pending (account_id CHAR(32) NOT NULL PRIMARY KEY) WITHOUT ROWID",
     f"CREATE TRIGGER {FTS}_ai AFTER INSERT ON account BEGIN"
-    f" INSERT INTO {FTS} (handle, account_id) VALUES (new.handle, new.id); END",
+    f" INSERT OR IGNORE INTO {FTS}_pending (account_id) VALUES (new.id); END",
     # Deleting an account scans the (small) handle index by id: accounts are rarely deleted.
-    f"CREATE TRIGGER {FTS}_ad AFTER DELETE ON account BEGIN DELETE FROM {FTS} WHERE account_id = old.id; END",
+    f"CREATE TRIGGER {FTS}_ad AFTER DELETE ON account BEGIN DELETE FROM {FTS} WHERE account_id = old.id;"
+    f" DELETE FROM {FTS}_pending WHERE account_id = old.id; END",
     f"CREATE TRIGGER {FTS}_au AFTER UPDATE OF handle, id ON account"
     f" WHEN old.handle IS NOT new.handle OR old.id IS NOT new.id BEGIN"
     f" DELETE FROM {FTS} WHERE account_id = old.id;"
-    f" INSERT INTO {FTS} (handle, account_id) VALUES (new.handle, new.id); END",
+    f" DELETE FROM {FTS}_pending WHERE account_id = old.id;"
+    f" INSERT OR IGNORE INTO {FTS}_pending (account_id) VALUES (new.id); END",
     f"INSERT INTO {FTS} (handle, account_id) SELECT handle, id FROM account",
 )
 SQLITE_DOWN = (
     f"DROP TRIGGER IF EXISTS {FTS}_au",
     f"DROP TRIGGER IF EXISTS {FTS}_ad",
     f"DROP TRIGGER IF EXISTS {FTS}_ai",
+    f"DROP TABLE IF EXISTS {FTS}_pending",
     f"DROP TABLE IF EXISTS {FTS}",
 )
 
