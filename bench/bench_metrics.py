@@ -94,11 +94,7 @@ def _add_history(path: Path) -> None:
             action = ACTIONS[actions[i]]
             reverses = ids[i - 1] if action == "undo" and i else None
             note = "lead override: sample" if action == "undo" and who[i] < 3 else ""
-            code = (
-                None
-                if action in ("escalate", "skip", "undo")
-                else ("NV-0" if action == "keep" else POLICIES[policy[i]])
-            )
+            code = None if action in ("escalate", "skip", "undo") else ("NV-0" if action == "keep" else POLICIES[policy[i]])
             rows.append((ids[i], cases[case_pick[i]], reviewers[who[i]], action, code, note, handle[i],
                          reverses, stamps[i]))  # fmt: skip
         con.executemany(

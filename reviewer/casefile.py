@@ -146,9 +146,7 @@ def load_case(db: Database, case_id: uuid.UUID) -> CaseView | None:
                 for i in items
             ),
             history=tuple(
-                HistoryEntry(
-                    d.created_at, d.action, d.policy_code, handle, decision_text(d.rationale, d.note)
-                )
+                HistoryEntry(d.created_at, d.action, d.policy_code, handle, decision_text(d.rationale, d.note))
                 for d, handle in history
             ),
         )

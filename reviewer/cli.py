@@ -69,9 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--cases", type=int, default=3000, help="how many cases (default 3000)")
     demo.add_argument("--seed", type=int, default=7, help="random seed; same seed, same demo (default 7)")
     demo.add_argument("--images", type=int, default=120, help="distinct synthetic images (default 120)")
-    demo.add_argument(
-        "--history-days", type=int, default=30, help="days of past decisions (default 30; 0: none)"
-    )
+    demo.add_argument("--history-days", type=int, default=30, help="days of past decisions (default 30; 0: none)")
     demo.add_argument(
         "--if-missing", action="store_true", help="do nothing if the database already has cases"
     )
@@ -185,9 +183,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     elif existing:
         raise UserError(f"{db.label} already has {existing} cases; use another --db or --if-missing")
     else:
-        spec = DemoSpec(
-            cases=args.cases, seed=args.seed, images=args.images, history_days=max(0, args.history_days)
-        )
+        spec = DemoSpec(cases=args.cases, seed=args.seed, images=args.images, history_days=max(0, args.history_days))
         report = build_demo(db, spec)
         print(
             f"demo database ready: {report.cases} cases, {report.items} items, {report.media_files} media files"

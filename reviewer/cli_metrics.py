@@ -29,16 +29,12 @@ MIN_CELL = 4
 
 def add_commands(sub: Any) -> None:
     sql = sub.add_parser("sql", help="run one read-only SQL query (see docs/SQL.md for the views)")
-    sql.add_argument(
-        "query", help='the statement, e.g. "SELECT action, COUNT(*) FROM v_decisions GROUP BY 1"'
-    )
+    sql.add_argument("query", help='the statement, e.g. "SELECT action, COUNT(*) FROM v_decisions GROUP BY 1"')
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sql.set_defaults(handler=lambda args, tools: cmd_sql(args, tools.open, tools.used))
 
     met = sub.add_parser("metrics", help="write the metrics to an XLSX workbook or CSV files")
-    met.add_argument(
-        "--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: 30 days ago)"
-    )
+    met.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: 30 days ago)")
     met.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD (default: today, UTC)")
     met.add_argument("--channel", help="only this channel code")
     met.add_argument("--category", help="only this category")

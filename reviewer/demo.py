@@ -174,9 +174,7 @@ def write_demo_source(folder: Path, spec: DemoSpec, now: datetime) -> Path:
                 requester["reference"] = f"{case['channel'][:3].upper()}-{requester_rng.randint(1000, 9999)}"
                 case["requester"] = requester
                 if requester_rng.random() < 0.2:  # some responses already late (else the channel's SLA)
-                    case["response_due_at"] = (
-                        now - timedelta(hours=requester_rng.randint(1, 30))
-                    ).isoformat()
+                    case["response_due_at"] = (now - timedelta(hours=requester_rng.randint(1, 30))).isoformat()
             out.write(json.dumps(case) + "\n")
     return path
 

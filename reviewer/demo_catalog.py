@@ -65,17 +65,9 @@ REQUESTERS: dict[str, tuple[dict[str, str], ...]] = {
         {"name": "Partner Desk A", "organisation": "Example Safety NGO", "contact": "desk-a@ngo.example"},
         {"name": "Partner Desk B", "organisation": "Example Helpline", "contact": "desk-b@helpline.example"},
     ),
-    "media": (
-        {"name": "Media Contact C", "organisation": "Example Newsroom", "contact": "tips@news.example"},
-    ),
-    "staff": (
-        {"name": "Staff Member D", "organisation": "Trust & Safety tier 2", "contact": "t2@staff.example"},
-    ),
+    "media": ({"name": "Media Contact C", "organisation": "Example Newsroom", "contact": "tips@news.example"},),
+    "staff": ({"name": "Staff Member D", "organisation": "Trust & Safety tier 2", "contact": "t2@staff.example"},),
     "regulator": (
-        {
-            "name": "Regulator Office E",
-            "organisation": "Example Media Authority",
-            "contact": "cases@reg.example",
-        },
+        {"name": "Regulator Office E", "organisation": "Example Media Authority", "contact": "cases@reg.example"},
     ),
 }

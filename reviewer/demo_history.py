@@ -53,9 +53,7 @@ class HistoryReport:
     decisions: int
 
 
-def _history_source(
-    folder: Path, rng: random.Random, seed: int, days: int, now: datetime, scale: float
-) -> Path:
+def _history_source(folder: Path, rng: random.Random, seed: int, days: int, now: datetime, scale: float) -> Path:
     categories = list(CATEGORY_WEIGHTS)
     weights = list(CATEGORY_WEIGHTS.values())
     path = folder / "history.jsonl"
@@ -150,10 +148,7 @@ class _Replay:
         elif r < UNDO_SHARE + OVERRIDE_SHARE:
             instead = "restrict" if action == "remove" else "remove"
             replaces = result.decision_id
-            self.at(
-                when + timedelta(hours=self.rng.randint(2, 20)),
-                lambda t: self._override(case, replaces, instead, t),
-            )
+            self.at(when + timedelta(hours=self.rng.randint(2, 20)), lambda t: self._override(case, replaces, instead, t))
 
     def _undo(self, who: Reviewer, when: datetime) -> None:
         undo_last(self.db, reviewer=who, session_id=None, now=when)
@@ -235,9 +230,7 @@ def _build(db: Database, now: datetime, seed: int, days: int, scale: float) -> H
         report = import_file(db, source, actor="demo", now=now)
     replay = _Replay(db, load_default_pack(), rng, now)
     with db.read() as s:
-        cases = list(
-            s.execute(select(Case).where(Case.external_id.like(f"DEMO-{seed}-H%"))).unique().scalars()
-        )
+        cases = list(s.execute(select(Case).where(Case.external_id.like(f"DEMO-{seed}-H%"))).unique().scalars())
     cases.sort(key=lambda c: c.external_id)
     for case in cases:
         replay.schedule_case(case)

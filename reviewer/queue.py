@@ -220,7 +220,7 @@ _SQLITE_ROW_COLUMNS = (
     type_coerce(Account.risk_flags, String),
     _ROW_COLUMNS[10],
 )
-_SQLITE_KINDS = literal_column(
+_SQLITE_KINDS: Any = literal_column(
     "(SELECT group_concat(kind, ',') FROM"
     ' (SELECT kind FROM item WHERE item.case_id = "case".id ORDER BY item.position))'
 )
@@ -233,7 +233,7 @@ def _select_rows(
     only) each row ends with its item kinds, comma-separated."""
     # Outer joins keep ``case`` the outer loop, so SQLite walks ix_case_queue in order (channel_id is NOT
     # NULL, so the channel join never adds NULLs).
-    columns = _ROW_COLUMNS
+    columns: tuple[Any, ...] = _ROW_COLUMNS
     if backend.sqlite:
         columns = (*_SQLITE_ROW_COLUMNS, _SQLITE_KINDS) if kinds else _SQLITE_ROW_COLUMNS
     stmt = (

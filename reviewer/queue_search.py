@@ -43,7 +43,7 @@ SEARCH_INDEXES = (HANDLE_INDEX, "ix_account_handle_trgm", "ix_case_report_text_t
 def is_search_index(name: str | None) -> bool:
     """Whether ``name`` is one of the search indexes of schema 0016 or an FTS5 shadow table of one
     (derived data with no model)."""
-    return bool(name) and any(name == n or name.startswith(n + "_") for n in SEARCH_INDEXES)
+    return name is not None and any(name == n or name.startswith(n + "_") for n in SEARCH_INDEXES)
 
 
 def escape_like(needle: str) -> str:

@@ -63,9 +63,7 @@ class SessionFigures:
     def status_text(self) -> str:
         """The status bar's line: ``Session: 3 decided · 1 escalated · 1 skipped · 2 undone · median 12 s``."""
         parts = [f"{self.decided} decided"]
-        parts += [
-            f"{n} {word}" for n, word in ((self.escalated, "escalated"), (self.skipped, "skipped")) if n
-        ]
+        parts += [f"{n} {word}" for n, word in ((self.escalated, "escalated"), (self.skipped, "skipped")) if n]
         parts.append(f"{self.undone} undone")
         if self.median_handle_s is not None:
             parts.append(f"median {format_duration(self.median_handle_s, DurationStyle.WORDS)}")

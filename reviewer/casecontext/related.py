@@ -62,10 +62,7 @@ def related_cases(
         matches = media_matches(s, case_id, near=near)
         add([c for c, (kind, _) in matches.items() if kind == "exact"], "same media")
         add([c for c, (kind, _) in matches.items() if kind == "near"], "similar media")
-        newest = (
-            Case.created_at.desc(),
-            Case.id.desc(),
-        )  # one direction: the (reporter, created_at, id) index, read backwards
+        newest = (Case.created_at.desc(), Case.id.desc())  # one direction: the (reporter, created_at, id) index, read backwards
         if own.account_id is not None:
             add(
                 list(

@@ -44,11 +44,9 @@ def _filtered_flow(db: Database, flt: MetricsFilter) -> Table:
     conds = [c.c.channel == flt.channel] if flt.channel else []
     if flt.category:
         conds.append(c.c.category == flt.category)
-    inflow = (
-        select(c.c.day, func.count())
-        .where(*conds, c.c.created_at >= flt.since, c.c.created_at < flt.until)
-        .group_by(c.c.day)
-    )
+    inflow = select(c.c.day, func.count()).where(
+        *conds, c.c.created_at >= flt.since, c.c.created_at < flt.until
+    ).group_by(c.c.day)
     with db.read() as s:
         ins = {str(d): int(n) for d, n in s.execute(inflow)}
         decided = select(c.c.first_decided_at).where(
@@ -57,9 +55,7 @@ def _filtered_flow(db: Database, flt: MetricsFilter) -> Table:
         outs: dict[str, int] = {}
         for day in flt.days():  # one count per day: dialect-neutral and bounded by the range
             start = datetime.fromisoformat(day).replace(tzinfo=flt.since.tzinfo)
-            sub = decided.where(
-                c.c.first_decided_at >= start, c.c.first_decided_at < start + timedelta(days=1)
-            )
+            sub = decided.where(c.c.first_decided_at >= start, c.c.first_decided_at < start + timedelta(days=1))
             outs[day] = int(s.execute(select(func.count()).select_from(sub.subquery())).scalar_one())
     days = flt.days()
     return _flow_table(days, {d: (ins.get(d, 0), outs.get(d, 0)) for d in days})

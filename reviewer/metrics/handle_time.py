@@ -51,12 +51,7 @@ def handle_time(db: Database, flt: MetricsFilter) -> Table:
     return Table(
         "handle_time",
         "Handle time (seconds)",
-        (
-            Column("action"),
-            Column("decisions", "int"),
-            Column("median_s", "seconds"),
-            Column("p90_s", "seconds"),
-        ),
+        (Column("action"), Column("decisions", "int"), Column("median_s", "seconds"), Column("p90_s", "seconds")),
         tuple(rows),
         series=(2, 3),
     )

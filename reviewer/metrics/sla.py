@@ -17,21 +17,14 @@ from reviewer.storage.database import Database
 
 SLA = view("v_sla", "case_id", "channel", "category", "priority", "decided", "met", "breached", "late_s",
            times=("sla_deadline", "created_at"))  # fmt: skip
-COLUMNS = (
-    Column("cases", "int"),
-    Column("met", "int"),
-    Column("breached", "int"),
-    Column("adherence", "percent"),
-)
+COLUMNS = (Column("cases", "int"), Column("met", "int"), Column("breached", "int"), Column("adherence", "percent"))
 
 
 def _by(db: Database, flt: MetricsFilter, key: Any) -> list[tuple[Any, ...]]:
     v = SLA
-    q = (
-        within(select(key, func.count(), func.sum(v.c.met), func.sum(v.c.breached)), v, flt, "sla_deadline")
-        .group_by(key)
-        .order_by(key)
-    )
+    q = within(
+        select(key, func.count(), func.sum(v.c.met), func.sum(v.c.breached)), v, flt, "sla_deadline"
+    ).group_by(key).order_by(key)
     rows = []
     with db.read() as s:
         for k, n, met, breached in s.execute(q):

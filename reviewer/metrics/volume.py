@@ -65,15 +65,11 @@ def _standing(flt: MetricsFilter, key: Any) -> Any:
 def mix_by_action(db: Database, flt: MetricsFilter) -> Table:
     with db.read() as s:
         rows = tuple((str(a), int(n)) for a, n in s.execute(_standing(flt, DECISIONS.c.action)))
-    return Table(
-        "mix_action", "Standing decisions by action", (Column("action"), Column("decisions", "int")), rows
-    )
+    return Table("mix_action", "Standing decisions by action", (Column("action"), Column("decisions", "int")), rows)
 
 
 def mix_by_policy(db: Database, flt: MetricsFilter) -> Table:
     with db.read() as s:
         key = func.coalesce(DECISIONS.c.policy_code, "(none)")  # NULLs sort differently per dialect
         rows = tuple((str(p), int(n)) for p, n in s.execute(_standing(flt, key)))
-    return Table(
-        "mix_policy", "Standing decisions by policy", (Column("policy"), Column("decisions", "int")), rows
-    )
+    return Table("mix_policy", "Standing decisions by policy", (Column("policy"), Column("decisions", "int")), rows)

@@ -116,11 +116,7 @@ def write_csv_tables(report: MetricsReport, target: Path) -> list[Path]:
     """One CSV per table: ``<folder>/<table>.csv`` for a folder, else ``<stem>-<table>.csv`` beside it."""
     written = []
     for table in report.tables:
-        path = (
-            target / f"{table.name}.csv"
-            if target.is_dir()
-            else target.with_name(f"{target.stem}-{table.name}.csv")
-        )
+        path = target / f"{table.name}.csv" if target.is_dir() else target.with_name(f"{target.stem}-{table.name}.csv")
         _write_atomic(path, table_csv(table))
         written.append(path)
     return written

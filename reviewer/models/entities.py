@@ -64,9 +64,7 @@ class Case(Base):
         Index("ix_case_account", "account_id"),
         Index("ix_case_created", "created_at"),  # inflow by day of the metrics (schema 0008)
         Index("ix_case_sla_deadline", "sla_deadline"),  # SLA due in the current hour (schema 0009)
-        Index(
-            "ix_case_reporter", "reporter", "created_at", "id"
-        ),  # "same reporter" related cases (schema 0010)
+        Index("ix_case_reporter", "reporter", "created_at", "id"),  # "same reporter" related cases (schema 0010)
         # Leases a session holds (adopted at its start, released at its end); only claimed rows. Migration
         # 0004 makes it partial on PostgreSQL too; naming postgresql_where here would import that dialect
         # at every start (~20 ms) just to validate the keyword.

@@ -54,8 +54,6 @@ ROW_TABLES: dict[str, Table] = {
     "review_session": _sessions,
     "decision": _decisions,
 }
-
-
 @dataclass
 class _Step:
     """One decision of a case as the rules see it."""
@@ -389,3 +387,4 @@ def _fields(state: CaseState) -> dict[str, Any]:
         "claimed_by": state.claimed_by,
         "claim_expires_at": state.claim_expires_at,
     }
+

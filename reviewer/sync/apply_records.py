@@ -61,9 +61,7 @@ class RecordApplier:
             self.existing[name] = set(held)
         for target in (*_CHECKED, *RECORD_TABLES):
             wanted = referenced_ids(mapped, target) - named.get(target, set())
-            missing = (
-                wanted - present_ids(self.conn, Base.metadata.tables[target], wanted) if wanted else set()
-            )
+            missing = wanted - present_ids(self.conn, Base.metadata.tables[target], wanted) if wanted else set()
             if missing:
                 raise ChainMismatch(
                     f"a record sent by workstation {str(self.source)[:8]} refers to {target} "
@@ -122,3 +120,4 @@ class RecordApplier:
             if row is not None:
                 out.setdefault(name, []).append(snapshot(name, row))
         return out
+

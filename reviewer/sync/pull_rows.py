@@ -60,8 +60,6 @@ TABLES: dict[str, Table] = {
     "sync_conflict": CONFLICTS,
     **{name: audited_table(name) for name in RECORD_TABLES},
 }
-
-
 class IdMap:
     """Server id → local id, for rows a working copy already held under its own id (same natural key)."""
 

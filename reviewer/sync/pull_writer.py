@@ -171,7 +171,9 @@ class PullWriter:
             for part in chunks(list(ids)):
                 ids -= set(conn.execute(select(R.DECISIONS.c.id).where(R.DECISIONS.c.id.in_(part))).scalars())
             ids -= {r["id"] for r in rows}
-            earlier = sorted(fetch(self.server, R.DECISIONS, "id", list(ids)), key=lambda r: r["created_at"])
+            earlier = sorted(
+                fetch(self.server, R.DECISIONS, "id", list(ids)), key=lambda r: r["created_at"]
+            )
             if earlier:
                 for key, value in self.referenced(conn, "decision", earlier).items():
                     snaps.setdefault(key, []).extend(value)

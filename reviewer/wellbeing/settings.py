@@ -160,7 +160,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         key="warnings.likely_score",
-        title='Say "severe content likely" from classifier score',
+        title="Say \"severe content likely\" from classifier score",
         kind=float,
         default=0.7,
         floor=0.7,

@@ -168,9 +168,7 @@ class RevealRules:
         """:func:`needs_reveal_confirmation` with these settings."""
         return needs_reveal_confirmation(severity, self.confirm_from)
 
-    def confirms_decision(
-        self, action: str, warning: ContentWarning, *, revealed: bool, has_media: bool
-    ) -> bool:
+    def confirms_decision(self, action: str, warning: ContentWarning, *, revealed: bool, has_media: bool) -> bool:
         """Whether ``action`` on this case needs a confirming key first: keep or remove, severe content, media
         never revealed, and ``warnings.confirm_unrevealed_decision`` on."""
         return (
