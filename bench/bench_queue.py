@@ -7,11 +7,11 @@ queue, median of 20 each, plus ``count()``. A page must cost the same at any dep
 
 Repeating one key measures a warm page; ``queue_walk_*`` pages onwards from a key (20 consecutive pages,
 one session each, as the model scrolls), so every page reads rows not read before. Also timed: filters,
-several statuses, ``fetch_before``, a capped count, and a rare text search, which walks the whole open
-queue (seconds: substring search needs a full-text index the schema does not have yet). ``queue_sealed_*``
-search report words through the blind index on a sealed copy (``ensure_sealed_db``, built once).
-``search_*_p50_ms`` / ``search_*_p95_ms``: the first page of the searches in ``SEARCHES`` (rare ones
-read by candidates, common ones by walking the queue), ``queue_page_ms`` the worst of start/middle/end.
+several statuses, ``fetch_before``, a capped count, and a rare text search on this never-sealed copy,
+which walks the whole open queue (seconds: plain report texts have no index; every database with a key is
+sealed). ``search_*_p50_ms`` / ``search_*_p95_ms`` / ``search_*_cpu_ms``: the first page of the searches
+in ``SEARCHES`` on a sealed copy (``ensure_sealed_db``, built once; rare ones read by candidates, common
+ones by walking the queue), ``queue_page_ms`` the worst of start/middle/end.
 A cache of an older schema is not rebuilt: a copy is migrated in a temporary folder.
 
     .venv/bin/python bench/bench_queue.py
