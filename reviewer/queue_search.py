@@ -24,7 +24,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -116,16 +116,25 @@ def _handle_accounts(session: Session, needle: str, sqlite: bool, limit: int) ->
         if len(needle) < _TRIGRAM or not has_handle_index(session):
             return None
         pattern = f"%{escape_like(needle)}%"
-        found = session.execute(
-            text(
-                f"SELECT account_id FROM {HANDLE_INDEX} WHERE {HANDLE_INDEX} MATCH :q"
-                # Accounts not folded in yet: a scan of the few noted since the last write.
-                f" UNION SELECT a.id FROM {PENDING} p JOIN account a ON a.id = p.account_id"
-                " WHERE a.handle LIKE :pattern ESCAPE '\\' LIMIT :n"
+        found: list[str] = []
+        for sql, params in (
+            (
+                f"SELECT account_id FROM {HANDLE_INDEX} WHERE {HANDLE_INDEX} MATCH :q",
+                {"q": _fts_phrase(needle)},
             ),
-            {"q": _fts_phrase(needle), "pattern": pattern, "n": limit + 1},
-        ).scalars()
-        ids = [uuid.UUID(hex=str(a)) for a in found]
+            # Accounts not folded in yet: a scan of the few noted since the last write.
+            (
+                f"SELECT a.id FROM {PENDING} p JOIN account a ON a.id = p.account_id"
+                " WHERE a.handle LIKE :q ESCAPE '\\'",
+                {"q": pattern},
+            ),
+        ):
+            # Count first (capped, no rows carried over): a common text stops here cheaply.
+            capped = f"SELECT count(*) FROM ({sql} LIMIT :n)"
+            if session.execute(text(capped), {**params, "n": limit + 1}).scalar_one() > limit:
+                return None
+            found += session.execute(text(sql), params).scalars()
+        ids = [uuid.UUID(hex=str(a)) for a in dict.fromkeys(found)]
     else:
         pattern = f"%{escape_like(needle)}%"
         ids = list(
@@ -140,19 +149,30 @@ def _report_cases(
     session: Session, needle: str, terms: tuple[int, ...] | None, sqlite: bool, limit: int
 ) -> list[uuid.UUID] | None:
     if terms is not None:  # sealed texts: the cases of the rarest word (the full filter checks the rest)
-        best: list[uuid.UUID] | None = None
-        for t in terms:
-            ids = list(session.scalars(select(CaseTerm.case_id).where(CaseTerm.term == t).limit(limit + 1)))
-            if len(ids) <= limit and (best is None or len(ids) < len(best)):
-                best = ids
-        return [] if not terms else best
+        if not terms:
+            return []
+        sizes = {
+            t: _capped_count(session, select(CaseTerm.case_id).where(CaseTerm.term == t), limit)
+            for t in terms
+        }
+        rarest = min(terms, key=sizes.__getitem__)
+        if sizes[rarest] > limit:
+            return None
+        return list(session.scalars(select(CaseTerm.case_id).where(CaseTerm.term == rarest)))
     if sqlite or len(needle) < _TRIGRAM:
         return None  # plain texts on SQLite: no index of substrings
     pattern = f"%{escape_like(needle)}%"
-    ids = list(
-        session.scalars(select(Case.id).where(Case.report_text.ilike(pattern, escape="\\")).limit(limit + 1))
-    )
-    return ids if len(ids) <= limit else None
+    return _few(session, select(Case.id).where(Case.report_text.ilike(pattern, escape="\\")), limit)
+
+
+def _capped_count(session: Session, stmt: Select[Any], limit: int) -> int:
+    """How many rows ``stmt`` has, counting no further than ``limit + 1``."""
+    return session.execute(select(func.count()).select_from(stmt.limit(limit + 1).subquery())).scalar_one()
+
+
+def _few(session: Session, stmt: Select[Any], limit: int) -> list[Any] | None:
+    """The rows of ``stmt`` if there are at most ``limit`` of them (counted first), else None."""
+    return None if _capped_count(session, stmt, limit) > limit else list(session.scalars(stmt))
 
 
 def candidates(
@@ -166,16 +186,18 @@ def candidates(
         stmt = select(Case.id).where(Case.external_id >= low)
         if high is not None:
             stmt = stmt.where(Case.external_id < high)
-        found.update(session.scalars(stmt.limit(limit + 1)))
-        if len(found) > limit:
+        ids = _few(session, stmt, limit)
+        if ids is None:
             return None
+        found.update(ids)
     accounts = _handle_accounts(session, needle, sqlite, limit)
     if accounts is None:
         return None
     if accounts:
-        found.update(session.scalars(select(Case.id).where(Case.account_id.in_(accounts)).limit(limit + 1)))
-        if len(found) > limit:
+        ids = _few(session, select(Case.id).where(Case.account_id.in_(accounts)), limit)
+        if ids is None:
             return None
+        found.update(ids)
     reports = _report_cases(session, needle, terms, sqlite, limit)
     if reports is None:
         return None
