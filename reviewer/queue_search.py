@@ -24,7 +24,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy import String, and_, or_, select, text, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from reviewer.models import Account, Case, CaseTerm
 CANDIDATE_LIMIT = 4000
 HANDLE_INDEX = "account_handle_fts"
 PENDING = f"{HANDLE_INDEX}_pending"  # accounts written since the last fold into the index
+_INDEXED: set[str] = set()  # database URLs seen with the index (a schema is never downgraded while open)
 _TRIGRAM = 3  # the trigram index cannot serve a shorter text
 _TOP = 0x10FFFF
 
@@ -81,10 +82,16 @@ def id_prefix_match(needle: str) -> Any:
     )
 
 
-def has_handle_index(session: Session) -> bool:
+def has_handle_index(conn: Connection | Session) -> bool:
     """Whether this SQLite database has the handle trigram index (schema 0016; a bare ``create_all``
-    schema has not)."""
-    return _has_table(session, PENDING)
+    schema has not). Remembered per database file once seen."""
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    key = str(bind.engine.url)
+    if key not in _INDEXED:
+        if not _has_table(conn, PENDING):
+            return False
+        _INDEXED.add(key)
+    return True
 
 
 def _fts_phrase(needle: str) -> str:
@@ -111,68 +118,66 @@ def _has_table(conn: Connection | Session, name: str) -> bool:
     return found is not None
 
 
-def _handle_accounts(session: Session, needle: str, sqlite: bool, limit: int) -> list[uuid.UUID] | None:
-    if sqlite:
-        if len(needle) < _TRIGRAM or not has_handle_index(session):
-            return None
-        pattern = f"%{escape_like(needle)}%"
-        found: list[str] = []
-        for sql, params in (
-            (
-                f"SELECT account_id FROM {HANDLE_INDEX} WHERE {HANDLE_INDEX} MATCH :q",
-                {"q": _fts_phrase(needle)},
-            ),
-            # Accounts not folded in yet: a scan of the few noted since the last write.
-            (
-                f"SELECT a.id FROM {PENDING} p JOIN account a ON a.id = p.account_id"
-                " WHERE a.handle LIKE :q ESCAPE '\\'",
-                {"q": pattern},
-            ),
-        ):
-            # Count first (capped, no rows carried over): a common text stops here cheaply.
-            capped = f"SELECT count(*) FROM ({sql} LIMIT :n)"
-            if session.execute(text(capped), {**params, "n": limit + 1}).scalar_one() > limit:
-                return None
-            found += session.execute(text(sql), params).scalars()
-        ids = [uuid.UUID(hex=str(a)) for a in dict.fromkeys(found)]
+def _ids(values: Any) -> list[uuid.UUID]:
+    return [v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)) for v in values]
+
+
+def _few(
+    conn: Connection, stmt: Any, limit: int, params: dict[str, Any] | None = None
+) -> list[uuid.UUID] | None:
+    """The ids ``stmt`` selects if there are at most ``limit`` of them, else None. The ids come as stored
+    (no per-value processing) and become UUIDs only when few: a common text stops after ``limit + 1``."""
+    if isinstance(stmt, str):
+        found = conn.execute(text(f"{stmt} LIMIT :n"), {**(params or {}), "n": limit + 1}).scalars().all()
     else:
+        found = conn.execute(stmt.limit(limit + 1)).scalars().all()
+    return None if len(found) > limit else _ids(found)
+
+
+def _handle_accounts(conn: Connection, needle: str, sqlite: bool, limit: int) -> list[uuid.UUID] | None:
+    if not sqlite:
         pattern = f"%{escape_like(needle)}%"
-        ids = list(
-            session.scalars(
-                select(Account.id).where(Account.handle.ilike(pattern, escape="\\")).limit(limit + 1)
-            )
+        return _few(
+            conn,
+            select(type_coerce(Account.id, String)).where(Account.handle.ilike(pattern, escape="\\")),
+            limit,
         )
-    return ids if len(ids) <= limit else None
+    if len(needle) < _TRIGRAM or not has_handle_index(conn):
+        return None
+    indexed = _few(
+        conn,
+        f"SELECT account_id FROM {HANDLE_INDEX} WHERE {HANDLE_INDEX} MATCH :q",
+        limit,
+        {"q": _fts_phrase(needle)},
+    )
+    # Accounts not folded in yet: a scan of the few noted since the last write.
+    pending = _few(
+        conn,
+        f"SELECT a.id FROM {PENDING} p JOIN account a ON a.id = p.account_id WHERE a.handle LIKE :q ESCAPE '\\'",
+        limit,
+        {"q": f"%{escape_like(needle)}%"},
+    )
+    if indexed is None or pending is None:
+        return None
+    return list(dict.fromkeys(indexed + pending))
 
 
 def _report_cases(
-    session: Session, needle: str, terms: tuple[int, ...] | None, sqlite: bool, limit: int
+    conn: Connection, needle: str, terms: tuple[int, ...] | None, sqlite: bool, limit: int
 ) -> list[uuid.UUID] | None:
     if terms is not None:  # sealed texts: the cases of the rarest word (the full filter checks the rest)
-        if not terms:
-            return []
-        sizes = {
-            t: _capped_count(session, select(CaseTerm.case_id).where(CaseTerm.term == t), limit)
-            for t in terms
-        }
-        rarest = min(terms, key=sizes.__getitem__)
-        if sizes[rarest] > limit:
-            return None
-        return list(session.scalars(select(CaseTerm.case_id).where(CaseTerm.term == rarest)))
+        best: list[uuid.UUID] | None = [] if not terms else None
+        for t in terms:
+            ids = _few(conn, select(type_coerce(CaseTerm.case_id, String)).where(CaseTerm.term == t), limit)
+            if ids is not None and (best is None or len(ids) < len(best)):
+                best = ids
+        return best
     if sqlite or len(needle) < _TRIGRAM:
         return None  # plain texts on SQLite: no index of substrings
     pattern = f"%{escape_like(needle)}%"
-    return _few(session, select(Case.id).where(Case.report_text.ilike(pattern, escape="\\")), limit)
-
-
-def _capped_count(session: Session, stmt: Select[Any], limit: int) -> int:
-    """How many rows ``stmt`` has, counting no further than ``limit + 1``."""
-    return session.execute(select(func.count()).select_from(stmt.limit(limit + 1).subquery())).scalar_one()
-
-
-def _few(session: Session, stmt: Select[Any], limit: int) -> list[Any] | None:
-    """The rows of ``stmt`` if there are at most ``limit`` of them (counted first), else None."""
-    return None if _capped_count(session, stmt, limit) > limit else list(session.scalars(stmt))
+    return _few(
+        conn, select(type_coerce(Case.id, String)).where(Case.report_text.ilike(pattern, escape="\\")), limit
+    )
 
 
 def candidates(
@@ -181,25 +186,21 @@ def candidates(
     """Every case the search ``needle`` could match, or None when that is more than ``limit`` cases (or
     cannot be listed from an index): then walk the queue."""
     limit = CANDIDATE_LIMIT if limit is None else limit
-    found: set[uuid.UUID] = set()
-    for low, high in id_prefix_ranges(needle):
-        stmt = select(Case.id).where(Case.external_id >= low)
-        if high is not None:
-            stmt = stmt.where(Case.external_id < high)
-        ids = _few(session, stmt, limit)
-        if ids is None:
-            return None
-        found.update(ids)
-    accounts = _handle_accounts(session, needle, sqlite, limit)
+    conn = session.connection()  # Core reads: a few small statements, no ORM loading
+    by_id = _few(conn, select(type_coerce(Case.id, String)).where(id_prefix_match(needle)), limit)
+    if by_id is None:
+        return None
+    accounts = _handle_accounts(conn, needle, sqlite, limit)
     if accounts is None:
         return None
+    by_account: list[uuid.UUID] = []
     if accounts:
-        ids = _few(session, select(Case.id).where(Case.account_id.in_(accounts)), limit)
-        if ids is None:
+        found = _few(conn, select(type_coerce(Case.id, String)).where(Case.account_id.in_(accounts)), limit)
+        if found is None:
             return None
-        found.update(ids)
-    reports = _report_cases(session, needle, terms, sqlite, limit)
+        by_account = found
+    reports = _report_cases(conn, needle, terms, sqlite, limit)
     if reports is None:
         return None
-    found.update(reports)
-    return sorted(found) if len(found) <= limit else None
+    union = set(by_id) | set(by_account) | set(reports)
+    return sorted(union) if len(union) <= limit else None
