@@ -69,6 +69,8 @@ TARGETS: dict[str, Check] = {
     "investigation_timeline_ms": ("< 300", lambda v: v < 300),
     "stored_preview_show_ms": ("< 5", lambda v: v < 5),
     "import_10k_media_cases_per_s": (">= 2000", lambda v: v >= 2000),
+    "search_rare_p95_ms": ("< 100", lambda v: v < 100),
+    "queue_page_ms": ("<= 5", lambda v: v <= 5),
 }
 
 

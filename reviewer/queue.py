@@ -13,26 +13,43 @@ merges the already ordered results in Python: at most ``len(statuses) * limit`` 
 Report texts are stored sealed, so the text filter matches them through the blind index
 (``case_term``, see ``reviewer.vault.sealing``): every word of the search must be a whole word of the
 report text. A database that was never sealed (no vault) still holds plain report texts: substring match.
+What a search matches, and how it is planned, is in ``reviewer.queue_search``.
 
 Channel, category, tier and text filters are checked on rows as the index is walked in order (no index
 on ``tier``: without statistics SQLite could take it over ``ix_case_queue`` and sort every page). That is cheap when
 matches are common; a filter matching very few cases can walk much of the index before it fills a page.
+So a text search first lists its candidates from indexes (``queue_search.candidates``): when they are few,
+the page reads just those cases by primary key and sorts them; when they are many, it walks the queue.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, event, false, func, or_, select, tuple_
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    event,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
+from reviewer import queue_search
 from reviewer.categories import CATEGORIES
 from reviewer.models import Account, Case, CaseTerm, Channel, Item
 from reviewer.models.entities import CASE_STATUSES
@@ -53,8 +70,9 @@ def tier_statuses(tier: int) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which cases the queue shows. ``text`` matches (case-insensitively) an external id prefix, a
-    substring of the account handle, or whole words of the report text (all of its words)."""
+    """Which cases the queue shows. ``text`` matches an external id prefix (as typed, upper-, lower-cased
+    or capitalised), a substring of the account handle (any case), or whole words of the report text (all
+    of its words, any case); see ``reviewer.queue_search``."""
 
     statuses: tuple[str, ...] = ("open",)
     channel: str | None = None  # channel code
@@ -110,30 +128,33 @@ _ROW_COLUMNS = (
 )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @dataclass(frozen=True)
 class _Backend:
-    """What the statements of one read depend on: the dialect and the report-text search terms
-    (None: nothing sealed, match the plain text; empty: the search has no words or no key is here)."""
+    """What the statements of one read depend on: the dialect, the report-text search terms (None:
+    nothing sealed, match the plain text; empty: the search has no words or no key is here) and the
+    search's candidate cases (None: walk the queue; see ``reviewer.queue_search``)."""
 
     sqlite: bool
     terms: tuple[int, ...] | None
+    candidates: tuple[uuid.UUID, ...] | None = None
 
 
-def _backend(session: Session, flt: QueueFilter) -> _Backend:
+def _backend(session: Session, flt: QueueFilter, *, plan: bool = False) -> _Backend:
+    """The backend of a read; with ``plan``, a text search also lists its candidates when they are few."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     if not (flt.text and flt.text.strip()):
         return _Backend(sqlite, None)
+    terms: tuple[int, ...] | None
     try:
         vault = vault_in(session)
     except KeyUnavailable:
-        return _Backend(sqlite, ())
-    if vault is None:
-        return _Backend(sqlite, None)
-    return _Backend(sqlite, tuple(sorted(term(vault.index_key, w) for w in words(flt.text))))
+        terms = ()
+    else:
+        terms = None if vault is None else tuple(sorted(term(vault.index_key, w) for w in words(flt.text)))
+    if not plan:
+        return _Backend(sqlite, terms)
+    found = queue_search.candidates(session, flt.text.strip(), terms, sqlite=sqlite)
+    return _Backend(sqlite, terms, None if found is None else tuple(found))
 
 
 def _report_text_match(terms: tuple[int, ...]) -> Any:
@@ -155,7 +176,10 @@ def _where(
 ) -> Select[*tuple[Any, ...]]:
     """Add the filter's conditions; the text condition needs ``account`` joined."""
     sqlite = backend.sqlite
-    stmt = stmt.where(Case.status == status)
+    if backend.candidates is None:
+        stmt = stmt.where(Case.status == status)
+    else:  # the candidates by primary key; ``status || ''`` keeps SQLite off ix_case_queue here
+        stmt = stmt.where(Case.id.in_(backend.candidates), Case.status.concat("") == status)
     if flt.channel is not None:
         # An uncorrelated scalar subquery is evaluated once, then compared per row.
         wanted = aliased(Channel)
@@ -166,7 +190,8 @@ def _where(
     if flt.tier is not None:
         stmt = stmt.where(Case.tier == flt.tier)
     if flt.text and flt.text.strip():
-        needle = _escape_like(flt.text.strip())
+        typed = flt.text.strip()
+        needle = queue_search.escape_like(typed)
 
         # SQLite's LIKE already ignores ASCII case; ILIKE there would add lower() on every row.
         def match(column: Any, pattern: str) -> Any:
@@ -174,7 +199,7 @@ def _where(
 
         stmt = stmt.where(
             or_(
-                match(Case.external_id, f"{needle}%"),
+                queue_search.id_prefix_match(typed),
                 match(Account.handle, f"%{needle}%"),
                 match(Case.report_text, f"%{needle}%")
                 if backend.terms is None
@@ -184,12 +209,35 @@ def _where(
     return stmt
 
 
-def _select_rows(flt: QueueFilter, status: str, backend: _Backend) -> Select[*tuple[Any, ...]]:
-    """The queue rows of one status that pass the filter, unordered and unbounded."""
+# SQLite: the id, deadline and flags as stored (text), turned into values by ``_to_row`` (a third of the
+# cost of SQLAlchemy's per-value result processors), and the page's item kinds in the same statement: one
+# correlated probe of ix_item_case per row, in position order, instead of a second query.
+_SQLITE_ROW_COLUMNS = (
+    type_coerce(Case.id, String),
+    *_ROW_COLUMNS[1:3],
+    type_coerce(Case.sla_deadline, String),
+    *_ROW_COLUMNS[4:9],
+    type_coerce(Account.risk_flags, String),
+    _ROW_COLUMNS[10],
+)
+_SQLITE_KINDS: Any = literal_column(
+    "(SELECT group_concat(kind, ',') FROM"
+    ' (SELECT kind FROM item WHERE item.case_id = "case".id ORDER BY item.position))'
+)
+
+
+def _select_rows(
+    flt: QueueFilter, status: str, backend: _Backend, *, kinds: bool = False
+) -> Select[*tuple[Any, ...]]:
+    """The queue rows of one status that pass the filter, unordered and unbounded; with ``kinds`` (SQLite
+    only) each row ends with its item kinds, comma-separated."""
     # Outer joins keep ``case`` the outer loop, so SQLite walks ix_case_queue in order (channel_id is NOT
     # NULL, so the channel join never adds NULLs).
+    columns: tuple[Any, ...] = _ROW_COLUMNS
+    if backend.sqlite:
+        columns = (*_SQLITE_ROW_COLUMNS, _SQLITE_KINDS) if kinds else _SQLITE_ROW_COLUMNS
     stmt = (
-        select(*_ROW_COLUMNS)
+        select(*columns)
         .select_from(Case)
         .outerjoin(Channel, Channel.id == Case.channel_id)
         .outerjoin(Account, Account.id == Case.account_id)
@@ -198,9 +246,16 @@ def _select_rows(flt: QueueFilter, status: str, backend: _Backend) -> Select[*tu
 
 
 def _page_statement(
-    flt: QueueFilter, status: str, bound: QueueKey | None, *, forward: bool, limit: int, backend: _Backend
+    flt: QueueFilter,
+    status: str,
+    bound: QueueKey | None,
+    *,
+    forward: bool,
+    limit: int,
+    backend: _Backend,
+    kinds: bool = False,
 ) -> Select[*tuple[Any, ...]]:
-    stmt = _select_rows(flt, status, backend)
+    stmt = _select_rows(flt, status, backend, kinds=kinds)
     keyset = tuple_(*_KEY_COLUMNS)
     if bound is not None:
         stmt = stmt.where(keyset > tuple(bound) if forward else keyset < tuple(bound))
@@ -208,21 +263,53 @@ def _page_statement(
     return stmt.order_by(*order).limit(limit)
 
 
-def _to_row(r: Sequence[Any], kinds: dict[uuid.UUID, list[str]] | None) -> QueueRow:
+_FLAGS: dict[str, tuple[str, ...]] = {}  # flags as stored -> interned tuple (a few distinct sets)
+
+
+def _case_id(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _deadline(value: Any) -> datetime:
+    """As ``UTCDateTime`` reads it: aware, in UTC."""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _flags(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, str):
+        return tuple(sys.intern(f) for f in value or ())
+    found = _FLAGS.get(value)
+    if found is None:
+        found = tuple(sys.intern(f) for f in json.loads(value) or ())
+        if len(_FLAGS) < 4096:
+            _FLAGS[value] = found
+    return found
+
+
+def _to_row(r: Sequence[Any], kinds: dict[uuid.UUID, list[str]] | None, *, in_row: bool = False) -> QueueRow:
+    """One row read by ``_select_rows``; the item kinds from ``kinds`` or, with ``in_row``, from the row's
+    last column."""
     # Status, channel, category and flags repeat across rows: interned, a big queue shares one copy each.
+    case_id = _case_id(r[0])
+    item_kinds: tuple[str, ...] | None = None
+    if in_row:
+        item_kinds = tuple(sys.intern(k) for k in r[11].split(",")) if r[11] else ()
+    elif kinds is not None:
+        item_kinds = tuple(kinds.get(case_id, ()))
     return QueueRow(
-        id=r[0],
+        id=case_id,
         external_id=r[1],
         priority=r[2],
-        sla_deadline=r[3],
+        sla_deadline=_deadline(r[3]),
         risk_rank=r[4],
         status=sys.intern(r[5]),
         channel=sys.intern(r[6] or ""),
         category=sys.intern(r[7]),
         account_handle=r[8],
-        risk_flags=tuple(sys.intern(f) for f in r[9] or ()),
+        risk_flags=_flags(r[9]),
         tier=r[10],
-        item_kinds=None if kinds is None else tuple(kinds.get(r[0], ())),
+        item_kinds=item_kinds,
     )
 
 
@@ -240,8 +327,8 @@ def _item_kinds(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, 
     return kinds
 
 
-def _key_of(r: Sequence[Any]) -> tuple[Any, ...]:
-    return (r[2], r[3], r[4], r[0])
+def _row_key(r: QueueRow) -> QueueKey:
+    return r.key
 
 
 def _fetch(
@@ -249,19 +336,27 @@ def _fetch(
 ) -> list[QueueRow]:
     if limit <= 0:
         return []
-    backend = _backend(session, flt)
-    per_status: list[list[Any]] = []
+    backend = _backend(session, flt, plan=True)
+    in_row = item_kinds and backend.sqlite  # the kinds come with the rows
+    # Core execution on the session's connection: the rows are plain tuples, no ORM loading to set up.
+    conn = session.connection()
+    per_status: list[list[QueueRow]] = []
     for status in dict.fromkeys(flt.statuses):  # unique, in the given order
-        stmt = _page_statement(flt, status, bound, forward=forward, limit=limit, backend=backend)
-        per_status.append(list(session.execute(stmt)))
+        stmt = _page_statement(
+            flt, status, bound, forward=forward, limit=limit, backend=backend, kinds=in_row
+        )
+        per_status.append([_to_row(r, None, in_row=in_row) for r in conn.execute(stmt).all()])
     if len(per_status) == 1:
-        raw = per_status[0]
+        rows = per_status[0]
     else:  # each list is already in (reverse) queue order: merge, don't sort
-        raw = list(itertools.islice(heapq.merge(*per_status, key=_key_of, reverse=not forward), limit))
+        merged = heapq.merge(*per_status, key=_row_key, reverse=not forward)
+        rows = list(itertools.islice(merged, limit))
     if not forward:
-        raw.reverse()
-    kinds = _item_kinds(session, [r[0] for r in raw]) if item_kinds else None
-    return [_to_row(r, kinds) for r in raw]
+        rows.reverse()
+    if item_kinds and not in_row:
+        kinds = _item_kinds(session, [r.id for r in rows])
+        rows = [replace(r, item_kinds=tuple(kinds.get(r.id, ()))) for r in rows]
+    return rows
 
 
 def fetch_page(
@@ -307,7 +402,7 @@ def count(session: Session, flt: QueueFilter, *, cap: int | None = None) -> int:
     million) and so does text. Exact counts of big queues belong off the UI thread; ``cap`` bounds the
     cost for a "10,000+" label.
     """
-    backend = _backend(session, flt)
+    backend = _backend(session, flt, plan=True)
     total = 0
     for status in dict.fromkeys(flt.statuses):
         stmt = select(Case.id).select_from(Case)
@@ -322,6 +417,12 @@ def count(session: Session, flt: QueueFilter, *, cap: int | None = None) -> int:
     return total
 
 
+def search_plan(session: Session, flt: QueueFilter) -> str:
+    """How a read with ``flt`` finds its rows: "candidates" (a text search with few candidate cases,
+    read by primary key) or "walk" (ix_case_queue in order). For tests and benchmarks."""
+    return "walk" if _backend(session, flt, plan=True).candidates is None else "candidates"
+
+
 def query_plan(
     session: Session, flt: QueueFilter, bound: QueueKey | None = None, *, forward: bool = True
 ) -> list[list[str]]:
@@ -333,7 +434,7 @@ def query_plan(
     def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
         seen.append((statement, parameters))
 
-    backend = _backend(session, flt)
+    backend = _backend(session, flt, plan=True)
     for status in dict.fromkeys(flt.statuses):
         stmt = _page_statement(flt, status, bound, forward=forward, limit=PAGE_SIZE, backend=backend)
         event.listen(conn, "before_cursor_execute", grab)

@@ -33,6 +33,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from reviewer.models import Account, Case, CaseTerm, Channel, Item, table_of
+from reviewer.queue_search import fold_pending
 from reviewer.vault.state import Vault
 
 #: Page cache of the import's connection while it writes (KiB; the connection's own value comes back).
@@ -237,6 +238,8 @@ class SqliteSink:
         ):
             if rows:
                 self.conn.exec_driver_sql(sql, rows)
+        if accounts:
+            fold_pending(self.conn)  # the new handles into the search index, in bulk
 
     def finish(self, ok: bool) -> None:
         """Rebuild the set-aside indexes (on success; a rollback restores them), restore the page cache."""
@@ -314,6 +317,7 @@ class CoreSink:
                 for r in accounts
             ]
             run(insert(table_of(Account)), rows)
+            fold_pending(self.session.connection())
         if cases:
             rows = [
                 CASE_FIXED
