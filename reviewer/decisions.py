@@ -40,7 +40,7 @@ from reviewer.models import Case, Decision, Reviewer, SyncConflict, table_of
 from reviewer.pack_versions import pack_version_row
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
-from reviewer.storage.prepared import Prepared
+from reviewer.storage.prepared import Prepared, PreparedSelect
 from reviewer.tiers import DEFAULT_MAX_TIER, check_escalation, check_handoff_note
 
 __all__ = [
@@ -82,7 +82,7 @@ KEPT_NOT_APPLIED = select(table_of(SyncConflict).c.decision_id)
 
 #: The case's state (one row even without decisions; row-locked on PostgreSQL) joined to its decisions,
 #: oldest first; each row also carries this source's last chain link, which the new event will follow.
-_CASE_HISTORY = (
+_CASE_HISTORY = PreparedSelect(
     select(
         *(_cases.c[name] for name in CASE_STATE_COLUMNS),
         _decisions.c.id.label("decision_id"),
@@ -155,7 +155,7 @@ def case_history(
     conn: Connection, case_id: uuid.UUID, source: uuid.UUID
 ) -> Sequence[Row[*tuple[Any, ...]]] | None:
     """Rows of the case's state, each decision (oldest first) and the chain's last link; None if no case."""
-    rows = conn.execute(_CASE_HISTORY, {"b_case": case_id, "b_source": source}).all()
+    rows = _CASE_HISTORY.all(conn, {"b_case": case_id, "b_source": source})
     return rows or None
 
 
