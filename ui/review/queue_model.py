@@ -329,7 +329,8 @@ class QueueModel(QAbstractTableModel):
         found = self._cache.get(case_id)
         if found is None:
             self._want(row)
-            found = self._cache.get(case_id)  # read already when there is no worker
+            return self._cache.get(case_id)  # read already when there is no worker
+        self._cache.move_to_end(case_id)  # shown rows stay while pages stream in
         return found
 
     def _want(self, row: int) -> None:
