@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
@@ -46,10 +47,16 @@ def _params(steps: list[Step], values: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _driver(conn: Connection) -> Any:
+def _execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
+    """Run on the driver connection; a driver error is raised as SQLAlchemy's wrapper of it (as
+    ``Connection.execute`` would), so callers that explain database errors see the same exception."""
     driver = conn.connection.driver_connection
     assert driver is not None
-    return driver
+    base = conn.dialect.loaded_dbapi.Error
+    try:
+        return driver.execute(sql, params)
+    except base as exc:
+        raise DBAPIError.instance(sql, params, exc, base, dialect=conn.dialect) from exc
 
 
 class Prepared:
@@ -74,7 +81,7 @@ class Prepared:
             conn.execute(self.statement, dict(values))
             return
         sql, steps = self._plan(conn.dialect)
-        _driver(conn).execute(sql, _params(steps, values))
+        _execute(conn, sql, _params(steps, values))
 
 
 class _Record:
@@ -118,5 +125,5 @@ class PreparedSelect:
         make = self._make
         return [
             make([v if p is None else p(v) for v, p in zip(raw, results, strict=True)])
-            for raw in _driver(conn).execute(sql, _params(steps, values)).fetchall()
+            for raw in _execute(conn, sql, _params(steps, values)).fetchall()
         ]
