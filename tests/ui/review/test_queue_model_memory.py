@@ -62,8 +62,8 @@ def test_rows_past_the_cache_are_read_again_by_id(
 def test_with_a_worker_uncached_rows_show_a_placeholder_until_read(
     db: Database, make_cases: MakeCases, monkeypatch: pytest.MonkeyPatch, qtbot: Any
 ) -> None:
-    monkeypatch.setattr(queue_model, "ROW_CACHE", 60)
-    ids = make_cases(200, category="spam")
+    monkeypatch.setattr(queue_model, "ROW_CACHE", 150)  # more than a block, less than the queue
+    ids = make_cases(400, category="spam")
     model = QueueModel(db, page_size=50)
     jobs: list[Job] = []
     model.use_worker(lambda work, done: jobs.append((work, done)))
@@ -76,7 +76,7 @@ def test_with_a_worker_uncached_rows_show_a_placeholder_until_read(
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
         run_jobs()
-    assert model.rowCount() == 200
+    assert model.rowCount() == 400
     assert model.index(0, Column.CATEGORY).data() == PLACEHOLDER  # evicted: read by id on the worker
     assert model.case_at(0) is None
     assert model.index(0, 0).data(CaseIdRole) == ids[0]  # ids are always there
