@@ -40,6 +40,7 @@ from reviewer.models import Case, Decision, Reviewer, SyncConflict, table_of
 from reviewer.pack_versions import pack_version_row
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
+from reviewer.storage.prepared import Prepared, PreparedSelect
 from reviewer.tiers import DEFAULT_MAX_TIER, check_escalation, check_handoff_note
 
 __all__ = [
@@ -81,7 +82,7 @@ KEPT_NOT_APPLIED = select(table_of(SyncConflict).c.decision_id)
 
 #: The case's state (one row even without decisions; row-locked on PostgreSQL) joined to its decisions,
 #: oldest first; each row also carries this source's last chain link, which the new event will follow.
-_CASE_HISTORY = (
+_CASE_HISTORY = PreparedSelect(
     select(
         *(_cases.c[name] for name in CASE_STATE_COLUMNS),
         _decisions.c.id.label("decision_id"),
@@ -101,7 +102,7 @@ _CASE_HISTORY = (
     .order_by(_decisions.c.created_at)
     .with_for_update(of=_cases)
 )
-_INSERT_DECISION = insert(_decisions)
+_INSERT_DECISION = Prepared(insert(_decisions), [c.key for c in _decisions.columns])
 _UNDONE = select(_decisions.c.reverses_id).where(_decisions.c.reverses_id.is_not(None))
 _LAST_UNDOABLE = (
     select(_decisions.c.id, _decisions.c.case_id, _decisions.c.bulk_id)
@@ -154,7 +155,7 @@ def case_history(
     conn: Connection, case_id: uuid.UUID, source: uuid.UUID
 ) -> Sequence[Row[*tuple[Any, ...]]] | None:
     """Rows of the case's state, each decision (oldest first) and the chain's last link; None if no case."""
-    rows = conn.execute(_CASE_HISTORY, {"b_case": case_id, "b_source": source}).all()
+    rows = _CASE_HISTORY.all(conn, {"b_case": case_id, "b_source": source})
     return rows or None
 
 
@@ -293,7 +294,7 @@ def write_decisions(
     for row in rows:
         decision_id = uuid.uuid4()
         values = row.values(decision_id)
-        conn.execute(_INSERT_DECISION, values)
+        _INSERT_DECISION.run(conn, values)
         ids.append(decision_id)
         snaps.append(snapshot("decision", values))
     new = write_state(conn, state, **new_state)

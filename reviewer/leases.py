@@ -30,6 +30,7 @@ from reviewer.clock import utcnow
 from reviewer.conflicts import CaseAlreadyDecided, CaseHeld, LeaseHolder, StandingDecision
 from reviewer.models import Case, Decision, Reviewer, ReviewSession, SyncConflict, table_of
 from reviewer.storage.database import Database
+from reviewer.storage.prepared import Prepared
 
 DEFAULT_LEASE = timedelta(minutes=15)
 #: How often the window should call ``renew_lease`` while a case stays on screen.
@@ -45,7 +46,7 @@ _READ_STATE = (
     .where(_cases.c.id == bindparam("b_case"))
     .with_for_update()
 )
-_WRITE_STATE = (
+_WRITE_STATE = Prepared(
     update(_cases)
     .where(_cases.c.id == bindparam("b_case"))
     .values(
@@ -116,8 +117,8 @@ def read_state(conn: Connection, case_id: uuid.UUID) -> CaseState | None:
 def write_state(conn: Connection, state: CaseState, **changes: Any) -> CaseState:
     """Apply ``changes``, bump ``state_seq``, and return the new state (record its snapshot in an event)."""
     new = replace(state, **changes, state_seq=state.state_seq + 1)
-    conn.execute(
-        _WRITE_STATE,
+    _WRITE_STATE.run(
+        conn,
         {
             "b_case": new.id,
             "b_status": new.status,

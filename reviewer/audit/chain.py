@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.clock import utcnow
 from reviewer.models import AuditEvent, AuditSource, table_of
+from reviewer.storage.prepared import Prepared
 from reviewer.workstation import host_name, workstation_id
 
 GENESIS = "0" * 64
@@ -52,7 +53,7 @@ LAST_LINK_COLUMNS = (
     .scalar_subquery()
     .label("chain_hash"),
 )
-_INSERT_EVENT = insert(_events)
+_INSERT_EVENT = Prepared(insert(_events), [c.key for c in _events.columns])
 _FIND_SOURCE = select(_sources.c.id).where(_sources.c.id == bindparam("b_source"))
 
 
@@ -193,7 +194,7 @@ def append_event_core(
         subject=subject,
         payload=body,
     )
-    conn.execute(_INSERT_EVENT, values)
+    _INSERT_EVENT.run(conn, values)
     return seq
 
 

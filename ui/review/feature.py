@@ -68,6 +68,7 @@ class ReviewFeature(QObject):
         self.duplicates = Duplicates(ctx, self.selection, self.preview, self.flow)
         self.overrides = Overrides(ctx, self.selection, self.flow, window)
         self.selection.case_shown.connect(self._on_case_shown)
+        self.model.rows_ready.connect(self._on_rows_ready)
         for source in (self.selection, self.flow, self.picks, self.duplicates, self.overrides):
             source.status.connect(window.flash)
         prefs.changed.connect(self._on_prefs_changed)
@@ -104,6 +105,13 @@ class ReviewFeature(QObject):
         self.queue.table.setFocus()
 
     # -- reacting --------------------------------------------------------------------------------
+    def _on_rows_ready(self, first: int, last: int) -> None:
+        """The selected row was shown while its row was being read (the queue model keeps few full rows):
+        show its case now that it is here."""
+        row = self.selection.current_row()
+        if first <= row <= last and self.selection.current is None:
+            self.selection.select_row(row, refresh=True)
+
     def _on_case_shown(self, view: CaseView | None) -> None:
         self.window.set_subject(view.external_id if view else None)
         self.picks.reset()

@@ -9,6 +9,12 @@ read it; used by the bench only). The SLA column counts down live: the review fe
 ``refresh_sla`` from a one-second timer. The Response column (the response SLA, apart from the review
 SLA) comes with each page: the worker that reads a page asks ``reviewer.responses.states`` for its
 case ids in one query, and only the UI thread merges them into the model.
+
+Memory stays flat however far the view scrolls (as Anki's browser does): the model keeps every fetched
+row's queue key packed in 32 bytes (``ui.review.row_store``) and full rows only in a small cache of the
+most recently fetched or shown ones (``ROW_CACHE`` rows). A row the view paints that is not in the cache
+shows a placeholder while its block of rows is read by ids on the read worker (``reviewer.queue.
+fetch_rows``); ``dataChanged`` repaints it when they arrive, and ``rows_ready`` says which rows came.
 """
 
 from __future__ import annotations
@@ -16,21 +22,32 @@ from __future__ import annotations
 import bisect
 import time
 import uuid
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from reviewer.clock import Clock, SystemClock
 from reviewer.display import visible, visible_all
 from reviewer.durations import format_sla, sla_cell, sla_overdue
-from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page
+from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page, fetch_rows
 from reviewer.responses.states import OVERDUE as RESPONSE_OVERDUE
 from reviewer.responses.states import ResponseState, response_cell, response_details
 from reviewer.storage.database import Database
+from ui.review.row_store import Keys, RowStore
 from ui.shell.plain import tooltip
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1  # the row's case id (uuid.UUID)
@@ -101,10 +118,17 @@ _SERVED_ROLES = frozenset(
 
 
 TEXT_CACHE_ROWS = 2000
+#: Full rows kept (the newest pages and what the view showed last); the rest are keys only.
+ROW_CACHE = 4000
+#: Rows read together when the view needs one that is not cached.
+BLOCK = 100
+PLACEHOLDER = "…"
 
 
-def _row_key(row: QueueRow) -> QueueKey:
-    return row.key
+class Rows(dict[uuid.UUID, QueueRow]):
+    """Rows read by ids and the response states of their cases (read together on the worker)."""
+
+    responses: dict[uuid.UUID, ResponseState]
 
 
 Submit = Callable[[Callable[[], Any], Callable[[Any], None]], Any]
@@ -114,6 +138,7 @@ class QueueModel(QAbstractTableModel):
     """Read-only table of queue rows in queue order; see the module docstring."""
 
     loaded = Signal()  # the first page of a new filter is in
+    rows_ready = Signal(int, int)  # rows (first, last) that showed a placeholder have their texts now
 
     def __init__(
         self,
@@ -129,8 +154,12 @@ class QueueModel(QAbstractTableModel):
         self._filter = flt or QueueFilter()
         self._page_size = page_size
         self._clock: Clock = clock or SystemClock()
-        self._rows: list[QueueRow] = []
-        self._index: dict[uuid.UUID, int] | None = None  # case id -> row, rebuilt lazily
+        self._store = RowStore()  # every fetched row's key, in queue order
+        self._keys = Keys(self._store)
+        self._cache: OrderedDict[uuid.UUID, QueueRow] = OrderedDict()  # newest last
+        self._responses: dict[uuid.UUID, ResponseState] = {}  # of cached rows only
+        self._wanted: set[int] = set()  # blocks of rows to read by ids
+        self._reading: set[uuid.UUID] = set()  # ids being read by ids now
         self._at_end = False
         self._fetching = False  # Qt may ask for more from inside beginInsertRows; fetch once at a time
         self.last_fetch_ms = 0.0
@@ -163,32 +192,39 @@ class QueueModel(QAbstractTableModel):
             return
         generation = self._generation
         self.beginResetModel()
-        self._texts.clear()
-        self._responses.clear()
+        self._forget_all()
         self._filter = flt
-        self._rows, self._index, self._at_end = [], None, True
+        self._at_end = True
         self.loading = True
         self.endResetModel()
 
         def done(page: list[QueueRow]) -> None:
             if generation != self._generation:
                 return  # a newer filter replaced this one while it was read
-            self._take_responses(page)
             self.beginResetModel()
+            self._forget_all()
             self._at_end = len(page) <= self._page_size
-            self._rows = page[: self._page_size]
+            self._keep(page[: self._page_size], getattr(page, "responses", None))
+            self._store.extend(r.key for r in page[: self._page_size])
             self.loading = False
             self.endResetModel()
             self.loaded.emit()
 
         self._submit(lambda: self._query(flt, None), done)
 
-    def _load_first_page(self) -> None:
+    def _forget_all(self) -> None:
+        self._store.clear()
+        self._cache.clear()
         self._texts.clear()
-        self._rows, self._index, self._at_end = [], None, False
-        self._responses: dict[uuid.UUID, ResponseState] = {}
+        self._responses.clear()
+        self._wanted.clear()
+        self._reading.clear()
+
+    def _load_first_page(self) -> None:
+        self._forget_all()
+        self._at_end = False
         page = self._read_page(None)
-        self._rows = page
+        self._store.extend(r.key for r in page)
 
     def _query(self, flt: QueueFilter, after: QueueKey | None) -> Page:
         """One page plus one row (so the end is known without a trailing empty fetch), with the response
@@ -201,17 +237,34 @@ class QueueModel(QAbstractTableModel):
         self.last_fetch_ms = (time.perf_counter() - t0) * 1000.0
         return page
 
-    def _take_responses(self, page: list[QueueRow]) -> None:
-        """UI thread: keep the response states read with ``page``."""
-        found = getattr(page, "responses", None)
-        if found:
-            self._responses.update(found)
+    def _query_rows(self, ids: list[uuid.UUID]) -> Rows:
+        """Rows by ids with their response states. Any thread."""
+        with self._db.read() as session:
+            rows = Rows(fetch_rows(session, ids))
+            rows.responses = response_details(session, list(rows)) if rows else {}
+        return rows
+
+    def _keep(self, rows: Iterable[QueueRow], responses: dict[uuid.UUID, ResponseState] | None) -> None:
+        """UI thread: cache ``rows`` (newest) with their response states; the oldest leave past ROW_CACHE."""
+        cache = self._cache
+        for row in rows:
+            cache[row.id] = row
+            cache.move_to_end(row.id)
+            state = responses.get(row.id) if responses else None
+            if state is None:
+                self._responses.pop(row.id, None)
+            else:
+                self._responses[row.id] = state
+        while len(cache) > ROW_CACHE:
+            old, _ = cache.popitem(last=False)
+            self._responses.pop(old, None)
+            self._texts.pop(old, None)
 
     def note_response(self, case_id: uuid.UUID, state: ResponseState | None) -> None:
         """A response was written for a shown case: its Response cell says so at once."""
         if state is None:
             self._responses.pop(case_id, None)
-        else:
+        elif case_id in self._cache:  # an uncached row reads its state with its text
             self._responses[case_id] = state
         row = self.row_for_case(case_id)
         if row is not None:
@@ -222,10 +275,11 @@ class QueueModel(QAbstractTableModel):
 
     def _read_page(self, after: QueueKey | None) -> list[QueueRow]:
         page = self._query(self._filter, after)
-        self._take_responses(page)
         if len(page) <= self._page_size:
             self._at_end = True
-        return page[: self._page_size]
+        rows = page[: self._page_size]
+        self._keep(rows, page.responses)
+        return rows
 
     # -- lazy paging ---------------------------------------------------------------------------
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
@@ -235,18 +289,19 @@ class QueueModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        after = self._rows[-1].key if self._rows else None
+        after = self._store.key_at(len(self._store) - 1) if len(self._store) else None
         if self._submit is not None:
             generation, flt = self._generation, self._filter
 
-            def done(page: list[QueueRow]) -> None:
+            def done(page: Page) -> None:
                 if generation != self._generation:
                     return
                 if len(page) <= self._page_size:
                     self._at_end = True
                 self._fetching = False
-                self._take_responses(page)
-                self._append(page[: self._page_size])
+                rows = page[: self._page_size]
+                self._keep(rows, page.responses)
+                self._append(rows)
 
             self._submit(lambda: self._query(flt, after), done)
             return
@@ -260,23 +315,75 @@ class QueueModel(QAbstractTableModel):
         try:
             if not page:
                 return
-            start = len(self._rows)
+            start = len(self._store)
             self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)  # last row is start + n - 1
-            self._rows.extend(page)
-            if self._index is not None:
-                self._index.update((r.id, start + i) for i, r in enumerate(page))
+            self._store.extend(r.key for r in page)
             self.endInsertRows()
         finally:
             self._fetching = False
 
+    # -- rows on demand ------------------------------------------------------------------------
+    def _cached(self, row: int) -> QueueRow | None:
+        """The full row at ``row`` if cached; otherwise None, and its block is read (by ids)."""
+        case_id = self._store.id_at(row)
+        found = self._cache.get(case_id)
+        if found is None:
+            self._want(row)
+            return self._cache.get(case_id)  # read already when there is no worker
+        self._cache.move_to_end(case_id)  # shown rows stay while pages stream in
+        return found
+
+    def _want(self, row: int) -> None:
+        if self._submit is None:  # no worker (tests, tools): read here
+            wanted = self._block(row // BLOCK)
+            rows = self._query_rows([i for i, _ in wanted])
+            self._keep(rows.values(), rows.responses)
+            return
+        if not self._wanted:
+            QTimer.singleShot(0, self._read_wanted)
+        self._wanted.add(row // BLOCK)
+
+    def _block(self, block: int) -> list[tuple[uuid.UUID, int]]:
+        """(id, row) of the block's rows that are neither cached nor being read."""
+        first, end = block * BLOCK, min((block + 1) * BLOCK, len(self._store))
+        found = ((self._store.id_at(r), r) for r in range(first, end))
+        return [(i, r) for i, r in found if i not in self._cache and i not in self._reading]
+
+    @Slot()
+    def _read_wanted(self) -> None:
+        """Read every wanted block's uncached rows in one job on the read worker."""
+        blocks, self._wanted = sorted(self._wanted), set()
+        hints = dict(pair for b in blocks for pair in self._block(b))
+        if not hints or self._submit is None:
+            return
+        ids = list(hints)
+        self._reading.update(ids)
+        generation = self._generation
+
+        def done(rows: Rows) -> None:
+            if generation != self._generation:
+                return
+            self._reading.difference_update(ids)
+            self._keep(rows.values(), rows.responses)
+            shown = [r for r in (self.row_for_case(i, hints[i]) for i in rows) if r is not None]
+            if shown:
+                first, last = min(shown), max(shown)
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
+                self.rows_ready.emit(first, last)
+
+        self._submit(lambda: self._query_rows(ids), done)
+
     # -- rows by case --------------------------------------------------------------------------
     def case_at(self, row: int) -> QueueRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """The full row at ``row``; None past the end, or (with a worker) while it is being read."""
+        return self._cached(row) if 0 <= row < len(self._store) else None
 
-    def row_for_case(self, case_id: uuid.UUID) -> int | None:
-        if self._index is None:
-            self._index = {r.id: i for i, r in enumerate(self._rows)}
-        return self._index.get(case_id)
+    def id_at(self, row: int) -> uuid.UUID | None:
+        """The case id at ``row`` (always known, cached or not)."""
+        return self._store.id_at(row) if 0 <= row < len(self._store) else None
+
+    def row_for_case(self, case_id: uuid.UUID, hint: int | None = None) -> int | None:
+        return self._store.find(case_id, hint)
 
     def remove_case(self, case_id: uuid.UUID) -> bool:
         """Take a case out (it no longer matches the filter, e.g. after a decision). False if not shown."""
@@ -285,8 +392,7 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return False
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row]
-        self._index = None
+        self._store.delete(row)
         self.endRemoveRows()
         return True
 
@@ -300,6 +406,7 @@ class QueueModel(QAbstractTableModel):
         self._texts.pop(row.id, None)
         existing = self.row_for_case(row.id)
         if existing is not None:
+            self._keep([row], {})
             return existing
         flt = self._filter
         if (
@@ -308,28 +415,30 @@ class QueueModel(QAbstractTableModel):
             or (flt.category is not None and row.category != flt.category)
         ):
             return None
-        pos = bisect.bisect_left(self._rows, row.key, key=_row_key)
-        if pos == len(self._rows) and not self._at_end:
+        pos = bisect.bisect_left(self._keys, row.key)
+        if pos == len(self._store) and not self._at_end:
             return None
+        self._keep([row], {})
         self.beginInsertRows(QModelIndex(), pos, pos)
-        self._rows.insert(pos, row)
-        self._index = None
+        self._store.insert(pos, row.key)
         self.endInsertRows()
         return pos
 
     @Slot()
     def refresh_sla(self) -> None:
         """Repaint the SLA and Response columns (their text, colour and tooltip depend on the time)."""
-        if self._rows:
+        if len(self._store):
             roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole]
-            last = len(self._rows) - 1
+            last = len(self._store) - 1
             self.dataChanged.emit(self.index(0, Column.SLA), self.index(last, Column.SLA), roles)
             if self._responses:
-                self.dataChanged.emit(self.index(0, Column.RESPONSE), self.index(last, Column.RESPONSE), roles)
+                self.dataChanged.emit(
+                    self.index(0, Column.RESPONSE), self.index(last, Column.RESPONSE), roles
+                )
 
     # -- Qt model interface --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._store)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(Column)
@@ -350,9 +459,13 @@ class QueueModel(QAbstractTableModel):
         if role not in _SERVED_ROLES:
             return None
         r = index.row()
-        if not 0 <= r < len(self._rows):
+        if not 0 <= r < len(self._store):
             return None
-        row = self._rows[r]
+        if role == CaseIdRole:
+            return self._store.id_at(r)
+        row = self._cached(r)
+        if row is None:  # being read: a placeholder until ``dataChanged``
+            return PLACEHOLDER if role == _DISPLAY else None
         column = index.column()
         if role == _DISPLAY:
             if column == _SLA_COL:
@@ -365,11 +478,11 @@ class QueueModel(QAbstractTableModel):
                     self._texts.clear()
                 texts = self._texts[row.id] = tuple(self._display(row, c) for c in Column)
             return texts[column]
-        if role == CaseIdRole:
-            return row.id
         if column == _SLA_COL:
             if role == _FOREGROUND:
-                return _OVERDUE_BRUSH if sla_overdue(row.sla_deadline, self._clock.now(), row.status) else None
+                return (
+                    _OVERDUE_BRUSH if sla_overdue(row.sla_deadline, self._clock.now(), row.status) else None
+                )
             if role == _TOOLTIP:
                 return _deadline_tooltip(row.sla_deadline, self._clock.now())
             if role == _ALIGN:
