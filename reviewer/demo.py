@@ -191,4 +191,7 @@ def build_demo(db: Database, spec: DemoSpec = DemoSpec(), now: datetime | None =
         from reviewer.demo_history import build_history
 
         build_history(db, now, seed=spec.seed, days=spec.history_days, scale=min(1.0, spec.cases / 3000))
+        from reviewer.demo_appeals import add_demo_appeals
+
+        add_demo_appeals(db, now, seed=spec.seed)
     return report

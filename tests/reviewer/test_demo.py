@@ -42,3 +42,16 @@ def test_demo_builds_a_varied_queue(db: Database) -> None:
         assert {"image", "text"} <= kinds
         breached = s.execute(select(func.count()).where(Case.sla_deadline < NOW)).scalar_one()
         assert 0 < breached < 300
+
+
+def test_demo_has_appeals_of_past_decisions(db: Database) -> None:
+    from reviewer.models import Appeal, Decision
+
+    build_demo(db, DemoSpec(cases=300, seed=1, images=6, history_days=3), now=NOW)
+    with db.read() as s:
+        appeals = s.execute(select(Appeal)).scalars().all()
+        assert 1 <= len(appeals) <= 6
+        for appeal in appeals:
+            decision = s.get(Decision, appeal.original_decision_id)
+            assert decision is not None and decision.action != "keep"
+            assert s.get(Case, decision.case_id).status == "decided"  # type: ignore[union-attr]
