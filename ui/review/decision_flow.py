@@ -63,6 +63,8 @@ class DecisionFlow(QObject):
         self.unseen = UnseenConfirm(preview, window)  # keep/remove on unseen severe media asks first
         self._shown_at = time.monotonic()
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
+        # A lane (ui/review/lane.py) takes decision keys: True when it routed one elsewhere.
+        self.lane_route: Callable[[CaseView, str, str | None], bool] | None = None
         selection.case_shown.connect(self._on_case_shown)
         selection.lease_lost.connect(self._on_lease_lost)
         # A new filter replaces every row: a decided row still waiting to leave must not be taken out of
@@ -103,6 +105,8 @@ class DecisionFlow(QObject):
         if not confirmed and self.unseen.asks(
             action, lambda: self._confirmed(view.id, action, code, note, rationale, to_tier)
         ):
+            return
+        if self.lane_route is not None and self.lane_route(view, action, code):
             return
         if action == "escalate":
             try:  # the core's rule, with the pack's highest tier
