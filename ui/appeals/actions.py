@@ -9,9 +9,11 @@ overturns it after a required reason (``reviewer.appeals.outcomes.decide_appeal`
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QWidget
 
 from reviewer.casefile import CaseView
 from reviewer.display import visible
@@ -93,23 +95,15 @@ class AppealsFeature(QObject):
         self._write(view, appeal.id, "uphold", None, None, "")
 
     def _overturn(self, view: CaseView, appeal: Any, action: str, code: str | None) -> None:
-        from ui.shell.required_text import RequiredTextBox
-
         if (action, code) == (appeal.original_action, appeal.original_policy):
             self.window.flash(f"That is the original decision: {self._key(UPHOLD)} upholds it.")
             return
-        box = RequiredTextBox(
-            "Overturn the appealed decision",
-            f"Overturn {action_text(appeal.original_action, appeal.original_policy)} → "
-            f"{action_text(action, code)} on appeal {visible(appeal.external_id)}.",
+        box = overturn_reason_box(
+            appeal,
+            action,
+            code,
             lambda reason: self._write(view, appeal.id, "overturn", action, code, reason),
-            word="reason",
-            placeholder="Why the decision is overturned (required; recorded)",
-            description="Why the appealed decision is overturned",
-            hint="Ctrl+Enter overturns · Esc cancels",
-            object_name="appealOverturnReason",
-            height=260,
-            parent=self.window,
+            self.window,
         )
         box.finished.connect(lambda _r: self.review.flow.back_to_queue())
         self.reason_box = box
@@ -146,6 +140,27 @@ class AppealsFeature(QObject):
             lambda _row: self.review.lanes.done_with(view.id, said),
             lambda exc: self.window.flash(f"Not saved: {exc}"),
         )
+
+
+def overturn_reason_box(
+    appeal: Any, action: str, code: str | None, done: Callable[[str], None], parent: QWidget
+) -> QDialog:
+    """The required reason of an overturn (Ctrl+Enter overturns, Esc cancels)."""
+    from ui.shell.required_text import RequiredTextBox
+
+    return RequiredTextBox(
+        "Overturn the appealed decision",
+        f"Overturn {action_text(appeal.original_action, appeal.original_policy)} → "
+        f"{action_text(action, code)} on appeal {visible(appeal.external_id)}.",
+        done,
+        word="reason",
+        placeholder="Why the decision is overturned (required; recorded)",
+        description="Why the appealed decision is overturned",
+        hint="Ctrl+Enter overturns · Esc cancels",
+        object_name="appealOverturnReason",
+        height=260,
+        parent=parent,
+    )
 
 
 def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> AppealsFeature:

@@ -9,9 +9,11 @@ the queue shows both verdicts; pressing the first's or the second's key keeps or
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QWidget
 
 from reviewer.actions import ACTION_KINDS
 from reviewer.casefile import CaseView
@@ -139,8 +141,6 @@ class QaFeature(QObject):
         self.review.lanes.toggle(self.adjudications_lane())
 
     def _adjudicate(self, view: CaseView, item: Any, action: str, code: str | None) -> None:
-        from ui.shell.required_text import RequiredTextBox
-
         db, me, pack = self.ctx.db, self.ctx.reviewer, self.ctx.pack
 
         def write(note: str) -> None:
@@ -155,21 +155,30 @@ class QaFeature(QObject):
                 self._refused,
             )
 
-        box = RequiredTextBox(
-            "Adjudicate the QA disagreement",
-            f"Outcome: {action_text(action, code)}. {_both_verdicts(item)}",
-            write,
-            word="note",
-            placeholder="Why this outcome (required; recorded)",
-            description="Why this outcome: recorded with the adjudication",
-            hint="Ctrl+Enter adjudicates · Esc cancels",
-            object_name="qaAdjudicationNote",
-            height=260,
-            parent=self.window,
-        )
+        box = adjudication_note_box(item, action, code, write, self.window)
         box.finished.connect(lambda _r: self.review.flow.back_to_queue())
         self.note_box = box
         box.open()
+
+
+def adjudication_note_box(
+    item: Any, action: str, code: str | None, done: Callable[[str], None], parent: QWidget
+) -> QDialog:
+    """The required note of an adjudication (Ctrl+Enter adjudicates, Esc cancels)."""
+    from ui.shell.required_text import RequiredTextBox
+
+    return RequiredTextBox(
+        "Adjudicate the QA disagreement",
+        f"Outcome: {action_text(action, code)}. {_both_verdicts(item)}",
+        done,
+        word="note",
+        placeholder="Why this outcome (required; recorded)",
+        description="Why this outcome: recorded with the adjudication",
+        hint="Ctrl+Enter adjudicates · Esc cancels",
+        object_name="qaAdjudicationNote",
+        height=260,
+        parent=parent,
+    )
 
 
 def _both_verdicts(item: Any) -> str:
