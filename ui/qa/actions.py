@@ -48,6 +48,8 @@ LANE_REFUSED = frozenset(
         "decision.override",
     }
 )
+#: And in the blind lane, what would show the first decision (its statement of reasons, a response quoting it).
+BLIND_REFUSED = LANE_REFUSED | {"dsa.statement", "response.compose"}
 NOT_A_LEAD = "Only a lead adjudicates QA disagreements (nothing was opened)."
 
 
@@ -85,7 +87,7 @@ class QaFeature(QObject):
             title=f"QA second review, blind{self._key(QA_LANE)}: decide as if first — K, R, T… record your verdict",
             read=read,
             decide=self._verdict,
-            refused=LANE_REFUSED,
+            refused=BLIND_REFUSED,
             refusal="Not in the QA lane: decide with K, R, T… (your verdict), or leave the lane with its key.",
             blind=True,
         )

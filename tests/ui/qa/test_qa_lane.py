@@ -103,7 +103,8 @@ def test_f7_shows_the_blind_qa_task_and_k_records_the_verdict(
 
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_Z, CTRL)  # undo makes no sense in the lane
     qtbot.waitUntil(lambda: "QA lane" in w.statusBar().currentMessage(), timeout=UI_WAIT_MS)
-    assert "QA lane" in (w.registry.refusal("decision.escalate") or "")
+    for refused in ("decision.escalate", "decision.apply_to_duplicates", "dsa.statement"):
+        assert "QA lane" in (w.registry.refusal(refused) or ""), refused
 
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_K)
 
