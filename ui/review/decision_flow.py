@@ -22,6 +22,7 @@ from reviewer.conflicts import CaseConflict, DecisionError
 from reviewer.decisions import DecisionResult, record_decision, undo_last
 from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
+from reviewer.models import WORKABLE_STATUSES
 from reviewer.queue import QueueRow, fetch_case
 from reviewer.tiers import check_escalation, needs_handoff_note
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
@@ -332,6 +333,9 @@ class DecisionFlow(QObject):
             self._on_lease_lost(current.id)
 
     def _on_lease_lost(self, case_id: uuid.UUID) -> None:
+        current = self.selection.current
+        if current is not None and current.id == case_id and current.status not in WORKABLE_STATUSES:
+            return  # a decided case is looked at, never held (a lane, the Decided filter): nothing to lose
         db, session_id = self.ctx.db, self.ctx.session_id
 
         def told(outlook: ClaimResult) -> None:

@@ -101,6 +101,13 @@ def test_f7_shows_the_blind_qa_task_and_k_records_the_verdict(
     assert "decided" not in panel.title.full_text()  # the case's status says there was a decision
     assert w.review.queue.table.isColumnHidden(6)  # the queue's status column
 
+    # A sync's re-check of the shown case (or a lease renewal) must not say who decided it.
+    w.review.flow.recheck_current()
+    marker: list[bool] = []
+    w.ctx.tasks.run_read(lambda: None, lambda _none: marker.append(True))  # after any read queued before it
+    qtbot.waitUntil(lambda: bool(marker), timeout=UI_WAIT_MS)
+    assert w.review.flow.error_box is None and "alice" not in w.statusBar().currentMessage()
+
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_Z, CTRL)  # undo makes no sense in the lane
     qtbot.waitUntil(lambda: "QA lane" in w.statusBar().currentMessage(), timeout=UI_WAIT_MS)
     for refused in ("decision.escalate", "decision.apply_to_duplicates", "dsa.statement"):
