@@ -34,7 +34,13 @@ QA_LANE = ActionSpec(
 ADJUDICATIONS = ActionSpec(
     "qa.adjudications", "QA adjudications (lead)", "Queue", description="Settle QA disagreements (leads)"
 )
-ACTIONS: tuple[ActionSpec, ...] = (QA_LANE, ADJUDICATIONS)
+KEEP_FIRST = ActionSpec(
+    "qa.keep_first", "Adjudicate: keep the first decision", "Decide", description="In the adjudications lane"
+)
+TAKE_SECOND = ActionSpec(
+    "qa.take_second", "Adjudicate: take the second verdict", "Decide", description="In the adjudications lane"
+)
+ACTIONS: tuple[ActionSpec, ...] = (QA_LANE, ADJUDICATIONS, KEEP_FIRST, TAKE_SECOND)
 
 #: What makes no sense on a case of another reviewer's decision worked in a lane.
 LANE_REFUSED = frozenset(
@@ -142,6 +148,21 @@ class QaFeature(QObject):
             return
         self.review.lanes.toggle(self.adjudications_lane())
 
+    def pick_verdict(self, second: bool) -> None:
+        """Alt+F / Alt+S in the adjudications lane: the first decision or the second verdict as the outcome."""
+        lanes, view = self.review.lanes, self.review.selection.current
+        if lanes.active is None or lanes.active.key != "adjudications":
+            self.window.flash(f"Works in the adjudications lane{self._key(ADJUDICATIONS)}.")
+            return
+        if view is None or view.id not in lanes.details:
+            self.window.flash("No disagreement is on screen.")
+            return
+        item = lanes.details[view.id]
+        if second:
+            self._adjudicate(view, item, item.verdict_action, item.verdict_policy)
+        else:
+            self._adjudicate(view, item, item.first_action, item.first_policy)
+
     def _adjudicate(self, view: CaseView, item: Any, action: str, code: str | None) -> None:
         db, me, pack = self.ctx.db, self.ctx.reviewer, self.ctx.pack
 
@@ -187,7 +208,7 @@ def _both_verdicts(item: Any) -> str:
     return (
         f"First: {action_text(item.first_action, item.first_policy)} by {visible(item.first_reviewer)} · "
         f"Second: {action_text(item.verdict_action, item.verdict_policy)} by {visible(item.second_reviewer or '')}"
-        " — press either's key to keep it, or another action."
+        " — Alt+F keeps the first, Alt+S takes the second, or decide otherwise."
     )
 
 
@@ -195,4 +216,6 @@ def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> Q
     feature = QaFeature(window, registry, review)
     registry.register(QA_LANE, feature.toggle_qa)
     registry.register(ADJUDICATIONS, feature.toggle_adjudications)
+    registry.register(KEEP_FIRST, lambda: feature.pick_verdict(second=False))
+    registry.register(TAKE_SECOND, lambda: feature.pick_verdict(second=True))
     return feature

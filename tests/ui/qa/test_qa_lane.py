@@ -25,6 +25,7 @@ from ui.qa.actions import NOT_A_LEAD
 from ui.shell.main_window import MainWindow
 from ui.shell.required_text import RequiredTextBox
 
+ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 FIRST_NOTE = "first-reviewer-note-7731"
@@ -175,8 +176,8 @@ def test_a_lead_adjudicates_a_disagreement_with_a_note(
         timeout=UI_WAIT_MS,
     )
     info = w.review.lanes.info.text()
-    assert "alice" in info and "bob" in info  # both verdicts side by side (not blind)
-    qtbot.keyClick(w.review.queue.table, Qt.Key.Key_K)  # take the second verdict: keep
+    assert "alice" in info and "bob" in info and "Alt+S" in info  # both verdicts side by side, the keys
+    qtbot.keyClick(w.review.queue.table, Qt.Key.Key_S, ALT)  # take the second verdict: keep
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), RequiredTextBox), timeout=UI_WAIT_MS)
     box = QApplication.activeModalWidget()
     assert isinstance(box, RequiredTextBox)
