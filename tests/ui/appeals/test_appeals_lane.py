@@ -123,4 +123,5 @@ def test_alt_u_upholds_the_appeal(
     )
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_U, ALT)
     qtbot.waitUntil(lambda: _status(db, "AP-1") == "upheld", timeout=UI_WAIT_MS)
-    assert "upheld" in w.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "upheld" in w.statusBar().currentMessage(), timeout=UI_WAIT_MS)
+    qtbot.waitUntil(lambda: w.review.model.rowCount() == 0, timeout=UI_WAIT_MS)  # the appeal left the lane
