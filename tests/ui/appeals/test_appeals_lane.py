@@ -43,6 +43,13 @@ def _appeal(
     assert import_appeals(db, path, actor="test") == 1
 
 
+def _said(w: MainWindow) -> list[str]:
+    """Every status-bar message from now on (a later start-up message may replace one before it is read)."""
+    messages: list[str] = []
+    w.statusBar().messageChanged.connect(messages.append)
+    return messages
+
+
 def _status(db: Database, ext: str) -> str:
     with db.read() as s:
         return s.execute(select(Appeal.status).where(Appeal.external_id == ext)).scalar_one()
@@ -100,8 +107,9 @@ def test_f10_shows_the_appeal_and_an_overturn_needs_a_reason(
         lambda: w.review.selection.current is not None and w.review.selection.current.id == mine,
         timeout=UI_WAIT_MS,
     )
+    said = _said(w)
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_U, ALT)
-    qtbot.waitUntil(lambda: "another reviewer" in w.statusBar().currentMessage(), timeout=UI_WAIT_MS)
+    qtbot.waitUntil(lambda: any("another reviewer" in m for m in said), timeout=UI_WAIT_MS)
     assert _status(db, "AP-2") == "open"
 
 
@@ -121,7 +129,8 @@ def test_alt_u_upholds_the_appeal(
         lambda: w.review.selection.current is not None and w.review.selection.current.id == theirs,
         timeout=UI_WAIT_MS,
     )
+    said = _said(w)
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_U, ALT)
     qtbot.waitUntil(lambda: _status(db, "AP-1") == "upheld", timeout=UI_WAIT_MS)
-    qtbot.waitUntil(lambda: "upheld" in w.statusBar().currentMessage(), timeout=UI_WAIT_MS)
+    qtbot.waitUntil(lambda: any("upheld" in m for m in said), timeout=UI_WAIT_MS)
     qtbot.waitUntil(lambda: w.review.model.rowCount() == 0, timeout=UI_WAIT_MS)  # the appeal left the lane
