@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Signal
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout
 
 from reviewer.casefile import CaseView
 from reviewer.queue import QueueFilter
@@ -58,9 +58,12 @@ class LaneHost(QObject):
         self.title = plain_label()
         self.title.setAccessibleName("Queue lane")
         self.title.setWordWrap(True)
-        self.info = plain_label()
+        self.info = QPlainTextEdit()  # plain text always; imported values (a statement) scroll, never cut
+        self.info.setReadOnly(True)
+        self.info.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay on the queue
+        self.info.setMaximumHeight(self.info.fontMetrics().lineSpacing() * 5 + 12)
         self.info.setAccessibleName("About this case in the lane")
-        self.info.setWordWrap(True)
+        self.info.setAccessibleDescription("What the lane knows of the case on screen (plain text)")
         layout = review.queue.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.title)
@@ -102,7 +105,7 @@ class LaneHost(QObject):
     def _show(self, lane: Lane | None) -> None:
         self.title.setText(f"{lane.title}  (its key again: back to the queue)" if lane else "")
         self.title.setVisible(lane is not None)
-        self.info.setText("")
+        self.info.setPlainText("")
         self.info.setVisible(lane is not None and lane.describe is not None)
         self.review.queue.table.setColumnHidden(int(Column.STATUS), lane is not None and lane.blind)
         self.changed.emit(lane)
@@ -148,4 +151,4 @@ class LaneHost(QObject):
         if lane is None or lane.describe is None:
             return
         detail = self.details.get(view.id) if view is not None else None
-        self.info.setText(lane.describe(detail) if detail is not None else "")
+        self.info.setPlainText(lane.describe(detail) if detail is not None else "")

@@ -22,6 +22,8 @@ from reviewer.identity import ensure_reviewer
 from reviewer.models import Appeal, Case, Decision
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
+from tests.support.accessible import unnamed_controls
+from tests.support.labels import clipped_labels
 from tests.support.waiting import UI_WAIT_MS
 from ui.shell.main_window import MainWindow
 from ui.shell.required_text import RequiredTextBox
@@ -74,9 +76,12 @@ def test_f10_shows_the_appeal_and_an_overturn_needs_a_reason(
     )
     assert w.review.model.rowCount() == 1  # the appeal of the reviewer's own decision is not offered
     info = w.review.lanes.info
-    qtbot.waitUntil(lambda: "AP-1" in info.text(), timeout=UI_WAIT_MS)
-    assert info.textFormat() == Qt.TextFormat.PlainText and STATEMENT in info.text()  # shown, never markup
-    assert "alice" in info.text() and "Alt+U" in info.text()  # the original decision; the uphold key
+    qtbot.waitUntil(lambda: "AP-1" in info.toPlainText(), timeout=UI_WAIT_MS)
+    assert STATEMENT in info.toPlainText()  # shown as plain text (a QPlainTextEdit), never markup
+    assert (
+        "alice" in info.toPlainText() and "Alt+U" in info.toPlainText()
+    )  # the original decision; the uphold key
+    assert unnamed_controls(w) == [] and clipped_labels(w) == []  # the lane's title and line fit
 
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_K)  # keep: overturns the removal
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), RequiredTextBox), timeout=UI_WAIT_MS)

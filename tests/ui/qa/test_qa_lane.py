@@ -184,7 +184,7 @@ def test_a_lead_adjudicates_a_disagreement_with_a_note(
         lambda: w.review.selection.current is not None and w.review.selection.current.id == case_id,
         timeout=UI_WAIT_MS,
     )
-    info = w.review.lanes.info.text()
+    info = w.review.lanes.info.toPlainText()
     assert "alice" in info and "bob" in info and "Alt+S" in info  # both verdicts side by side, the keys
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_S, ALT)  # take the second verdict: keep
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), RequiredTextBox), timeout=UI_WAIT_MS)
