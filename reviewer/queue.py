@@ -79,6 +79,7 @@ class QueueFilter:
     category: str | None = None
     text: str | None = None
     tier: int | None = None  # one escalation tier's queue; None: every tier
+    case_ids: tuple[uuid.UUID, ...] | None = None  # a lane's cases only (ui/review/lane.py); None: any
 
     def for_tier(self, tier: int | None) -> QueueFilter:
         """This filter showing one tier's queue (None: every tier). A case at tier 1 is never "escalated"
@@ -189,6 +190,8 @@ def _where(
         stmt = stmt.where(Case.category == flt.category)
     if flt.tier is not None:
         stmt = stmt.where(Case.tier == flt.tier)
+    if flt.case_ids is not None:  # a lane (QA, appeals): its own short list of cases
+        stmt = stmt.where(Case.id.in_(flt.case_ids)) if flt.case_ids else stmt.where(false())
     if flt.text and flt.text.strip():
         typed = flt.text.strip()
         needle = queue_search.escape_like(typed)

@@ -81,7 +81,12 @@ class CasePanelFeature(QObject):
         self._follow.setInterval(FOLLOW_MS)
         self._follow.timeout.connect(lambda: self._on_case_shown(self._pending_view))
         review.selection.case_shown.connect(self._case_shown)
+        review.lanes.changed.connect(self._lane_changed)
         review.cache.ready.connect(self._on_preview_ready)
+
+    def _lane_changed(self, _lane: object) -> None:
+        self.panel.blind = self.review.lanes.blind
+        self.panel.show_case(None)
 
     def _case_shown(self, view: CaseView | None) -> None:
         self._pending_view = view

@@ -28,6 +28,7 @@ from ui.review.preview_cache import PreparedPreview
 from ui.shell.elided import ElidedLabel
 from ui.shell.plain import tooltip
 
+BLIND_TEXT = "Hidden in the blind QA lane: decide without the first decision."
 RELATED_HINT = "Related cases  (Alt+↓ / Alt+↑ choose · O go to it)"
 
 
@@ -94,10 +95,15 @@ class CasePanel(QWidget):
         self.notes_heading = ElidedLabel("Notes on this case")
         self.notes = _text_box(2)
         self.case: CaseView | None = None
+        self.blind = False  # a blind lane (QA): nothing of the case's decisions is shown
         for widget, name, description in (
             (self.report, "Report text", "The full report of this case (Alt+PgUp / Alt+PgDown scroll)"),
             (self.timeline, "Account timeline", "Every case and decision about this account, newest first"),
-            (self.related, "Related cases", "Same media, account or reporter: Alt+Up / Alt+Down choose, O goes"),
+            (
+                self.related,
+                "Related cases",
+                "Same media, account or reporter: Alt+Up / Alt+Down choose, O goes",
+            ),
             (self.notes, "Notes on this case", "Notes and rationales of the decisions on this case"),
             (self.thumbs, "Item thumbnails", "Blurred thumbnails of the case's items"),
         ):
@@ -130,7 +136,8 @@ class CasePanel(QWidget):
             return
         self.title.set_full_text(
             f"{category_label(case.category)} · P{case.priority} · tier {case.tier} · "
-            f"{visible(case.channel)} · {visible(case.external_id)} · {visible(case.status)}"
+            f"{visible(case.channel)} · {visible(case.external_id)}"
+            + ("" if self.blind else f" · {visible(case.status)}")
         )
         self.reporter.set_full_text(
             f"Reported by {visible(case.reporter) or 'unknown'} via {visible(case.channel)}"
@@ -158,7 +165,7 @@ class CasePanel(QWidget):
             for h in case.history
             if h.note.strip()
         ]
-        self.notes.setPlainText("\n".join(notes) or "No notes yet.")
+        self.notes.setPlainText(BLIND_TEXT if self.blind else "\n".join(notes) or "No notes yet.")
         _row(self.timeline, "Loading the account timeline…")
         _row(self.related, "Looking for related cases…")
 
@@ -168,9 +175,12 @@ class CasePanel(QWidget):
     # -- what surrounds it (read on the worker) ---------------------------------------------------
     def set_context(self, timeline: list[TimelineEntry], related: list[RelatedCase]) -> None:
         self.timeline.clear()
+        if self.blind:
+            timeline = []
+            _row(self.timeline, BLIND_TEXT)
         for entry in timeline:
             _row(self.timeline, timeline_text(entry, self.case), entry.case_id)
-        if not timeline:
+        if not timeline and not self.blind:
             _row(self.timeline, "No account, no timeline.")
         self.set_related(related)
 

@@ -89,7 +89,7 @@ class EscalationsFeature(QObject):
 
     # -- the escalation line ---------------------------------------------------------------------
     def _on_case_shown(self, view: CaseView | None) -> None:
-        if view is None or view.tier <= 1:  # an escalation always raises the tier: none to read
+        if view is None or view.tier <= 1 or self.review.lanes.blind:  # none (a blind lane: never shown)
             self._shown = None
             self.line.show_escalation(None, self.window.clock.now())
             return

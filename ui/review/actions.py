@@ -84,6 +84,7 @@ def install(window: Frame, registry: ActionRegistry, spec: PreviewSpec | None = 
         return flow.refusal() if action.group == "Decide" else None  # undo too: never a silent drop
 
     registry.add_guard(guard)
+    registry.add_guard(review.lanes.guard)  # a lane refuses what makes no sense in it
 
     def decide(action: str) -> Callable[[], None]:
         return lambda: picks.act(action)

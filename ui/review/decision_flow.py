@@ -22,6 +22,7 @@ from reviewer.conflicts import CaseConflict, DecisionError
 from reviewer.decisions import DecisionResult, record_decision, undo_last
 from reviewer.display import visible
 from reviewer.leases import ClaimResult, case_outlook
+from reviewer.models import WORKABLE_STATUSES
 from reviewer.queue import QueueRow, fetch_case
 from reviewer.tiers import check_escalation, needs_handoff_note
 from reviewer.wellbeing.rotation import LOOKAHEAD, ROTATION_MESSAGE, RotationAdvisor, rotation_pick
@@ -63,6 +64,8 @@ class DecisionFlow(QObject):
         self.unseen = UnseenConfirm(preview, window)  # keep/remove on unseen severe media asks first
         self._shown_at = time.monotonic()
         self._pending_drops: set[uuid.UUID] = set()  # decided rows still shown for one paint
+        # A lane (ui/review/lane.py) takes decision keys: True when it routed one elsewhere.
+        self.lane_route: Callable[[CaseView, str, str | None], bool] | None = None
         selection.case_shown.connect(self._on_case_shown)
         selection.lease_lost.connect(self._on_lease_lost)
         # A new filter replaces every row: a decided row still waiting to leave must not be taken out of
@@ -103,6 +106,8 @@ class DecisionFlow(QObject):
         if not confirmed and self.unseen.asks(
             action, lambda: self._confirmed(view.id, action, code, note, rationale, to_tier)
         ):
+            return
+        if self.lane_route is not None and self.lane_route(view, action, code):
             return
         if action == "escalate":
             try:  # the core's rule, with the pack's highest tier
@@ -328,6 +333,9 @@ class DecisionFlow(QObject):
             self._on_lease_lost(current.id)
 
     def _on_lease_lost(self, case_id: uuid.UUID) -> None:
+        current = self.selection.current
+        if current is not None and current.id == case_id and current.status not in WORKABLE_STATUSES:
+            return  # a decided case is looked at, never held (a lane, the Decided filter): nothing to lose
         db, session_id = self.ctx.db, self.ctx.session_id
 
         def told(outlook: ClaimResult) -> None:

@@ -23,6 +23,7 @@ from reviewer.session_figures import SessionFigures, session_figures
 from reviewer.storage.database import Database
 from ui.review.decision_flow import DecisionFlow
 from ui.review.duplicates import Duplicates
+from ui.review.lane import LaneHost
 from ui.review.override import Overrides
 from ui.review.picks import PickFlow
 from ui.review.policy_panel import PolicyPanel
@@ -67,6 +68,8 @@ class ReviewFeature(QObject):
         self.picks = PickFlow(ctx.pack, self.policy, self.flow.commit, self.queue.table, self)
         self.duplicates = Duplicates(ctx, self.selection, self.preview, self.flow)
         self.overrides = Overrides(ctx, self.selection, self.flow, window)
+        self.lanes = LaneHost(self)  # QA / appeals lanes (ui/review/lane.py)
+        self.flow.lane_route = self.lanes.route
         self.selection.case_shown.connect(self._on_case_shown)
         self.model.rows_ready.connect(self._on_rows_ready)
         for source in (self.selection, self.flow, self.picks, self.duplicates, self.overrides):
@@ -151,6 +154,7 @@ class ReviewFeature(QObject):
 
     # -- queue -----------------------------------------------------------------------------------
     def apply_filter(self, flt: QueueFilter) -> None:
+        flt = self.lanes.narrow(flt)
         self.queue.set_count("Searching…" if flt.text else "Loading…")
         self.model.set_filter(flt)  # rows arrive off the UI thread; `loaded` shows the first case
         self.refresh_count()

@@ -19,6 +19,7 @@ from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
 from reviewer.wellbeing.settings import WellbeingSettings
 from ui import (
+    appeals,
     casepanel,
     commands,
     dsa,
@@ -26,6 +27,7 @@ from ui import (
     investigations,
     metrics,
     policy_updates,
+    qa,
     reports,
     responses,
     review,
@@ -69,6 +71,8 @@ def action_specs() -> tuple[ActionSpec, ...]:
         *policy_updates.ACTIONS,
         *reports.ACTIONS,
         *dsa.ACTIONS,
+        *qa.ACTIONS,
+        *appeals.ACTIONS,
         *ACTIONS,
     )
 
@@ -105,6 +109,8 @@ class MainWindow(Frame):
             self, self.registry, pool=self.review.cache.pool, current=self.investigations.current_id
         )
         self.dsa = dsa.install(self, self.registry, self.review)
+        self.qa = qa.install(self, self.registry, self.review)
+        self.appeals = appeals.install(self, self.registry, self.review)
         self.registry.register(QUIT, self.quit)
         self.keymap = Keymap.load(self.registry.specs(), overrides=load_user_overrides(settings))
         self.registry.set_keymap(self.keymap)

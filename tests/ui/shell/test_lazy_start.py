@@ -27,6 +27,8 @@ DEFERRED = (
     "reviewer.reports.gather",
     "ui.responses.list_view",
     "ui.wellbeing.settings_dialog",
+    "reviewer.qa.reviews",
+    "reviewer.appeals.outcomes",
 )
 
 FIRST_USE_MODULES = (
