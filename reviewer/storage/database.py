@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -114,6 +114,17 @@ class Database:
             raise explain_sqlite_error(exc, self.label) from exc
         finally:
             session.close()
+
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """One atomic write on a Core connection, without an ORM Session (for hot paths whose statements
+        are all Core): the same ``BEGIN IMMEDIATE`` transaction, durable commit and error mapping as
+        :meth:`write`, without the Session's begin/flush/commit/close bookkeeping (~0.1 ms a write)."""
+        try:
+            with self.write_engine.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise explain_sqlite_error(exc, self.label) from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
