@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reviewer.paths import media_dir_for, sqlite_file
 from reviewer.storage.errors import DatabaseOpenError, DataLocationError, explain_sqlite_error
+from reviewer.storage.prepared import run_on_driver
 
 BUSY_TIMEOUT_MS = 5000
 AUTOCHECKPOINT_PAGES = 8000  # ~32 MB of WAL
@@ -54,9 +55,13 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         finally:
             cur.close()
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight on the driver (errors wrapped as exec_driver_sql would wrap them): a statement through
+        # SQLAlchemy's execution context costs more Python than SQLite spends on the BEGIN itself.
+        run_on_driver(conn, begin, ())
 
     return engine
 

@@ -47,7 +47,7 @@ def _params(steps: list[Step], values: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
+def run_on_driver(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
     """Run on the driver connection; a driver error is raised as SQLAlchemy's wrapper of it (as
     ``Connection.execute`` would), so callers that explain database errors see the same exception."""
     driver = conn.connection.driver_connection
@@ -81,7 +81,7 @@ class Prepared:
             conn.execute(self.statement, dict(values))
             return
         sql, steps = self._plan(conn.dialect)
-        _execute(conn, sql, _params(steps, values))
+        run_on_driver(conn, sql, _params(steps, values))
 
 
 class _Record:
@@ -125,5 +125,5 @@ class PreparedSelect:
         make = self._make
         return [
             make([v if p is None else p(v) for v, p in zip(raw, results, strict=True)])
-            for raw in _execute(conn, sql, _params(steps, values)).fetchall()
+            for raw in run_on_driver(conn, sql, _params(steps, values)).fetchall()
         ]
