@@ -41,9 +41,11 @@ def _steps(compiled: Any, dialect: Dialect) -> list[Step]:
 
 
 def _params(steps: list[Step], values: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(
-        const if name is None else values[name] if proc is None else proc(values[name])
-        for name, proc, const in steps
+    return tuple(  # a list comprehension: faster than a generator for ~20 values
+        [
+            const if name is None else values[name] if proc is None else proc(values[name])
+            for name, proc, const in steps
+        ]
     )
 
 
