@@ -37,7 +37,7 @@ from reviewer.leases import (
     write_state,
 )
 from reviewer.models import Case, Decision, Reviewer, SyncConflict, table_of
-from reviewer.pack_versions import pack_version_row
+from reviewer.pack_versions import Pending, pack_version_row, remember
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
 from reviewer.storage.prepared import Prepared, PreparedSelect
@@ -271,7 +271,7 @@ def cited_policy(
 
 
 def write_decisions(
-    session: Session,
+    session: Session | None,
     conn: Connection,
     *,
     actor: str,
@@ -286,7 +286,8 @@ def write_decisions(
     """Insert decisions, set the case's new status, tier and lease, append one event recording all of it.
 
     ``history`` is what ``case_history`` read in this transaction: the case's state and the chain's last
-    link come from its first row.
+    link come from its first row. ``session``: the ORM session whose transaction ``conn`` is in, if any
+    (a Case it loaded is expired); None for a Core-only write (``Database.write_core``).
     """
     state = CaseState.of(history[0])
     new_state = {"status": status, "tier": tier, "claimed_by": lease[0], "claim_expires_at": lease[1]}
@@ -298,7 +299,8 @@ def write_decisions(
         ids.append(decision_id)
         snaps.append(snapshot("decision", values))
     new = write_state(conn, state, **new_state)
-    _after_case_update(session, state.id)
+    if session is not None:
+        _after_case_update(session, state.id)
     append_event_core(
         conn,
         actor=actor,
@@ -340,9 +342,12 @@ def record_decision(
     # Checked before BEGIN IMMEDIATE (a refused decision takes no lock) and again inside the write.
     validate_action(action, policy_code, pack, rationale)
     check_handoff_note(action, rationale)
-    with db.write() as session:
+    pending: Pending = {}
+    with db.write_core() as conn:  # Core statements only: no ORM Session around the transaction
         result = _record_in(
-            session,
+            None,
+            conn,
+            pending,
             case_id=case_id,
             reviewer=reviewer,
             action=action,
@@ -356,6 +361,7 @@ def record_decision(
             rationale=rationale,
             to_tier=to_tier,
         )
+    remember(pending)  # committed: the cited pack version's row id may be cached now
     note_appended(db)
     return result
 
@@ -381,6 +387,8 @@ def record_decision_in(
     decisions of one bulk apply share ``bulk_id``, so one undo reverses them all."""
     return _record_in(
         session,
+        write_connection(session),
+        None,
         case_id=case_id,
         reviewer=reviewer,
         action=action,
@@ -398,7 +406,9 @@ def record_decision_in(
 
 
 def _record_in(
-    session: Session,
+    session: Session | None,
+    conn: Connection,
+    pending: Pending | None,
     *,
     case_id: uuid.UUID,
     reviewer: Reviewer,
@@ -418,11 +428,10 @@ def _record_in(
     validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
     check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
     now = as_utc(now)
-    conn = write_connection(session)
     source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
     pack_row = None
     if pack is not None and policy_code is not None:  # may append its own event: before the last link
-        pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle)
+        pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle, pending=pending)
     history = case_history(conn, case_id, source)
     if history is None:
         raise DecisionError(f"case {case_id} does not exist")
@@ -452,7 +461,7 @@ def _record_in(
 
 
 def _write_one(
-    session: Session,
+    session: Session | None,
     conn: Connection,
     reviewer: Reviewer,
     row: NewDecision,

@@ -74,11 +74,25 @@ def pack_version_id(pack_id: str, version: str, sha256: str) -> uuid.UUID:
     return uuid.uuid5(_PACK_NAMESPACE, f"{pack_id}\0{version}\0{sha256}")
 
 
-def pack_version_row(session: Session, conn: Connection, pack: PolicyPack, *, actor: str) -> uuid.UUID:
+#: Row ids a Core-only write (no Session to hook) read or added, to :func:`remember` after its commit.
+Pending = dict[tuple[Engine, _Key], uuid.UUID]
+
+
+def remember(pending: Pending) -> None:
+    """Cache what a committed Core-only write collected in ``pending`` (see :func:`pack_version_row`)."""
+    for (engine, key), row_id in pending.items():
+        _ids.setdefault(engine, {})[key] = row_id
+    pending.clear()
+
+
+def pack_version_row(
+    session: Session | None, conn: Connection, pack: PolicyPack, *, actor: str, pending: Pending | None = None
+) -> uuid.UUID:
     """The row for this pack's content, added (with its audit event) the first time it is cited.
 
     Raises PolicyPackChanged if the version is known with other content. Call inside a write transaction
-    after ``lock_chain``.
+    after ``lock_chain``. A write without a Session passes ``session=None`` and a ``pending`` dict, and
+    calls :func:`remember` with it once committed (never after a rollback).
     """
     key = (pack.pack_id, pack.version, pack.sha256)
     cached = _ids.get(conn.engine)
@@ -109,7 +123,10 @@ def pack_version_row(session: Session, conn: Connection, pack: PolicyPack, *, ac
             rows={"policy_pack_version": [snapshot("policy_pack_version", values)]},
             locked=True,
         )
-    _remember_after_commit(session, conn.engine, key, row_id)
+    if session is not None:
+        _remember_after_commit(session, conn.engine, key, row_id)
+    elif pending is not None:
+        pending[(conn.engine, key)] = row_id
     return row_id
 
 

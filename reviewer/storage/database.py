@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reviewer.paths import media_dir_for, sqlite_file
 from reviewer.storage.errors import DatabaseOpenError, DataLocationError, explain_sqlite_error
+from reviewer.storage.prepared import run_on_driver
 
 BUSY_TIMEOUT_MS = 5000
 AUTOCHECKPOINT_PAGES = 8000  # ~32 MB of WAL
@@ -54,9 +55,13 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         finally:
             cur.close()
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight on the driver (errors wrapped as exec_driver_sql would wrap them): a statement through
+        # SQLAlchemy's execution context costs more Python than SQLite spends on the BEGIN itself.
+        run_on_driver(conn, begin, ())
 
     return engine
 
@@ -114,6 +119,17 @@ class Database:
             raise explain_sqlite_error(exc, self.label) from exc
         finally:
             session.close()
+
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """One atomic write on a Core connection, without an ORM Session (for hot paths whose statements
+        are all Core): the same ``BEGIN IMMEDIATE`` transaction, durable commit and error mapping as
+        :meth:`write`, without the Session's begin/flush/commit/close bookkeeping (~0.1 ms a write)."""
+        try:
+            with self.write_engine.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise explain_sqlite_error(exc, self.label) from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:

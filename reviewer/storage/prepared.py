@@ -41,13 +41,15 @@ def _steps(compiled: Any, dialect: Dialect) -> list[Step]:
 
 
 def _params(steps: list[Step], values: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(
-        const if name is None else values[name] if proc is None else proc(values[name])
-        for name, proc, const in steps
+    return tuple(  # a list comprehension: faster than a generator for ~20 values
+        [
+            const if name is None else values[name] if proc is None else proc(values[name])
+            for name, proc, const in steps
+        ]
     )
 
 
-def _execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
+def run_on_driver(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
     """Run on the driver connection; a driver error is raised as SQLAlchemy's wrapper of it (as
     ``Connection.execute`` would), so callers that explain database errors see the same exception."""
     driver = conn.connection.driver_connection
@@ -81,7 +83,7 @@ class Prepared:
             conn.execute(self.statement, dict(values))
             return
         sql, steps = self._plan(conn.dialect)
-        _execute(conn, sql, _params(steps, values))
+        run_on_driver(conn, sql, _params(steps, values))
 
 
 class _Record:
@@ -125,5 +127,5 @@ class PreparedSelect:
         make = self._make
         return [
             make([v if p is None else p(v) for v, p in zip(raw, results, strict=True)])
-            for raw in _execute(conn, sql, _params(steps, values)).fetchall()
+            for raw in run_on_driver(conn, sql, _params(steps, values)).fetchall()
         ]

@@ -87,3 +87,24 @@ def test_missing_case_and_non_utc_times(db, make_cases, reviewer_row) -> None:
     assert verify(db).ok
     with pytest.raises(ValueError, match="naive"):
         record_decision(db, case_id=a, reviewer=reviewer_row, action="keep", now=datetime(2026, 3, 1))
+
+
+def test_a_refused_decision_on_the_core_path_caches_and_keeps_nothing(
+    db, make_cases, reviewer_row, pack
+) -> None:
+    """record_decision runs without a Session: the pack row it added before the refusal is rolled back
+    and its id is not remembered; the next decision adds the row again and caches it once committed."""
+    (a,) = make_cases(1)
+    code = pack.for_category("violence")[0].code
+    with pytest.raises(DecisionError, match="does not exist"):
+        record_decision(
+            db, case_id=uuid.uuid4(), reviewer=reviewer_row, action="remove", policy_code=code, pack=pack
+        )
+    assert _pack_rows(db) == 0
+    assert not pack_versions._ids.get(db.write_engine)
+    done = record_decision(db, case_id=a, reviewer=reviewer_row, action="remove", policy_code=code, pack=pack)
+    cached = pack_versions._ids[db.write_engine][(pack.pack_id, pack.version, pack.sha256)]
+    with db.read() as s:
+        row = s.get(Decision, done.decision_id)
+        assert row is not None and row.policy_pack_version_id == cached
+    assert _pack_rows(db) == 1 and verify(db).ok
