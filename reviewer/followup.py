@@ -67,6 +67,44 @@ def follow_decision(
     if action not in DECIDING_ACTIONS:
         raise DecisionError(f"'{action}' does not decide a case")
     validate_action(action, policy_code, pack)
+    return write_follow_up(
+        db,
+        case_id=case_id,
+        reviewer=reviewer,
+        original=original,
+        action=action,
+        policy_code=policy_code,
+        pack=pack,
+        note=note,
+        replace=replace,
+        kind=kind,
+        payload={"follows": str(original), "replace": replace},
+        also=also,
+        now=now,
+    )
+
+
+def write_follow_up(
+    db: Database,
+    *,
+    case_id: uuid.UUID,
+    reviewer: Reviewer,
+    original: uuid.UUID,
+    action: str,
+    policy_code: str | None,
+    pack: PolicyPack | None,
+    note: str,
+    replace: bool,
+    kind: str,
+    payload: dict[str, object],
+    also: Callable[[Connection, FollowUp], None] | None = None,
+    session_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> FollowUp:
+    """The one transaction behind a follow-up and a lead's override (``reviewer.overrides``), for an
+    action its caller has already checked: ``original`` must still be the standing decision and no other
+    session may hold the case; then the undos (``replace``), the new decision, one audit event of ``kind``
+    with ``payload``, and ``also`` on the same connection."""
     now = as_utc(now)
     with db.write() as session:
         conn = write_connection(session)
@@ -82,7 +120,7 @@ def follow_decision(
         deciding = [d for d, a in standing if a != "note"]
         if not deciding or deciding[-1] != original:
             raise CaseAlreadyDecided(case_id, standing_decision(conn, case_id), state.status)
-        if state.held_by_other(None, now):
+        if state.held_by_other(session_id, now):
             raise CaseHeld(case_id, holder_of(conn, state))
         replaced = deciding if replace else []
         remaining = [a for d, a in standing if d not in replaced]
@@ -92,7 +130,7 @@ def follow_decision(
             NewDecision(
                 case_id=case_id,
                 reviewer_id=reviewer.id,
-                session_id=None,
+                session_id=session_id,
                 action=UNDO,
                 tier=tier,
                 created_at=now,
@@ -104,7 +142,7 @@ def follow_decision(
         decision = NewDecision(
             case_id=case_id,
             reviewer_id=reviewer.id,
-            session_id=None,
+            session_id=session_id,
             action=action,
             tier=tier,
             created_at=now + timedelta(microseconds=1),  # after the undos, in every ordering by time
@@ -121,9 +159,10 @@ def follow_decision(
             tier=new_tier,
             lease=(None, None),
             kind=kind,
-            payload={"follows": str(original), "replace": replace},
+            payload=payload,
         )
         result = FollowUp(ids[-1], ids[0] if replace else None, status)
-        also(conn, result)
+        if also is not None:
+            also(conn, result)
     note_appended(db)
     return result

@@ -10,29 +10,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection
 
-from reviewer.actions import UNDO
-from reviewer.audit.chain import lock_chain
-from reviewer.audit.checkpoints import note_appended
-from reviewer.conflicts import CaseAlreadyDecided, CaseHeld, DecisionError, NotALead
+from reviewer.conflicts import DecisionError, NotALead
 from reviewer.decisions import (
     DecisionResult,
-    NewDecision,
-    as_utc,
-    case_history,
-    cited_policy,
-    derive_state,
-    standing_of,
     validate_action,
-    write_connection,
-    write_decisions,
 )
-from reviewer.leases import CaseState, holder_of, standing_decision
+from reviewer.followup import FollowUp, write_follow_up
 from reviewer.models import Reviewer
-from reviewer.pack_versions import pack_version_row
 from reviewer.policy import PolicyPack
 from reviewer.storage.database import Database
 
@@ -72,63 +60,27 @@ def override_decision(
     if action not in OVERRIDE_ACTIONS:
         raise DecisionError(f"an override decides the case; '{action}' does not")
     validate_action(action, policy_code, pack)
-    now = as_utc(now)
-    with db.write() as session:
-        conn = write_connection(session)
-        source = lock_chain(conn)
-        pack_row = None
-        if pack is not None and policy_code is not None:
-            pack_row = pack_version_row(session, conn, pack, actor=lead.handle)
-        history = case_history(conn, case_id, source)
-        if history is None:
-            raise DecisionError(f"case {case_id} does not exist")
-        state = CaseState.of(history[0])
-        standing = standing_of(history)
-        deciding = [d for d, a in standing if a != "note"]
-        if not deciding or deciding[-1] != replaces:
-            raise CaseAlreadyDecided(case_id, standing_decision(conn, case_id), state.status)
-        if state.held_by_other(session_id, now):
-            raise CaseHeld(case_id, holder_of(conn, state))
-        remaining = [a for d, a in standing if d not in deciding]
-        _, tier = derive_state(remaining)
-        status, new_tier = derive_state([*remaining, action])
-        note = f"lead override: {reason}"
-        undos = [
-            NewDecision(
-                case_id=case_id,
-                reviewer_id=lead.id,
-                session_id=session_id,
-                action=UNDO,
-                tier=tier,
-                created_at=now,
-                note=note,
-                reverses_id=d,
-            )
-            for d in deciding
-        ]
-        decision = NewDecision(
-            case_id=case_id,
-            reviewer_id=lead.id,
-            session_id=session_id,
-            action=action,
-            tier=tier,
-            created_at=now + timedelta(microseconds=1),  # after the undos, in every ordering by time
-            **cited_policy(pack, policy_code, pack_row),
-            note=note,
-        )
-        ids = write_decisions(
-            session,
-            conn,
-            actor=lead.handle,
-            rows=[*undos, decision],
-            history=history,
-            status=status,
-            tier=new_tier,
-            lease=(None, None),
-            kind="override",
-            payload={"reason": reason, "replaces": str(replaces)},
-        )
-        if also is not None:  # what else the override settles, in its transaction (a sync conflict)
-            also(conn, ids[-1])
-    note_appended(db)
-    return DecisionResult(ids[-1], case_id, action, status, reverses_id=replaces, policy_code=policy_code)
+
+    def settle(conn: Connection, made: FollowUp) -> None:  # what else the override settles (a sync conflict)
+        if also is not None:
+            also(conn, made.decision_id)
+
+    made = write_follow_up(
+        db,
+        case_id=case_id,
+        reviewer=lead,
+        original=replaces,
+        action=action,
+        policy_code=policy_code,
+        pack=pack,
+        note=f"lead override: {reason}",
+        replace=True,
+        kind="override",
+        payload={"reason": reason, "replaces": str(replaces)},
+        also=settle,
+        session_id=session_id,
+        now=now,
+    )
+    return DecisionResult(
+        made.decision_id, case_id, action, made.status, reverses_id=replaces, policy_code=policy_code
+    )
