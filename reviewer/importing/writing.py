@@ -101,18 +101,27 @@ def seal_rows(
     No vault (a team server): the rows as they are and no terms (search there matches plain text)."""
     if vault is None:
         return cases, items, []
-    seal, terms = vault.seal_text, vault.terms
     at, it, rq = _REPORT_TEXT, _ITEM_TEXT, _REQUESTER
-    sealed_cases = [(*r[:at], seal(r[at], "case", "report_text", r[0]), *r[at + 1 :]) for r in cases]
-    sealed_cases = [
-        r if r[rq] is None else (*r[:rq], seal(r[rq], "case", "requester", r[0]), *r[rq + 1 :])
-        for r in sealed_cases
-    ]
-    sealed_items = [
-        r if r[it] is None else (*r[:it], seal(r[it], "item", "text", r[0]), *r[it + 1 :]) for r in items
-    ]
-    case_terms = sorted((t, r[0]) for r in cases for t in terms(r[at]))  # b-tree order: fewer page splits
-    return sealed_cases, sealed_items, case_terms
+    ids = [r[0] for r in cases]
+    reports = [r[at] for r in cases]
+    sealed_reports = vault.seal_texts(reports, "case", "report_text", ids)
+    sealed_cases = [(*r[:at], s, *r[at + 1 :]) for r, s in zip(cases, sealed_reports, strict=True)]
+    asked = [k for k, r in enumerate(cases) if r[rq] is not None]  # requesters: few cases have one
+    if asked:
+        texts = [cases[k][rq] for k in asked]
+        sealed = vault.seal_texts(texts, "case", "requester", [ids[k] for k in asked])
+        for k, s in zip(asked, sealed, strict=True):
+            r = sealed_cases[k]
+            sealed_cases[k] = (*r[:rq], s, *r[rq + 1 :])
+    with_text = [k for k, r in enumerate(items) if r[it] is not None]
+    sealed_items = list(items)
+    if with_text:
+        texts = [items[k][it] for k in with_text]
+        sealed = vault.seal_texts(texts, "item", "text", [items[k][0] for k in with_text])
+        for k, s in zip(with_text, sealed, strict=True):
+            r = items[k]
+            sealed_items[k] = (*r[:it], s, *r[it + 1 :])
+    return sealed_cases, sealed_items, vault.term_rows(reports, ids)  # b-tree order: fewer page splits
 
 
 def _uuid4_bytes(n: int) -> Any:

@@ -18,13 +18,19 @@ def response_due(
     """Each case's ``response_due_at`` (naive-UTC text): ``given`` where set, else ``created`` plus its
     channel's SLA; None for a channel that expects no response (or a date past the calendar's end)."""
     out: list[str | None] = list(given)
+    # Cases created by the import share one creation time, and so their due times: each worked out once.
+    known: dict[tuple[str, float], str | None] = {}
     for index, code in enumerate(channels):
         hours = sla_hours.get(code)
-        if out[index] is not None or hours is None or created[index] is None:
+        at = created[index]
+        if out[index] is not None or hours is None or at is None:
             continue
-        start = datetime.fromisoformat(str(created[index])).replace(tzinfo=UTC)
-        try:
-            out[index] = utc_text(start + timedelta(hours=hours))
-        except OverflowError:
-            out[index] = None
+        key = (at, hours)
+        if key not in known:
+            start = datetime.fromisoformat(str(at)).replace(tzinfo=UTC)
+            try:
+                known[key] = utc_text(start + timedelta(hours=hours))
+            except OverflowError:
+                known[key] = None
+        out[index] = known[key]
     return out

@@ -19,6 +19,7 @@ import hmac
 import os
 import re
 import struct
+from itertools import repeat
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -38,6 +39,22 @@ def seal(aead: AESGCM, text: str, table: str, column: str, row_id: str) -> str:
     nonce = os.urandom(NONCE_BYTES)
     blob = nonce + aead.encrypt(nonce, text.encode("utf-8"), _aad(table, column, row_id))
     return SEALED_PREFIX + base64.urlsafe_b64encode(blob).rstrip(b"=").decode("ascii")
+
+
+def seal_many(aead: AESGCM, texts: list[str], table: str, column: str, row_ids: list[str]) -> list[str]:
+    """``seal`` of each text for its row, in bulk: the same values, with the nonces drawn at once and the
+    associated data's common part built once (an import seals hundreds of thousands)."""
+    head = _aad(table, column, "")
+    nonces = os.urandom(NONCE_BYTES * len(texts))
+    encrypt, encode = aead.encrypt, base64.urlsafe_b64encode
+    out = []
+    at = 0
+    for text, row_id in zip(texts, row_ids, strict=True):
+        nonce = nonces[at : at + NONCE_BYTES]
+        at += NONCE_BYTES
+        blob = nonce + encrypt(nonce, text.encode("utf-8"), head + row_id.encode())
+        out.append(SEALED_PREFIX + encode(blob).rstrip(b"=").decode("ascii"))
+    return out
 
 
 def try_open(aead: AESGCM, value: str, table: str, column: str, row_id: str) -> str | None:
@@ -93,3 +110,22 @@ class TermIndex:
     def terms(self, text: str) -> set[int]:
         known, term = self._known, self.term
         return {known.get(w) or term(w) for w in words(text)}
+
+    def term_rows(self, texts: list[str], row_ids: list[str]) -> list[tuple[int, str]]:
+        """``(term, row id)`` for every term of each text, in ``(term, row id)`` order (b-tree order).
+        Grouped by term first: sorting the few distinct terms is far cheaper than sorting every pair."""
+        by_term: dict[int, list[str]] = {}
+        terms = self.terms
+        for text, row_id in zip(texts, row_ids, strict=True):
+            for found in terms(text):
+                ids = by_term.get(found)
+                if ids is None:
+                    by_term[found] = [row_id]
+                else:
+                    ids.append(row_id)
+        rows: list[tuple[int, str]] = []
+        for found in sorted(by_term):
+            ids = by_term[found]
+            ids.sort()  # already ascending when the rows are (an import's are): one pass then
+            rows.extend(zip(repeat(found), ids))
+        return rows

@@ -66,6 +66,10 @@ class Vault:
     def seal_text(self, text: str, table: str, column: str, row_id: str) -> str:
         return sealing.seal(self._text, text, table, column, row_id)
 
+    def seal_texts(self, texts: list[str], table: str, column: str, row_ids: list[str]) -> list[str]:
+        """``seal_text`` of each text for its row, in bulk (``sealing.seal_many``)."""
+        return sealing.seal_many(self._text, texts, table, column, row_ids)
+
     def try_open_text(self, value: str, table: str, column: str, row_id: str) -> str | None:
         """The text sealed in ``value`` for that row, or None if it is not a value sealed there by this key."""
         return sealing.try_open(self._text, value, table, column, row_id)
@@ -91,6 +95,10 @@ class Vault:
     def terms(self, text: str) -> set[int]:
         """The blind index terms of ``text``'s words."""
         return self._index.terms(text)
+
+    def term_rows(self, texts: list[str], row_ids: list[str]) -> list[tuple[int, str]]:
+        """``(term, row id)`` for each term of each text, sorted (``sealing.TermIndex.term_rows``)."""
+        return self._index.term_rows(texts, row_ids)
 
 
 #: The free-text columns each table seals (``Vault.open_row``); a NULL value stays NULL.
