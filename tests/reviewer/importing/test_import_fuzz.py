@@ -29,6 +29,7 @@ EXAMPLES (300) examples run per test run; the test asserts that number and print
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -71,13 +72,21 @@ _PY_FILES = (".py", ".pyc", ".so", ".pth", ".json", ".typed")
 _PY_ROOTS = tuple(
     {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
     | {str(Path(reviewer.__file__).resolve().parent) + os.sep}
+    | {str(Path(p).resolve()) + os.sep for p in importlib.import_module("reviewer_resources").__path__}
+)
+# The app's own resources (policy packs, response templates: read once, on first use).
+_APP_RESOURCES = tuple(
+    str(Path(p).resolve()) + os.sep for p in importlib.import_module("reviewer_resources").__path__
 )
 
 
 def _python_internal(path: str) -> bool:
-    """A lazily imported module (pydantic and friends) — not something a case line could name."""
+    """A lazily imported module (pydantic and friends) or one of the app's own resource files — not
+    something a case line could name."""
     resolved = str(Path(path).resolve())
-    return resolved.startswith(_PY_ROOTS) and resolved.endswith(_PY_FILES)
+    return (resolved.startswith(_PY_ROOTS) and resolved.endswith(_PY_FILES)) or resolved.startswith(
+        _APP_RESOURCES
+    )
 
 
 # -- the hostile world around the media root ----------------------------------------------------------
@@ -498,6 +507,7 @@ def test_hostile_import_files_write_all_or_nothing(tmp_path: Path, _template_db:
                     or (target.parent == sidecar.parent and target.name.startswith(sidecar.name))
                     or target.name.startswith(workstation.name)
                     or target.is_relative_to(keyring_home)
+                    or path == os.devnull  # a decode worker's stdin, when the arrival pool starts one
                 )
                 assert any(target.is_relative_to(a) for a in allowed) or anchor or _python_internal(path), (
                     f"opened a file outside the media root: {path!r}"
