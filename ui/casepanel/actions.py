@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QSplitter
 
@@ -138,12 +137,9 @@ class CasePanelFeature(QObject):
         self._read(first, shown_first)
 
     def _read(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
-        def delivered(result: T) -> None:
-            if shiboken6.isValid(self.panel):  # the window may have closed while the read ran
-                done(result)
-
+        # A result for a panel deleted meanwhile is dropped by the TaskManager (ui/shell/tasks.py).
         self.window.ctx.tasks.run_read(
-            work, delivered, lambda exc: self.window.flash(f"Case context not loaded: {exc}")
+            work, done, lambda exc: self.window.flash(f"Case context not loaded: {exc}")
         )
 
     def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:

@@ -98,14 +98,20 @@ class TaskManager(QObject):
         if future.cancelled() or self._closed:
             return
         exc = future.exception()
-        if exc is not None:
-            if on_error is not None:
-                on_error(exc)
-            else:
-                log.error("background task failed: %s", "".join(traceback.format_exception(exc)))
+        if exc is not None and on_error is None:
+            log.error("background task failed: %s", "".join(traceback.format_exception(exc)))
             return
-        if on_done is not None:
-            on_done(future.result())
+        try:
+            if exc is not None:
+                on_error(exc)
+            elif on_done is not None:
+                on_done(future.result())
+        except RuntimeError as err:
+            if not _widget_gone(err):
+                raise
+            # The result of work started for a window or panel deleted since (closed while a read ran,
+            # a test's window closed without shutting its tasks down): nothing is left to show it.
+            log.debug("result dropped, its widget is gone: %s", err)
 
     @property
     def closed(self) -> bool:
@@ -124,3 +130,9 @@ class TaskManager(QObject):
         self._read.shutdown(wait=False, cancel_futures=True)
         self._io.shutdown(wait=True)  # a backup in progress finishes rather than leaving half a file
         self._media.shutdown(wait=False, cancel_futures=True)
+
+
+def _widget_gone(err: RuntimeError) -> bool:
+    """Whether ``err`` is Qt's "Internal C++ object (…) already deleted": a callback reached a widget
+    that no longer exists. Any other RuntimeError is a real failure and propagates."""
+    return "already deleted" in str(err) and "C++ object" in str(err)
