@@ -80,11 +80,16 @@ class QaFeature(QObject):
     def qa_lane(self) -> Lane:
         db, me = self.ctx.db, self.ctx.reviewer
 
+        def sample() -> object:
+            from reviewer.qa.sampling import sample_new_decisions
+
+            return sample_new_decisions(db)
+
         def read() -> Details:
             from reviewer.qa.reviews import qa_queue
 
             out: Details = {}
-            for task in qa_queue(db, me):
+            for task in qa_queue(db, me, sample=False):  # sampled by ``sample`` on the db worker
                 out.setdefault(task.case_id, task.id)
             return out
 
@@ -92,6 +97,7 @@ class QaFeature(QObject):
             key="qa",
             title=f"QA second review, blind{self._key(QA_LANE)}: decide as if first — K, R, T… record your verdict",
             read=read,
+            prepare=sample,
             decide=self._verdict,
             refused=BLIND_REFUSED,
             refusal="Not in the QA lane: decide with K, R, T… (your verdict), or leave the lane with its key.",

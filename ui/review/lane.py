@@ -2,7 +2,8 @@
 
 A lane is worked in the normal review loop (queue table, blurred preview, V reveal, exposure accounting,
 panic): only *which* cases the queue shows and *where* a decision key goes change. A :class:`Lane` says
-how to read its cases (``read``, on the read worker: an ordered ``{case id: detail}``), its title (shown
+how to read its cases (``read``, on the read worker: an ordered ``{case id: detail}``; a ``prepare`` step
+that writes, such as QA sampling, runs on the db worker first), its title (shown
 above the queue), what a decision key does (``decide``), which actions make no sense in it (refused by the
 registry guard with the lane's message) and whether it is *blind* (nothing of a case's earlier decisions
 shown: the case panel, the escalation line and the queue's status column hide them).
@@ -45,6 +46,7 @@ class Lane:
     blind: bool = False
     statuses: tuple[str, ...] = ("decided",)
     describe: Callable[[Any], str] | None = None  # a plain-text line about the shown case's detail
+    prepare: Callable[[], object] | None = None  # on the db worker (it writes) before ``read``: QA sampling
 
 
 class LaneHost(QObject):
@@ -89,7 +91,15 @@ class LaneHost(QObject):
             self._show(lane)
             self.review.window.flash(f"{lane.title}: {len(details)} case(s).")
 
-        self.review.ctx.tasks.run_read(lane.read, done, lambda exc: self.review.window.flash(f"{exc}"))
+        tasks, failed = self.review.ctx.tasks, lambda exc: self.review.window.flash(f"{exc}")
+        if lane.prepare is None:
+            tasks.run_read(lane.read, done, failed)
+        else:  # writes belong to the db worker; the read follows once they are committed
+
+            def prepared(_: object) -> None:
+                tasks.run_read(lane.read, done, failed)
+
+            tasks.run_db(lane.prepare, prepared, failed)
 
     def leave(self) -> None:
         if self.active is None:
