@@ -4,16 +4,18 @@ Media paths are resolved inside the media root (the import file's folder unless 
 that escapes it — ``..``, absolute, or a symlink pointing out — is refused before any byte is read.
 
 Two passes. ``parse_file`` (pass 1, ``reviewer.importing.parsing``) validates every line — a big file in
-worker processes, one byte range each — and keeps the valid cases compactly, column by column; any bad
-line stops the import before the database is touched (no write lock taken). Pass 2 writes them in one
-write transaction (``reviewer.importing.writing``): media resolved again and copied in, PDQ hashes of
-distinct images, rows in batches of one range each, one audit event. Memory is bounded by a batch and
-the file's case ids, not by the whole file.
+worker processes, one byte range each — and keeps the valid cases compactly, column by column, with their
+ids drawn and their texts sealed and index terms made by the vault's keys (so the vault is opened, or
+made at first need, before pass 1); any bad line stops the import before a case is written (no write
+transaction for them). Pass 2 writes them in one write transaction (``reviewer.importing.writing``):
+media resolved again and copied in, PDQ hashes of distinct images, rows in batches of one range each,
+one audit event. Memory is bounded by a batch and the file's case ids, not by the whole file.
 """
 
 from __future__ import annotations
 
 import gc
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from sqlalchemy import select
 from reviewer.audit import append_event, note_appended
 from reviewer.clock import utcnow
 from reviewer.display import visible
+from reviewer.importing.ids import uuid4_hex_stream
 from reviewer.importing.parsing import (
     MAX_ERRORS_KEPT,
     MAX_LINE_BYTES,
@@ -35,7 +38,7 @@ from reviewer.importing.parsing import (
     resolve_media,
     utc_text,
 )
-from reviewer.importing.writing import IdPool, Sink, sink_for, uuid4_hex_stream
+from reviewer.importing.writing import Sink, sink_for
 from reviewer.media.arrival import Deriver
 from reviewer.media.blobs import BlobStore
 from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
@@ -47,6 +50,7 @@ from reviewer.responses.templates import response_sla_hours
 from reviewer.storage.database import Database
 from reviewer.storage.errors import describe_os_error
 from reviewer.vault.opening import ensure_vault
+from reviewer.vault.state import Vault
 
 __all__ = [
     "MAX_ERRORS_KEPT",
@@ -90,15 +94,17 @@ def import_file(
     """Import every case in ``path`` or none. Raises ImportFailed with line-numbered errors."""
     path = Path(path)
     media_root = media_root or path.parent
+    # No keyring and no opt-in: refused here, before anything is read. None: a team server, no vault.
+    vault = ensure_vault(db)
     with _collector_paused():
-        parsed = parse_file(path, media_root)
+        parsed = parse_file(path, media_root, None if vault is None else vault.bulk_sealer())
         try:
             if parsed.error_count:
                 raise ImportFailed(parsed.errors, parsed.error_count)
             if not parsed.cases:
                 raise ImportFailed([], 0, message=f"no cases in {visible(str(path))}")
             try:
-                return _write(db, path, parsed, media_root, actor, now or utcnow())
+                return _write(db, vault, path, parsed, media_root, actor, now or utcnow())
             except OSError as exc:  # copying media: a full disk, a read-only media folder
                 where = exc.filename if exc.filename is not None else db.media_dir
                 reason = describe_os_error(exc, f"write {where}")
@@ -122,9 +128,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _write(
-    db: Database, path: Path, parsed: Parsed, media_root: Path, actor: str, now: datetime
+    db: Database, vault: Vault | None, path: Path, parsed: Parsed, media_root: Path, actor: str, now: datetime
 ) -> ImportReport:
-    vault = ensure_vault(db)  # no keyring and no opt-in: refused here, nothing written
     # A team server has no vault: texts stay plain, media go into its media_blob table.
     store: MediaStore | BlobStore = MediaStore(db.media_dir, vault) if vault is not None else BlobStore(db)
     report = ImportReport()
@@ -138,7 +143,9 @@ def _write(
             sink.prepare(parsed.cases, parsed.items)
             ok = False
             try:
-                _write_records(sink, parsed, media_root, store, now, report, new_media, deriver)
+                _write_records(
+                    sink, vault is not None, parsed, media_root, store, now, report, new_media, deriver
+                )
                 ok = True
             finally:
                 sink.finish(ok)
@@ -181,6 +188,7 @@ def _refuse_known_ids(sink: Sink, parsed: Parsed) -> None:
 
 def _write_records(
     sink: Sink,
+    sealed: bool,
     parsed: Parsed,
     media_root: Path,
     store: MediaStore | BlobStore,
@@ -189,14 +197,13 @@ def _write_records(
     new_media: list[str],
     deriver: Deriver | None = None,
 ) -> None:
-    """Rows for every batch, zipped from its columns; new channels and accounts first, by first use."""
+    """Rows for every batch, zipped from its columns; new channels and accounts first, by first use.
+    ``sealed``: the batches' texts were sealed in pass 1 (there is a vault), their terms made."""
     channels = sink.channels()
     # Typed with None keys (there are none) so ``map(accounts.get, ...)`` takes a column with "no account".
     accounts: dict[tuple[str, str] | None, str] = dict(sink.accounts().items())
     now_text = utc_text(now)
     after_now: dict[int, str] = {}  # SLA minutes -> deadline text, for cases timed from the import
-    case_ids = IdPool(parsed.cases)
-    item_ids = IdPool(parsed.items)
     fresh_id = uuid4_hex_stream().__next__
     response_sla = response_sla_hours()
     media_file = MediaResolver(media_root)  # resolved again here, once per distinct path
@@ -222,7 +229,9 @@ def _write_records(
                     after_now[minutes] = utc_text(now + timedelta(minutes=minutes))
                 deadlines[index] = after_now[minutes]
         due = response_due(batch.channel, created, batch.response_due_at, response_sla)
-        ids = case_ids.take(len(batch))
+        if batch.sealed is not sealed:
+            raise AssertionError("pass 1 sealed the batch's texts only if there is a vault")
+        ids = batch.case_id
         cases = list(
             zip(
                 ids,
@@ -265,7 +274,7 @@ def _write_records(
                 phash[index] = phash_cache[digest]
         items = list(
             zip(
-                item_ids.take(count),
+                batch.item_id,
                 map(ids.__getitem__, batch.item_case),
                 batch.item_position,
                 batch.item_kind,
@@ -277,7 +286,11 @@ def _write_records(
                 strict=True,
             )
         )
-        sink.write(new_channels, new_accounts, cases, items)
+        terms: list[tuple[int, str]] | None = None
+        if sealed:
+            found, where = array("q", batch.term), array("I", batch.term_case)
+            terms = list(zip(found, map(ids.__getitem__, where), strict=True))
+        sink.write(new_channels, new_accounts, cases, items, terms=terms)
         report.channels += len(new_channels)
         report.accounts += len(new_accounts)
         report.cases += len(cases)

@@ -9,6 +9,11 @@ in the text forms SQLite stores, from which pass 2 zips rows together without a 
 Batches are serialised with ``marshal`` (several times cheaper than pickle for lists of strings and
 numbers; only ever read back by this same program) into a spool (memory first, an unlinked temporary
 file past ``SPOOL_MEMORY``), so a million cases never live as a million pydantic objects.
+
+A range's batch also gets its rows' ids here (``reviewer.importing.ids``: the range's own ascending slice
+of the id space) and, given the vault's ``BulkSealer``, its texts sealed to those ids and its report
+texts' index terms: the costly half of the write pass, spread over the workers. Only sealed texts go
+into the spool.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import struct
 import sys
 import tempfile
 import threading
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,7 +36,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reviewer.importing.ids import ascending_uuid4_hex
 from reviewer.importing.schema import DEFAULT_SLA, CaseIn, nul_location
+from reviewer.vault.sealing import BulkSealer
 
 MAX_LINE_BYTES = 1 << 20
 MAX_MEDIA_BYTES = 200 << 20
@@ -222,6 +230,8 @@ class Batch:
         "response_due_at",  # naive-UTC text, or None: from the channel's response SLA at pass 2
     )
     ITEM_COLUMNS = ("item_case", "item_position", "item_kind", "item_text", "item_url")  # case: its index
+    #: Made by ``dumps``: the rows' ids, and with a sealer the texts sealed to them and the index terms.
+    MADE = ("case_id", "item_id", "sealed", "term", "term_case")
 
     external_id: Sequence[str]
     channel: Sequence[str]
@@ -241,6 +251,11 @@ class Batch:
     item_kind: Sequence[str]
     item_text: Sequence[str | None]
     item_url: Sequence[str | None]
+    case_id: list[str]
+    item_id: list[str]
+    sealed: bool  # report, requester and item texts are sealed values; ``term``/``term_case`` hold terms
+    term: bytes  # array("q"): the report texts' index terms, in (term, case) order
+    term_case: bytes  # array("I"): beside each term, the index of its case in the batch
 
     def __init__(self) -> None:
         self.cases: list[tuple[Any, ...]] = []  # rows while building; columns once loaded
@@ -295,21 +310,52 @@ class Batch:
                 self.media.append((len(items), item.path))
             items.append((index, position, item.kind, item.text, item.url))
 
-    def dumps(self) -> bytes:
-        """Columns (one ``zip`` turns the rows around), marshalled."""
-        cases = list(zip(*self.cases, strict=True)) or [()] * len(self.CASE_COLUMNS)
-        items = list(zip(*self.items, strict=True)) or [()] * len(self.ITEM_COLUMNS)
-        return marshal.dumps((cases, items, self.from_now, self.account_first, self.media))
+    def dumps(self, slot: int = 0, slots: int = 1, sealer: BulkSealer | None = None) -> bytes:
+        """Columns (one ``zip`` turns the rows around), with ids drawn from slice ``slot`` of ``slots``
+        and, given ``sealer``, texts sealed and index terms made; marshalled."""
+        cases: list[Any] = list(zip(*self.cases, strict=True)) or [()] * len(self.CASE_COLUMNS)
+        items: list[Any] = list(zip(*self.items, strict=True)) or [()] * len(self.ITEM_COLUMNS)
+        case_ids = ascending_uuid4_hex(len(self.cases), slot, slots)
+        item_ids = ascending_uuid4_hex(len(self.items), slot, slots)
+        terms, term_case = array("q"), array("I")
+        if sealer is not None:
+            at = self.CASE_COLUMNS.index
+            report, requester = at("report_text"), at("requester")
+            texts = list(cases[report])
+            cases[report] = sealer.seal_texts(texts, "case", "report_text", case_ids)
+            cases[requester] = _sealed(sealer, cases[requester], "case", "requester", case_ids)
+            text = self.ITEM_COLUMNS.index("item_text")
+            items[text] = _sealed(sealer, items[text], "item", "text", item_ids)
+            found, where = sealer.term_columns(texts)
+            terms.extend(found)
+            term_case.extend(where)
+        made = (case_ids, item_ids, sealer is not None, terms.tobytes(), term_case.tobytes())
+        return marshal.dumps((cases, items, self.from_now, self.account_first, self.media, made))
 
     @classmethod
     def loads(cls, blob: bytes) -> Batch:
         batch = cls()
-        cases, items, batch.from_now, batch.account_first, batch.media = marshal.loads(blob)
-        for name, column in zip(cls.CASE_COLUMNS + cls.ITEM_COLUMNS, cases + items, strict=True):
+        cases, items, batch.from_now, batch.account_first, batch.media, made = marshal.loads(blob)
+        columns = cls.CASE_COLUMNS + cls.ITEM_COLUMNS + cls.MADE
+        for name, column in zip(columns, (*cases, *items, *made), strict=True):
             setattr(batch, name, column)
         batch.sla_deadline, batch.created_at = list(batch.sla_deadline), list(batch.created_at)
         batch.response_due_at = list(batch.response_due_at)
         return batch
+
+
+def _sealed(
+    sealer: BulkSealer, column: Sequence[str | None], table: str, name: str, ids: list[str]
+) -> list[str | None]:
+    """``column`` with its texts sealed to their rows' ids (None stays None)."""
+    out = list(column)
+    present = [k for k, value in enumerate(out) if value is not None]
+    if present:
+        texts = [value for value in out if value is not None]
+        sealed = sealer.seal_texts(texts, table, name, [ids[k] for k in present])
+        for k, value in zip(present, sealed, strict=True):
+            out[k] = value
+    return out
 
 
 @dataclass
@@ -344,8 +390,18 @@ class _Chunk:
         return cls(*marshal.loads(blob))
 
 
-def validate_range(path: Path, media_root: Path, start: int = 0, end: int | None = None) -> _Chunk:
-    """Validate the lines of ``path[start:end]`` (a whole file by default)."""
+def validate_range(
+    path: Path,
+    media_root: Path,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    slot: int = 0,
+    slots: int = 1,
+    sealer: BulkSealer | None = None,
+) -> _Chunk:
+    """Validate the lines of ``path[start:end]`` (a whole file by default); the batch of a clean range
+    gets ids from slice ``slot`` of ``slots`` and, with ``sealer``, sealed texts and index terms."""
     out = _Chunk()
     errors, valid_lines, ids = out.errors, out.valid_lines, out.ids
     batch = Batch()
@@ -398,16 +454,22 @@ def validate_range(path: Path, media_root: Path, start: int = 0, end: int | None
             batch.add(case)
     if clean:
         out.items = len(batch.items)
-        out.batch = batch.dumps()
+        out.batch = batch.dumps(slot, slots, sealer)
     return out
 
 
-def _validate_range_task(args: tuple[Path, Path, int, int]) -> bytes:
+_worker_sealer: BulkSealer | None = None  # a worker's, from ``_worker_start``
+
+
+def _validate_range_task(args: tuple[Path, Path, int, int, int, int]) -> bytes:
     """``validate_range`` in a worker; the outcome marshalled (cheaper to send than a pickled object)."""
-    return validate_range(*args).dumps()
+    path, media_root, start, end, slot, slots = args
+    return validate_range(path, media_root, start, end, slot=slot, slots=slots, sealer=_worker_sealer).dumps()
 
 
-def _worker_start() -> None:
+def _worker_start(sealer: BulkSealer | None = None) -> None:
+    global _worker_sealer
+    _worker_sealer = sealer
     # Whatever the worker inherited (all of the parent's modules, with ``fork``) is never garbage here:
     # keep the collector off it, so it neither scans those objects again and again nor, by writing to
     # their headers, copies every shared page into the worker.
@@ -579,8 +641,9 @@ def _explain_document(path: Path, parsed: Parsed) -> None:
         parsed.errors[0] = f"line {document[0]}: {document[1]}"
 
 
-def parse_file(path: Path, media_root: Path) -> Parsed:
-    """Validate every line of ``path`` (in parallel for big files); see ``Parsed``."""
+def parse_file(path: Path, media_root: Path, sealer: BulkSealer | None = None) -> Parsed:
+    """Validate every line of ``path`` (in parallel for big files); see ``Parsed``. With ``sealer`` (the
+    vault's), the kept cases' texts are sealed and their index terms made as they are validated."""
     parsed = Parsed()
     try:
         size = path.stat().st_size
@@ -588,15 +651,17 @@ def parse_file(path: Path, media_root: Path) -> Parsed:
         workers = _workers()
         base = 0
         ranges = split_ranges(path)
+        slots = len(ranges)
         if context is None or workers < 2 or len(ranges) < 2:
-            for start, end in ranges:
-                chunk = validate_range(path, media_root, start, end)
+            for slot, (start, end) in enumerate(ranges):
+                chunk = validate_range(path, media_root, start, end, slot=slot, slots=slots, sealer=sealer)
                 parsed.add(base, chunk)
                 base += chunk.lines
             _explain_document(path, parsed)
             return parsed
-        tasks = [(path, media_root, start, end) for start, end in ranges]
-        with context.Pool(min(workers, len(tasks)), initializer=_worker_start) as pool:
+        tasks = [(path, media_root, start, end, slot, slots) for slot, (start, end) in enumerate(ranges)]
+        # The sealer reaches the workers by fork, or over the pool's pipe (forkserver): never to disk.
+        with context.Pool(min(workers, len(tasks)), initializer=_worker_start, initargs=(sealer,)) as pool:
             for blob in pool.imap(_validate_range_task, tasks):
                 chunk = _Chunk.loads(blob)
                 parsed.add(base, chunk)

@@ -6,10 +6,10 @@ digits, a ``UTCDateTime`` as naive UTC text with microseconds, ``JSON`` as ``jso
 they go through the driver with ``executemany`` (``SqliteSink``); on any other backend they are turned
 back into Python values and inserted with SQLAlchemy Core, type processing and all (``CoreSink``).
 
-Case and item ids are fresh uuid4s, drawn for the whole import at once and handed out in ascending order:
-each primary-key (and ``item.case_id``) b-tree then fills in one sweep instead of at random places,
-which keeps the page cache small and the inserts fast. They are as random as ``uuid4()``; only their
-order follows the file.
+Case and item ids are fresh uuid4s in ascending order (``reviewer.importing.ids``, drawn by the validation
+workers, each range of the file its own slice of the id space): each primary-key (and ``item.case_id``)
+b-tree then fills in one sweep instead of at random places, which keeps the page cache small and the
+inserts fast. Only their order follows the file.
 
 For a big import into a small table, the table's plain (non-unique) indexes are dropped inside the
 transaction and rebuilt from their own SQL just before the commit: building an index from sorted data
@@ -17,13 +17,13 @@ costs much less than a million random inserts. A rollback brings them back untou
 
 Both sinks write sensitive text sealed (``reviewer.vault``): report and item texts go in as AES-GCM
 values bound to their row, and each distinct word of a report text as a blind index term
-(``case_term``), in the same transaction as the case.
+(``case_term``), in the same transaction as the case. An import's rows come already sealed, with their
+terms, from its validation workers (``write(..., terms=...)``); other callers hand plain rows.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
+from reviewer.importing.ids import ascending_uuid4_hex
 from reviewer.models import Account, Case, CaseTerm, Channel, Item, table_of
 from reviewer.queue_search import fold_pending
 from reviewer.vault.state import Vault
@@ -41,7 +42,6 @@ CACHE_KIB_BULK = 64 << 10  # plain indexes rebuilt at the end: inserts mostly ap
 CACHE_KIB_LIVE = 192 << 10  # indexes kept live: inserts land all over big b-trees
 #: Rebuild a table's plain indexes when at least this many rows are added and no fewer than it holds.
 DEFER_INDEXES_MIN_ROWS = 50_000
-ID_BLOCK = 10_000
 IN_CHUNK = 500
 
 #: Case columns bound per row; the others are the same for every imported case (``CASE_FIXED``).
@@ -124,55 +124,9 @@ def seal_rows(
     return sealed_cases, sealed_items, vault.term_rows(reports, ids)  # b-tree order: fewer page splits
 
 
-def _uuid4_bytes(n: int) -> Any:
-    """``n`` random uuid4s as an (n, 16) uint8 array."""
-    import numpy as np
-
-    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
-    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
-    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
-    return raw
-
-
-def _hex_rows(raw: Any) -> Iterator[str]:
-    for start in range(0, len(raw), ID_BLOCK):
-        text = raw[start : start + ID_BLOCK].tobytes().hex()
-        for at in range(0, len(text), 32):
-            yield text[at : at + 32]
-
-
-class IdPool:
-    """``n`` fresh uuid4s, drawn at once and handed out in ascending order (32 hex digits each, as
-    SQLAlchemy's ``Uuid`` stores them on SQLite)."""
-
-    def __init__(self, n: int) -> None:
-        import numpy as np
-
-        raw = _uuid4_bytes(n)
-        halves = raw.view(">u8")  # (n, 2) big-endian: numeric order is byte order
-        self._raw = raw[np.lexsort((halves[:, 1], halves[:, 0]))] if n else raw
-        self._next = 0
-
-    def take(self, k: int) -> list[str]:
-        """The next ``k`` ids; IndexError past the ``n`` drawn."""
-        start, self._next = self._next, self._next + k
-        if self._next > len(self._raw):
-            raise IndexError("more ids asked for than drawn")
-        text = self._raw[start : self._next].tobytes().hex()
-        return [text[at : at + 32] for at in range(0, 32 * k, 32)]
-
-
 def sorted_uuid4_hex(n: int) -> Iterator[str]:
     """``n`` fresh uuid4s (32 hex digits), ascending."""
-    pool = IdPool(n)
-    for start in range(0, n, ID_BLOCK):
-        yield from pool.take(min(ID_BLOCK, n - start))
-
-
-def uuid4_hex_stream(block: int = 1024) -> Iterator[str]:
-    """Fresh uuid4s (32 hex digits), without end, drawn ``block`` at a time."""
-    while True:
-        yield from _hex_rows(_uuid4_bytes(block))
+    yield from ascending_uuid4_hex(n)
 
 
 class SqliteSink:
@@ -234,10 +188,13 @@ class SqliteSink:
         accounts: list[tuple[Any, ...]],
         cases: list[tuple[Any, ...]],
         items: list[tuple[Any, ...]],
+        *,
+        terms: Sequence[tuple[int, str]] | None = None,
     ) -> None:
-        """Rows as ``CHANNEL_COLUMNS``, ``ACCOUNT_COLUMNS``, ``CASE_COLUMNS``, ``ITEM_COLUMNS`` (texts plain:
-        sealed here)."""
-        cases, items, terms = seal_rows(self.vault, cases, items)
+        """Rows as ``CHANNEL_COLUMNS``, ``ACCOUNT_COLUMNS``, ``CASE_COLUMNS``, ``ITEM_COLUMNS``: texts plain
+        and sealed here, or (``terms`` given: the ``(term, case id)`` rows) sealed already."""
+        if terms is None:
+            cases, items, terms = seal_rows(self.vault, cases, items)
         for sql, rows in (
             (_INSERT_CHANNEL, channels),
             (_INSERT_ACCOUNT, accounts),
@@ -308,9 +265,13 @@ class CoreSink:
         accounts: list[tuple[Any, ...]],
         cases: list[tuple[Any, ...]],
         items: list[tuple[Any, ...]],
+        *,
+        terms: Sequence[tuple[int, str]] | None = None,
     ) -> None:
+        """As ``SqliteSink.write``."""
         run = self.session.execute
-        cases, items, terms = seal_rows(self.vault, cases, items)
+        if terms is None:
+            cases, items, terms = seal_rows(self.vault, cases, items)
         if channels:
             rows = [dict(zip(CHANNEL_COLUMNS, (_uuid(r[0]), *r[1:]), strict=True)) for r in channels]
             run(insert(table_of(Channel)), rows)
@@ -358,8 +319,9 @@ class CoreSink:
         if items:
             rows = [dict(zip(ITEM_COLUMNS, (_uuid(r[0]), _uuid(r[1]), *r[2:]), strict=True)) for r in items]
             run(insert(table_of(Item)), rows)
-        if terms:
-            run(insert(table_of(CaseTerm)), [{"term": t, "case_id": _uuid(c)} for t, c in terms])
+        term_rows = [{"term": t, "case_id": _uuid(c)} for t, c in terms]
+        if term_rows:
+            run(insert(table_of(CaseTerm)), term_rows)
 
     def finish(self, ok: bool) -> None:
         pass

@@ -114,18 +114,51 @@ class TermIndex:
     def term_rows(self, texts: list[str], row_ids: list[str]) -> list[tuple[int, str]]:
         """``(term, row id)`` for every term of each text, in ``(term, row id)`` order (b-tree order).
         Grouped by term first: sorting the few distinct terms is far cheaper than sorting every pair."""
-        by_term: dict[int, list[str]] = {}
-        terms = self.terms
-        for text, row_id in zip(texts, row_ids, strict=True):
-            for found in terms(text):
-                ids = by_term.get(found)
-                if ids is None:
-                    by_term[found] = [row_id]
-                else:
-                    ids.append(row_id)
-        rows: list[tuple[int, str]] = []
-        for found in sorted(by_term):
-            ids = by_term[found]
-            ids.sort()  # already ascending when the rows are (an import's are): one pass then
-            rows.extend(zip(repeat(found), ids))
+        found, at = self.term_columns(texts)
+        rows = list(zip(found, map(row_ids.__getitem__, at), strict=True))
+        if any(a > b for a, b in zip(row_ids, row_ids[1:], strict=False)):  # an import's ids ascend
+            rows.sort()
         return rows
+
+    def term_columns(self, texts: list[str]) -> tuple[list[int], list[int]]:
+        """``term_rows`` by position: the terms and, beside each, the index of its text, in ``(term,
+        index)`` order (the same order as ``term_rows`` when the texts' row ids ascend)."""
+        by_term: dict[int, list[int]] = {}
+        terms = self.terms
+        for index, text in enumerate(texts):
+            for found in terms(text):
+                at = by_term.get(found)
+                if at is None:
+                    by_term[found] = [index]
+                else:
+                    at.append(index)
+        term_column: list[int] = []
+        index_column: list[int] = []
+        for found in sorted(by_term):
+            at = by_term[found]
+            term_column.extend(repeat(found, len(at)))
+            index_column.extend(at)  # ascending: appended in text order
+        return term_column, index_column
+
+
+class BulkSealer:
+    """Sealing and index terms for many rows, from a vault's two derived keys: what an import's
+    validation workers get (inherited by fork, or pickled over the pool's pipe to a child process of the
+    same user; never written anywhere). The values are those of ``seal_many`` and ``TermIndex``."""
+
+    def __init__(self, text_key: bytes, index_key: bytes) -> None:
+        self._keys = (text_key, index_key)
+        self._aead = AESGCM(text_key)
+        self._index = TermIndex(index_key)
+
+    def __reduce__(self) -> tuple[type[BulkSealer], tuple[bytes, bytes]]:
+        return (BulkSealer, self._keys)
+
+    def __repr__(self) -> str:
+        return "BulkSealer(<keys>)"
+
+    def seal_texts(self, texts: list[str], table: str, column: str, row_ids: list[str]) -> list[str]:
+        return seal_many(self._aead, texts, table, column, row_ids)
+
+    def term_columns(self, texts: list[str]) -> tuple[list[int], list[int]]:
+        return self._index.term_columns(texts)

@@ -41,6 +41,7 @@ class Vault:
     texts_sealed: bool
     media_sealed: bool
     _text: AESGCM = field(repr=False)
+    text_key: bytes = field(repr=False)
     media_key: bytes = field(repr=False)
     index_key: bytes = field(repr=False)
     _index: sealing.TermIndex = field(init=False, repr=False, compare=False)
@@ -100,6 +101,10 @@ class Vault:
         """``(term, row id)`` for each term of each text, sorted (``sealing.TermIndex.term_rows``)."""
         return self._index.term_rows(texts, row_ids)
 
+    def bulk_sealer(self) -> sealing.BulkSealer:
+        """Texts sealed and index terms as this vault makes them, for an import's validation workers."""
+        return sealing.BulkSealer(self.text_key, self.index_key)
+
 
 #: The free-text columns each table seals (``Vault.open_row``); a NULL value stays NULL.
 SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -136,6 +141,7 @@ def _load_key(db_file: Path | None, row: VaultRecord) -> bytes:
 
 
 def _vault(row: VaultRecord, key: bytes) -> Vault:
+    text_key = keys.derive(key, "text")
     return Vault(
         vault_id=row.id,
         key_store=row.key_store,
@@ -143,7 +149,8 @@ def _vault(row: VaultRecord, key: bytes) -> Vault:
         key_id=row.key_id,
         texts_sealed=row.texts_sealed,
         media_sealed=row.media_sealed,
-        _text=AESGCM(keys.derive(key, "text")),
+        _text=AESGCM(text_key),
+        text_key=text_key,
         media_key=keys.derive(key, "media"),
         index_key=keys.derive(key, "index"),
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import selectinload
 
+import reviewer.importing.ids as import_ids
 import reviewer.importing.parsing as parsing
 import reviewer.importing.writing as writing
 from reviewer.audit import verify
@@ -344,7 +345,7 @@ def test_the_stored_text_is_what_sqlalchemy_itself_would_bind(db: Database, tmp_
         assert parsing.flags_json(flags) == bind(Account.__table__.c.risk_flags, flags)
     ids = list(writing.sorted_uuid4_hex(2500))
     assert ids == sorted(ids) and len(set(ids)) == 2500
-    for hex_id in ids[:50] + [next(writing.uuid4_hex_stream()) for _ in range(10)]:
+    for hex_id in ids[:50] + [next(import_ids.uuid4_hex_stream()) for _ in range(10)]:
         as_uuid = uuid.UUID(hex=hex_id)
         assert as_uuid.version == 4 and as_uuid.variant == uuid.RFC_4122
         assert bind(Case.__table__.c.id, as_uuid) == hex_id
@@ -511,8 +512,8 @@ def test_bulk_mode_rebuilds_the_same_indexes_and_a_failure_keeps_them(
 
     real_write = writing.SqliteSink.write
 
-    def failing_write(self, *args: Any) -> None:
-        real_write(self, *args)
+    def failing_write(self, *args: Any, **kwargs: Any) -> None:
+        real_write(self, *args, **kwargs)
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(writing.SqliteSink, "write", failing_write)

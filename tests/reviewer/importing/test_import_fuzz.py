@@ -51,6 +51,7 @@ from reviewer.models import Account, AuditEvent, Case, Channel, Item
 from reviewer.paths import data_dir, sqlite_url
 from reviewer.policy import CATEGORIES
 from reviewer.storage.database import Database
+from reviewer.vault.opening import ensure_vault
 
 EXAMPLES = 300
 TABLES = {"case": Case, "item": Item, "account": Account, "channel": Channel, "audit_event": AuditEvent}
@@ -586,6 +587,7 @@ def test_every_listed_hostile_value_is_refused_on_its_line(tmp_path: Path, db: D
         hostile.append({**first, "id": "BAD-2", "items": [item]})
     for field, values in WRONG.items():
         hostile.extend({**first, "id": "BAD-2", field: value} for value in values)
+    ensure_vault(db)  # made before any line is read (pass 1 seals): its key file is no case's business
     before = _counts(db)
     for case in hostile:
         source.write_bytes(json.dumps(first).encode() + b"\n" + json.dumps(case).encode() + b"\n")
@@ -639,8 +641,8 @@ def test_a_symlink_swapped_in_after_parsing_cannot_escape(tmp_path: Path, db: Da
     )
     real_parse = importer.parse_file
 
-    def parse_then_swap(path: Path, media_root: Path) -> Any:
-        parsed = real_parse(path, media_root)
+    def parse_then_swap(path: Path, media_root: Path, *rest: Any) -> Any:
+        parsed = real_parse(path, media_root, *rest)
         (root / "media" / "b.png").unlink()
         (root / "media" / "b.png").symlink_to(outside / "secret.jpg")
         return parsed
