@@ -547,3 +547,52 @@ def test_dates_at_the_end_of_the_calendar_are_still_refused(db: Database, tmp_pa
     assert all("date out of range" in e for e in info.value.errors)
     with db.read() as s:
         assert s.execute(select(Channel)).first() is None
+
+
+def test_ids_of_each_range_stay_in_its_own_slice_and_ascend_across_ranges() -> None:
+    slots = 7
+    drawn = [import_ids.ascending_uuid4_hex(300, slot, slots) for slot in range(slots)]
+    joined = [i for ids in drawn for i in ids]
+    assert joined == sorted(joined) and len(set(joined)) == len(joined)
+    for slot, ids in enumerate(drawn):
+        low, high = (slot << 32) // slots, ((slot + 1) << 32) // slots
+        assert all(low <= int(i[:8], 16) < high for i in ids)
+    for hex_id in joined[::50]:
+        as_uuid = uuid.UUID(hex=hex_id)
+        assert as_uuid.version == 4 and as_uuid.variant == uuid.RFC_4122
+    assert import_ids.ascending_uuid4_hex(0, 2, 3) == []
+    with pytest.raises(ValueError):
+        import_ids.ascending_uuid4_hex(1, 3, 3)
+
+
+def test_workers_started_without_fork_seal_with_keys_sent_over_the_pipe(
+    db: Database, tmp_path: Path, monkeypatch
+) -> None:
+    """forkserver workers (what a process with threads, like the window, gets) inherit nothing: the
+    sealer's keys reach them pickled over the pool's pipe. Texts open in their rows, terms are the vault's,
+    ids ascend in file order."""
+    import multiprocessing
+
+    from reviewer.models import CaseTerm
+    from reviewer.vault.state import vault_in
+
+    monkeypatch.setattr(parsing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parsing, "CHUNK_BYTES", 300)
+    monkeypatch.setattr(parsing, "_workers", lambda: 2)
+    monkeypatch.setattr(parsing, "_pool_context", lambda: multiprocessing.get_context("forkserver"))
+    _media(tmp_path)
+    path = _write_file(tmp_path)
+    assert len(parsing.split_ranges(path, parsing.CHUNK_BYTES)) > 3
+    import_file(db, path, now=NOW)
+    got = _read_back(db)
+    assert {k: v["report_text"] for k, v in got.items()} == {
+        c["external_id"]: c["line"].get("report_text", "") for c in CASES
+    }
+    in_file_order = [got[c["external_id"]]["id"] for c in CASES]
+    assert in_file_order == sorted(in_file_order)
+    with db.read() as s:
+        vault = vault_in(s)
+        assert vault is not None
+        stored = {(t, c) for t, c in s.execute(select(CaseTerm.term, CaseTerm.case_id))}
+    want = {(t, v["id"]) for v in got.values() for t in vault.terms(v["report_text"] or "")}
+    assert stored == want and want
