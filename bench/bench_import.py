@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -113,20 +114,34 @@ def _fresh_db(tmp: Path):  # type: ignore[no-untyped-def]
     return open_database(sqlite_url(tmp / "import.sqlite3"))
 
 
+def _cpu(who: int) -> float:
+    used = resource.getrusage(who)
+    return used.ru_utime + used.ru_stime
+
+
 def time_import(
-    source: Path, *, limit_note: str = "", counts: dict[str, int] | None = None
+    source: Path,
+    *,
+    limit_note: str = "",
+    counts: dict[str, int] | None = None,
+    cpu: dict[str, float] | None = None,
 ) -> tuple[int, float]:
     """Import ``source`` into a fresh database; (cases, seconds). The time includes waiting for the stored
     previews of its media (made by the decode workers during the import); ``counts`` gets how many media
-    files and stored previews the import left."""
+    files and stored previews the import left; ``cpu`` the CPU seconds of this (the importing) process
+    and of its finished child processes (the validation workers) during the import."""
     from reviewer.importing.importer import import_file
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         db = _fresh_db(Path(tmp))
         try:
+            own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             report = import_file(db, source, media_root=source.parent)
             secs = time.perf_counter() - t0
+            if cpu is not None:
+                cpu["self"] = _cpu(resource.RUSAGE_SELF) - own
+                cpu["workers"] = _cpu(resource.RUSAGE_CHILDREN) - children
             if counts is not None:
                 counts["media"] = report.media_files
                 counts["previews"] = sum(1 for _ in db.media_dir.glob("??/*.preview"))
@@ -174,10 +189,16 @@ def run(full: bool = True, quick_n: int = 100_000) -> dict[str, float]:
     """10k media cases, then the 1M text cases (``full``) or only the first ``quick_n`` of them."""
     result = run_media()
     n = N_TEXT if full else quick_n
-    cases, secs = time_import(prefix_source(n))
+    cpu: dict[str, float] = {}
+    cases, secs = time_import(prefix_source(n), cpu=cpu)
     assert cases == n, cases
     label = "1m" if n == N_TEXT else f"{n // 1000}k"
-    result |= {f"import_{label}_text_cases_per_s": r2(cases / secs), f"import_{label}_text_s": r2(secs)}
+    result |= {
+        f"import_{label}_text_cases_per_s": r2(cases / secs),
+        f"import_{label}_text_s": r2(secs),
+        f"import_{label}_text_cpu_importer_s": r2(cpu["self"]),  # the write pass: one core
+        f"import_{label}_text_cpu_workers_s": r2(cpu["workers"]),  # validation, ids, sealing, terms
+    }
     return result
 
 
