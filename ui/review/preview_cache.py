@@ -276,14 +276,22 @@ ORIGINAL_BOX = (limits.MAX_PREVIEW_EDGE, limits.MAX_PREVIEW_EDGE)
 def prepare_original(
     sha: str, path: Path, spec: PreviewSpec, pool: DecodePool, read: MediaReader = read_media
 ) -> PreparedPreview:
-    """Media-thread side of an explicit request (zoom): the original decoded in a worker at full size."""
+    """Media-thread side of an explicit request (zoom): the original decoded in a worker at full size,
+    unblurred (a zoom shows only the clear image: ``blurred`` is the same QImage, shared, not a copy)."""
     data = _read(sha, path, read)
     if isinstance(data, str):
         return _failed(data)
     full = PreviewSpec(
-        max_width=ORIGINAL_BOX[0], max_height=ORIGINAL_BOX[1], blur_px=spec.blur_px, greyscale=spec.greyscale
+        max_width=ORIGINAL_BOX[0], max_height=ORIGINAL_BOX[1], blur_px=0.0, greyscale=spec.greyscale
     )
-    return decode_original(data, full, pool)
+    result: PreviewResult = pool.preview(data, full, timeout_s=DECODE_TIMEOUT_S)
+    del data
+    if not result.ok or result.sharp is None:
+        return PreparedPreview(
+            False, None, None, result.reason or "Cannot display this item", result.frames, 0
+        )
+    sharp = to_qimage(result.sharp)
+    return PreparedPreview(True, sharp, sharp, None, result.frames, sharp.sizeInBytes())
 
 
 class PreviewCache(QObject):
