@@ -34,9 +34,9 @@ from ui.review.preview_pane import PreviewPane
 
 ZOOM = ActionSpec(
     "view.zoom",
-    "Zoom: open the original",
+    "Zoom to the original",
     "View",
-    description="The shown image's original at full size (F fit, 1 100 %, Esc back); reveals it as V does",
+    description="Full size: F fit, 1 100 %, Esc back",
     needs_case=True,
 )
 ZOOM_MODE = "zoom"
