@@ -75,6 +75,7 @@ class PreparedPreview:
     storyboard: tuple[PreparedPreview, ...]
     times: tuple[float, ...]
     _sharp: QImage | LazyImage | None
+    source_size: tuple[int, int] | None  # the original's (width, height), when a zoom decoded it
 
     def __init__(
         self,
@@ -86,10 +87,11 @@ class PreparedPreview:
         nbytes: int,
         storyboard: tuple[PreparedPreview, ...] = (),
         times: tuple[float, ...] = (),
+        source_size: tuple[int, int] | None = None,
     ) -> None:
         for name, value in (
             ("ok", ok), ("blurred", blurred), ("_sharp", sharp), ("reason", reason), ("frames", frames),
-            ("nbytes", nbytes), ("storyboard", storyboard), ("times", times),
+            ("nbytes", nbytes), ("storyboard", storyboard), ("times", times), ("source_size", source_size),
         ):  # fmt: skip
             object.__setattr__(self, name, value)
 
@@ -271,27 +273,45 @@ def prepare_video(
 
 #: The box an explicit request for the original decodes it in (the full resolution, up to the limit).
 ORIGINAL_BOX = (limits.MAX_PREVIEW_EDGE, limits.MAX_PREVIEW_EDGE)
+#: A zoom smaller than this (the preview canvas's width) shows nothing the preview does not.
+ORIGINAL_MIN_EDGE = 960
+#: The worker's refusal of a decode over the budget (``budget.over_budget_reason``): a smaller box may fit.
+OVER_BUDGET = "to decode (limit"
 
 
 def prepare_original(
     sha: str, path: Path, spec: PreviewSpec, pool: DecodePool, read: MediaReader = read_media
 ) -> PreparedPreview:
     """Media-thread side of an explicit request (zoom): the original decoded in a worker at full size,
-    unblurred (a zoom shows only the clear image: ``blurred`` is the same QImage, shared, not a copy)."""
+    unblurred (a zoom shows only the clear image: ``blurred`` is the same QImage, shared, not a copy).
+
+    An original too large to decode at full size within the decode budget (a 12 MP photo needs ~150 MB
+    at full size; the budget is 96) is decoded at 1/2, 1/4 or 1/8 of its size instead, the largest that
+    fits (the worker refuses from the header alone, before any pixel, so each refused step is cheap);
+    ``source_size`` says what the original is, so the view can say so."""
     data = _read(sha, path, read)
     if isinstance(data, str):
         return _failed(data)
-    full = PreviewSpec(
-        max_width=ORIGINAL_BOX[0], max_height=ORIGINAL_BOX[1], blur_px=0.0, greyscale=spec.greyscale
-    )
-    result: PreviewResult = pool.preview(data, full, timeout_s=DECODE_TIMEOUT_S)
+    box, result = ORIGINAL_BOX, None
+    for _ in range(4):
+        full = PreviewSpec(max_width=box[0], max_height=box[1], blur_px=0.0, greyscale=spec.greyscale)
+        result = pool.preview(data, full, timeout_s=DECODE_TIMEOUT_S)
+        size = result.source_size
+        if result.ok or size is None or OVER_BUDGET not in (result.reason or ""):
+            break
+        box = (max(1, max(size) // 2), max(1, max(size) // 2)) if box == ORIGINAL_BOX else (box[0] // 2,) * 2
+        if box[0] < ORIGINAL_MIN_EDGE:
+            break
     del data
+    assert result is not None
     if not result.ok or result.sharp is None:
         return PreparedPreview(
             False, None, None, result.reason or "Cannot display this item", result.frames, 0
         )
     sharp = to_qimage(result.sharp)
-    return PreparedPreview(True, sharp, sharp, None, result.frames, sharp.sizeInBytes())
+    return PreparedPreview(
+        True, sharp, sharp, None, result.frames, sharp.sizeInBytes(), source_size=result.source_size
+    )
 
 
 class PreviewCache(QObject):

@@ -9,7 +9,8 @@ here, when the reviewer asks (Z). The rules are the reveal's, not new ones:
   pane ends the reveal before it (reporting its time) and reports the zoom's time when it ends, so the
   zoomed time is revealed time in the exposure ledger, with a reveal record like any other.
 - The original is decoded in a decode worker process (``PreviewCache.request_original``: under the
-  decode budget and the worker's address-space cap), never in this process; the last one is kept while
+  decode budget and the worker's address-space cap), never in this process: at full size, or at 1/2,
+  1/4 or 1/8 of it when full size would exceed the budget (the view says so); the last one is kept while
   its case is shown, so Z again does not decode it again.
 - Escape (or Z's view closing in any way) goes back to the case as it was before the zoom: revealed
   again (a V or spotlight reveal, which needs no second confirmation on the same case), or blurred. Whatever ends the zoom reveal — panic, a break, another item or case,
@@ -143,9 +144,14 @@ class ZoomView(QDialog):
     def _describe(self) -> None:
         size = self.picture.image.size()
         scale = "100 %" if self.actual else "fitted"
-        self.status.setText(
-            f"Original {size.width()}×{size.height()}, {scale}.   F fit · 1 100 % · Z switch · Esc back"
-        )
+        shown = f"{size.width()}×{size.height()}"
+        source = self.prepared.source_size if self.prepared is not None else None
+        if source is not None and max(source) > max(size.width(), size.height()):
+            # EXIF rotation may swap the sides: compare the longest edges only.
+            what = f"Original {source[0]}×{source[1]}, decoded at {shown} (the decode memory budget)"
+        else:
+            what = f"Original {shown}"
+        self.status.setText(f"{what}, {scale}.   F fit · 1 100 % · Z switch · Esc back")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

@@ -6,22 +6,28 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from reviewer.demo import DemoSpec, build_demo
+from reviewer.media.budget import over_budget_reason
 from reviewer.media.decode_guard import DecodePool
 from reviewer.media.decode_worker import DecodeJob
+from reviewer.media.preview import PreviewResult, PreviewSpec, render_preview_bytes
 from reviewer.media.store import MediaStore
 from reviewer.models import RevealEvent
 from reviewer.storage.database import Database
 from reviewer.vault.opening import ensure_vault
+from tests.support import hostile_media as hm
 from tests.support.waiting import UI_WAIT_MS
 from tests.support.windows import open_window
+from ui.review.preview_cache import PreparedPreview, prepare_original
 from ui.review.zoom import ZOOM, ZoomView
 from ui.shell.main_window import MainWindow
 
@@ -175,3 +181,46 @@ def test_a_damaged_original_says_so_and_nothing_breaks(window: MainWindow, qtbot
     case = w.review.selection.current
     _key(qtbot, w, Qt.Key.Key_J)
     qtbot.waitUntil(lambda: w.review.selection.current not in (None, case), timeout=UI_WAIT_MS)
+
+
+class BudgetPool:
+    """Stands in for ``DecodePool.preview``: refuses boxes over ``fits`` as the worker refuses a decode
+    over the budget (from the header, before any pixel), and renders the rest in process."""
+
+    def __init__(self, fits: int) -> None:
+        self.fits, self.boxes = fits, []
+
+    def preview(self, data: bytes, spec: PreviewSpec, timeout_s: float) -> PreviewResult:
+        self.boxes.append(spec.max_width)
+        if spec.max_width > self.fits:
+            reason = "Cannot display: " + over_budget_reason((4000, 3000), 150 << 20, 96 << 20)
+            return PreviewResult(False, None, None, reason, (4000, 3000), "JPEG", 1, 0.0)
+        return render_preview_bytes(data, spec)
+
+
+def test_an_original_over_the_decode_budget_at_full_size_is_decoded_at_the_largest_scale_that_fits(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(hm.encode(hm.photo_like(1200, 900), "JPEG"))
+    pool = BudgetPool(fits=1000)
+    got = prepare_original("sha", path, PreviewSpec(), pool)  # type: ignore[arg-type]
+    assert pool.boxes == [8192, 2000, 1000]  # full size, then 1/2, 1/4 of the declared 4000 × 3000
+    assert got.ok and got.sharp is not None and (got.sharp.width(), got.sharp.height()) == (1000, 750)
+    assert got.source_size == (1200, 900)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff" + bytes(200))
+    pool = BudgetPool(fits=10_000)
+    failed = prepare_original("sha", broken, PreviewSpec(), pool)  # type: ignore[arg-type]
+    assert not failed.ok and failed.reason and pool.boxes == [8192]  # not over budget: not tried again
+
+
+def test_the_view_says_when_the_original_was_decoded_smaller_than_it_is(qtbot: QtBot) -> None:
+    view = ZoomView()
+    qtbot.addWidget(view)
+    image = QImage(200, 150, QImage.Format.Format_Grayscale8)
+    image.fill(128)
+    view.show_original(PreparedPreview(True, image, image, None, 1, image.sizeInBytes(), source_size=(800, 600)))
+    assert view.status.text().startswith("Original 800×600, decoded at 200×150 (the decode memory budget)")
+    view.show_original(PreparedPreview(True, image, image, None, 1, image.sizeInBytes(), source_size=(200, 150)))
+    assert view.status.text().startswith("Original 200×150, fitted")
