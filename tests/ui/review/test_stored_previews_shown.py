@@ -75,17 +75,23 @@ def ask(qtbot: QtBot, cache: PreviewCache, sha: str, path: Path) -> PreparedPrev
     return prepared
 
 
-def test_a_stored_preview_is_shown_without_decoding_the_original(
-    qtbot: QtBot, store: MediaStore, counted: tuple[PreviewCache, CountingPool]
-) -> None:
-    cache, pool = counted
-    sha = store.put_bytes(hm.encode(hm.photo_like(1200, 900), "JPEG"))
+def stored_jpeg(store: MediaStore, width: int, height: int, seed: int = 0) -> tuple[str, Derived]:
+    """A photo-like JPEG put in ``store`` with its previews made (as at arrival): its sha and them."""
+    sha = store.put_bytes(hm.encode(hm.photo_like(width, height, seed=seed), "JPEG"))
     maker = DecodePool(workers=1)
     try:
         made = derive_stored(store, sha, maker)
     finally:
         maker.shutdown()
     assert made is not None and made.ok
+    return sha, made
+
+
+def test_a_stored_preview_is_shown_without_decoding_the_original(
+    qtbot: QtBot, store: MediaStore, counted: tuple[PreviewCache, CountingPool]
+) -> None:
+    cache, pool = counted
+    sha, _made = stored_jpeg(store, 1200, 900)
     prepared = ask(qtbot, cache, sha, store.path_for(sha))
     assert prepared.ok and prepared.blurred is not None and prepared.sharp is not None
     assert (prepared.blurred.width(), prepared.blurred.height()) == (960, 720)
@@ -177,13 +183,7 @@ def test_the_window_shows_cases_from_stored_previews(
 def test_only_the_blurred_image_is_decoded_to_paint_and_a_reveal_shows_the_clear_one_at_once(
     qtbot: QtBot, store: MediaStore
 ) -> None:
-    sha = store.put_bytes(hm.encode(hm.photo_like(1200, 900, seed=5), "JPEG"))
-    maker = DecodePool(workers=1)
-    try:
-        made = derive_stored(store, sha, maker)
-    finally:
-        maker.shutdown()
-    assert made is not None and made.ok
+    _sha, made = stored_jpeg(store, 1200, 900, seed=5)
     spec = PreviewSpec()
     prepared = from_derived(made, spec)
     assert prepared.sharp_pending is not None  # the clear JPEG is not decoded to show the case
@@ -204,11 +204,6 @@ def test_the_cache_makes_the_clear_image_right_after_the_blurred_one_is_delivere
     qtbot: QtBot, store: MediaStore, counted: tuple[PreviewCache, CountingPool]
 ) -> None:
     cache, _pool = counted
-    sha = store.put_bytes(hm.encode(hm.photo_like(800, 600, seed=9), "JPEG"))
-    maker = DecodePool(workers=1)
-    try:
-        assert derive_stored(store, sha, maker) is not None
-    finally:
-        maker.shutdown()
+    sha, _made = stored_jpeg(store, 800, 600, seed=9)
     prepared = ask(qtbot, cache, sha, store.path_for(sha))
     qtbot.waitUntil(lambda: prepared.sharp_pending is None, timeout=UI_WAIT_MS)  # nobody asked for it
