@@ -148,19 +148,38 @@ def show(derived: Derived, spec: PreviewSpec) -> tuple[RenderedImage, RenderedIm
     """``(blurred, sharp)`` pixels for ``spec`` from stored derivatives (``derived.ok``): the stored blur
     when the spec asks for the default one, else the stored clear image blurred here (a non-default
     blur strength or colour; ~10 ms). Decodes only our own JPEGs (see the module docstring)."""
+    blurred = show_blurred(derived, spec)
+    sharp = _sharp_image(derived, spec)
+    return (blurred if blurred is not None else _pixels(display_blur(sharp, spec.blur_px))), _pixels(sharp)
+
+
+def show_blurred(derived: Derived, spec: PreviewSpec) -> RenderedImage | None:
+    """The stored blurred image alone, when it is what ``spec`` shows (the default blur, greyscale, at
+    the canvas's size): what the first paint of a case needs, without decoding the clear image (which
+    only a reveal paints: ``show_sharp``). None: ``spec`` asks for another blur, made from the clear image."""
+    if not (spec.greyscale and spec.blur_px == derived.blur_px and derived.blurred):
+        return None
+    with Image.open(io.BytesIO(derived.clear), formats=("JPEG",)) as clear:  # the header only
+        size = clear.size
+    if fit_size(size, (spec.max_width, spec.max_height)) != size:
+        return None
+    return _pixels(_open_jpeg(derived.blurred))
+
+
+def show_sharp(derived: Derived, spec: PreviewSpec) -> RenderedImage:
+    """The clear image's pixels for ``spec`` (what a reveal paints)."""
+    return _pixels(_sharp_image(derived, spec))
+
+
+def _sharp_image(derived: Derived, spec: PreviewSpec) -> Image.Image:
     clear = _open_jpeg(derived.clear, grey=spec.greyscale)
     target = fit_size(clear.size, (spec.max_width, spec.max_height))
-    resized = clear.size != target
-    if resized:
+    if clear.size != target:
         clear = clear.resize(target, Image.Resampling.BOX)
     sharp = clear.convert("L") if spec.greyscale and clear.mode != "L" else clear
     if not spec.greyscale and sharp.mode != "RGB":
         sharp = sharp.convert("RGB")
-    if spec.greyscale and spec.blur_px == derived.blur_px and not resized and derived.blurred:
-        blurred = _open_jpeg(derived.blurred)
-    else:
-        blurred = display_blur(sharp, spec.blur_px)
-    return _pixels(blurred), _pixels(sharp)
+    return sharp
 
 
 def _open_jpeg(data: bytes, grey: bool = False) -> Image.Image:

@@ -111,7 +111,7 @@ class RevealEvent(Base):
     session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("review_session.id"), nullable=True)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id"))
     item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("item.id"), nullable=True)
-    mode: Mapped[str] = mapped_column(String(16))  # hold, toggle, spotlight, frame
+    mode: Mapped[str] = mapped_column(String(16))  # hold, toggle, spotlight, frame, zoom
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     severity: Mapped[float] = mapped_column(Float, default=1.0)

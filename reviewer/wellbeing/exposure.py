@@ -30,7 +30,8 @@ HOUR = timedelta(hours=1)
 DAY_REST = timedelta(hours=8)
 DAY_LOOKBACK = timedelta(hours=24)
 _KEEP = timedelta(hours=48)
-REVEAL_MODES = ("hold", "toggle", "spotlight", "frame")
+#: ``zoom``: the original open at full size (ui/review/zoom.py); its time is revealed time like the others.
+REVEAL_MODES = ("hold", "toggle", "spotlight", "frame", "zoom")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from reviewer.media.preview import PreviewSpec
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.review.feature import ReviewFeature
+from ui.review.zoom import ZOOM
 from ui.shell.frame import Frame
 
 NO_CASE_REFUSAL = "No case is on screen yet — wait for it to load (nothing was decided)."
@@ -62,7 +63,7 @@ DECISION_KEYS = (KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, WARN, STRIKE, SUSPEND)
 ACTIONS: tuple[ActionSpec, ...] = (
     KEEP, REMOVE, RESTRICT, ESCALATE, SKIP, NOTE, EXPLAIN, UNDO, WARN, STRIKE, SUSPEND, DUPLICATES, OVERRIDE,
     *PICKS, POLICY_SEARCH,
-    REVEAL_TOGGLE, REVEAL_HOLD, SPOTLIGHT, NEXT_ITEM, PREV_ITEM, NEXT_FRAME, PREV_FRAME,
+    REVEAL_TOGGLE, REVEAL_HOLD, SPOTLIGHT, ZOOM, NEXT_ITEM, PREV_ITEM, NEXT_FRAME, PREV_FRAME,
     QUEUE_NEXT, QUEUE_PREV, QUEUE_FILTER, QUEUE_SEARCH, QUEUE_CLEAR,
 )  # fmt: skip
 
@@ -109,6 +110,7 @@ def install(window: Frame, registry: ActionRegistry, spec: PreviewSpec | None = 
     registry.register(REVEAL_TOGGLE, lambda: preview.toggle_reveal("toggle"))
     registry.register(REVEAL_HOLD, hold)
     registry.register(SPOTLIGHT, lambda: preview.toggle_reveal("spotlight"))
+    registry.register(ZOOM, review.zoom.open)
     registry.register(NEXT_ITEM, lambda: preview.step_item(1))
     registry.register(PREV_ITEM, lambda: preview.step_item(-1))
     registry.register(NEXT_FRAME, lambda: preview.step_frame(1))

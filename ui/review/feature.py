@@ -32,6 +32,7 @@ from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.review.queue_panel import QueuePanel
 from ui.review.selection import Selection
+from ui.review.zoom import Zoom
 from ui.shell.frame import Frame
 from ui.shell.plain import plain_label
 from ui.shell.prefs import preview_spec_from
@@ -69,6 +70,7 @@ class ReviewFeature(QObject):
         self.duplicates = Duplicates(ctx, self.selection, self.preview, self.flow)
         self.overrides = Overrides(ctx, self.selection, self.flow, window)
         self.lanes = LaneHost(self)  # QA / appeals lanes (ui/review/lane.py)
+        self.zoom = Zoom(self.preview, self.cache, window, window.flash)  # Z: the original, full size
         self.flow.lane_route = self.lanes.route
         self.selection.case_shown.connect(self._on_case_shown)
         self.model.rows_ready.connect(self._on_rows_ready)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from ui.review.preview_cache import PreparedPreview
 
 AHEAD = 8  # scaled previews kept for the next cases (the selection prefetches 6)
+#: Reveal modes that paint the whole sharp image (``zoom``: the original is open over the window).
+SHARP_MODES = ("hold", "toggle", "zoom")
 
 
 def fit_rect(image: QSize, box: QRect) -> QRect:
@@ -167,14 +169,16 @@ class MediaCanvas(QWidget):
             )
             return
         assert self._prepared is not None  # has_image(): an ok preview, which has both images
-        blurred, sharp = self._prepared.blurred, self._prepared.sharp
-        assert blurred is not None and sharp is not None
+        blurred = self._prepared.blurred
+        assert blurred is not None
         target = self.image_rect()
-        if self._reveal in ("hold", "toggle"):
-            p.drawImage(target.topLeft(), self._scaled(sharp, target.size()))
+        # ``sharp`` only when a reveal paints it: a stored preview's clear image may not be made yet.
+        if self._reveal in SHARP_MODES:
+            p.drawImage(target.topLeft(), self._scaled(self._sharp(), target.size()))
         else:
             p.drawImage(target.topLeft(), self._scaled(blurred, target.size(), smooth=False))
             if self._reveal == "spotlight":
+                sharp = self._sharp()
                 path = QPainterPath()
                 path.addEllipse(self.spotlight_center(), self._spotlight_radius, self._spotlight_radius)
                 p.setClipPath(path)
@@ -186,6 +190,10 @@ class MediaCanvas(QWidget):
             p.setPen(QColor(255, 200, 0))
             p.drawRect(target.adjusted(0, 0, -1, -1))
         self._paint_strip(p)
+
+    def _sharp(self) -> QImage:
+        sharp = self._prepared.sharp if self._prepared is not None else None
+        return sharp if sharp is not None else QImage()
 
     def _paint_strip(self, p: QPainter) -> None:
         if not self._strip:

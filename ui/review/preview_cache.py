@@ -18,6 +18,7 @@ an explicit request (``request_original``), through the worker as before.
 from __future__ import annotations
 
 import stat
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,17 +40,70 @@ DECODE_TIMEOUT_S = 8.0
 STORYBOARD_FRAMES = 6
 
 
-@dataclass(frozen=True)
+class LazyImage:
+    """A QImage made once, on first use, by whichever thread asks first (the others wait for it).
+
+    A stored preview's clear image is one: the case paints blurred without it, a media thread makes it
+    right after (``PreviewCache``), and a reveal pressed before that makes it on the spot (~3 ms).
+    """
+
+    def __init__(self, make: Callable[[], QImage]) -> None:
+        self._make: Callable[[], QImage] | None = make
+        self._image: QImage | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def made(self) -> bool:
+        return self._image is not None
+
+    def get(self) -> QImage:
+        with self._lock:
+            if self._image is None:
+                assert self._make is not None
+                self._image, self._make = self._make(), None
+            return self._image
+
+
+@dataclass(frozen=True, init=False)
 class PreparedPreview:
     ok: bool
     blurred: QImage | None
-    sharp: QImage | None
     reason: str | None
     frames: int
-    nbytes: int
+    nbytes: int  # both images, the sharp one counted before it is made
     # A video's storyboard: one prepared still per sampled frame (muted, never played), with its time.
-    storyboard: tuple[PreparedPreview, ...] = ()
-    times: tuple[float, ...] = ()
+    storyboard: tuple[PreparedPreview, ...]
+    times: tuple[float, ...]
+    _sharp: QImage | LazyImage | None
+    source_size: tuple[int, int] | None  # the original's (width, height), when a zoom decoded it
+
+    def __init__(
+        self,
+        ok: bool,
+        blurred: QImage | None,
+        sharp: QImage | LazyImage | None,
+        reason: str | None,
+        frames: int,
+        nbytes: int,
+        storyboard: tuple[PreparedPreview, ...] = (),
+        times: tuple[float, ...] = (),
+        source_size: tuple[int, int] | None = None,
+    ) -> None:
+        for name, value in (
+            ("ok", ok), ("blurred", blurred), ("_sharp", sharp), ("reason", reason), ("frames", frames),
+            ("nbytes", nbytes), ("storyboard", storyboard), ("times", times), ("source_size", source_size),
+        ):  # fmt: skip
+            object.__setattr__(self, name, value)
+
+    @property
+    def sharp(self) -> QImage | None:
+        """The clear image (what a reveal paints); made here if it was not made yet (``LazyImage``)."""
+        return self._sharp.get() if isinstance(self._sharp, LazyImage) else self._sharp
+
+    @property
+    def sharp_pending(self) -> LazyImage | None:
+        """The clear image still to make, if it is (a stored preview shown before its clear image)."""
+        return self._sharp if isinstance(self._sharp, LazyImage) and not self._sharp.made else None
 
 
 def to_qimage(img: RenderedImage) -> QImage:
@@ -135,14 +189,31 @@ class StoredPreviews:
 
 
 def from_derived(made: stored.Derived, spec: PreviewSpec) -> PreparedPreview:
-    """A prepared preview from stored derivatives (our own bytes: decoded in this process)."""
+    """A prepared preview from stored derivatives (our own bytes: decoded in this process). Only the
+    blurred image is decoded when the stored one is what ``spec`` shows: the clear one is a
+    ``LazyImage`` (made by ``PreviewCache`` on a media thread right after, or by the first reveal)."""
     if not made.ok:
         return PreparedPreview(False, None, None, made.reason or "Cannot display this item", made.frames, 0)
+    blurred_px = stored.show_blurred(made, spec)
+    if blurred_px is not None:
+        blurred = to_qimage(blurred_px)
+        sharp = LazyImage(lambda: _clear_qimage(made, spec))
+        # The stored blur is the clear image's size, greyscale: the sharp image's bytes are the same.
+        return PreparedPreview(True, blurred, sharp, None, made.frames, 2 * blurred.sizeInBytes())
     blurred_px, sharp_px = stored.show(made, spec)
-    blurred, sharp = to_qimage(blurred_px), to_qimage(sharp_px)
+    blurred, sharp_image = to_qimage(blurred_px), to_qimage(sharp_px)
     return PreparedPreview(
-        True, blurred, sharp, None, made.frames, blurred.sizeInBytes() + sharp.sizeInBytes()
+        True, blurred, sharp_image, None, made.frames, blurred.sizeInBytes() + sharp_image.sizeInBytes()
     )
+
+
+def _clear_qimage(made: stored.Derived, spec: PreviewSpec) -> QImage:
+    """The stored clear image as a QImage; a null one if it cannot be decoded (a reveal paints nothing
+    rather than raise in a paint: authenticated bytes our worker wrote, so only a bug gets here)."""
+    try:
+        return to_qimage(stored.show_sharp(made, spec))
+    except (OSError, ValueError, MemoryError):
+        return QImage()
 
 
 def prepare(
@@ -202,19 +273,45 @@ def prepare_video(
 
 #: The box an explicit request for the original decodes it in (the full resolution, up to the limit).
 ORIGINAL_BOX = (limits.MAX_PREVIEW_EDGE, limits.MAX_PREVIEW_EDGE)
+#: A zoom smaller than this (the preview canvas's width) shows nothing the preview does not.
+ORIGINAL_MIN_EDGE = 960
+#: The worker's refusal of a decode over the budget (``budget.over_budget_reason``): a smaller box may fit.
+OVER_BUDGET = "to decode (limit"
 
 
 def prepare_original(
     sha: str, path: Path, spec: PreviewSpec, pool: DecodePool, read: MediaReader = read_media
 ) -> PreparedPreview:
-    """Media-thread side of an explicit request (zoom): the original decoded in a worker at full size."""
+    """Media-thread side of an explicit request (zoom): the original decoded in a worker at full size,
+    unblurred (a zoom shows only the clear image: ``blurred`` is the same QImage, shared, not a copy).
+
+    An original too large to decode at full size within the decode budget (a 12 MP photo needs ~150 MB
+    at full size; the budget is 96) is decoded at 1/2, 1/4 or 1/8 of its size instead, the largest that
+    fits (the worker refuses from the header alone, before any pixel, so each refused step is cheap);
+    ``source_size`` says what the original is, so the view can say so."""
     data = _read(sha, path, read)
     if isinstance(data, str):
         return _failed(data)
-    full = PreviewSpec(
-        max_width=ORIGINAL_BOX[0], max_height=ORIGINAL_BOX[1], blur_px=spec.blur_px, greyscale=spec.greyscale
+    box, result = ORIGINAL_BOX, None
+    for _ in range(4):
+        full = PreviewSpec(max_width=box[0], max_height=box[1], blur_px=0.0, greyscale=spec.greyscale)
+        result = pool.preview(data, full, timeout_s=DECODE_TIMEOUT_S)
+        size = result.source_size
+        if result.ok or size is None or OVER_BUDGET not in (result.reason or ""):
+            break
+        box = (max(1, max(size) // 2), max(1, max(size) // 2)) if box == ORIGINAL_BOX else (box[0] // 2,) * 2
+        if box[0] < ORIGINAL_MIN_EDGE:
+            break
+    del data
+    assert result is not None
+    if not result.ok or result.sharp is None:
+        return PreparedPreview(
+            False, None, None, result.reason or "Cannot display this item", result.frames, 0
+        )
+    sharp = to_qimage(result.sharp)
+    return PreparedPreview(
+        True, sharp, sharp, None, result.frames, sharp.sizeInBytes(), source_size=result.source_size
     )
-    return decode_original(data, full, pool)
 
 
 class PreviewCache(QObject):
@@ -306,6 +403,9 @@ class PreviewCache(QObject):
         self._pending.discard(sha)
         self._items[sha] = prepared
         self._bytes += prepared.nbytes
+        pending = prepared.sharp_pending
+        if pending is not None:  # shown blurred already; the clear image is made now, before a reveal
+            self._tasks.run_media(pending.get)
         while self._bytes > self._budget and len(self._items) > 1:
             _, old = self._items.popitem(last=False)
             self._bytes -= old.nbytes

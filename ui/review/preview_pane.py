@@ -67,7 +67,9 @@ class PreviewPane(QWidget):
         self.text_view.setAccessibleName("Item text")
         self.text_view.setAccessibleDescription("The reported text of the current item")
         self.canvas.setAccessibleName("Blurred preview")
-        self.canvas.setAccessibleDescription("V reveals, Space peeks while held, [ and ] switch items")
+        self.canvas.setAccessibleDescription(
+            "V reveals, Space peeks while held, Z opens the original, [ and ] switch items"
+        )
         self.text_view.setReadOnly(True)
         self.text_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.text_view.setMaximumHeight(140)

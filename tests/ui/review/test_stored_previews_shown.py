@@ -27,7 +27,8 @@ from reviewer.vault.opening import ensure_vault
 from tests.support import hostile_media as hm
 from tests.support.waiting import UI_WAIT_MS
 from ui.review.feature import media_reader, stored_previews
-from ui.review.preview_cache import PreparedPreview, PreviewCache
+from ui.review.media_canvas import MediaCanvas
+from ui.review.preview_cache import PreparedPreview, PreviewCache, from_derived, to_qimage
 from ui.shell.context import start_context
 from ui.shell.main_window import MainWindow
 from ui.shell.tasks import TaskManager
@@ -74,17 +75,23 @@ def ask(qtbot: QtBot, cache: PreviewCache, sha: str, path: Path) -> PreparedPrev
     return prepared
 
 
-def test_a_stored_preview_is_shown_without_decoding_the_original(
-    qtbot: QtBot, store: MediaStore, counted: tuple[PreviewCache, CountingPool]
-) -> None:
-    cache, pool = counted
-    sha = store.put_bytes(hm.encode(hm.photo_like(1200, 900), "JPEG"))
+def stored_jpeg(store: MediaStore, width: int, height: int, seed: int = 0) -> tuple[str, Derived]:
+    """A photo-like JPEG put in ``store`` with its previews made (as at arrival): its sha and them."""
+    sha = store.put_bytes(hm.encode(hm.photo_like(width, height, seed=seed), "JPEG"))
     maker = DecodePool(workers=1)
     try:
         made = derive_stored(store, sha, maker)
     finally:
         maker.shutdown()
     assert made is not None and made.ok
+    return sha, made
+
+
+def test_a_stored_preview_is_shown_without_decoding_the_original(
+    qtbot: QtBot, store: MediaStore, counted: tuple[PreviewCache, CountingPool]
+) -> None:
+    cache, pool = counted
+    sha, _made = stored_jpeg(store, 1200, 900)
     prepared = ask(qtbot, cache, sha, store.path_for(sha))
     assert prepared.ok and prepared.blurred is not None and prepared.sharp is not None
     assert (prepared.blurred.width(), prepared.blurred.height()) == (960, 720)
@@ -171,3 +178,32 @@ def test_the_window_shows_cases_from_stored_previews(
         assert sha is not None and hashlib.sha256(store.read(sha)).hexdigest() == sha
     finally:
         w.shutdown()
+
+
+def test_only_the_blurred_image_is_decoded_to_paint_and_a_reveal_shows_the_clear_one_at_once(
+    qtbot: QtBot, store: MediaStore
+) -> None:
+    _sha, made = stored_jpeg(store, 1200, 900, seed=5)
+    spec = PreviewSpec()
+    prepared = from_derived(made, spec)
+    assert prepared.sharp_pending is not None  # the clear JPEG is not decoded to show the case
+    canvas = MediaCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(980, 740)
+    canvas.set_preview(prepared)
+    blurred_shot = canvas.grab().toImage()
+    assert prepared.sharp_pending is not None  # a blurred paint does not make it either
+    canvas.set_reveal("toggle")  # V before a media thread made it: made on the spot
+    revealed_shot = canvas.grab().toImage()
+    assert prepared.sharp_pending is None and revealed_shot != blurred_shot
+    assert prepared.sharp == to_qimage(stored.show_sharp(made, spec))
+    assert prepared.nbytes == prepared.blurred.sizeInBytes() + prepared.sharp.sizeInBytes()
+
+
+def test_the_cache_makes_the_clear_image_right_after_the_blurred_one_is_delivered(
+    qtbot: QtBot, store: MediaStore, counted: tuple[PreviewCache, CountingPool]
+) -> None:
+    cache, _pool = counted
+    sha, _made = stored_jpeg(store, 800, 600, seed=9)
+    prepared = ask(qtbot, cache, sha, store.path_for(sha))
+    qtbot.waitUntil(lambda: prepared.sharp_pending is None, timeout=UI_WAIT_MS)  # nobody asked for it
