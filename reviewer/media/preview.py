@@ -144,6 +144,7 @@ class PreviewResult:
     source_format: str | None
     frames: int  # animation frame count if known; only frame 0 is ever shown
     elapsed_ms: float
+    over_budget: bool = False  # refused only because decoding at this size would exceed the budget
 
 
 _DEFAULT_SPEC = PreviewSpec()
@@ -157,6 +158,7 @@ def placeholder(
     source_format: str | None = None,
     frames: int = 0,
     elapsed_ms: float = 0.0,
+    over_budget: bool = False,
 ) -> PreviewResult:
     """A failed preview (``ok=False``); the UI draws its own placeholder tile and shows ``reason``.
 
@@ -173,6 +175,7 @@ def placeholder(
         source_format=source_format,
         frames=frames,
         elapsed_ms=elapsed_ms,
+        over_budget=over_budget,
     )
 
 
@@ -223,11 +226,12 @@ def render_preview_bytes(
 
 
 class _Refused(Exception):
-    """Internal: a deliberate refusal with a ready-made reason."""
+    """Internal: a deliberate refusal with a ready-made reason (``over_budget``: the decode budget's)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, over_budget: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.over_budget = over_budget
 
 
 def _render_stream(
@@ -237,9 +241,15 @@ def _render_stream(
     size: tuple[int, int] | None = None
     frames = 0
 
-    def fail(reason: str) -> PreviewResult:
+    def fail(reason: str, over_budget: bool = False) -> PreviewResult:
         return placeholder(
-            reason, spec, source_size=size, source_format=fmt, frames=frames, elapsed_ms=_ms(t0)
+            reason,
+            spec,
+            source_size=size,
+            source_format=fmt,
+            frames=frames,
+            elapsed_ms=_ms(t0),
+            over_budget=over_budget,
         )
 
     try:
@@ -263,7 +273,7 @@ def _render_stream(
             elapsed_ms=_ms(t0),
         )
     except _Refused as exc:
-        return fail(exc.reason)
+        return fail(exc.reason, exc.over_budget)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return fail(_too_large_reason(size, str(exc)))
     except UnidentifiedImageError:
@@ -349,7 +359,7 @@ def _check_budget(im: Image.Image, spec: PreviewSpec, decode_budget: int) -> Non
         for target in (fit_size((w, h), box), fit_size((h, w), box)[::-1])  # either EXIF orientation
     )
     if need > decode_budget:
-        raise _Refused(budget.over_budget_reason(im.size, need, decode_budget))
+        raise _Refused(budget.over_budget_reason(im.size, need, decode_budget), over_budget=True)
 
 
 def _shrink(im: Image.Image, target: tuple[int, int], transparent: bool, greyscale: bool) -> Image.Image:

@@ -275,8 +275,6 @@ def prepare_video(
 ORIGINAL_BOX = (limits.MAX_PREVIEW_EDGE, limits.MAX_PREVIEW_EDGE)
 #: A zoom smaller than this (the preview canvas's width) shows nothing the preview does not.
 ORIGINAL_MIN_EDGE = 960
-#: The worker's refusal of a decode over the budget (``budget.over_budget_reason``): a smaller box may fit.
-OVER_BUDGET = "to decode (limit"
 
 
 def prepare_original(
@@ -297,7 +295,7 @@ def prepare_original(
         full = PreviewSpec(max_width=box[0], max_height=box[1], blur_px=0.0, greyscale=spec.greyscale)
         result = pool.preview(data, full, timeout_s=DECODE_TIMEOUT_S)
         size = result.source_size
-        if result.ok or size is None or OVER_BUDGET not in (result.reason or ""):
+        if result.ok or size is None or not result.over_budget:
             break
         box = (max(1, max(size) // 2), max(1, max(size) // 2)) if box == ORIGINAL_BOX else (box[0] // 2,) * 2
         if box[0] < ORIGINAL_MIN_EDGE:

@@ -41,6 +41,7 @@ def test_refused_from_the_header_in_process(cases: dict[str, hm.HostileCase], na
 def test_reason_wording(cases: dict[str, hm.HostileCase]) -> None:
     result = render_preview(cases["rgb_10000x10000.png"].path)
     assert result.reason == "Cannot display: 10000 × 10000 would need 403 MB to decode (limit 96 MB)"
+    assert result.over_budget  # the zoom retries smaller on this flag, never on the wording
     video = storyboard(cases["h264_8000x8000.mp4"].path)
     assert video.reason and video.reason.startswith("Cannot display: video frames of 8000 × 8000 would need ")
 
@@ -59,6 +60,7 @@ def test_refused_in_a_worker_without_allocating(
     for case in images:
         result = one_worker.preview(case.path.read_bytes(), SPEC, timeout_s=PROCESS_WAIT_S)
         assert not result.ok and "would need" in (result.reason or ""), result.reason
+        assert result.over_budget  # the flag crosses the process boundary with the result
     corpus = hm.shared_corpus(tmp_path_factory)
     for name in ("bomb_100kx100k.png", "bomb_11kx11k.png", "bomb_65535.gif", "bomb_header.jpg"):
         bomb = corpus[name].path.read_bytes()
@@ -157,3 +159,7 @@ def test_budget_case_files_decode_to_what_they_say(cases: dict[str, hm.HostileCa
     for name, mode in expected.items():
         with Image.open(Path(cases[name].path)) as im:
             assert (im.mode, im.size) == (mode, (10_000, 10_000))
+
+
+def test_only_a_budget_refusal_is_flagged_over_budget() -> None:
+    assert not render_preview_bytes(b"not an image at all").over_budget

@@ -194,7 +194,7 @@ class BudgetPool:
         self.boxes.append(spec.max_width)
         if spec.max_width > self.fits:
             reason = "Cannot display: " + over_budget_reason((4000, 3000), 150 << 20, 96 << 20)
-            return PreviewResult(False, None, None, reason, (4000, 3000), "JPEG", 1, 0.0)
+            return PreviewResult(False, None, None, reason, (4000, 3000), "JPEG", 1, 0.0, over_budget=True)
         return render_preview_bytes(data, spec)
 
 
