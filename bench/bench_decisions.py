@@ -6,8 +6,9 @@ each on a different open case, each its own transaction (WAL, synchronous=FULL: 
 commit). Two baselines with the same PRAGMAs:
 
 * ``bare``: sqlite3, ``BEGIN IMMEDIATE; INSERT`` one decision-like row ``; COMMIT`` into a table of its own;
-* ``raw_equiv``: sqlite3 running the same statements record_decision issues (read the case, its
-  decisions, the last audit event; insert decision and audit event; update the case) in one transaction.
+* ``raw_equiv``: sqlite3 running the same statements record_decision issues (one read of the case, its
+  decisions and the chain's last link; insert the decision; update the case; insert the audit event with
+  a payload of the same snapshots) in one transaction.
 
 So ``record_decision - raw_equiv`` is the ORM/Python cost and ``raw_equiv - bare`` the extra SQL.
 Target: record_decision p99 < 3 ms.
@@ -82,40 +83,66 @@ class _Bare:
         self.con.execute("COMMIT")
 
 
+_HISTORY_SQL = (
+    'SELECT "case".id, "case".status, "case".tier, "case".claimed_by, "case".claim_expires_at,'
+    ' "case".state_seq, decision.id AS decision_id, decision.action, decision.reverses_id,'
+    " decision.session_id, decision.to_tier, decision.bulk_id,"
+    " (SELECT seq FROM audit_event WHERE source_id = ? ORDER BY seq DESC LIMIT 1 OFFSET 0) AS chain_seq,"
+    " (SELECT hash FROM audit_event WHERE source_id = ? ORDER BY seq DESC LIMIT 1 OFFSET 0) AS chain_hash"
+    ' FROM "case" LEFT OUTER JOIN decision ON decision.case_id = "case".id'
+    " AND (decision.id NOT IN (SELECT decision_id FROM sync_conflict))"
+    ' WHERE "case".id = ? ORDER BY decision.created_at'
+)
+_DECISION_COLUMNS = (
+    "id, case_id, reviewer_id, session_id, action, policy_code, policy_pack_version_id, policy_version,"
+    " policy_sha256, note, tier, handle_ms, revealed, reverses_id, client_seq, created_at, rationale, to_tier,"
+    " bulk_id"
+)
+
+
 class _RawEquivalent:
-    """The statements record_decision runs, by hand on sqlite3: reads, two inserts, one update, one commit."""
+    """The statements record_decision runs on SQLite, by hand on sqlite3, in one transaction: BEGIN
+    IMMEDIATE; the case-history read (case state, its decisions, the chain's last link, one SELECT);
+    insert the decision (every column); update the case state; insert the audit event (a payload of the
+    same snapshots: every decision column and the case state, canonical JSON, SHA-256); COMMIT."""
 
     def __init__(self, path: Path, reviewer_id: str, session_id: str) -> None:
         self.con = _connect(path)
         self.rid, self.sid = reviewer_id, session_id
         self.src = uuid.uuid4().hex  # a chain of its own, as a second workstation's
+        self.pack: tuple[str, str, str] | None = None  # the cited pack version (row the first decision added)
 
     def write(self, cid: str) -> None:
         con, now = self.con, datetime.now(UTC)
+        if self.pack is None:
+            self.pack = con.execute("SELECT id, version, sha256 FROM policy_pack_version").fetchone()
+        pack_row, version, sha = self.pack
         con.execute("BEGIN IMMEDIATE")
-        con.execute('SELECT * FROM "case" WHERE id = ?', (cid,)).fetchone()
-        con.execute("SELECT * FROM decision WHERE case_id = ? ORDER BY created_at", (cid,)).fetchall()
+        rows = con.execute(_HISTORY_SQL, (self.src, self.src, cid)).fetchall()
+        seq, prev = (rows[0][12], rows[0][13]) if rows[0][12] is not None else (0, "0" * 64)
+        did, stamp = uuid.uuid4().hex, _fmt(now)
+        decision = (did, cid, self.rid, self.sid, "keep", "NV-0", pack_row, version, sha, "", 1, 900, 0)
+        decision += (None, None, stamp, "", None, None)
+        con.execute(f"INSERT INTO decision ({_DECISION_COLUMNS}) VALUES ({', '.join('?' * 19)})", decision)
         con.execute(
-            "SELECT id FROM policy_pack_version WHERE pack_id = ? AND version = ?", ("p", "1")
-        ).fetchone()
-        did = uuid.uuid4().hex
-        con.execute(
-            "INSERT INTO decision (id, case_id, reviewer_id, session_id, action, policy_code,"
-            " policy_pack_version_id, policy_version, note, tier, handle_ms, revealed, reverses_id, client_seq,"
-            " created_at) VALUES (?,?,?,?,?,?,NULL,NULL,'',1,900,0,NULL,NULL,?)",
-            (did, cid, self.rid, self.sid, "keep", "NV-0", _fmt(now)),
+            'UPDATE "case" SET status=?, tier=?, claimed_by=?, claim_expires_at=?, state_seq=? WHERE "case".id = ?',
+            ("decided", 1, None, None, rows[0][5] + 1, cid),
         )
-        con.execute('UPDATE "case" SET status = ?, tier = ? WHERE id = ?', ("decided", 1, cid))
-        last = con.execute(
-            "SELECT seq, hash FROM audit_event WHERE source_id = ? ORDER BY seq DESC LIMIT 1", (self.src,)
-        ).fetchone()
-        seq, prev = last if last else (0, "0" * 64)
-        payload = json.dumps({"decision_id": did, "case_id": cid, "action": "keep"}, sort_keys=True)
-        h = hashlib.sha256(f"{seq + 1}{now}{payload}{prev}".encode()).hexdigest()
+        names = _DECISION_COLUMNS.replace(" ", "").split(",")
+        snap = dict(zip(names, decision, strict=True))
+        case = {"id": cid, "status": "decided", "tier": 1, "claimed_by": None, "claim_expires_at": None}
+        payload = json.dumps(
+            {"rows": {"decision": [snap], "case": [{**case, "state_seq": rows[0][5] + 1}]}},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        h = hashlib.sha256(
+            f"v2\x1f{self.src}\x1f{seq + 1}\x1f{now}\x1f{payload}\x1f{prev}".encode()
+        ).hexdigest()
         con.execute(
             "INSERT INTO audit_event (id, source_id, seq, format, created_at, actor, kind, subject, payload,"
-            " prev_hash, hash) VALUES (?,?,?,2,?,?,?,?,?,?,?)",
-            (uuid.uuid4().hex, self.src, seq + 1, _fmt(now), "bench", "decision", did, payload, prev, h),
+            " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (uuid.uuid4().hex, self.src, seq + 1, 2, stamp, "bench", "decision", did, payload, prev, h),
         )
         con.execute("COMMIT")
 

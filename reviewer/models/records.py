@@ -8,7 +8,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reviewer.clock import utcnow
@@ -44,9 +55,13 @@ class Decision(Base):
     __table_args__ = (
         Index("ix_decision_case", "case_id", "created_at"),
         Index("ix_decision_session", "session_id", "created_at"),
-        Index("ix_decision_bulk", "bulk_id"),
         Index("ix_decision_created", "created_at"),  # date ranges of the metrics (schema 0008)
-        Index("ix_decision_reverses", "reverses_id"),  # "was it undone" of v_decisions (schema 0008)
+        # Partial (schema 0017): almost every decision has neither, and a decision's commit should not
+        # write index pages for NULLs. Partial on PostgreSQL too (the migration; see ix_case_claimed_by).
+        Index("ix_decision_bulk", "bulk_id", sqlite_where=text("bulk_id IS NOT NULL")),
+        Index(  # "was it undone" of v_decisions (schema 0008)
+            "ix_decision_reverses", "reverses_id", sqlite_where=text("reverses_id IS NOT NULL")
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
