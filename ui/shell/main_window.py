@@ -90,7 +90,6 @@ class MainWindow(Frame):
         super().__init__(ctx, prefs, clock or SystemClock(), settings)
         prefs.setParent(self)
         self.registry = ActionRegistry(self)
-        self.registry.attach(self)
         self.registry.add_guard(self.screens.guard)
         self.registry.refused.connect(lambda _action, why: self.flash(why))
         self.review = review.install(self, self.registry, spec)
@@ -133,6 +132,10 @@ class MainWindow(Frame):
         self.review.selection.case_shown.connect(self._first_case_shown)
         self.review.start()
         QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
+        # Last: the application-wide key filters (the registry's, then Frame.when_built's), which would
+        # otherwise see every event of the build; no key reaches the window before it is shown.
+        self.registry.attach(self)
+        self.built()
 
     def _first_case_shown(self, _view: object) -> None:
         self.review.selection.case_shown.disconnect(self._first_case_shown)
