@@ -37,6 +37,8 @@ DEFERRED = (
     "ui.commands.keymap_editor",
     "sqlalchemy.dialects.postgresql",
     "alembic",
+    "reviewer.investigations",
+    "reviewer.policy_gaps",
 )
 
 FIRST_USE_MODULES = (
