@@ -14,7 +14,6 @@ import hashlib
 from pathlib import Path
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql
 
 from reviewer.clock import utcnow
 from reviewer.models import MediaBlob, table_of
@@ -48,6 +47,8 @@ class BlobStore:
         values = {"sha256": sha, "size": len(data), "data": data, "created_at": utcnow()}
         with self.db.write() as session:
             if session.get_bind().dialect.name == "postgresql":
+                from sqlalchemy.dialects import postgresql  # a team server only: not on a workstation's start
+
                 stmt = postgresql.insert(_blobs).values(values).on_conflict_do_nothing()
                 session.execute(stmt)
             elif session.execute(select(_blobs.c.sha256).where(_blobs.c.sha256 == sha)).first() is None:

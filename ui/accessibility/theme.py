@@ -91,7 +91,12 @@ def apply_theme(app: QApplication, name: str) -> str:
     name = known(name)
     colours = theme_colours(_FILES[name])
     use_file = name != STANDARD or override == "dark" or (override != "light" and _system_is_dark(app))
-    app.setPalette(colours.palette() if use_file else app.style().standardPalette())
-    app.setStyleSheet(colours.stylesheet)
+    palette = colours.palette() if use_file else app.style().standardPalette()
+    # Setting the same palette or stylesheet again repolishes every widget (tens of ms once the window
+    # exists, as at the window's start, where the theme set before it was built is re-applied).
+    if app.palette() != palette:
+        app.setPalette(palette)
+    if app.styleSheet() != colours.stylesheet:
+        app.setStyleSheet(colours.stylesheet)
     app.setProperty(THEME_PROPERTY, name)
     return name

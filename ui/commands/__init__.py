@@ -3,8 +3,9 @@
 ``install`` registers the command feature's own actions (palette, cheat sheet) with their handlers.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ui.commands.actions import ACTIONS, install
-from ui.commands.cheatsheet import CheatSheet
 from ui.commands.keymap import (
     Keymap,
     KeymapConflict,
@@ -13,9 +14,12 @@ from ui.commands.keymap import (
     load_user_overrides,
     save_user_override,
 )
-from ui.commands.palette import CommandPalette
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
+
+if TYPE_CHECKING:
+    from ui.commands.cheatsheet import CheatSheet
+    from ui.commands.palette import CommandPalette
 
 __all__ = [
     "ACTIONS",
@@ -31,3 +35,16 @@ __all__ = [
     "load_user_overrides",
     "save_user_override",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The dialogs, imported on first use (the app's start needs neither)."""
+    if name == "CheatSheet":
+        from ui.commands.cheatsheet import CheatSheet
+
+        return CheatSheet
+    if name == "CommandPalette":
+        from ui.commands.palette import CommandPalette
+
+        return CommandPalette
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from ui.commands.cheatsheet import CheatSheet
-from ui.commands.keymap_editor import KeymapEditor
-from ui.commands.palette import CommandPalette
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.shell.frame import Frame
@@ -26,15 +23,22 @@ ACTIONS: tuple[ActionSpec, ...] = (PALETTE, CHEATSHEET, KEYMAP)
 def install(window: Frame, registry: ActionRegistry) -> None:
     """Register the palette (Ctrl+K), the cheat sheet (?) and the keymap editor on ``window``."""
 
+    # The dialogs are imported when first opened: the first case on screen needs none of them.
     def palette() -> None:
+        from ui.commands.palette import CommandPalette
+
         CommandPalette(registry, window).exec()
         window.refocus()
 
     def cheatsheet() -> None:
+        from ui.commands.cheatsheet import CheatSheet
+
         CheatSheet(registry, window).exec()
         window.refocus()
 
     def keymap() -> None:
+        from ui.commands.keymap_editor import KeymapEditor
+
         KeymapEditor(registry, window.settings, QApplication.activeModalWidget() or window).exec()
         window.refocus()
 

@@ -118,7 +118,7 @@ class ActionRegistry(QObject):
         self._actions[spec.id] = action
         if self._window is not None:
             self._window.addAction(action)
-        self._apply_keys()
+        self._apply_keys_to(spec.id, action)  # only this action's keys are new (all: 76² updates at start)
 
     def add_guard(self, guard: Guard) -> None:
         """``guard(spec)`` returns why the action may not run now, or None; guards run in order added."""
@@ -206,11 +206,14 @@ class ActionRegistry(QObject):
 
     def _apply_keys(self) -> None:
         for action_id, action in self._actions.items():
-            keys = self._keymap.keys(action_id)
-            action.setShortcuts([QKeySequence(key) for key in keys])
-            title = self._by_id[action_id].title
-            # Text after a tab is what menus show as the shortcut column: all keys, not just the first.
-            action.setText(f"{title}\t{', '.join(self.keys_for(action_id))}" if keys else title)
+            self._apply_keys_to(action_id, action)
+
+    def _apply_keys_to(self, action_id: str, action: QAction) -> None:
+        keys = self._keymap.keys(action_id)
+        action.setShortcuts([QKeySequence(key) for key in keys])
+        title = self._by_id[action_id].title
+        # Text after a tab is what menus show as the shortcut column: all keys, not just the first.
+        action.setText(f"{title}\t{', '.join(self.keys_for(action_id))}" if keys else title)
 
     def _press(self, action_id: str) -> None:
         reason = self.refusal(action_id)

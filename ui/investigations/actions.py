@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
-from reviewer import investigations as inv
 from reviewer.display import visible
-from reviewer.investigations import Findings, InvestigationView
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.review.feature import ReviewFeature
 from ui.shell.frame import Frame
 from ui.sync.background import one_line
 
-if TYPE_CHECKING:  # the window and its dialogs load when first opened (cold start)
+if TYPE_CHECKING:  # the window, its dialogs and the investigations' core load when first used (cold start)
+    from reviewer import investigations as inv
+    from reviewer.investigations import Findings, InvestigationView
     from ui.investigations.picker import InvestigationPicker
     from ui.investigations.title_box import TitleBox
     from ui.investigations.window import InvestigationsWindow
@@ -107,6 +107,8 @@ class InvestigationsFeature(QObject):
 
     def load(self, inv_id: uuid.UUID | None) -> None:
         """Read the list and (if any) the investigation ``inv_id`` with its timeline; show them."""
+        from reviewer import investigations as inv
+
         db = self.ctx.db
 
         def read() -> tuple[list[inv.InvestigationSummary], Any]:
@@ -140,6 +142,8 @@ class InvestigationsFeature(QObject):
 
     def ask_title(self, then: Callable[[uuid.UUID], None]) -> None:
         """Ctrl+N / "New…": ask a title, start the investigation, then ``then(its id)``."""
+        from reviewer import investigations as inv
+
         db, me = self.ctx.db, self.ctx.reviewer
         parent = self.dialog if self.dialog is not None and self.dialog.isVisible() else self.window
         if self.title_box is not None:
@@ -159,6 +163,8 @@ class InvestigationsFeature(QObject):
         self.load(inv_id)
 
     def remove_member(self, inv_id: uuid.UUID, member_id: uuid.UUID) -> None:
+        from reviewer import investigations as inv
+
         db, me = self.ctx.db, self.ctx.reviewer
 
         def done(removed: bool) -> None:
@@ -168,6 +174,8 @@ class InvestigationsFeature(QObject):
         self._write(lambda: inv.remove_member(db, me, inv_id, member_id), done, "Member not removed")
 
     def add_note(self, inv_id: uuid.UUID, body: str) -> None:
+        from reviewer import investigations as inv
+
         db, me = self.ctx.db, self.ctx.reviewer
 
         def done(_note: uuid.UUID) -> None:
@@ -180,6 +188,8 @@ class InvestigationsFeature(QObject):
 
     def save_findings(self, view: InvestigationView, findings: Findings) -> None:
         """Save on the db worker; a stale save is refused and the editor keeps the text."""
+        from reviewer import investigations as inv
+
         db, me, read_at = self.ctx.db, self.ctx.reviewer, view.updated_at
 
         def done(updated_at: datetime) -> None:
@@ -201,6 +211,8 @@ class InvestigationsFeature(QObject):
         )
 
     def set_status(self, view: InvestigationView, open_it: bool) -> None:
+        from reviewer import investigations as inv
+
         db, me = self.ctx.db, self.ctx.reviewer
         work = inv.reopen_investigation if open_it else inv.close_investigation
 
@@ -218,6 +230,8 @@ class InvestigationsFeature(QObject):
     # -- I / Shift+I -----------------------------------------------------------------------------
     def add_current(self, account: bool) -> None:
         """Open the picker for the case on screen (or its account)."""
+        from reviewer import investigations as inv
+
         case = self.review.selection.current
         if case is None:
             self.window.flash("No case on screen")
@@ -248,6 +262,8 @@ class InvestigationsFeature(QObject):
         )
 
     def _chosen(self, inv_id: uuid.UUID | None, case_id: uuid.UUID, account: bool) -> None:
+        from reviewer import investigations as inv
+
         if inv_id is None:
             self.ask_title(lambda made: self._chosen(made, case_id, account))
             return

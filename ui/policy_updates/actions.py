@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from reviewer.display import visible
 from reviewer.paths import data_dir
-from reviewer.policy_gaps import GapRow, close_gap, export_gaps, flag_gap, list_gaps, may_close
 from reviewer.policy_updates import PackChanges, changes_for
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
@@ -25,7 +24,8 @@ from ui.review.feature import ReviewFeature
 from ui.review.policy_panel import CodeRole
 from ui.shell.frame import Frame
 
-if TYPE_CHECKING:  # the dialogs load when first opened (cold start)
+if TYPE_CHECKING:  # the dialogs and the gaps' core load when first used (cold start)
+    from reviewer.policy_gaps import GapRow
     from ui.policy_updates.changes_view import ChangesDialog
     from ui.policy_updates.gaps_view import GapsDialog
     from ui.policy_updates.note_box import GapNoteBox
@@ -126,6 +126,8 @@ class PolicyFeature:
         box.open()
 
     def _flag(self, case_id: uuid.UUID, case: str, code: str, note: str) -> None:
+        from reviewer.policy_gaps import flag_gap
+
         ctx = self.ctx
         db, reviewer, pack = ctx.db, ctx.reviewer, ctx.pack
         ctx.tasks.run_db(
@@ -141,6 +143,7 @@ class PolicyFeature:
 
     # -- the list -------------------------------------------------------------------------------------
     def show_gaps(self) -> None:
+        from reviewer.policy_gaps import may_close
         from ui.policy_updates.gaps_view import GapsDialog
 
         if self.gaps is not None:
@@ -159,6 +162,8 @@ class PolicyFeature:
         self.load_gaps(False)
 
     def load_gaps(self, show_all: bool) -> None:
+        from reviewer.policy_gaps import list_gaps
+
         db = self.ctx.db
 
         def shown(rows: list[GapRow]) -> None:
@@ -205,6 +210,8 @@ class PolicyFeature:
             self.gaps.table.setFocus()
 
     def _close(self, gap: GapRow, note: str) -> None:
+        from reviewer.policy_gaps import close_gap
+
         ctx = self.ctx
         db, lead, gap_id = ctx.db, ctx.reviewer, gap.id
 
@@ -221,6 +228,8 @@ class PolicyFeature:
         ctx.tasks.run_db(lambda: close_gap(db, gap_id, lead=lead, note=note), done, failed)
 
     def export(self, show_all: bool) -> None:
+        from reviewer.policy_gaps import export_gaps
+
         ctx = self.ctx
         db, actor, path = ctx.db, ctx.reviewer.handle, export_path(self.window.clock.now())
 

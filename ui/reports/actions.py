@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from reviewer.display import visible
-from reviewer.investigations import InvestigationSummary, list_investigations
 from reviewer.paths import data_dir
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.shell.frame import Frame
 
 if TYPE_CHECKING:  # the export's modules load when the dialog first opens (cold start)
+    from reviewer.investigations import InvestigationSummary
     from reviewer.media.decode_guard import DecodePool
     from reviewer.reports.content import CheckpointRef, ReportContent
     from reviewer.reports.export import ExportResult
@@ -100,6 +100,8 @@ class ReportsFeature:
 
     # -- the dialog --------------------------------------------------------------------------------
     def show_dialog(self) -> None:
+        from reviewer.investigations import list_investigations
+
         if self.dialog is not None:
             if self.busy:  # an export is running: show it rather than start a second one
                 self.dialog.show()

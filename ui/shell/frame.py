@@ -38,6 +38,7 @@ class Frame(QMainWindow):
         self._before_quit: list[Callable[[], None]] = []
         self._on_close: list[Callable[[], None]] = []
         self._on_shutdown: list[Callable[[], None]] = []
+        self._when_built: list[Callable[[], None]] | None = []
         self.work_focus: QWidget | None = None  # where keys go when the work area comes back
 
     # -- slots -----------------------------------------------------------------------------------
@@ -75,6 +76,21 @@ class Frame(QMainWindow):
     def on_close(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` when the window closes (still on screen, workers still running)."""
         self._on_close.append(fn)
+
+    def when_built(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once every feature is installed (at once if that is done): where an application-wide
+        event filter starts. Installed earlier, it would see each of the thousands of events of building
+        the window (a Python call each: a tenth of a second of the start)."""
+        if self._when_built is None:
+            fn()
+        else:
+            self._when_built.append(fn)
+
+    def built(self) -> None:
+        """Every feature is installed: run the ``when_built`` steps (the window calls this once)."""
+        steps, self._when_built = self._when_built or [], None
+        for fn in steps:
+            fn()
 
     def on_shutdown(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` at shutdown, after the event loop ended and before the workers stop."""

@@ -49,6 +49,8 @@ __all__ = ["ACTIONS", "MainWindow", "action_specs", "start_context"]
 CHECKPOINT_MS = 5000  # WAL checkpoints off the decision path
 AUDIT_ANCHOR_MS = int(ANCHOR_EVERY.total_seconds() * 1000)  # signed audit checkpoints, off the path too
 BACKUP_DELAY_MS = 1500  # after the first case is on screen
+#: When the first case has not been shown by then (a very slow start), the backup starts anyway.
+BACKUP_LATEST_MS = 10_000
 LATE_START_MS = 50  # after the first case is shown: its paint comes first
 
 QUIT = ActionSpec("app.quit", "Quit", "App", safe_when_hidden=True, safe_on_overlay=True)
@@ -90,7 +92,6 @@ class MainWindow(Frame):
         super().__init__(ctx, prefs, clock or SystemClock(), settings)
         prefs.setParent(self)
         self.registry = ActionRegistry(self)
-        self.registry.attach(self)
         self.registry.add_guard(self.screens.guard)
         self.registry.refused.connect(lambda _action, why: self.flash(why))
         self.review = review.install(self, self.registry, spec)
@@ -130,13 +131,22 @@ class MainWindow(Frame):
         self._anchor_timer.start()
         self.on_shutdown(self._end_session)
         self._late_started = False
+        self._after_started = False
         self.review.selection.case_shown.connect(self._first_case_shown)
         self.review.start()
-        QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
+        QTimer.singleShot(BACKUP_DELAY_MS, self._start_late)  # at the latest (no case_shown yet)
+        # Counted from the first case on screen, not from here: on a slow start the backup's copy (and
+        # the keyring probe) would otherwise run beside the first case's load.
+        QTimer.singleShot(BACKUP_LATEST_MS, self._after_first_case)
+        # Last: the application-wide key filters (the registry's, then Frame.when_built's), which would
+        # otherwise see every event of the build; no key reaches the window before it is shown.
+        self.registry.attach(self)
+        self.built()
 
     def _first_case_shown(self, _view: object) -> None:
         self.review.selection.case_shown.disconnect(self._first_case_shown)
         QTimer.singleShot(LATE_START_MS, self._start_late)
+        QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
 
     def _start_late(self) -> None:
         """What the first case never waits for (their reads would queue before the first case's load
@@ -150,7 +160,10 @@ class MainWindow(Frame):
         self.policy_work.start()
 
     def _after_first_case(self) -> None:
-        """Start-up work the first case on screen never waits for, all off the UI thread."""
+        """Start-up work the first case on screen never waits for, all off the UI thread (once)."""
+        if self._after_started or self.ctx.tasks.closed:
+            return
+        self._after_started = True
         ctx = self.ctx
         self._start_late()
         self._anchor()  # the session start, anchored

@@ -98,8 +98,13 @@ class PanicKeys(QObject):
         self._window, self._registry, self._action_id = window, registry, action_id
         app = QApplication.instance()
         assert app is not None, "PanicKeys needs a QApplication"
-        app.installEventFilter(self)
         window.destroyed.connect(lambda *_: app.removeEventFilter(self))
+
+    def watch(self) -> None:
+        """Start filtering (once the window is built: ``Frame.when_built``)."""
+        app = QApplication.instance()
+        assert app is not None, "PanicKeys needs a QApplication"
+        app.installEventFilter(self)
 
     def _is_panic(self, event: QKeyEvent) -> bool:
         keys = self._registry.keymap.keys(self._action_id)

@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reviewer.paths import sqlite_url
+from reviewer.storage.migrate import open_database
+
 ROOT = Path(__file__).resolve().parents[3]
 
 #: Imported only when first used: the sync engine (with the first sync, after the first case is shown)
@@ -29,6 +32,13 @@ DEFERRED = (
     "ui.wellbeing.settings_dialog",
     "reviewer.qa.reviews",
     "reviewer.appeals.outcomes",
+    "ui.commands.cheatsheet",
+    "ui.commands.palette",
+    "ui.commands.keymap_editor",
+    "sqlalchemy.dialects.postgresql",
+    "alembic",
+    "reviewer.investigations",
+    "reviewer.policy_gaps",
 )
 
 FIRST_USE_MODULES = (
@@ -52,11 +62,27 @@ from reviewer.storage.migrate import open_database
 from ui.shell.app import ensure_qapp
 from ui.shell.main_window import MainWindow, action_specs, start_context
 
+from ui.commands.registry import ActionRegistry
+from ui.wellbeing.panic import PanicKeys
+
+FILTERED = {"n": 0}
+def counted(cls):
+    original = cls.eventFilter
+    def event_filter(self, watched, event):
+        FILTERED["n"] += 1
+        return original(self, watched, event)
+    cls.eventFilter = event_filter
+for cls in (ActionRegistry, PanicKeys):
+    counted(cls)
+
 app = ensure_qapp()
 db = open_database(sqlite_url(Path(sys.argv[1])))
 w = MainWindow(start_context(db, load_default_pack(), backup=False))
+out = {"filtered_while_built": FILTERED["n"]}
 w.show()
-out = {"at_start": sorted(m for m in DEFERRED if m in sys.modules)}
+out["at_start"] = sorted(m for m in DEFERRED if m in sys.modules)
+app.processEvents()
+out["filtered_once_shown"] = FILTERED["n"]
 out["unbound"] = [s.id for s in action_specs() if not w.registry.keys_for(s.id)]
 out["registered"] = sorted(s.id for s in w.registry.specs())
 out["all"] = sorted(s.id for s in action_specs())
@@ -105,10 +131,12 @@ db.dispose()
 
 
 def test_deferred_modules_load_on_first_use_and_every_action_is_bound_at_start(tmp_path: Path) -> None:
+    db_file = tmp_path / "lazy.sqlite3"
+    open_database(sqlite_url(db_file)).dispose()  # at the schema head, as at an everyday start
     code = f"DEFERRED = {DEFERRED!r}\n" + CHILD
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "lazy.sqlite3")],
+        [sys.executable, "-c", code, str(db_file)],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -119,6 +147,10 @@ def test_deferred_modules_load_on_first_use_and_every_action_is_bound_at_start(t
     assert line is not None, proc.stderr[-3000:]
     out = json.loads(line[7:])
     assert out["at_start"] == []
+    # The application-wide key filters start once the window is built (each event of the build would
+    # be a Python call), and do filter from then on.
+    assert out["filtered_while_built"] == 0
+    assert out["filtered_once_shown"] > 0
     assert out["registered"] == out["all"]  # every action registered at start (keymap, palette)
     assert out["unbound"] == []
     assert out["sync_engine_after_first_case"]
