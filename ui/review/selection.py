@@ -94,6 +94,12 @@ class Selection(QObject):
         if self.view.currentIndex().row() == row:
             self._on_row_changed(index, QModelIndex())
         else:
+            queued = self.model.case_at(row)
+            if queued is not None and queued.id in self._views and (refresh or not self.is_current(queued.id)):
+                # A loaded case: the pane paints it first; the table's current row (two rows repainted,
+                # through the model) follows in the next pass, outside the switch.
+                self._show(queued.id)
+                self._refresh = False
             self.view.setCurrentIndex(index)
         self._refresh = False
         self.view.scrollTo(index)
@@ -130,14 +136,18 @@ class Selection(QObject):
             return
         if not self._refresh and self.is_current(row.id):
             return
-        view = self._views.get(row.id)
+        self._show(row.id, row.external_id)
+
+    def _show(self, case_id: uuid.UUID, external_id: str = "") -> None:
+        """Show the case (loaded: at once; else once read) and prefetch after its paint."""
+        view = self._views.get(case_id)
         if view is not None:
             self._display(view)
         else:
             self._current = None
             self.preview.show_case(None)
-            self.preview.show_loading(row.external_id)
-            self._load(row.id, show=True)
+            self.preview.show_loading(external_id)
+            self._load(case_id, show=True)
         self._prefetch_due = True
         if not self._prefetch_timer.isActive():  # _display may have asked for the next turn already
             self._prefetch_timer.start(PREFETCH_AFTER_MS)
