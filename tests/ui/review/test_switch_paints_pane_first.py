@@ -26,7 +26,7 @@ def test_the_pane_paints_the_next_case_first_then_the_queue_follows(
     build_demo(db, DemoSpec(cases=30, seed=5, images=3), now=NOW)
     w = open_window(db, pack, qtbot)
     review = w.review
-    sel, model, flow = review.selection, review.model, review.flow
+    sel, model = review.selection, review.model
     row = sel.current_row()
     decided, following = model.id_at(row), model.id_at(row + 1)
     assert decided is not None and following is not None
