@@ -214,7 +214,8 @@ class DecisionFlow(QObject):
             self.selection.reload(result.case_id)
             return
         self.selection.forget(result.case_id)
-        self.counters_changed.emit()  # the status bar re-reads the session figures
+        # The status bar re-reads the session figures (and the count) once the next case has painted.
+        self.selection.after_paint(self.counters_changed.emit)
         code = f" under {result.policy_code}" if result.policy_code else ""
         self.status.emit(f"Saved: {label}{code}. Ctrl+Z undoes.")
         row = self.model.row_for_case(result.case_id)

@@ -32,11 +32,15 @@ class Duplicates(QObject):
         self.found: tuple[DuplicateMatch, list[uuid.UUID]] | None = None
         self.confirm_box: BulkConfirm | None = None
         selection.case_shown.connect(self._on_case_shown)
+        # The search reads media hashes for a while: it starts once the case is on screen, never in the
+        # switch (the banner itself is cleared by the pane with each new case).
+        selection.case_settled.connect(self._on_case_settled)
 
-    def _on_case_shown(self, view: CaseView | None) -> None:
+    def _on_case_shown(self, _view: CaseView | None) -> None:
         self.found = None
-        self.preview.set_duplicate_banner(None)
-        if view is not None:
+
+    def _on_case_settled(self, view: CaseView) -> None:
+        if self.selection.is_current(view.id):
             self._check(view.id)
 
     def _check(self, case_id: uuid.UUID) -> None:

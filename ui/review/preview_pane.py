@@ -117,6 +117,8 @@ class PreviewPane(QWidget):
         self._previews.clear()
         self.revealed_this_case = False
         self._confirmed, self._armed_at = False, None
+        if not self.duplicate_banner.isHidden():  # another case's banner never stays beside this one
+            self.set_duplicate_banner(None)
         if case is None:
             self.header.set_full_text("Queue is empty — nothing to review with the current filter.")
             self.warning.hide()
@@ -256,6 +258,17 @@ class PreviewPane(QWidget):
         item = self.current_item
         if item is not None and item.media_sha256 == sha:
             self._show_item()
+
+    def paint_now(self) -> bool:
+        """Lay out and paint the pane at once (a case switch: header, warning and media on screen before
+        the rest of the window repaints). False when it is not on screen (hidden, a break, a test)."""
+        if not self.isVisible() or not self.updatesEnabled():
+            return False
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()  # this pane only; the window's layout follows in the next pass
+        self.repaint()
+        return True
 
     def set_duplicate_banner(self, template: str | None, **values: object) -> None:
         """Show the duplicates banner: ``template`` filled by ``ui.shell.plain.rich`` (None hides it)."""

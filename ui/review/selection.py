@@ -5,11 +5,18 @@ read worker), shows it, claims it, and only then announces it with ``case_shown`
 that depends on the current case (picks, the policy panel, duplicates, handle time) listens to that
 signal and reads :attr:`Selection.current`; nothing else sets it. The next few cases are loaded and
 their previews prepared ahead, so the next case is usually on screen in one frame.
+
+A switch paints the preview pane at once, inside the switch (``PreviewPane.paint_now``), before the rest
+of the window's repaint (queue table, status bar); work for the new case that is not needed for that
+paint (the claim's neighbours: duplicate search, counts, prefetch) starts once it has painted:
+``case_settled`` and :meth:`Selection.after_paint`. Nothing started then can hold the UI thread (or the
+GIL) up between the key and the case on screen.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
 from PySide6.QtWidgets import QTableView
@@ -23,8 +30,9 @@ from ui.review.queue_model import QueueModel
 from ui.shell.context import AppContext
 
 PREFETCH = 6
-#: Prefetch starts after the shown case's paint (its loads would compete with the paint for the GIL and
-#: the CPU); at the latest this long after the switch, when nothing paints (the canvas is hidden).
+#: Prefetch (and the rest of :meth:`Selection.after_paint`) starts after the shown case's paint (its loads
+#: would compete with the paint for the GIL and the CPU); at the latest this long after the switch, when
+#: nothing paints (the canvas is hidden).
 PREFETCH_AFTER_MS = 100
 KEEP_NEAR = 64  # loaded case views kept around the current row
 
@@ -34,6 +42,7 @@ class Selection(QObject):
     activity = Signal()  # the reviewer moved (wellbeing counts active time)
     status = Signal(str)
     lease_lost = Signal(object)  # case id: the shown case's lease was taken or the case decided elsewhere
+    case_settled = Signal(object)  # CaseView: the case shown is on screen (painted); start its reads now
 
     def __init__(
         self,
@@ -51,11 +60,14 @@ class Selection(QObject):
         self._loading: set[uuid.UUID] = set()
         self._refresh = False
         self._prefetch_due = False
+        self._settle_view: CaseView | None = None  # shown, ``case_settled`` not emitted yet
+        self._after_paint: list[Callable[[], None]] = []
+        self._painting_now = False
         self._prefetch_timer = QTimer(self)
         self._prefetch_timer.setSingleShot(True)
         self._prefetch_timer.setInterval(PREFETCH_AFTER_MS)
         self._prefetch_timer.timeout.connect(self._prefetch_now)
-        preview.canvas.painted.connect(self._prefetch_now)
+        preview.canvas.painted.connect(self._on_painted)
         self._renew_timer = QTimer(self)
         self._renew_timer.setInterval(int(RENEW_EVERY.total_seconds() * 1000))
         self._renew_timer.timeout.connect(self._renew)
@@ -82,6 +94,12 @@ class Selection(QObject):
         if self.view.currentIndex().row() == row:
             self._on_row_changed(index, QModelIndex())
         else:
+            queued = self.model.case_at(row)
+            if queued is not None and queued.id in self._views and (refresh or not self.is_current(queued.id)):
+                # A loaded case: the pane paints it first; the table's current row (two rows repainted,
+                # through the model) follows in the next pass, outside the switch.
+                self._show(queued.id)
+                self._refresh = False
             self.view.setCurrentIndex(index)
         self._refresh = False
         self.view.scrollTo(index)
@@ -118,16 +136,28 @@ class Selection(QObject):
             return
         if not self._refresh and self.is_current(row.id):
             return
-        view = self._views.get(row.id)
+        self._show(row.id, row.external_id)
+
+    def _show(self, case_id: uuid.UUID, external_id: str = "") -> None:
+        """Show the case (loaded: at once; else once read) and prefetch after its paint."""
+        view = self._views.get(case_id)
         if view is not None:
             self._display(view)
         else:
             self._current = None
             self.preview.show_case(None)
-            self.preview.show_loading(row.external_id)
-            self._load(row.id, show=True)
+            self.preview.show_loading(external_id)
+            self._load(case_id, show=True)
         self._prefetch_due = True
-        self._prefetch_timer.start()
+        if not self._prefetch_timer.isActive():  # _display may have asked for the next turn already
+            self._prefetch_timer.start(PREFETCH_AFTER_MS)
+
+    def after_paint(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once the case being switched to has painted (at the latest after
+        ``PREFETCH_AFTER_MS``): background reads that must not compete with the switch."""
+        self._after_paint.append(work)
+        if not self._prefetch_timer.isActive():
+            self._prefetch_timer.start(PREFETCH_AFTER_MS)
 
     # -- loading ---------------------------------------------------------------------------------
     def _load(self, case_id: uuid.UUID, *, show: bool) -> None:
@@ -163,8 +193,16 @@ class Selection(QObject):
                     self.preview.set_prepared(item.media_sha256, hit)
                 else:
                     self.cache.request(item.media_sha256, item.media_path, item.kind)
-            if view.status in WORKABLE_STATUSES:  # a decided case is looked at, never claimed
-                self._claim(view.id)
+        # The pane (header, warning, media) goes on screen now; the rest of the window in the next pass.
+        self._painting_now = True
+        try:
+            painted = self.preview.paint_now()
+        finally:
+            self._painting_now = False
+        self._settle_view = view
+        self._prefetch_timer.start(0 if painted else PREFETCH_AFTER_MS)
+        if view is not None and view.status in WORKABLE_STATUSES:  # a decided case is looked at, never claimed
+            self._claim(view.id)
         self.case_shown.emit(view)
 
     def _request_media(self, view: CaseView) -> None:
@@ -190,15 +228,25 @@ class Selection(QObject):
             }
             self._views = {k: v for k, v in self._views.items() if k in keep}
 
+    def _on_painted(self) -> None:
+        if not self._painting_now:  # a paint inside the switch: the switch finishes first
+            self._prefetch_now()
+
     def _prefetch_now(self) -> None:
-        """The shown case has painted (or the fallback timer fired): load the next cases now."""
-        if not self._prefetch_due:
-            return
-        self._prefetch_due = False
+        """The shown case has painted (or the fallback timer fired): load the next cases now, announce the
+        case as settled and run the work that waited for the paint."""
         self._prefetch_timer.stop()
-        row = self.current_row()  # now: the decided row may have left the table meanwhile
-        if row >= 0:
-            self._prefetch(row)
+        if self._prefetch_due:
+            self._prefetch_due = False
+            row = self.current_row()  # now: the decided row may have left the table meanwhile
+            if row >= 0:
+                self._prefetch(row)
+        view, self._settle_view = self._settle_view, None
+        if view is not None and view is self._current:
+            self.case_settled.emit(view)
+        work, self._after_paint = self._after_paint, []
+        for fn in work:
+            fn()
 
     def _on_preview_ready(self, sha: str, prepared: PreparedPreview) -> None:
         view = self._current
