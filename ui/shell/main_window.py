@@ -38,7 +38,7 @@ from ui.accessibility import actions as accessibility
 from ui.commands.keymap import Keymap, load_user_overrides
 from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
-from ui.shell import at_rest_label
+from ui.shell import at_rest_label, heap
 from ui.shell.context import AppContext, start_context
 from ui.shell.frame import Frame
 from ui.shell.plain import message_box
@@ -131,6 +131,7 @@ class MainWindow(Frame):
         self._anchor_timer.start()
         self.on_shutdown(self._end_session)
         self._late_started = False
+        self.frozen_objects = 0
         self._after_started = False
         self.review.selection.case_shown.connect(self._first_case_shown)
         self.review.start()
@@ -158,6 +159,8 @@ class MainWindow(Frame):
         self._late_started = True
         self.sync.start()
         self.policy_work.start()
+        self.frozen_objects = heap.freeze_start_up()  # no full collection walks the start-up objects again
+        self.on_shutdown(heap.thaw)
 
     def _after_first_case(self) -> None:
         """Start-up work the first case on screen never waits for, all off the UI thread (once)."""
