@@ -43,7 +43,7 @@ from PySide6.QtGui import QBrush, QColor
 from reviewer.clock import Clock, SystemClock
 from reviewer.display import visible, visible_all
 from reviewer.durations import format_sla, sla_cell, sla_overdue
-from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page, fetch_rows
+from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page_responses, fetch_rows
 from reviewer.responses.states import OVERDUE as RESPONSE_OVERDUE
 from reviewer.responses.states import ResponseState, response_cell, response_details
 from reviewer.storage.database import Database
@@ -231,9 +231,11 @@ class QueueModel(QAbstractTableModel):
         states of its cases. Any thread."""
         t0 = time.perf_counter()
         with self._db.read() as session:
-            # Item kinds are not shown; skipping them saves a random read per row (~40% of a cold page).
-            page = Page(fetch_page(session, flt, after, self._page_size + 1, item_kinds=False))
-            page.responses = response_details(session, [r.id for r in page]) if page else {}
+            # Item kinds are not shown (skipping them saves a random read per row); on SQLite the response
+            # states come in the same statement as the rows.
+            rows, responses = fetch_page_responses(session, flt, after, self._page_size + 1)
+            page = Page(rows)
+            page.responses = responses
         self.last_fetch_ms = (time.perf_counter() - t0) * 1000.0
         return page
 

@@ -15,6 +15,7 @@ from reviewer.decisions import record_decision
 from reviewer.identity import ensure_reviewer
 from reviewer.models import AuditEvent, Case, Response, Reviewer
 from reviewer.policy import PolicyPack
+from reviewer.queue import QueueFilter, fetch_page_responses
 from reviewer.responses.states import response_cell, response_details, response_states
 from reviewer.responses.store import ResponseError, finalise, responses_of, save_draft
 from reviewer.storage.database import Database
@@ -182,3 +183,22 @@ def test_response_states_in_one_query(
     now = utcnow()
     assert response_cell(details[due], now) in ("due in 2h59m", "due in 3h00m", "due in 3h")
     assert response_cell(None, now) == "—"
+
+
+def test_queue_pages_read_the_same_states_with_their_rows(
+    db: Database, make_cases: MakeCases, reviewer_row: Reviewer, pack: PolicyPack
+) -> None:
+    """The queue's page read (``fetch_page_responses``: the states in the rows' own statement on SQLite)
+    gives what ``response_details`` gives, for every status it reads."""
+    due, late, answered, quiet = make_cases(4)
+    _due(db, due, 3)
+    _due(db, late, -1)
+    _due(db, answered, -1)
+    record_decision(db, case_id=answered, reviewer=reviewer_row, action="keep", pack=pack)
+    finalise(db, _draft(db, answered, reviewer_row, "partner-no-violation"), reviewer_id=reviewer_row.id)
+    with db.read() as s:
+        rows, states = fetch_page_responses(s, QueueFilter(statuses=("open", "decided")))
+        expected = response_details(s, [r.id for r in rows])
+    assert {due, late, answered, quiet} <= {r.id for r in rows}
+    assert states == expected
+    assert {k: v.state for k, v in states.items()} == {due: "due", late: "overdue", answered: "responded"}
