@@ -18,6 +18,7 @@ an explicit request (``request_original``), through the worker as before.
 from __future__ import annotations
 
 import stat
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,11 +32,14 @@ from reviewer.media import limits
 from reviewer.media.decode_guard import DecodePool
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
 from reviewer.media.store import MediaStore
+from reviewer.memory import release_free_memory
 from reviewer.vault.errors import KeyUnavailable, VaultError
 from reviewer.vault.media import MediaIntegrityError
 from ui.shell.tasks import TaskManager
 
 DECODE_TIMEOUT_S = 8.0
+#: Freed preview memory is given back to the system at most this often (``reviewer.memory``).
+TRIM_EVERY_S = 2.0
 STORYBOARD_FRAMES = 6
 
 
@@ -244,6 +248,7 @@ class PreviewCache(QObject):
         self._generation = 0
         self.hits = 0
         self.misses = 0
+        self._trimmed_at = -TRIM_EVERY_S
 
     @property
     def spec(self) -> PreviewSpec:
@@ -306,10 +311,22 @@ class PreviewCache(QObject):
         self._pending.discard(sha)
         self._items[sha] = prepared
         self._bytes += prepared.nbytes
+        evicted = False
         while self._bytes > self._budget and len(self._items) > 1:
             _, old = self._items.popitem(last=False)
             self._bytes -= old.nbytes
+            evicted = True
+        if evicted:
+            self._release_evicted()
         self.ready.emit(sha, prepared)
+
+    def _release_evicted(self) -> None:
+        """Evicted pixels were allocated on the media thread: their freed pages stay in its heap unless
+        given back. At most once per ``TRIM_EVERY_S``, on the media thread (not in a switch's paint)."""
+        now = time.monotonic()
+        if now - self._trimmed_at >= TRIM_EVERY_S:
+            self._trimmed_at = now
+            self._tasks.run_media(release_free_memory)
 
     def clear(self) -> None:
         self._generation += 1

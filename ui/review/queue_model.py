@@ -11,7 +11,7 @@ SLA) comes with each page: the worker that reads a page asks ``reviewer.response
 case ids in one query, and only the UI thread merges them into the model.
 
 Memory stays flat however far the view scrolls (as Anki's browser does): the model keeps every fetched
-row's queue key packed in 32 bytes (``ui.review.row_store``) and full rows only in a small cache of the
+row's queue key packed in 28 bytes (``ui.review.row_store``) and full rows only in a small cache of the
 most recently fetched or shown ones (``ROW_CACHE`` rows). A row the view paints that is not in the cache
 shows a placeholder while its block of rows is read by ids on the read worker (``reviewer.queue.
 fetch_rows``); ``dataChanged`` repaints it when they arrive, and ``rows_ready`` says which rows came.
@@ -119,7 +119,7 @@ _SERVED_ROLES = frozenset(
 
 TEXT_CACHE_ROWS = 2000
 #: Full rows kept (the newest pages and what the view showed last); the rest are keys only.
-ROW_CACHE = 4000
+ROW_CACHE = 1200
 #: Rows read together when the view needs one that is not cached.
 BLOCK = 100
 PLACEHOLDER = "…"
