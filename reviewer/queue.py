@@ -420,11 +420,19 @@ def _read_prepared(
     raw = stmt.rows_as_stored(session.connection(), values)
     rows = [_to_row(r, None, in_row=kinds) for r in raw]
     if responses is not None:
-        now, at = utcnow(), 12 if kinds else 11
-        for row, r in zip(rows, raw, strict=True):
-            if r[at] is not None:
-                responses[row.id] = ResponseState.of(_deadline(r[at]), bool(r[at + 1]), now)
+        _stored_responses(responses, rows, raw, 12 if kinds else 11)
     return rows
+
+
+def _stored_responses(
+    into: dict[uuid.UUID, ResponseState], rows: Sequence[QueueRow], raw: Sequence[Any], at: int
+) -> None:
+    """The response states of ``rows`` from the columns ``stored_response_columns`` added to their raw
+    rows at ``at`` (deadline as stored, answered)."""
+    now = utcnow()
+    for row, r in zip(rows, raw, strict=True):
+        if r[at] is not None:
+            into[row.id] = ResponseState.of(_deadline(r[at]), bool(r[at + 1]), now)
 
 
 def _fetch(
@@ -598,16 +606,35 @@ def categories(session: Session) -> list[str]:
 def fetch_rows(session: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, QueueRow]:
     """The queue rows of ``case_ids`` whatever their status (a model that keeps only ids builds the
     rows it shows from these); one primary-key probe per case, 500 ids a query. Missing ids are left out."""
+    return fetch_rows_responses(session, case_ids, responses=False)[0]
+
+
+def fetch_rows_responses(
+    session: Session, case_ids: Sequence[uuid.UUID], *, responses: bool = True
+) -> tuple[dict[uuid.UUID, QueueRow], dict[uuid.UUID, ResponseState]]:
+    """``fetch_rows`` and (with ``responses``) the response state of each found case that expects one,
+    read with the rows on SQLite (what the queue model reads for rows it shows but no longer caches)."""
     found: dict[uuid.UUID, QueueRow] = {}
+    states: dict[uuid.UUID, ResponseState] = {}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    columns: tuple[Any, ...] = _ROW_COLUMNS
+    if sqlite:  # values as stored, converted by ``_to_row``
+        columns = (*_SQLITE_ROW_COLUMNS, *stored_response_columns()) if responses else _SQLITE_ROW_COLUMNS
+    conn = session.connection()
     wanted = list(dict.fromkeys(case_ids))
     for start in range(0, len(wanted), 500):
         stmt = (
-            select(*_ROW_COLUMNS)
+            select(*columns)
             .select_from(Case)
             .outerjoin(Channel, Channel.id == Case.channel_id)
             .outerjoin(Account, Account.id == Case.account_id)
             .where(Case.id.in_(wanted[start : start + 500]))
         )
-        for r in session.execute(stmt):
-            found[r[0]] = _to_row(r, None)
-    return found
+        raw = conn.execute(stmt).all()
+        rows = [_to_row(r, None) for r in raw]
+        found.update((row.id, row) for row in rows)
+        if sqlite and responses:
+            _stored_responses(states, rows, raw, 11)
+    if responses and not sqlite and found:
+        states = response_details(session, list(found))
+    return found, states

@@ -15,7 +15,7 @@ from reviewer.decisions import record_decision
 from reviewer.identity import ensure_reviewer
 from reviewer.models import AuditEvent, Case, Response, Reviewer
 from reviewer.policy import PolicyPack
-from reviewer.queue import QueueFilter, fetch_page_responses
+from reviewer.queue import QueueFilter, fetch_page_responses, fetch_rows_responses
 from reviewer.responses.states import response_cell, response_details, response_states
 from reviewer.responses.store import ResponseError, finalise, responses_of, save_draft
 from reviewer.storage.database import Database
@@ -202,3 +202,6 @@ def test_queue_pages_read_the_same_states_with_their_rows(
     assert {due, late, answered, quiet} <= {r.id for r in rows}
     assert states == expected
     assert {k: v.state for k, v in states.items()} == {due: "due", late: "overdue", answered: "responded"}
+    with db.read() as s:
+        found, by_ids = fetch_rows_responses(s, [due, late, answered, quiet])
+    assert set(found) == {due, late, answered, quiet} and by_ids == states
