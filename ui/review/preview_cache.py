@@ -18,13 +18,12 @@ an explicit request (``request_original``), through the worker as before.
 from __future__ import annotations
 
 import stat
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from reviewer.media import derived as stored
@@ -38,8 +37,9 @@ from reviewer.vault.media import MediaIntegrityError
 from ui.shell.tasks import TaskManager
 
 DECODE_TIMEOUT_S = 8.0
-#: Freed preview memory is given back to the system at most this often (``reviewer.memory``).
-TRIM_EVERY_S = 2.0
+#: Freed preview memory is given back to the system (``reviewer.memory``) this long after the last
+#: eviction of a burst of stored previews.
+TRIM_AFTER_MS = 150
 STORYBOARD_FRAMES = 6
 
 
@@ -248,7 +248,10 @@ class PreviewCache(QObject):
         self._generation = 0
         self.hits = 0
         self.misses = 0
-        self._trimmed_at = -TRIM_EVERY_S
+        self._trim = QTimer(self)
+        self._trim.setSingleShot(True)
+        self._trim.setInterval(TRIM_AFTER_MS)
+        self._trim.timeout.connect(self._release_evicted)
 
     @property
     def spec(self) -> PreviewSpec:
@@ -316,17 +319,14 @@ class PreviewCache(QObject):
             _, old = self._items.popitem(last=False)
             self._bytes -= old.nbytes
             evicted = True
-        if evicted:
-            self._release_evicted()
+        if evicted:  # (re)started: the trim follows the last of a burst of previews
+            self._trim.start()
         self.ready.emit(sha, prepared)
 
     def _release_evicted(self) -> None:
         """Evicted pixels were allocated on the media thread: their freed pages stay in its heap unless
-        given back. At most once per ``TRIM_EVERY_S``, on the media thread (not in a switch's paint)."""
-        now = time.monotonic()
-        if now - self._trimmed_at >= TRIM_EVERY_S:
-            self._trimmed_at = now
-            self._tasks.run_media(release_free_memory)
+        given back. Run on the media thread, after the queued previews (not in a switch's paint)."""
+        self._tasks.run_media(release_free_memory)
 
     def clear(self) -> None:
         self._generation += 1
