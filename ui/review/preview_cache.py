@@ -31,7 +31,7 @@ from reviewer.media import limits
 from reviewer.media.decode_guard import DecodePool
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
 from reviewer.media.store import MediaStore
-from reviewer.memory import release_free_memory
+from reviewer.memory import map_large_blocks, release_free_memory
 from reviewer.vault.errors import KeyUnavailable, VaultError
 from reviewer.vault.media import MediaIntegrityError
 from ui.shell.tasks import TaskManager
@@ -248,6 +248,7 @@ class PreviewCache(QObject):
         self._generation = 0
         self.hits = 0
         self.misses = 0
+        map_large_blocks()  # decoded pixels go back to the system when freed (``reviewer.memory``)
         self._trim = QTimer(self)
         self._trim.setSingleShot(True)
         self._trim.setInterval(TRIM_AFTER_MS)
