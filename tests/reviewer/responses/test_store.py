@@ -157,15 +157,23 @@ def test_only_the_author_or_a_lead_changes_a_draft(
     assert finalise(db, rid, reviewer_id=other.id).status == "final"
 
 
-def test_response_states_in_one_query(
+def _four_states(
     db: Database, make_cases: MakeCases, reviewer_row: Reviewer, pack: PolicyPack
-) -> None:
+) -> list[uuid.UUID]:
+    """Four cases: a response due in 3 h, one overdue, one answered (decided, final response), none."""
     due, late, answered, quiet = make_cases(4)
     _due(db, due, 3)
     _due(db, late, -1)
     _due(db, answered, -1)
     record_decision(db, case_id=answered, reviewer=reviewer_row, action="keep", pack=pack)
     finalise(db, _draft(db, answered, reviewer_row, "partner-no-violation"), reviewer_id=reviewer_row.id)
+    return [due, late, answered, quiet]
+
+
+def test_response_states_in_one_query(
+    db: Database, make_cases: MakeCases, reviewer_row: Reviewer, pack: PolicyPack
+) -> None:
+    due, late, answered, quiet = _four_states(db, make_cases, reviewer_row, pack)
     statements: list[str] = []
 
     def seen(*args: object) -> None:
@@ -190,12 +198,7 @@ def test_queue_pages_read_the_same_states_with_their_rows(
 ) -> None:
     """The queue's page read (``fetch_page_responses``: the states in the rows' own statement on SQLite)
     gives what ``response_details`` gives, for every status it reads."""
-    due, late, answered, quiet = make_cases(4)
-    _due(db, due, 3)
-    _due(db, late, -1)
-    _due(db, answered, -1)
-    record_decision(db, case_id=answered, reviewer=reviewer_row, action="keep", pack=pack)
-    finalise(db, _draft(db, answered, reviewer_row, "partner-no-violation"), reviewer_id=reviewer_row.id)
+    due, late, answered, quiet = _four_states(db, make_cases, reviewer_row, pack)
     with db.read() as s:
         rows, states = fetch_page_responses(s, QueueFilter(statuses=("open", "decided")))
         expected = response_details(s, [r.id for r in rows])
