@@ -2,8 +2,13 @@
 
 Builds the database once into ``bench/.cache/queue-1m.sqlite3`` (about 20-40 s; schema from the real
 migrations, rows written with raw ``sqlite3`` in one transaction, secondary indexes built after the load),
-then times ``fetch_page`` at the start, the middle (keyset of the row at depth 500k) and the end of the open
-queue, median of 20 each, plus ``count()``. A page must cost the same at any depth.
+then times a page at the start, the middle (keyset of the row at depth 500k) and the end of the open
+queue, median of 20 each, plus ``count()``. A page must cost the same at any depth. The page figures
+(``queue_page_{start,middle,end}_ms``, ``queue_page_middle_cpu_ms``) time what the queue model's read
+worker waits for (``QueueModel._query``): a read session opened and closed, ``fetch_page_responses`` of
+201 rows (a page and one more, without item kinds) and the response states of their cases;
+``queue_page_middle_with_kinds_ms`` is ``fetch_page`` of 200 rows with item kinds in a session kept open
+(the figure reported as the page before 2026-12-03).
 
 Repeating one key measures a warm page; ``queue_walk_*`` pages onwards from a key (20 consecutive pages,
 one session each, as the model scrolls), so every page reads rows not read before. Also timed: filters,
@@ -269,6 +274,15 @@ def _key_at_depth(con: sqlite3.Connection, depth: int) -> tuple[int, datetime, i
     return (p, datetime.fromisoformat(d).replace(tzinfo=UTC), r, uuid.UUID(hex=i))
 
 
+def _app_page(db: Any, flt: Any, after: Any) -> list[Any]:
+    """What the queue model's read worker does for a page (``ui.review.queue_model.QueueModel._query``)."""
+    from reviewer import queue
+
+    with db.read() as s:
+        rows, _responses = queue.fetch_page_responses(s, flt, after, PAGE + 1)
+    return rows
+
+
 def _walk_ms(db: Any, start: tuple[int, datetime, int, uuid.UUID], pages: int, **kw: Any) -> float:
     """Median of ``pages`` consecutive pages from ``start``, each in its own session (as the model reads):
     every page touches rows no earlier page read, unlike repeating one key."""
@@ -316,11 +330,14 @@ def _run(runs: int, path: Path, n: int, sealed_workdir: Path | None) -> dict[str
             assert len(queue.fetch_page(s, flt, end)) == PAGE
             assert not queue.fetch_page(s, flt, queue.fetch_page(s, flt, end)[-1].key)
             page = lambda after, f=flt, **kw: queue.fetch_page(s, f, after, PAGE, **kw)  # noqa: E731
+            app = lambda after: _app_page(db, flt, after)  # noqa: E731
             result = {
-                "queue_page_start_ms": _median_ms(lambda: page(None), runs),
-                "queue_page_middle_ms": _median_ms(lambda: page(middle), runs),
-                "queue_page_end_ms": _median_ms(lambda: page(end), runs),
-                "queue_page_middle_cpu_ms": _cpu_ms(lambda: page(middle), runs),
+                "queue_page_start_ms": _median_ms(lambda: app(None), runs),
+                "queue_page_middle_ms": _median_ms(lambda: app(middle), runs),
+                "queue_page_end_ms": _median_ms(lambda: app(end), runs),
+                "queue_page_middle_cpu_ms": _cpu_ms(lambda: app(middle), runs),
+                "queue_page_end_cpu_ms": _cpu_ms(lambda: app(end), runs),
+                "queue_page_middle_with_kinds_ms": _median_ms(lambda: page(middle), runs),
                 "queue_count_ms": _median_ms(lambda: queue.count(s, flt), max(3, runs // 4)),
                 "queue_page_middle_no_items_ms": _median_ms(lambda: page(middle, item_kinds=False), runs),
                 "queue_page_before_middle_ms": _median_ms(

@@ -35,9 +35,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     event,
     false,
     func,
@@ -48,11 +50,15 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ClauseElement
 
 from reviewer import queue_search
 from reviewer.categories import CATEGORIES
+from reviewer.clock import utcnow
 from reviewer.models import Account, Case, CaseTerm, Channel, Item
 from reviewer.models.entities import CASE_STATUSES
+from reviewer.responses.states import ResponseState, response_details, stored_response_columns
+from reviewer.storage.prepared import PreparedSelect
 from reviewer.vault.errors import KeyUnavailable
 from reviewer.vault.sealing import term, words
 from reviewer.vault.state import vault_in
@@ -226,19 +232,22 @@ _SQLITE_ROW_COLUMNS = (
 _SQLITE_KINDS: Any = literal_column(
     "(SELECT group_concat(kind, ',') FROM"
     ' (SELECT kind FROM item WHERE item.case_id = "case".id ORDER BY item.position))'
-)
+).label("item_kinds")
 
 
 def _select_rows(
-    flt: QueueFilter, status: str, backend: _Backend, *, kinds: bool = False
+    flt: QueueFilter, status: Any, backend: _Backend, *, kinds: bool = False, responses: bool = False
 ) -> Select[*tuple[Any, ...]]:
     """The queue rows of one status that pass the filter, unordered and unbounded; with ``kinds`` (SQLite
-    only) each row ends with its item kinds, comma-separated."""
+    only) each row then has its item kinds, comma-separated, and with ``responses`` (SQLite only) ends with
+    the case's response deadline as stored and whether it was answered."""
     # Outer joins keep ``case`` the outer loop, so SQLite walks ix_case_queue in order (channel_id is NOT
     # NULL, so the channel join never adds NULLs).
     columns: tuple[Any, ...] = _ROW_COLUMNS
     if backend.sqlite:
         columns = (*_SQLITE_ROW_COLUMNS, _SQLITE_KINDS) if kinds else _SQLITE_ROW_COLUMNS
+        if responses:
+            columns = (*columns, *stored_response_columns())
     stmt = (
         select(*columns)
         .select_from(Case)
@@ -250,18 +259,20 @@ def _select_rows(
 
 def _page_statement(
     flt: QueueFilter,
-    status: str,
-    bound: QueueKey | None,
+    status: Any,
+    bound: QueueKey | ClauseElement | None,
     *,
     forward: bool,
-    limit: int,
+    limit: Any,
     backend: _Backend,
     kinds: bool = False,
+    responses: bool = False,
 ) -> Select[*tuple[Any, ...]]:
-    stmt = _select_rows(flt, status, backend, kinds=kinds)
+    stmt = _select_rows(flt, status, backend, kinds=kinds, responses=responses)
     keyset = tuple_(*_KEY_COLUMNS)
-    if bound is not None:
-        stmt = stmt.where(keyset > tuple(bound) if forward else keyset < tuple(bound))
+    if bound is not None:  # a key's values, or a tuple of parameters (``_prepared_page``)
+        other = bound if isinstance(bound, ClauseElement) else tuple(bound)
+        stmt = stmt.where(keyset > other if forward else keyset < other)
     order = _KEY_COLUMNS if forward else tuple(c.desc() for c in _KEY_COLUMNS)
     return stmt.order_by(*order).limit(limit)
 
@@ -334,17 +345,131 @@ def _row_key(r: QueueRow) -> QueueKey:
     return r.key
 
 
-def _fetch(
-    session: Session, flt: QueueFilter, bound: QueueKey | None, *, forward: bool, limit: int, item_kinds: bool
+# SQLite pages of a filter without text or lane: one statement per shape, built and compiled once, its
+# values bound by name and run on the driver connection (``PreparedSelect``). Building the statement,
+# SQLAlchemy's cache-key lookup and execution context were ~1 ms of a ~3 ms page.
+_PREPARED: dict[tuple[bool, ...], PreparedSelect] = {}
+_KEY_NAMES = ("after_priority", "after_deadline", "after_risk_rank", "after_id")
+
+
+def _preparable(flt: QueueFilter, backend: _Backend) -> bool:
+    return backend.sqlite and backend.candidates is None and not flt.text and flt.case_ids is None
+
+
+def _prepared_page(
+    flt: QueueFilter, *, bound: bool, forward: bool, kinds: bool, responses: bool
+) -> PreparedSelect:
+    """The page statement of ``flt``'s shape (which filters are set, bound or not, direction, columns),
+    with named parameters: status, channel, category, tier, the bound key's ``_KEY_NAMES``, limit."""
+    shape = (
+        flt.channel is not None,
+        flt.category is not None,
+        flt.tier is not None,
+        bound,
+        forward,
+        kinds,
+        responses,
+    )
+    found = _PREPARED.get(shape)
+    if found is None:
+        # The filter's own conditions (``_where``) with parameters in place of the values.
+        param: Any = bindparam
+        template = QueueFilter(
+            channel=None if flt.channel is None else param("channel", type_=String),
+            category=None if flt.category is None else param("category", type_=String),
+            tier=None if flt.tier is None else param("tier", type_=Integer),
+        )
+        after = tuple_(*(bindparam(n, type_=c.type) for n, c in zip(_KEY_NAMES, _KEY_COLUMNS, strict=True)))
+        stmt = _page_statement(
+            template,
+            bindparam("status", type_=String),
+            after if bound else None,
+            forward=forward,
+            limit=bindparam("limit", type_=Integer),
+            backend=_Backend(True, None),
+            kinds=kinds,
+            responses=responses,
+        )
+        found = _PREPARED[shape] = PreparedSelect(stmt)
+    return found
+
+
+def _read_prepared(
+    session: Session,
+    flt: QueueFilter,
+    status: str,
+    bound: QueueKey | None,
+    *,
+    forward: bool,
+    limit: int,
+    kinds: bool,
+    responses: dict[uuid.UUID, ResponseState] | None,
 ) -> list[QueueRow]:
+    stmt = _prepared_page(
+        flt, bound=bound is not None, forward=forward, kinds=kinds, responses=responses is not None
+    )
+    values: dict[str, Any] = {
+        "status": status,
+        "channel": flt.channel,
+        "category": flt.category,
+        "tier": flt.tier,
+        "limit": limit,
+    }
+    if bound is not None:
+        values.update(zip(_KEY_NAMES, bound, strict=True))
+    raw = stmt.rows_as_stored(session.connection(), values)
+    rows = [_to_row(r, None, in_row=kinds) for r in raw]
+    if responses is not None:
+        _stored_responses(responses, rows, raw, 12 if kinds else 11)
+    return rows
+
+
+def _stored_responses(
+    into: dict[uuid.UUID, ResponseState], rows: Sequence[QueueRow], raw: Sequence[Any], at: int
+) -> None:
+    """The response states of ``rows`` from the columns ``stored_response_columns`` added to their raw
+    rows at ``at`` (deadline as stored, answered)."""
+    now = utcnow()
+    for row, r in zip(rows, raw, strict=True):
+        if r[at] is not None:
+            into[row.id] = ResponseState.of(_deadline(r[at]), bool(r[at + 1]), now)
+
+
+def _fetch(
+    session: Session,
+    flt: QueueFilter,
+    bound: QueueKey | None,
+    *,
+    forward: bool,
+    limit: int,
+    item_kinds: bool,
+    responses: dict[uuid.UUID, ResponseState] | None = None,
+) -> list[QueueRow]:
+    """A page; with ``responses``, the response states of its cases are put there (read with the rows
+    when they can be, by ``response_details`` otherwise)."""
     if limit <= 0:
         return []
     backend = _backend(session, flt, plan=True)
     in_row = item_kinds and backend.sqlite  # the kinds come with the rows
+    prepared = _preparable(flt, backend)
     # Core execution on the session's connection: the rows are plain tuples, no ORM loading to set up.
     conn = session.connection()
     per_status: list[list[QueueRow]] = []
     for status in dict.fromkeys(flt.statuses):  # unique, in the given order
+        if prepared:
+            per_status.append(
+                _read_prepared(
+                    session,
+                    flt,
+                    status,
+                    bound,
+                    forward=forward,
+                    limit=limit,
+                    kinds=in_row,
+                    responses=responses,
+                )
+            )
+            continue
         stmt = _page_statement(
             flt, status, bound, forward=forward, limit=limit, backend=backend, kinds=in_row
         )
@@ -359,6 +484,8 @@ def _fetch(
     if item_kinds and not in_row:
         kinds = _item_kinds(session, [r.id for r in rows])
         rows = [replace(r, item_kinds=tuple(kinds.get(r.id, ()))) for r in rows]
+    if responses is not None and not prepared and rows:
+        responses.update(response_details(session, [r.id for r in rows]))
     return rows
 
 
@@ -372,6 +499,17 @@ def fetch_page(
 ) -> list[QueueRow]:
     """Up to ``limit`` rows in queue order, strictly after ``after`` (from the start if None)."""
     return _fetch(session, flt, after, forward=True, limit=limit, item_kinds=item_kinds)
+
+
+def fetch_page_responses(
+    session: Session, flt: QueueFilter, after: QueueKey | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[QueueRow], dict[uuid.UUID, ResponseState]]:
+    """What the queue's view reads for a page: ``fetch_page`` without item kinds, and the response state
+    of each case on it that expects a response (``reviewer.responses.states``), in one statement on
+    SQLite."""
+    responses: dict[uuid.UUID, ResponseState] = {}
+    rows = _fetch(session, flt, after, forward=True, limit=limit, item_kinds=False, responses=responses)
+    return rows, responses
 
 
 def fetch_before(
@@ -468,16 +606,35 @@ def categories(session: Session) -> list[str]:
 def fetch_rows(session: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, QueueRow]:
     """The queue rows of ``case_ids`` whatever their status (a model that keeps only ids builds the
     rows it shows from these); one primary-key probe per case, 500 ids a query. Missing ids are left out."""
+    return fetch_rows_responses(session, case_ids, responses=False)[0]
+
+
+def fetch_rows_responses(
+    session: Session, case_ids: Sequence[uuid.UUID], *, responses: bool = True
+) -> tuple[dict[uuid.UUID, QueueRow], dict[uuid.UUID, ResponseState]]:
+    """``fetch_rows`` and (with ``responses``) the response state of each found case that expects one,
+    read with the rows on SQLite (what the queue model reads for rows it shows but no longer caches)."""
     found: dict[uuid.UUID, QueueRow] = {}
+    states: dict[uuid.UUID, ResponseState] = {}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    columns: tuple[Any, ...] = _ROW_COLUMNS
+    if sqlite:  # values as stored, converted by ``_to_row``
+        columns = (*_SQLITE_ROW_COLUMNS, *stored_response_columns()) if responses else _SQLITE_ROW_COLUMNS
+    conn = session.connection()
     wanted = list(dict.fromkeys(case_ids))
     for start in range(0, len(wanted), 500):
         stmt = (
-            select(*_ROW_COLUMNS)
+            select(*columns)
             .select_from(Case)
             .outerjoin(Channel, Channel.id == Case.channel_id)
             .outerjoin(Account, Account.id == Case.account_id)
             .where(Case.id.in_(wanted[start : start + 500]))
         )
-        for r in session.execute(stmt):
-            found[r[0]] = _to_row(r, None)
-    return found
+        raw = conn.execute(stmt).all()
+        rows = [_to_row(r, None) for r in raw]
+        found.update((row.id, row) for row in rows)
+        if sqlite and responses:
+            _stored_responses(states, rows, raw, 11)
+    if responses and not sqlite and found:
+        states = response_details(session, list(found))
+    return found, states

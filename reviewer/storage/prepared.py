@@ -31,7 +31,9 @@ def _steps(compiled: Any, dialect: Dialect) -> list[Step]:
     steps: list[Step] = []
     for name in compiled.positiontup or []:
         bind = compiled.binds[name]
-        proc = bind.type.bind_processor(dialect)
+        # The dialect's own type: a TypeDecorator's generic impl has no processor (a datetime would reach
+        # the driver as a datetime, stored without ".000000" when its microseconds are 0).
+        proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if bind.required or bind.callable is not None:
             steps.append((name, proc, None))
         else:
@@ -113,11 +115,20 @@ class PreparedSelect:
         if plan is None:
             compiled = self.statement.compile(dialect=dialect)
             results: list[Processor] = [
-                c.type.result_processor(dialect, None) for c in self.statement.selected_columns
+                c.type.dialect_impl(dialect).result_processor(dialect, None)
+                for c in self.statement.selected_columns
             ]
             plan = (str(compiled), _steps(compiled, dialect), results)
             self._plans[dialect.name] = plan
         return plan
+
+    def rows_as_stored(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """SQLite only: every row for ``values`` as the driver returns it (no result processors), for
+        callers that convert the stored values themselves (``reviewer.queue``'s page reads)."""
+        assert conn.dialect.name == "sqlite", "values as stored: SQLite only"
+        sql, steps, _results = self._plan(conn.dialect)
+        rows: list[tuple[Any, ...]] = run_on_driver(conn, sql, _params(steps, values)).fetchall()
+        return rows
 
     def all(self, conn: Connection, values: Mapping[str, Any]) -> Sequence[Any]:
         """Every row for ``values``, in ``conn``'s transaction."""

@@ -214,3 +214,26 @@ def test_the_page_query_walks_the_queue_index_whatever_other_case_indexes_exist(
         for plan in queue.query_plan(s, QueueFilter()):
             assert any("ix_case_queue" in step for step in plan), plan
             assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+@pytest.mark.parametrize("flt", [f for f in PLAN_FILTERS if not f.text])
+def test_prepared_page_statements_walk_the_queue_index(mixed: Database, flt: QueueFilter) -> None:
+    """The statements compiled once per filter shape (SQLite pages without text) plan like the others,
+    and the response states they read with the rows come from ix_response_case."""
+    queue._PREPARED.clear()
+    with mixed.read() as s:
+        first, _states = queue.fetch_page_responses(s, flt, None, 20)
+        queue.fetch_page_responses(s, flt, first[-1].key, 20)
+        queue.fetch_before(s, flt, first[-1].key, 20, item_kinds=False)
+        assert len(queue._PREPARED) == 3
+        for prepared in queue._PREPARED.values():
+            sql, steps, _results = prepared._plans["sqlite"]
+            params = [None if name else const for name, _proc, const in steps]
+            plan = [
+                row[-1] for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple(params))
+            ]
+            text = "\n".join(plan)
+            assert plan[0].startswith("SEARCH case USING INDEX ix_case_queue (status=?"), text
+            assert "TEMP B-TREE" not in text and "SCAN" not in text, text
+            if "answered" in sql:
+                assert "ix_response_case" in text, text

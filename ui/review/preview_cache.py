@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from reviewer.media import derived as stored
@@ -32,11 +32,15 @@ from reviewer.media import limits
 from reviewer.media.decode_guard import DecodePool
 from reviewer.media.preview import PreviewResult, PreviewSpec, RenderedImage
 from reviewer.media.store import MediaStore
+from reviewer.memory import map_large_blocks, release_free_memory
 from reviewer.vault.errors import KeyUnavailable, VaultError
 from reviewer.vault.media import MediaIntegrityError
 from ui.shell.tasks import TaskManager
 
 DECODE_TIMEOUT_S = 8.0
+#: Freed preview memory is given back to the system (``reviewer.memory``) this long after the last
+#: eviction of a burst of stored previews.
+TRIM_AFTER_MS = 150
 STORYBOARD_FRAMES = 6
 
 
@@ -339,6 +343,11 @@ class PreviewCache(QObject):
         self._generation = 0
         self.hits = 0
         self.misses = 0
+        map_large_blocks()  # decoded pixels go back to the system when freed (``reviewer.memory``)
+        self._trim = QTimer(self)
+        self._trim.setSingleShot(True)
+        self._trim.setInterval(TRIM_AFTER_MS)
+        self._trim.timeout.connect(self._release_evicted)
 
     @property
     def spec(self) -> PreviewSpec:
@@ -404,10 +413,19 @@ class PreviewCache(QObject):
         pending = prepared.sharp_pending
         if pending is not None:  # shown blurred already; the clear image is made now, before a reveal
             self._tasks.run_media(pending.get)
+        evicted = False
         while self._bytes > self._budget and len(self._items) > 1:
             _, old = self._items.popitem(last=False)
             self._bytes -= old.nbytes
+            evicted = True
+        if evicted:  # (re)started: the trim follows the last of a burst of previews
+            self._trim.start()
         self.ready.emit(sha, prepared)
+
+    def _release_evicted(self) -> None:
+        """Evicted pixels were allocated on the media thread: their freed pages stay in its heap unless
+        given back. Run on the media thread, after the queued previews (not in a switch's paint)."""
+        self._tasks.run_media(release_free_memory)
 
     def clear(self) -> None:
         self._generation += 1

@@ -7,14 +7,14 @@ list of rows, and only the UI thread touches the model's rows. Without a worker 
 read where they are asked for. ``last_fetch_ms`` records the last read (written by whichever thread
 read it; used by the bench only). The SLA column counts down live: the review feature calls
 ``refresh_sla`` from a one-second timer. The Response column (the response SLA, apart from the review
-SLA) comes with each page: the worker that reads a page asks ``reviewer.responses.states`` for its
-case ids in one query, and only the UI thread merges them into the model.
+SLA) comes with each page: the worker reads it with the page's rows (``reviewer.queue.
+fetch_page_responses``, one statement on SQLite), and only the UI thread merges it into the model.
 
 Memory stays flat however far the view scrolls (as Anki's browser does): the model keeps every fetched
-row's queue key packed in 32 bytes (``ui.review.row_store``) and full rows only in a small cache of the
+row's queue key packed in 28 bytes (``ui.review.row_store``) and full rows only in a small cache of the
 most recently fetched or shown ones (``ROW_CACHE`` rows). A row the view paints that is not in the cache
 shows a placeholder while its block of rows is read by ids on the read worker (``reviewer.queue.
-fetch_rows``); ``dataChanged`` repaints it when they arrive, and ``rows_ready`` says which rows came.
+fetch_rows_responses``); ``dataChanged`` repaints it when they arrive, and ``rows_ready`` says which rows came.
 """
 
 from __future__ import annotations
@@ -43,9 +43,16 @@ from PySide6.QtGui import QBrush, QColor
 from reviewer.clock import Clock, SystemClock
 from reviewer.display import visible, visible_all
 from reviewer.durations import format_sla, sla_cell, sla_overdue
-from reviewer.queue import PAGE_SIZE, QueueFilter, QueueKey, QueueRow, fetch_page, fetch_rows
+from reviewer.queue import (
+    PAGE_SIZE,
+    QueueFilter,
+    QueueKey,
+    QueueRow,
+    fetch_page_responses,
+    fetch_rows_responses,
+)
 from reviewer.responses.states import OVERDUE as RESPONSE_OVERDUE
-from reviewer.responses.states import ResponseState, response_cell, response_details
+from reviewer.responses.states import ResponseState, response_cell
 from reviewer.storage.database import Database
 from ui.review.row_store import Keys, RowStore
 from ui.shell.plain import tooltip
@@ -119,7 +126,7 @@ _SERVED_ROLES = frozenset(
 
 TEXT_CACHE_ROWS = 2000
 #: Full rows kept (the newest pages and what the view showed last); the rest are keys only.
-ROW_CACHE = 4000
+ROW_CACHE = 1200
 #: Rows read together when the view needs one that is not cached.
 BLOCK = 100
 PLACEHOLDER = "…"
@@ -231,17 +238,20 @@ class QueueModel(QAbstractTableModel):
         states of its cases. Any thread."""
         t0 = time.perf_counter()
         with self._db.read() as session:
-            # Item kinds are not shown; skipping them saves a random read per row (~40% of a cold page).
-            page = Page(fetch_page(session, flt, after, self._page_size + 1, item_kinds=False))
-            page.responses = response_details(session, [r.id for r in page]) if page else {}
+            # Item kinds are not shown (skipping them saves a random read per row); on SQLite the response
+            # states come in the same statement as the rows.
+            rows, responses = fetch_page_responses(session, flt, after, self._page_size + 1)
+            page = Page(rows)
+            page.responses = responses
         self.last_fetch_ms = (time.perf_counter() - t0) * 1000.0
         return page
 
     def _query_rows(self, ids: list[uuid.UUID]) -> Rows:
         """Rows by ids with their response states. Any thread."""
         with self._db.read() as session:
-            rows = Rows(fetch_rows(session, ids))
-            rows.responses = response_details(session, list(rows)) if rows else {}
+            found, responses = fetch_rows_responses(session, ids)
+        rows = Rows(found)
+        rows.responses = responses
         return rows
 
     def _keep(self, rows: Iterable[QueueRow], responses: dict[uuid.UUID, ResponseState] | None) -> None:

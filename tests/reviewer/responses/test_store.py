@@ -15,6 +15,7 @@ from reviewer.decisions import record_decision
 from reviewer.identity import ensure_reviewer
 from reviewer.models import AuditEvent, Case, Response, Reviewer
 from reviewer.policy import PolicyPack
+from reviewer.queue import QueueFilter, fetch_page_responses, fetch_rows_responses
 from reviewer.responses.states import response_cell, response_details, response_states
 from reviewer.responses.store import ResponseError, finalise, responses_of, save_draft
 from reviewer.storage.database import Database
@@ -156,15 +157,23 @@ def test_only_the_author_or_a_lead_changes_a_draft(
     assert finalise(db, rid, reviewer_id=other.id).status == "final"
 
 
-def test_response_states_in_one_query(
+def _four_states(
     db: Database, make_cases: MakeCases, reviewer_row: Reviewer, pack: PolicyPack
-) -> None:
+) -> list[uuid.UUID]:
+    """Four cases: a response due in 3 h, one overdue, one answered (decided, final response), none."""
     due, late, answered, quiet = make_cases(4)
     _due(db, due, 3)
     _due(db, late, -1)
     _due(db, answered, -1)
     record_decision(db, case_id=answered, reviewer=reviewer_row, action="keep", pack=pack)
     finalise(db, _draft(db, answered, reviewer_row, "partner-no-violation"), reviewer_id=reviewer_row.id)
+    return [due, late, answered, quiet]
+
+
+def test_response_states_in_one_query(
+    db: Database, make_cases: MakeCases, reviewer_row: Reviewer, pack: PolicyPack
+) -> None:
+    due, late, answered, quiet = _four_states(db, make_cases, reviewer_row, pack)
     statements: list[str] = []
 
     def seen(*args: object) -> None:
@@ -182,3 +191,20 @@ def test_response_states_in_one_query(
     now = utcnow()
     assert response_cell(details[due], now) in ("due in 2h59m", "due in 3h00m", "due in 3h")
     assert response_cell(None, now) == "—"
+
+
+def test_queue_pages_read_the_same_states_with_their_rows(
+    db: Database, make_cases: MakeCases, reviewer_row: Reviewer, pack: PolicyPack
+) -> None:
+    """The queue's page read (``fetch_page_responses``: the states in the rows' own statement on SQLite)
+    gives what ``response_details`` gives, for every status it reads."""
+    due, late, answered, quiet = _four_states(db, make_cases, reviewer_row, pack)
+    with db.read() as s:
+        rows, states = fetch_page_responses(s, QueueFilter(statuses=("open", "decided")))
+        expected = response_details(s, [r.id for r in rows])
+    assert {due, late, answered, quiet} <= {r.id for r in rows}
+    assert states == expected
+    assert {k: v.state for k, v in states.items()} == {due: "due", late: "overdue", answered: "responded"}
+    with db.read() as s:
+        found, by_ids = fetch_rows_responses(s, [due, late, answered, quiet])
+    assert set(found) == {due, late, answered, quiet} and by_ids == states

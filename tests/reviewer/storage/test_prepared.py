@@ -57,3 +57,19 @@ def test_prepared_insert_stores_the_bytes_core_stores(db: Database, db_path: Pat
         (got,) = query.all(session.connection(), {"b_source": fast["source_id"]})
     assert (got.id, got.created_at, got.seq) == (fast["id"], fast["created_at"], 2)
     assert got._mapping["seq"] == 2
+
+
+def test_a_datetime_on_a_whole_second_is_bound_as_core_binds_it(db: Database) -> None:
+    """A bound datetime goes through the dialect's own processor: stored text always has ".000000" (the
+    driver's default adapter would drop it), so comparisons with stored values hold on whole seconds."""
+    at = datetime(2026, 12, 2, 20, 0, 0, tzinfo=UTC)
+    row = _event(3) | {"created_at": at}
+    with db.write() as session:
+        Prepared(insert(_events), [c.key for c in _events.columns]).run(session.connection(), row)
+    query = PreparedSelect(select(_events.c.seq).where(_events.c.created_at >= bindparam("b_at")))
+    with db.read() as session:
+        conn = session.connection()
+        assert [r.seq for r in query.all(conn, {"b_at": at})] == [3]
+        assert query.rows_as_stored(conn, {"b_at": at}) == [(3,)]
+        (stored,) = conn.exec_driver_sql("SELECT created_at FROM audit_event").one()
+    assert stored == "2026-12-02 20:00:00.000000"

@@ -90,3 +90,31 @@ def test_a_budget_case_is_a_placeholder_with_its_reason(
     assert not video.ok and video.reason and "8000 × 8000 would need" in video.reason
     image = ask(qtbot, cache, "i", cases["rgb_10000x10000.png"].path)
     assert not image.ok and image.reason and "10000 × 10000 would need" in image.reason
+
+
+def test_evicted_pixels_are_given_back_after_a_burst(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its budget the cache drops the oldest previews; once the burst of stores is over, the freed
+    memory is given back (``reviewer.memory.release_free_memory``) on the media thread, not the UI's."""
+    import threading
+
+    from ui.review import preview_cache
+
+    trims: list[str] = []
+    monkeypatch.setattr(
+        preview_cache, "release_free_memory", lambda: trims.append(threading.current_thread().name)
+    )
+    tasks = TaskManager()
+    small = PreviewCache(tasks, PreviewSpec(max_width=320, max_height=240), budget_bytes=1)
+    try:
+        for name in ("a", "b"):
+            path = tmp_path / f"{name}.jpg"
+            path.write_bytes(hm.encode(hm.photo_like(640, 480), "JPEG"))
+            ask(qtbot, small, name, path)
+        qtbot.waitUntil(lambda: len(trims) >= 1, timeout=UI_WAIT_MS)
+        assert list(small._items) == ["b"]  # "a" was evicted
+        assert threading.main_thread().name not in trims
+    finally:
+        small.shutdown()
+        tasks.shutdown()

@@ -41,6 +41,20 @@ def test_keys_read_back_equal_to_the_ones_stored() -> None:
     assert store.find(keys[1][3], hint=1) == 1 and store.id_at(0) == keys[0][3] and len(store) == 2
 
 
+def test_a_key_beyond_16_bits_widens_every_record() -> None:
+    """Priority and risk rank are packed in 16 bits; a larger one (never imported, but the schema allows
+    it) turns the store to 32-bit records, the keys stored before read back unchanged."""
+    store = RowStore()
+    at = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    keys = [(1, at, 1000, uuid.uuid4()), (2, at, 0, uuid.uuid4())]
+    store.extend(keys)
+    big = (3, at, 70_000, uuid.uuid4())
+    store.extend([(3, at, 5, uuid.uuid4()), big])
+    store.insert(0, (-(2**20), at, 0, uuid.uuid4()))
+    assert len(store) == 5 and [store.key_at(r) for r in (1, 2, 4)] == [*keys, big]
+    assert store.key_at(0)[0] == -(2**20) and store.find(big[3]) == 4 and store.find(keys[1][3]) == 2
+
+
 def test_rows_past_the_cache_are_read_again_by_id(
     db: Database, make_cases: MakeCases, monkeypatch: pytest.MonkeyPatch
 ) -> None:
