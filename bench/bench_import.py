@@ -142,6 +142,9 @@ def time_import(
             if cpu is not None:
                 cpu["self"] = _cpu(resource.RUSAGE_SELF) - own
                 cpu["workers"] = _cpu(resource.RUSAGE_CHILDREN) - children
+                # Forked workers are this process's children; forkserver ones (chosen when this process
+                # has threads, e.g. after the media import's) are the server's, and getrusage cannot see them.
+                cpu["workers_seen"] = float(cpu["workers"] > 0)
             if counts is not None:
                 counts["media"] = report.media_files
                 counts["previews"] = sum(1 for _ in db.media_dir.glob("??/*.preview"))
@@ -197,8 +200,9 @@ def run(full: bool = True, quick_n: int = 100_000) -> dict[str, float]:
         f"import_{label}_text_cases_per_s": r2(cases / secs),
         f"import_{label}_text_s": r2(secs),
         f"import_{label}_text_cpu_importer_s": r2(cpu["self"]),  # the write pass: one core
-        f"import_{label}_text_cpu_workers_s": r2(cpu["workers"]),  # validation, ids, sealing, terms
     }
+    if cpu.get("workers_seen"):
+        result[f"import_{label}_text_cpu_workers_s"] = r2(cpu["workers"])  # validation, ids, sealing, terms
     return result
 
 
