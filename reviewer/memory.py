@@ -27,9 +27,17 @@ def _glibc(name: str) -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # glibc's soname first: find_library runs ``ldconfig -p`` in a subprocess (~10 ms, and this is
+        # called while the window is built, on the way to the first case).
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        except OSError:
+            return None
+    try:
         function: Callable[..., int] = getattr(libc, name)
-    except (OSError, AttributeError):  # not glibc (musl has neither function)
+    except AttributeError:  # not glibc (musl has neither function)
         return None
     return function
 
