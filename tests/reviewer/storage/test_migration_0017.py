@@ -94,7 +94,12 @@ def test_postgres_down_and_up(pg_db: Database) -> None:
     def defs() -> dict[str, str]:
         with pg_db.engine.connect() as conn:
             rows = conn.execute(
-                text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(:names)"),
+                # This test's schema only: other tests create and drop the same indexes in theirs at the
+                # same time, and pg_indexes over every schema can meet one mid-drop.
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes"
+                    " WHERE schemaname = current_schema() AND indexname = ANY(:names)"
+                ),
                 {"names": list(INDEXES)},
             ).all()
         return {name: d for name, d in rows}
