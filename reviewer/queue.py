@@ -229,6 +229,8 @@ _SQLITE_ROW_COLUMNS = (
     type_coerce(Account.risk_flags, String),
     _ROW_COLUMNS[10],
 )
+#: Where ``stored_response_columns`` start in a SQLite row (after the item kinds when those are read).
+_SQLITE_RESPONSE_AT = len(_SQLITE_ROW_COLUMNS)
 _SQLITE_KINDS: Any = literal_column(
     "(SELECT group_concat(kind, ',') FROM"
     ' (SELECT kind FROM item WHERE item.case_id = "case".id ORDER BY item.position))'
@@ -420,7 +422,7 @@ def _read_prepared(
     raw = stmt.rows_as_stored(session.connection(), values)
     rows = [_to_row(r, None, in_row=kinds) for r in raw]
     if responses is not None:
-        _stored_responses(responses, rows, raw, 12 if kinds else 11)
+        _stored_responses(responses, rows, raw, _SQLITE_RESPONSE_AT + (1 if kinds else 0))
     return rows
 
 
@@ -634,7 +636,7 @@ def fetch_rows_responses(
         rows = [_to_row(r, None) for r in raw]
         found.update((row.id, row) for row in rows)
         if sqlite and responses:
-            _stored_responses(states, rows, raw, 11)
+            _stored_responses(states, rows, raw, _SQLITE_RESPONSE_AT)
     if responses and not sqlite and found:
         states = response_details(session, list(found))
     return found, states

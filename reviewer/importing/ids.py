@@ -13,8 +13,6 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-ID_BLOCK = 10_000
-
 
 def uuid4_bytes(n: int) -> Any:
     """``n`` random uuid4s as an (n, 16) uint8 array."""
@@ -59,6 +57,4 @@ def ascending_uuid4_hex(n: int, slot: int = 0, slots: int = 1) -> list[str]:
 def uuid4_hex_stream(block: int = 1024) -> Iterator[str]:
     """Fresh uuid4s (32 hex digits), without end, drawn ``block`` at a time."""
     while True:
-        raw = uuid4_bytes(block)
-        for start in range(0, block, ID_BLOCK):
-            yield from hex_ids(raw[start : start + ID_BLOCK])
+        yield from hex_ids(uuid4_bytes(block))

@@ -45,7 +45,9 @@ def state_of(due_at: datetime, responded: bool, now: datetime) -> str:
 
 
 def _answered() -> Exists:
-    return exists().where(Response.case_id == Case.id, Response.status.in_(ANSWERED))
+    # One parameter per status instead of ``IN`` (an expanding parameter), so a statement that holds it
+    # can be compiled once (``stored_response_columns`` in the queue's prepared pages).
+    return exists().where(Response.case_id == Case.id, or_(*(Response.status == s for s in ANSWERED)))
 
 
 def stored_response_columns() -> tuple[Any, Any]:
@@ -53,9 +55,7 @@ def stored_response_columns() -> tuple[Any, Any]:
     pages, ``reviewer.queue.fetch_page_responses``): the response deadline as stored (text, or NULL:
     no response expected) and whether the case was answered. ``ResponseState.of`` turns them into a
     state, by the same rule as ``response_details``."""
-    # One parameter per status instead of ``IN`` (an expanding parameter), so the statement can be compiled once.
-    answered = exists().where(Response.case_id == Case.id, or_(*(Response.status == s for s in ANSWERED)))
-    return type_coerce(Case.response_due_at, String).label("response_due_at"), answered.label("answered")
+    return type_coerce(Case.response_due_at, String).label("response_due_at"), _answered().label("answered")
 
 
 def response_details(
