@@ -1,7 +1,7 @@
 """Benchmark: cold start, process start -> first case shown, on the 1M-case database (offscreen Qt).
 
 The parent records ``time.time()`` just before ``subprocess.Popen`` of ``python -c <child>``; the child
-does what ``ui.shell.app.run_app`` does (QApplication, policy pack, ``open_database`` with the migration check,
+does what ``ui.shell.launcher.open_app`` and ``ui.shell.app.run_app`` do (the collector paused, QApplication, policy pack, ``open_database`` with the migration check,
 ``start_context``, ``MainWindow``, ``show``), with one hook of this benchmark's own: it connects
 ``controller.case_shown`` and prints ``time.time()`` at the first non-empty case, then exits. Times of
 the child's milestones (imports done, database open, context, window built) are printed too.
@@ -38,6 +38,8 @@ CHILD = r"""
 import os, sys, time, json
 T = {"proc": time.time()}
 sys.path.insert(0, ROOT)
+from ui.shell import heap
+heap.pause_collection()  # as ui.shell.launcher.open_app does before the app's imports
 from ui.shell.app import ensure_qapp
 from reviewer.paths import sqlite_url
 from reviewer.policy import load_default_pack
@@ -72,9 +74,10 @@ def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
     code = f"ROOT={str(ROOT)!r}; DB={str(db)!r}; SETTINGS={str(settings)!r}; BACKUP={backup!r}\n" + CHILD
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
-    proc = subprocess.run(
-        [sys.executable, "-c", code], env=env_offscreen(), capture_output=True, text=True, timeout=120
-    )
+    # Byte-code caches are written (the warm-up run writes them), as on a user's machine: a
+    # PYTHONDONTWRITEBYTECODE in the bench's environment would have every run compile the app again.
+    env = {k: v for k, v in env_offscreen().items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"child failed ({proc.returncode}): {proc.stderr[-2000:]}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from reviewer.media.blobs import BlobStore
 from reviewer.media.store import MediaStore
 from reviewer.storage.database import Database
-from reviewer.vault.errors import NoKeyForData
+from reviewer.vault.errors import NoKeyForData, VaultError
 from reviewer.vault.legacy import seal_legacy
 from reviewer.vault.state import LABEL_DEMO, LABEL_OPTED_IN, Vault, create_vault, vault_in, vault_record
 
@@ -35,6 +35,19 @@ def open_vault(db: Database) -> Vault | None:
         with db.read() as session:
             vault = vault_in(session)
     return vault
+
+
+def read_key_ahead(db: Database) -> None:
+    """Read the vault's key into this process's cache, so the first case's texts open without waiting
+    for it (the OS keyring's first answer costs its imports and its I/O: ~60-170 ms). Never seals and
+    never makes a key; a key that cannot be read is left for the case load to report."""
+    if not has_vault(db):
+        return
+    try:
+        with db.read() as session:
+            vault_in(session)
+    except VaultError:
+        return
 
 
 def ensure_vault(db: Database, *, demo: bool = False) -> Vault | None:

@@ -8,6 +8,7 @@ stored in plain text. ``reviewer.vault.opening`` is what callers use.
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ LABEL_OPTED_IN = "opted in"
 LOCKED = "⟨this text cannot be read here: its key is not available⟩"
 
 _keys: dict[tuple[str, str], bytes] = {}  # (vault id, key id) -> data key, for this process
+_key_read = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,12 @@ def _load_key(db_file: Path | None, row: VaultRecord) -> bytes:
     cached = _keys.get((row.id, row.key_id))
     if cached is not None:
         return cached
+    with _key_read:  # one read per key: a second thread asking meanwhile waits for it, then finds it here
+        cached = _keys.get((row.id, row.key_id))
+        return cached if cached is not None else _read_key(db_file, row)
+
+
+def _read_key(db_file: Path | None, row: VaultRecord) -> bytes:
     if row.key_store == keys.KEYRING:
         key = keys.read_keyring_key(row.id)
     else:

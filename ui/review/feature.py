@@ -48,8 +48,8 @@ class ReviewFeature(QObject):
         self.window, self.ctx = window, ctx
         with ctx.db.read() as s:
             channel_codes, category_keys = channels(s), categories(s)
-        self.model = QueueModel(ctx.db)
-        self.model.use_worker(lambda work, done: ctx.tasks.run_read(work, done))
+        # Pages are read on the read worker; the first one when start() applies the filter.
+        self.model = QueueModel(ctx.db, submit=lambda work, done: ctx.tasks.run_read(work, done))
         self.queue = QueuePanel(self.model, channel_codes, category_keys)
         self.preview = PreviewPane(monotonic=window.clock.monotonic)
         self.policy = PolicyPanel(ctx.pack)

@@ -154,8 +154,11 @@ class QueueModel(QAbstractTableModel):
         *,
         page_size: int = PAGE_SIZE,
         clock: Clock | None = None,
+        submit: Submit | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``submit``: the worker pages are read through (``use_worker``); with it nothing is read here,
+        the first ``set_filter`` reads the first page there (the window's start)."""
         super().__init__(parent)
         self._db = db
         self._filter = flt or QueueFilter()
@@ -176,7 +179,10 @@ class QueueModel(QAbstractTableModel):
         self._texts: dict[uuid.UUID, tuple[str, ...]] = {}  # display text by case; SLA is always live
         self._generation = 0
         self.loading = False
-        self._load_first_page()
+        if submit is None:
+            self._load_first_page()
+        else:
+            self._submit, self._at_end = submit, True  # empty until set_filter
 
     # -- the core ------------------------------------------------------------------------------
     @property

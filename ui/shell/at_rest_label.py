@@ -39,5 +39,4 @@ def install(window: Frame) -> AtRestLabel:
     label.setAccessibleName("Data at rest")
     label.setAccessibleDescription("Whether the database and media on this computer are encrypted")
     window.add_status(label)
-    label.refresh()
-    return label
+    return label  # refreshed by the window once the first case is on screen (its key read goes first)

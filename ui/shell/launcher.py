@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 
 def open_app(url: str) -> int:
+    from ui.shell import heap
+
+    heap.pause_collection()  # until the first case is on screen (MainWindow freezes the start-up heap)
     from ui.shell.app import run_app
 
     return run_app(url)

@@ -17,6 +17,7 @@ from reviewer.audit.keys import keyring_problem
 from reviewer.clock import Clock, SystemClock
 from reviewer.identity import end_session
 from reviewer.media.preview import PreviewSpec
+from reviewer.vault.opening import read_key_ahead
 from reviewer.wellbeing.settings import WellbeingSettings
 from ui import (
     appeals,
@@ -135,6 +136,8 @@ class MainWindow(Frame):
         self._after_started = False
         self.review.selection.case_shown.connect(self._first_case_shown)
         self.review.start()
+        # The first case's texts need the vault's key: read beside the first page, not after it.
+        ctx.tasks.run_io(lambda: read_key_ahead(ctx.db), None, _ignore)
         QTimer.singleShot(BACKUP_DELAY_MS, self._start_late)  # at the latest (no case_shown yet)
         # Counted from the first case on screen, not from here: on a slow start the backup's copy (and
         # the keyring probe) would otherwise run beside the first case's load.
@@ -157,6 +160,7 @@ class MainWindow(Frame):
         if self._late_started or self.ctx.tasks.closed:
             return
         self._late_started = True
+        self.at_rest.refresh()  # may seal an older database on the io worker: after the first case
         self.sync.start()
         self.policy_work.start()
         self.frozen_objects = heap.freeze_start_up()  # no full collection walks the start-up objects again

@@ -108,3 +108,23 @@ def test_with_a_worker_uncached_rows_show_a_placeholder_until_read(
     model.set_filter(QueueFilter(category="hate"))  # a new filter forgets every row
     run_jobs()
     assert model.rowCount() == 0 and not model._cache
+
+
+def test_with_a_worker_given_at_construction_nothing_is_read_until_the_filter_is_set(
+    db: Database, make_cases: MakeCases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's model: its first page is read on the worker when the window starts, not on the UI
+    thread while it is built (and read twice)."""
+    make_cases(30, category="spam")
+    jobs: list[Job] = []
+    reads: list[object] = []
+    real_read = db.read
+    monkeypatch.setattr(db, "read", lambda *a, **k: reads.append(1) or real_read(*a, **k))
+    model = QueueModel(db, page_size=50, submit=lambda work, done: jobs.append((work, done)))
+    assert reads == [] and jobs == []
+    assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())
+    model.set_filter(QueueFilter())
+    assert model.loading and len(jobs) == 1 and reads == []  # queued for the worker
+    work, done = jobs.pop()
+    done(work())
+    assert model.rowCount() == 30 and not model.loading
