@@ -78,6 +78,9 @@ class ActionRegistry(QObject):
     """
 
     triggered = Signal(str)
+    #: An action runs while the key filter is not watching yet (a key pressed before the window's first
+    #: case): the window starts its key filters then, before a dialog the action may open.
+    used_unwatched = Signal()
     held = Signal(str, bool)
     refused = Signal(str, str)
     keymap_changed = Signal()
@@ -94,6 +97,7 @@ class ActionRegistry(QObject):
         self._disabled: set[str] = set()
         self._down: set[str] = set()  # hold actions currently pressed
         self._window: QWidget | None = None
+        self._watching = False  # the application-wide key filter is installed
 
     # -- registration ----------------------------------------------------------------------------
     def register(self, spec: ActionSpec, handler: Handler | HoldHandler) -> None:
@@ -134,6 +138,8 @@ class ActionRegistry(QObject):
         return None
 
     def _run(self, action_id: str) -> None:
+        if not self._watching and self._window is not None:
+            self.used_unwatched.emit()
         if action_id in self._disabled:
             return
         reason = self.refusal(action_id)
@@ -154,18 +160,28 @@ class ActionRegistry(QObject):
     def spec(self, action_id: str) -> ActionSpec:
         return self._by_id[action_id]
 
-    def attach(self, window: QWidget) -> None:
-        """Add every shortcut to ``window`` and start watching keys for text inputs and hold actions."""
+    def attach(self, window: QWidget, *, watch: bool = True) -> None:
+        """Add every shortcut to ``window`` and (unless ``watch`` is False: then ``watch_keys`` later)
+        start watching keys for text inputs and hold actions."""
         if self._window is not None:
             raise RuntimeError("ActionRegistry is already attached to a window")
         self._window = window
         if self.parent() is None:
             self.setParent(window)  # the event filter must live as long as the window
         window.addActions(list(self._actions.values()))
+        if watch:
+            self.watch_keys()
+
+    def watch_keys(self) -> None:
+        """Start the application-wide key filter (once). Until then the shortcuts work as Qt's own;
+        what the filter adds (a focused input or button keeping its keys, hold actions) waits."""
+        if self._watching:
+            return
         app = QApplication.instance()
-        assert app is not None, "attach() needs a QApplication"
+        assert app is not None, "watch_keys() needs a QApplication"
         # Application-wide: a focused child (a list, a button) would otherwise eat Space before the window.
         app.installEventFilter(self)
+        self._watching = True
 
     def qaction(self, action_id: str) -> QAction:
         """The QAction of a (non-hold) action, for menus and toolbars."""
