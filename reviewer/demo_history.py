@@ -200,8 +200,7 @@ def _unsynced(db: Database) -> Iterator[None]:
         yield
     finally:
         event.remove(db.write_engine, "checkout", relax)
-        db.release_core()
-        db.write_engine.dispose()
+        db.write_engine.dispose()  # write_core's kept connection too is replaced
         db.checkpoint()
 
 

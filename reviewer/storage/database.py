@@ -98,6 +98,7 @@ class Database:
         #: ``write_core``'s connection, kept checked out between writes (SQLite has one writer anyway):
         #: a pool checkout and return (with its reset) cost more than the BEGIN and COMMIT themselves.
         self._core: Connection | None = None
+        self._core_pool = self.write_engine.pool
         self._core_lock = threading.Lock()
 
     def checkpoint(self) -> None:
@@ -134,7 +135,7 @@ class Database:
         On SQLite the connection stays checked out between writes (saves ~30 us of pool checkout and
         return a write); a second thread writing meanwhile takes one from the pool as before, and waits
         for SQLite's write lock as before. After an error the kept connection is returned to the pool
-        (which rolls it back) and a fresh one is taken next time."""
+        (which rolls it back) and a fresh one is taken next time, as after ``write_engine.dispose()``."""
         if not self.is_sqlite or not self._core_lock.acquire(blocking=False):
             try:
                 with self.write_engine.connect() as conn, conn.begin():
@@ -144,8 +145,14 @@ class Database:
             return
         try:
             kept = self._core
-            if kept is None or kept.closed or kept.invalidated:
+            if kept is not None and (
+                kept.closed or kept.invalidated or self._core_pool is not self.write_engine.pool
+            ):
+                kept.close()  # the engine was disposed since (new settings for new connections): not this one
+                kept = None
+            if kept is None:
                 kept = self._core = self.write_engine.connect()
+                self._core_pool = self.write_engine.pool
             try:
                 with kept.begin():
                     yield kept

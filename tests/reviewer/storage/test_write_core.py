@@ -90,3 +90,14 @@ def test_release_core_returns_the_connection(t_db: Database) -> None:
     assert _rows(t_db) == [(0, "kept"), (1, "after")]
     t_db.dispose()
     assert t_db.write_engine.pool.checkedout() == 0
+
+
+def test_a_disposed_write_engine_gives_the_next_write_a_new_connection(t_db: Database) -> None:
+    with t_db.write_core() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1, 'before')"))
+    t_db.write_engine.dispose()  # as callers do to change the settings of new connections
+    with t_db.write_core() as conn:
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL, set on connect
+        conn.execute(text("INSERT INTO t VALUES (2, 'after')"))
+    assert t_db.write_engine.pool.checkedout() == 1  # the new pool's; the old pool lent nothing out
+    assert _rows(t_db) == [(1, "before"), (2, "after")]
