@@ -13,6 +13,11 @@ commit). Two baselines with the same PRAGMAs:
 So ``record_decision - raw_equiv`` is the ORM/Python cost and ``raw_equiv - bare`` the extra SQL.
 Target: record_decision p99 < 3 ms.
 
+After the timed rounds, untimed: the statements one record_decision issues on the driver (sqlite3's trace
+callback on a fresh write connection: BEGIN and COMMIT included), and the WAL frames (pages) each kind of
+write appends per commit (``FRAME_WRITES`` writes of each kind alone after a checkpoint, then the log's
+length from ``PRAGMA wal_checkpoint``).
+
     .venv/bin/python bench/bench_decisions.py
 """
 
@@ -25,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -148,9 +154,22 @@ class _RawEquivalent:
 
 
 CHECKPOINT_EVERY = 25
+FRAME_WRITES = 100
 
 
-def run(writes: int = WRITES) -> dict[str, float]:
+def _wal_frames(con: sqlite3.Connection, write: Callable[[], object], n: int = FRAME_WRITES) -> float:
+    """WAL frames per commit of ``write``: checkpoint (so the next commit restarts the log), ``n`` writes
+    with automatic checkpoints off, then the log's length in frames (``wal_checkpoint``'s second value)."""
+    busy, _log, _done = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    for _ in range(n):
+        write()
+    _busy, log, _done = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return float(log) / n
+
+
+def run(writes: int = WRITES) -> dict[str, float | str]:
     """Interleaved: each round does one record_decision, one raw-equivalent and one bare write, so all
     three see the same machine load (the machine may be shared)."""
     import shutil
@@ -163,6 +182,7 @@ def run(writes: int = WRITES) -> dict[str, float]:
     from reviewer.identity import ensure_reviewer, start_session
     from reviewer.paths import sqlite_url
     from reviewer.policy import load_default_pack
+    from reviewer.storage.database import Database
     from reviewer.storage.migrate import open_database
 
     src = ensure_million_db(DB_CACHE, N_CASES)
@@ -175,21 +195,27 @@ def run(writes: int = WRITES) -> dict[str, float]:
             open_ids = [r[0] for r in con.execute("SELECT id FROM \"case\" WHERE status='open' ORDER BY id")]
         con.close()
         rounds = writes + WARMUP
-        assert len(open_ids) >= 2 * rounds, (len(open_ids), 2 * rounds)
+        assert len(open_ids) >= 2 * rounds + 2 + 2 * FRAME_WRITES, (len(open_ids), 2 * rounds)
         orm_ids, raw_ids = open_ids[0 : 2 * rounds : 2], open_ids[1 : 2 * rounds : 2]
+        spare = open_ids[2 * rounds :]  # for the untimed counts after the rounds
         db = open_database(sqlite_url(path))  # the cached database may predate the current schema
         try:
             schedule_of(db).inline = False  # the window anchors from its timer, not inside a decision
             reviewer = ensure_reviewer(db, "bench")
             session_id = start_session(db, reviewer)
             raw, bare = _RawEquivalent(path, reviewer.id.hex, session_id.hex), _Bare(tmp)
-            statements: list[str] = []
-            counting = [False]
 
-            @event.listens_for(db.write_engine, "before_cursor_execute")
-            def _count(_c, _cur, stmt, _p, _ctx, _many):  # type: ignore[no-untyped-def]
-                if counting[0]:
-                    statements.append(stmt.split()[0])
+            def decide(db: Database, case_id: str) -> None:
+                record_decision(
+                    db,
+                    case_id=uuid.UUID(hex=case_id),
+                    reviewer=reviewer,
+                    action="keep",
+                    policy_code="NV-0",
+                    pack=pack,
+                    session_id=session_id,
+                    handle_ms=900,
+                )
 
             orm_t, orm_cpu, raw_t, bare_t = [], [], [], []
             for i in range(rounds):
@@ -199,20 +225,9 @@ def run(writes: int = WRITES) -> dict[str, float]:
                     # between decisions, outside the timed write.
                     db.checkpoint()
                     checkpoint_if_due(db)
-                counting[0] = i == WARMUP
                 t0, c0 = time.perf_counter(), time.process_time()
-                record_decision(
-                    db,
-                    case_id=uuid.UUID(hex=orm_ids[i]),
-                    reviewer=reviewer,
-                    action="keep",
-                    policy_code="NV-0",
-                    pack=pack,
-                    session_id=session_id,
-                    handle_ms=900,
-                )
+                decide(db, orm_ids[i])
                 t1, c1 = time.perf_counter(), time.process_time()
-                counting[0] = False
                 raw.write(raw_ids[i])
                 t2 = time.perf_counter()
                 bare.write()
@@ -222,6 +237,26 @@ def run(writes: int = WRITES) -> dict[str, float]:
                     orm_cpu.append((c1 - c0) * 1000)
                     raw_t.append((t2 - t1) * 1000)
                     bare_t.append((t3 - t2) * 1000)
+            # Untimed: the statements of one decision, as the driver sees them (a fresh Database, so its
+            # write connection is made after the trace callback is in place).
+            statements: list[str] = []
+            traced = Database(sqlite_url(path))
+            schedule_of(traced).inline = False
+            event.listen(
+                traced.write_engine, "connect", lambda c, _r: c.set_trace_callback(statements.append)
+            )
+            try:
+                decide(traced, spare.pop())  # the first also looks up the cited pack version's row
+                statements.clear()
+                decide(traced, spare.pop())
+            finally:
+                traced.dispose()
+            db.checkpoint()
+            frames = {
+                "orm": _wal_frames(raw.con, lambda: decide(db, spare.pop())),
+                "raw": _wal_frames(raw.con, lambda: raw.write(spare.pop())),
+                "bare": _wal_frames(bare.con, bare.write),
+            }
             raw.con.close()
             bare.con.close()
         finally:
@@ -237,7 +272,11 @@ def run(writes: int = WRITES) -> dict[str, float]:
         "decision_bare_insert_p99_ms": r2(pct(bare_t, 99)),
         "decision_ratio_median_vs_bare": r2(orm_med / bare_med),
         "decision_write_ratio_to_bare": r2(orm_med / bare_med),  # the target's name (<= 2)
-        "decision_sql_statements_per_write": len(statements),
+        "decision_sql_statements_per_write": len(statements),  # BEGIN and COMMIT included
+        "decision_sql_statements": " ; ".join(s.split()[0] for s in statements),
+        "decision_wal_frames_per_write": r2(frames["orm"]),
+        "decision_raw_equiv_wal_frames_per_write": r2(frames["raw"]),
+        "decision_bare_wal_frames_per_write": r2(frames["bare"]),
     }
 
 

@@ -282,14 +282,18 @@ def write_decisions(
     lease: tuple[uuid.UUID | None, datetime | None],
     kind: str = "decision",
     payload: dict[str, Any] | None = None,
+    state: CaseState | None = None,
+    source: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Insert decisions, set the case's new status, tier and lease, append one event recording all of it.
 
     ``history`` is what ``case_history`` read in this transaction: the case's state and the chain's last
     link come from its first row. ``session``: the ORM session whose transaction ``conn`` is in, if any
-    (a Case it loaded is expired); None for a Core-only write (``Database.write_core``).
+    (a Case it loaded is expired); None for a Core-only write (``Database.write_core``). ``state``: the
+    case state already read from ``history[0]``; ``source``: the chain ``lock_chain`` returned.
     """
-    state = CaseState.of(history[0])
+    if state is None:
+        state = CaseState.of(history[0])
     new_state = {"status": status, "tier": tier, "claimed_by": lease[0], "claim_expires_at": lease[1]}
     ids, snaps = [], []
     for row in rows:
@@ -311,6 +315,7 @@ def write_decisions(
         now=rows[0].created_at,
         locked=True,
         last=(history[0].chain_seq, history[0].chain_hash),
+        source_id=source,
     )
     return ids
 
@@ -456,7 +461,7 @@ def _record_in(
         to_tier=to_tier,
         bulk_id=bulk_id,
     )
-    decision_id = _write_one(session, conn, reviewer, row, history, status, new_tier)
+    decision_id = _write_one(session, conn, reviewer, row, history, status, new_tier, state, source)
     return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
 
 
@@ -468,6 +473,8 @@ def _write_one(
     history: Sequence[Row[Any]],
     status: str,
     tier: int,
+    state: CaseState,
+    source: uuid.UUID,
 ) -> uuid.UUID:
     """Write one decision row with the case's new state; the lease follows the new status."""
     lease = _claim_after(status, row.session_id, row.created_at)
@@ -480,6 +487,8 @@ def _write_one(
         status=status,
         tier=tier,
         lease=lease,
+        state=state,
+        source=source,
     )
     return decision_id
 
@@ -556,5 +565,5 @@ def _undo_one(
         created_at=now,
         reverses_id=target_id,
     )
-    undo_id = _write_one(session, conn, reviewer, row, history, status, tier)
+    undo_id = _write_one(session, conn, reviewer, row, history, status, tier, state, source)
     return DecisionResult(undo_id, case_id, UNDO, status, reverses_id=target_id)

@@ -194,12 +194,13 @@ def _unsynced(db: Database) -> Iterator[None]:
     def relax(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
         dbapi_conn.execute("PRAGMA synchronous=OFF")
 
+    db.release_core()  # write_core's kept connection too is checked out again, OFF then FULL
     event.listen(db.write_engine, "checkout", relax)
     try:
         yield
     finally:
         event.remove(db.write_engine, "checkout", relax)
-        db.write_engine.dispose()
+        db.write_engine.dispose()  # write_core's kept connection too is replaced
         db.checkpoint()
 
 

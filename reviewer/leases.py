@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -80,6 +81,10 @@ _CASE_DECISIONS = (
 )
 
 
+#: The case-state columns of a row (a SQLAlchemy Row or a PreparedSelect row), by attribute.
+_state_columns = attrgetter(*CASE_STATE_COLUMNS)
+
+
 @dataclass(frozen=True)
 class CaseState:
     """A case's current state: what the lease and decision rules look at and what each event records."""
@@ -93,8 +98,7 @@ class CaseState:
 
     @classmethod
     def of(cls, row: Any) -> CaseState:
-        m = row._mapping
-        return cls(*(m[name] for name in CASE_STATE_COLUMNS))
+        return cls(*_state_columns(row))
 
     def held_by_other(self, session_id: uuid.UUID | None, now: datetime) -> bool:
         return (

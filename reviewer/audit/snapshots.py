@@ -87,8 +87,13 @@ def covered_by(table: str, snap: dict[str, Any], recorded: frozenset[str]) -> di
     return {k: v for k, v in snap.items() if k in recorded or k not in added or v != added[k]}
 
 
+_PLAIN = frozenset({str, int, bool, float})
+
+
 def jsonable(value: Any) -> Any:
     """One column value as JSON: UUIDs as text, datetimes as UTC ISO 8601."""
+    if value is None or type(value) in _PLAIN:  # most values: first, without isinstance
+        return value
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime):

@@ -8,6 +8,7 @@ a session lives for one user action and is never shared across threads.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,6 +95,11 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self.media_dir = media_dir_for(url)
+        #: ``write_core``'s connection, kept checked out between writes (SQLite has one writer anyway):
+        #: a pool checkout and return (with its reset) cost more than the BEGIN and COMMIT themselves.
+        self._core: Connection | None = None
+        self._core_pool = self.write_engine.pool
+        self._core_lock = threading.Lock()
 
     def checkpoint(self) -> None:
         """Copy committed WAL pages into the database without waiting for readers (SQLite only).
@@ -124,12 +130,48 @@ class Database:
     def write_core(self) -> Iterator[Connection]:
         """One atomic write on a Core connection, without an ORM Session (for hot paths whose statements
         are all Core): the same ``BEGIN IMMEDIATE`` transaction, durable commit and error mapping as
-        :meth:`write`, without the Session's begin/flush/commit/close bookkeeping (~0.1 ms a write)."""
+        :meth:`write`, without the Session's begin/flush/commit/close bookkeeping (~0.1 ms a write).
+
+        On SQLite the connection stays checked out between writes (saves ~30 us of pool checkout and
+        return a write); a second thread writing meanwhile takes one from the pool as before, and waits
+        for SQLite's write lock as before. After an error the kept connection is returned to the pool
+        (which rolls it back) and a fresh one is taken next time, as after ``write_engine.dispose()``."""
+        if not self.is_sqlite or not self._core_lock.acquire(blocking=False):
+            try:
+                with self.write_engine.connect() as conn, conn.begin():
+                    yield conn
+            except DBAPIError as exc:
+                raise explain_sqlite_error(exc, self.label) from exc
+            return
         try:
-            with self.write_engine.connect() as conn, conn.begin():
-                yield conn
+            kept = self._core
+            if kept is not None and (
+                kept.closed or kept.invalidated or self._core_pool is not self.write_engine.pool
+            ):
+                kept.close()  # the engine was disposed since (new settings for new connections): not this one
+                kept = None
+            if kept is None:
+                kept = self._core = self.write_engine.connect()
+                self._core_pool = self.write_engine.pool
+            try:
+                with kept.begin():
+                    yield kept
+            except BaseException:
+                self._core = None
+                kept.close()
+                raise
         except DBAPIError as exc:
             raise explain_sqlite_error(exc, self.label) from exc
+        finally:
+            self._core_lock.release()
+
+    def release_core(self) -> None:
+        """Return ``write_core``'s kept connection to the pool (before the write engine is disposed or
+        its connections' settings change); the next write takes a fresh one."""
+        with self._core_lock:
+            if self._core is not None:
+                self._core.close()
+                self._core = None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -166,6 +208,7 @@ class Database:
             )
 
     def dispose(self) -> None:
+        self.release_core()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
