@@ -91,7 +91,6 @@ class ReviewFeature(QObject):
         self.flow.counters_changed.connect(self._update_counters)
         window.screens.changed.connect(lambda _name: self._update_sla_label())  # no SLA on a break screen
         self.flow.counters_changed.connect(self.refresh_count)
-        self._update_counters()
         self.queue.filter_changed.connect(self.apply_filter)
         self.model.loaded.connect(lambda: self.selection.select_row(0, refresh=True))
         self._timer = QTimer(self)
@@ -104,10 +103,18 @@ class ReviewFeature(QObject):
         # Leases are released by the session's end (ui/shell/main_window.py), all in one transaction.
 
     def start(self) -> None:
-        """Load the first page (after every feature is wired) and put the keys on the table."""
+        """Load the first page (after every feature is wired) and put the keys on the table. The match
+        count and the session figures are read once the first case (or the empty queue) is shown: on
+        the read worker they would sit between the first page and the first case's load."""
         self.window.add_status(self.pack_label)
-        self.apply_filter(self.queue.current_filter())
+        self.selection.case_shown.connect(self._first_shown)
+        self.apply_filter(self.queue.current_filter(), count=False)
         self.queue.table.setFocus()
+
+    def _first_shown(self, _view: CaseView | None) -> None:
+        self.selection.case_shown.disconnect(self._first_shown)
+        self.refresh_count()
+        self._update_counters()
 
     # -- reacting --------------------------------------------------------------------------------
     def _on_rows_ready(self, first: int, last: int) -> None:
@@ -155,11 +162,12 @@ class ReviewFeature(QObject):
             self.sla_label.setText(sla_text(view.sla_deadline, utcnow(), view.status))
 
     # -- queue -----------------------------------------------------------------------------------
-    def apply_filter(self, flt: QueueFilter) -> None:
+    def apply_filter(self, flt: QueueFilter, *, count: bool = True) -> None:
         flt = self.lanes.narrow(flt)
         self.queue.set_count("Searching…" if flt.text else "Loading…")
         self.model.set_filter(flt)  # rows arrive off the UI thread; `loaded` shows the first case
-        self.refresh_count()
+        if count:
+            self.refresh_count()
 
     def refresh_count(self) -> None:
         """The match count for the model's filter (capped, on the read worker); also after decisions."""
