@@ -107,14 +107,10 @@ class ReviewFeature(QObject):
         count and the session figures are read once the first case (or the empty queue) is shown: on
         the read worker they would sit between the first page and the first case's load."""
         self.window.add_status(self.pack_label)
-        self.selection.case_shown.connect(self._first_shown)
         self.apply_filter(self.queue.current_filter(), count=False)
+        self.window.when_started(self.refresh_count)
+        self.window.when_started(self._update_counters)
         self.queue.table.setFocus()
-
-    def _first_shown(self, _view: CaseView | None) -> None:
-        self.selection.case_shown.disconnect(self._first_shown)
-        self.refresh_count()
-        self._update_counters()
 
     # -- reacting --------------------------------------------------------------------------------
     def _on_rows_ready(self, first: int, last: int) -> None:

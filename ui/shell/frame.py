@@ -38,7 +38,7 @@ class Frame(QMainWindow):
         self._before_quit: list[Callable[[], None]] = []
         self._on_close: list[Callable[[], None]] = []
         self._on_shutdown: list[Callable[[], None]] = []
-        self._when_built: list[Callable[[], None]] | None = []
+        self._when_started: list[Callable[[], None]] | None = []
         self.work_focus: QWidget | None = None  # where keys go when the work area comes back
 
     # -- slots -----------------------------------------------------------------------------------
@@ -77,20 +77,21 @@ class Frame(QMainWindow):
         """Run ``fn`` when the window closes (still on screen, workers still running)."""
         self._on_close.append(fn)
 
-    def when_built(self, fn: Callable[[], None]) -> None:
+    def when_started(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` once the window is built and its first case (or empty queue) is on screen (at once
-        if that is done): where an application-wide event filter starts. Installed earlier, it would
-        see each of the thousands of events of building and first painting the window (a Python call
-        each, and PySide making the Python type of each kind of Qt object it meets: ~0.1 s)."""
-        if self._when_built is None:
+        if that is done): where an application-wide event filter starts, and reads the first case must
+        not wait behind. A filter installed earlier would see each of the thousands of events of
+        building and first painting the window (a Python call each, and PySide making the Python type
+        of each kind of Qt object it meets: ~0.1 s)."""
+        if self._when_started is None:
             fn()
         else:
-            self._when_built.append(fn)
+            self._when_started.append(fn)
 
-    def built(self) -> None:
-        """Run the ``when_built`` steps (the window calls this when its first case is on screen; again
+    def started(self) -> None:
+        """Run the ``when_started`` steps (the window calls this when its first case is on screen; again
         does nothing)."""
-        steps, self._when_built = self._when_built or [], None
+        steps, self._when_started = self._when_started or [], None
         for fn in steps:
             fn()
 

@@ -142,17 +142,17 @@ class MainWindow(Frame):
         # Counted from the first case on screen, not from here: on a slow start the backup's copy (and
         # the keyring probe) would otherwise run beside the first case's load.
         QTimer.singleShot(BACKUP_LATEST_MS, self._after_first_case)
-        # The shortcuts now; the application-wide key filters (the registry's, then Frame.when_built's)
+        # The shortcuts now; the application-wide key filters (the registry's, then Frame.when_started's)
         # once the first case is on screen: installed earlier they would see every event of the build
         # and of the first paint, a Python call each, and each kind of Qt object they first meet makes
         # PySide create its Python type (its enums) then: ~0.1 s in all, before the first case.
         self.registry.attach(self, watch=False)
-        self.when_built(self.registry.watch_keys)
-        self.registry.used_unwatched.connect(self.built)  # a key used before the first case: now
+        self.when_started(self.registry.watch_keys)
+        self.registry.used_unwatched.connect(self.started)  # a key used before the first case: now
 
     def _first_case_shown(self, _view: object) -> None:
         self.review.selection.case_shown.disconnect(self._first_case_shown)
-        self.built()
+        self.started()
         QTimer.singleShot(LATE_START_MS, self._start_late)
         QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)
 
@@ -164,7 +164,7 @@ class MainWindow(Frame):
         if self._late_started or self.ctx.tasks.closed:
             return
         self._late_started = True
-        self.built()  # no case shown yet (a very slow start): the key filters start now
+        self.started()  # no case shown yet (a very slow start): the key filters start now
         self.at_rest.refresh()  # may seal an older database on the io worker: after the first case
         self.sync.start()
         self.policy_work.start()

@@ -131,7 +131,7 @@ def install(window: Frame, registry: ActionRegistry, review: ReviewFeature) -> W
     registry.register(PANIC, feature.toggle_panic)
     registry.register(PANIC_GLOBAL, feature.panic_everywhere)
     feature.panic_keys = PanicKeys(window, registry, PANIC_GLOBAL.id)
-    window.when_built(feature.panic_keys.watch)
+    window.when_started(feature.panic_keys.watch)
     registry.register(SETTINGS, feature.open_settings)
     registry.register(SUMMARY, feature.show_summary)
     registry.register(TAKE_BREAK, feature.controller.take_break)

@@ -101,7 +101,7 @@ class PanicKeys(QObject):
         window.destroyed.connect(lambda *_: app.removeEventFilter(self))
 
     def watch(self) -> None:
-        """Start filtering (once the window is built: ``Frame.when_built``)."""
+        """Start filtering (once the first case is on screen: ``Frame.when_started``)."""
         app = QApplication.instance()
         assert app is not None, "PanicKeys needs a QApplication"
         app.installEventFilter(self)
