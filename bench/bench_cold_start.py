@@ -9,7 +9,9 @@ the child's milestones (imports done, database open, context, window built) are 
 Two variants, median of 5 each, on a temp copy of the cached 1M database (the app writes a reviewer
 session and a claim; claims are cleared between runs so every run shows the same first case):
 
-* ``cold_start`` — as shipped: ``start_context(db, pack)`` takes the session-start backup on the db worker;
+* ``cold_start`` — as shipped: ``start_context(db, pack)``, whose session-start backup starts on the io worker
+  1.5 s after the first case (so up to the first case both variants run the same code: their difference
+  is the run-to-run spread);
 * ``cold_start_no_backup`` — ``backup=False``.
 
 ``cold_start_no_backup_cpu_ms``: the child's CPU time (user + system, all its threads) up to the first
