@@ -78,6 +78,14 @@ def _windows(env: dict[str, str], name: str, timeout: float) -> list[str]:
     return found.stdout.split()
 
 
+def _visible(env: dict[str, str], name: str) -> bool:
+    """Whether a visible window's name matches ``name`` now (no waiting)."""
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", name], env=env, capture_output=True, text=True, timeout=30
+    )
+    return bool(found.stdout.split())
+
+
 def _decisions(db: Path) -> list[tuple[str, str | None]]:
     con = sqlite3.connect(db)
     try:
@@ -171,11 +179,19 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         subprocess.run(
             ["xdotool", "key", "--window", summary[0], "Return"], env=env, check=False, timeout=PROCESS_WAIT_S
         )
-        assert app.wait(PROCESS_WAIT_S) == 0
+        # Two states apart, so a failure says which step did not happen: the summary closes on Return,
+        # then the app exits (its session end, workers, database).
+        wait_for(lambda: not _visible(env, "Session summary"), "the summary to close on Return")
+        try:
+            code = app.wait(PROCESS_WAIT_S)
+        except subprocess.TimeoutExpired:
+            code = None
+        assert code == 0, f"the app did not exit after the summary (code {code})"
     finally:
         if app.poll() is None:
             app.kill()
-            app.wait()
+        out, _ = app.communicate()
+        print("app output (shown when the test fails):\n" + (out or "")[-4000:])
     verify = subprocess.run(
         [sys.executable, "-m", "ui.shell.launcher", "--db", str(db), "audit", "verify"],
         env=env,
