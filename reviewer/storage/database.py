@@ -136,34 +136,39 @@ class Database:
         return a write); a second thread writing meanwhile takes one from the pool as before, and waits
         for SQLite's write lock as before. After an error the kept connection is returned to the pool
         (which rolls it back) and a fresh one is taken next time, as after ``write_engine.dispose()``."""
-        if not self.is_sqlite or not self._core_lock.acquire(blocking=False):
-            try:
+        kept = self.is_sqlite and self._core_lock.acquire(blocking=False)
+        try:
+            if not kept:
                 with self.write_engine.connect() as conn, conn.begin():
                     yield conn
-            except DBAPIError as exc:
-                raise explain_sqlite_error(exc, self.label) from exc
-            return
-        try:
-            kept = self._core
-            if kept is not None and (
-                kept.closed or kept.invalidated or self._core_pool is not self.write_engine.pool
-            ):
-                kept.close()  # the engine was disposed since (new settings for new connections): not this one
-                kept = None
-            if kept is None:
-                kept = self._core = self.write_engine.connect()
-                self._core_pool = self.write_engine.pool
+                return
+            conn = self._kept_connection()
             try:
-                with kept.begin():
-                    yield kept
+                with conn.begin():
+                    yield conn
             except BaseException:
                 self._core = None
-                kept.close()
+                conn.close()
                 raise
         except DBAPIError as exc:
             raise explain_sqlite_error(exc, self.label) from exc
         finally:
-            self._core_lock.release()
+            if kept:
+                self._core_lock.release()
+
+    def _kept_connection(self) -> Connection:
+        """``write_core``'s kept connection (its lock held), a fresh one when there is none or the engine
+        was disposed since (new settings for new connections: not the kept one)."""
+        kept = self._core
+        if kept is not None and (
+            kept.closed or kept.invalidated or self._core_pool is not self.write_engine.pool
+        ):
+            kept.close()
+            kept = None
+        if kept is None:
+            kept = self._core = self.write_engine.connect()
+            self._core_pool = self.write_engine.pool
+        return kept
 
     def release_core(self) -> None:
         """Return ``write_core``'s kept connection to the pool (before the write engine is disposed or

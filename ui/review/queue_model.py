@@ -182,7 +182,8 @@ class QueueModel(QAbstractTableModel):
         if submit is None:
             self._load_first_page()
         else:
-            self._submit, self._at_end = submit, True  # empty until set_filter
+            self.use_worker(submit)
+            self._at_end = True  # empty until set_filter
 
     # -- the core ------------------------------------------------------------------------------
     @property
