@@ -165,9 +165,11 @@ class MainWindow(Frame):
             return
         self._late_started = True
         self.started()  # no case shown yet (a very slow start): the key filters start now
-        self.at_rest.refresh()  # may seal an older database on the io worker: after the first case
         self.sync.start()
         self.policy_work.start()
+        # After the sync engine's imports on this thread: its keyring probe imports on the io worker, and
+        # imports on two threads at once once broke pydantic's import under PySide's import hook.
+        self.at_rest.refresh()  # may seal an older database on the io worker: after the first case
         self.frozen_objects = heap.freeze_start_up()  # no full collection walks the start-up objects again
         self.on_shutdown(heap.thaw)
 

@@ -156,5 +156,5 @@ def test_deferred_modules_load_on_first_use_and_every_action_is_bound_at_start(t
     assert out["filtered_after_first_case"] > out["filtered_once_shown"]
     assert out["registered"] == out["all"]  # every action registered at start (keymap, palette)
     assert out["unbound"] == []
-    assert out["sync_engine_after_first_case"]
+    assert out["sync_engine_after_first_case"], proc.stderr[-3000:]
     assert set(out["after_use"]) >= {*FIRST_USE_MODULES}
