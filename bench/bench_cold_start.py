@@ -40,8 +40,8 @@ CHILD = r"""
 import os, sys, time, json
 T = {"proc": time.time()}
 sys.path.insert(0, ROOT)
-from ui.shell import heap
-heap.pause_collection()  # as ui.shell.launcher.open_app does before the app's imports
+import ui.shell.launcher  # what the `reviewer` console script imports first (the core CLI, SQLAlchemy)
+ui.shell.launcher.prepare_app_start()  # what open_app does before the app's imports
 from ui.shell.app import ensure_qapp
 from reviewer.paths import sqlite_url
 from reviewer.policy import load_default_pack
