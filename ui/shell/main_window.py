@@ -168,7 +168,8 @@ class MainWindow(Frame):
         self.sync.start()
         self.policy_work.start()
         # After the sync engine's imports on this thread: its keyring probe imports on the io worker, and
-        # imports on two threads at once once broke pydantic's import under PySide's import hook.
+        # imports on two threads at once once broke pydantic's import under PySide's import hook (its
+        # inspect.getsource ran pydantic's module __getattr__; ``ui.shell.feature_check`` no longer does).
         self.at_rest.refresh()  # may seal an older database on the io worker: after the first case
         self.frozen_objects = heap.freeze_start_up()  # no full collection walks the start-up objects again
         self.on_shutdown(heap.thaw)
