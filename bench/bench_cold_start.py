@@ -1,8 +1,10 @@
 """Benchmark: cold start, process start -> first case shown, on the 1M-case database (offscreen Qt).
 
 The parent records ``time.time()`` just before ``subprocess.Popen`` of ``python -c <child>``; the child
-does what ``ui.shell.launcher.open_app`` and ``ui.shell.app.run_app`` do (the collector paused, QApplication, policy pack, ``open_database`` with the migration check,
-``start_context``, ``MainWindow``, ``show``), with one hook of this benchmark's own: it connects
+does what the ``reviewer`` console script, ``ui.shell.launcher.open_app`` and ``ui.shell.app.run_app`` do
+(import the launcher, which imports the core CLI and SQLAlchemy; ``prepare_app_start``: the collector
+paused, Qt, PySide's import check made cheap; QApplication, policy pack, ``open_database`` with the
+migration check, ``start_context``, ``MainWindow``, ``show``), with one hook of this benchmark's own: it connects
 ``controller.case_shown`` and prints ``time.time()`` at the first non-empty case, then exits. Times of
 the child's milestones (imports done, database open, context, window built) are printed too.
 
