@@ -9,7 +9,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reviewer.cli import main as core_main
+from ui.shell import deferred
+
+# Before the core CLI's imports: SQLAlchemy imports both modules and the first case uses neither.
+deferred.defer(deferred.START_UNUSED)
+
+from reviewer.cli import main as core_main  # noqa: E402 (after the deferral above)
 
 if TYPE_CHECKING:
     from reviewer.reports.content import ReportContent
