@@ -92,6 +92,9 @@ class ReviewFeature(QObject):
         window.screens.changed.connect(lambda _name: self._update_sla_label())  # no SLA on a break screen
         self.flow.counters_changed.connect(self.refresh_count)
         self.queue.filter_changed.connect(self.apply_filter)
+        # A new filter's first case is read on the worker right after its first page (see QueueModel).
+        self.model.read_ahead = self.selection.read_view
+        self.model.first_case_read.connect(self.selection.keep_view)
         self.model.loaded.connect(lambda: self.selection.select_row(0, refresh=True))
         self._timer = QTimer(self)
         self._timer.setInterval(1000)

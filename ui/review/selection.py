@@ -160,11 +160,20 @@ class Selection(QObject):
             self._prefetch_timer.start(PREFETCH_AFTER_MS)
 
     # -- loading ---------------------------------------------------------------------------------
+    def read_view(self, case_id: uuid.UUID) -> CaseView | None:
+        """The case as the pane shows it, read from the database (any thread; the read worker's)."""
+        return load_case(self.ctx.db, case_id)
+
+    def keep_view(self, case_id: uuid.UUID, view: object) -> None:
+        """A case read ahead (``QueueModel.read_ahead``): shown at once when its row is selected."""
+        if isinstance(view, CaseView) and case_id not in self._views:
+            self._views[case_id] = view
+            self._request_media(view)
+
     def _load(self, case_id: uuid.UUID, *, show: bool) -> None:
         if case_id in self._loading and not show:
             return
         self._loading.add(case_id)
-        db = self.ctx.db
 
         def done(view: CaseView | None) -> None:
             self._loading.discard(case_id)
@@ -175,7 +184,7 @@ class Selection(QObject):
             if show and self._is_selected_row(case_id):
                 self._display(view)
 
-        self.ctx.tasks.run_read(lambda: load_case(db, case_id), done, self._background_error)
+        self.ctx.tasks.run_read(lambda: self.read_view(case_id), done, self._background_error)
 
     def _is_selected_row(self, case_id: uuid.UUID) -> bool:
         row = self.model.case_at(self.current_row())
