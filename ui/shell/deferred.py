@@ -2,7 +2,8 @@
 
 SQLAlchemy imports ``asyncio`` (for its asyncio extension) and ``importlib.metadata`` (for plugin entry
 points) when it is imported, and this app uses neither to show its first case: 16-26 ms and 13-20 ms of
-the start (``asyncio`` alone, after what the app imports anyway; measured here). :func:`defer` puts a
+the start (``asyncio`` alone, after what the app imports anyway; measured here). The vault key's first
+read imports keyring, which imports two more that the read never uses (``START_UNUSED``). :func:`defer` puts a
 stand-in module in ``sys.modules`` under each name, with what the import system sets on a module (spec,
 loader, file, a package's path), so reading those imports nothing. The first other attribute read from a
 stand-in (``asyncio.wait_for``, ``importlib.metadata.entry_points``) imports the real module, which then
@@ -33,8 +34,16 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 #: What the launcher defers, each with the functions that modules importing it take a reference to
-#: while they are imported (see the module's docstring).
-START_UNUSED: dict[str, tuple[str, ...]] = {"asyncio": ("iscoroutine",), "importlib.metadata": ()}
+#: while they are imported (see the module's docstring). ``urllib.request`` and ``importlib_metadata``
+#: (the backport) are what keyring's imports pull in for functions the key read never calls: jaraco.context
+#: imports urllib.request (with http.client, email, ssl: 41 ms) for a download helper, keyring's compat
+#: module the backport (25 ms) for plugin discovery, which a configured backend skips.
+START_UNUSED: dict[str, tuple[str, ...]] = {
+    "asyncio": ("iscoroutine",),
+    "importlib.metadata": (),
+    "importlib_metadata": (),
+    "urllib.request": (),
+}
 
 _swap = threading.Lock()  # held only to take a stand-in out of sys.modules (no import under it)
 _stand_ins: dict[str, types.ModuleType] = {}  # name → stand-in not made real yet

@@ -13,11 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _run(code: str) -> list[str]:
+def _run(code: str, **env: str) -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         cwd=ROOT,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", **env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -52,6 +52,8 @@ def test_sqlalchemy_imports_without_making_them_real_and_the_first_use_does() ->
     ) == [
         "asyncio",
         "importlib.metadata",
+        "importlib_metadata",
+        "urllib.request",
         "False",
         "False",
         "42",
@@ -123,14 +125,19 @@ def test_two_threads_touching_it_first_at_once_get_the_same_module() -> None:
     ) == ["1", "4", "True", "True"]
 
 
-def test_the_app_start_shows_its_first_window_without_them() -> None:
-    """What the ``reviewer`` command imports to open the app (the launcher, then the window's modules)."""
+def test_the_app_start_builds_its_window_and_reads_the_key_without_them(tmp_path: Path) -> None:
+    """What the ``reviewer`` command imports to open the app (the launcher, then the window's modules),
+    and the vault key's first read through keyring (a configured backend, as in the tests)."""
     assert _run(
         """
         import ui.shell.launcher as launcher
         from ui.shell import deferred
         launcher.prepare_app_start()
         import ui.shell.main_window
-        print(deferred.is_real("asyncio"), deferred.is_real("importlib.metadata"))
-        """
-    ) == ["False", "False"]
+        import keyring
+        keyring.get_password("reviewer-test-deferred", "nobody")
+        print(*(deferred.is_real(name) for name in deferred.START_UNUSED))
+        """,
+        XDG_DATA_HOME=str(tmp_path),
+        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+    ) == ["False"] * 4
