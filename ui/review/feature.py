@@ -105,12 +105,18 @@ class ReviewFeature(QObject):
         window.on_shutdown(self.cache.shutdown)
         # Leases are released by the session's end (ui/shell/main_window.py), all in one transaction.
 
-    def start(self) -> None:
-        """Load the first page (after every feature is wired) and put the keys on the table. The match
-        count and the session figures are read once the first case (or the empty queue) is shown: on
-        the read worker they would sit between the first page and the first case's load."""
-        self.window.add_status(self.pack_label)
+    def read_first_page(self) -> None:
+        """Ask the read worker for the first page (and with it the first case) while the window is still
+        being built: it arrives through the event loop, so after every feature is wired, and its reads
+        (SQLite's part without the GIL) overlap the build instead of following it."""
         self.apply_filter(self.queue.current_filter(), count=False)
+
+    def start(self) -> None:
+        """Put the keys on the table, once every feature is wired (the first page was asked for with
+        ``read_first_page``). The match count and the session figures are read once the first case (or
+        the empty queue) is shown: on the read worker they would sit between the first page and the
+        first case's load."""
+        self.window.add_status(self.pack_label)
         self.window.when_started(self.refresh_count)
         self.window.when_started(self._update_counters)
         self.queue.table.setFocus()

@@ -95,7 +95,11 @@ class MainWindow(Frame):
         self.registry = ActionRegistry(self)
         self.registry.add_guard(self.screens.guard)
         self.registry.refused.connect(lambda _action, why: self.flash(why))
+        # The first case's texts need the vault's key: read on the io worker beside the build and the
+        # first page (its keyring imports are ~50-100 ms), not after them.
+        ctx.tasks.run_io(lambda: read_key_ahead(ctx.db), None, _ignore)
         self.review = review.install(self, self.registry, spec)
+        self.review.read_first_page()  # read while the other features are installed
         self.case_panel = casepanel.install(self, self.registry, self.review)
         self.wellbeing = wellbeing_feature.install(self, self.registry, self.review)
         commands.install(self, self.registry)
@@ -136,8 +140,6 @@ class MainWindow(Frame):
         self._after_started = False
         self.review.selection.case_shown.connect(self._first_case_shown)
         self.review.start()
-        # The first case's texts need the vault's key: read beside the first page, not after it.
-        ctx.tasks.run_io(lambda: read_key_ahead(ctx.db), None, _ignore)
         QTimer.singleShot(BACKUP_DELAY_MS, self._start_late)  # at the latest (no case_shown yet)
         # Counted from the first case on screen, not from here: on a slow start the backup's copy (and
         # the keyring probe) would otherwise run beside the first case's load.
