@@ -11,9 +11,10 @@ callers without a window (CLI, demo, bench) simply decide. Otherwise ``CaseAlrea
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, insert, select
@@ -159,7 +160,7 @@ def case_history(
     return rows or None
 
 
-def standing_of(history: Sequence[Row[*tuple[Any, ...]]]) -> list[tuple[uuid.UUID, str]]:
+def standing_of(history: Sequence[Any]) -> list[tuple[uuid.UUID, str]]:
     """``(id, action)`` of the decisions that have not been undone, oldest first."""
     reversed_ids = {r.reverses_id for r in history if r.action == UNDO}
     return [
@@ -187,9 +188,7 @@ def derive_state(steps: Iterable[Step]) -> tuple[str, int]:
     return status, tier
 
 
-def standing_steps(
-    history: Sequence[Row[*tuple[Any, ...]]], without: frozenset[uuid.UUID] = frozenset()
-) -> list[Step]:
+def standing_steps(history: Sequence[Any], without: frozenset[uuid.UUID] = frozenset()) -> list[Step]:
     """The standing decisions of ``history`` (but ``without``) as :func:`derive_state` reads them."""
     targets = {r.decision_id: r.to_tier for r in history if r.decision_id is not None}
     return [(a, targets[d]) for d, a in standing_of(history) if d not in without]
@@ -219,7 +218,7 @@ def _after_case_update(session: Session, case_id: uuid.UUID) -> None:
             session.expire(obj, _CASE_STATE_ATTRS)
 
 
-def _claim_after(
+def claim_after(
     status: str, session_id: uuid.UUID | None, now: datetime
 ) -> tuple[uuid.UUID | None, datetime | None]:
     """The lease a case keeps after a decision: the deciding session's while it stays workable (a note,
@@ -349,8 +348,14 @@ def record_decision(
     check_handoff_note(action, rationale)
     pending: Pending = {}
     with db.write_core() as conn:  # Core statements only: no ORM Session around the transaction
-        result = _record_in(
-            None,
+        write: Callable[..., DecisionResult]
+        if db.is_sqlite:  # the same rules, the statements in SQLite's stored formats
+            from reviewer.decision_sqlite import record_on_sqlite
+
+            write = record_on_sqlite
+        else:
+            write = partial(_record_in, None)
+        result = write(
             conn,
             pending,
             case_id=case_id,
@@ -410,6 +415,56 @@ def record_decision_in(
     )
 
 
+def prepare_decision(
+    session: Session | None,
+    conn: Connection,
+    pending: Pending | None,
+    *,
+    reviewer: Reviewer,
+    action: str,
+    policy_code: str | None,
+    pack: PolicyPack | None,
+    rationale: str,
+    now: datetime | None,
+) -> tuple[str, datetime, uuid.UUID, uuid.UUID | None]:
+    """The first steps of every decision's write, inside its transaction: the pack's rules and the
+    hand-off note checked again, the time fixed, the chain locked, the cited pack version's row found
+    (or added, with its own event, before the decision's). Returns ``(rationale, now, source,
+    pack_row)``: the stripped rationale, the decision's time in UTC, the chain and the pack row id."""
+    rationale = rationale.strip()
+    validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
+    check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
+    now = as_utc(now)
+    source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
+    pack_row = None
+    if pack is not None and policy_code is not None:  # may append its own event: before the last link
+        pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle, pending=pending)
+    return rationale, now, source, pack_row
+
+
+def rule_on(
+    conn: Connection,
+    state: CaseState,
+    history: Sequence[Any],
+    *,
+    action: str,
+    to_tier: int | None,
+    pack: PolicyPack | None,
+    session_id: uuid.UUID | None,
+    now: datetime,
+) -> tuple[int, str, int]:
+    """The rules one decision meets inside its transaction, on the case's state and ``history`` (rows as
+    ``case_history`` reads them; ids may be compared in any one form): this session may decide it, an
+    escalation goes to a tier that exists. Returns ``(tier, status, new_tier)``: the tier it is decided
+    at, and the case's status and tier after it."""
+    check_may_decide(conn, state, session_id, now)
+    standing = standing_steps(history)
+    _, tier = derive_state(standing)
+    check_escalation(action, to_tier, tier, max_tier_of(pack))
+    status, new_tier = derive_state([*standing, (action, to_tier)])
+    return tier, status, new_tier
+
+
 def _record_in(
     session: Session | None,
     conn: Connection,
@@ -429,23 +484,24 @@ def _record_in(
     to_tier: int | None = None,
     bulk_id: uuid.UUID | None = None,
 ) -> DecisionResult:
-    rationale = rationale.strip()
-    validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
-    check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
-    now = as_utc(now)
-    source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
-    pack_row = None
-    if pack is not None and policy_code is not None:  # may append its own event: before the last link
-        pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle, pending=pending)
+    rationale, now, source, pack_row = prepare_decision(
+        session,
+        conn,
+        pending,
+        reviewer=reviewer,
+        action=action,
+        policy_code=policy_code,
+        pack=pack,
+        rationale=rationale,
+        now=now,
+    )
     history = case_history(conn, case_id, source)
     if history is None:
         raise DecisionError(f"case {case_id} does not exist")
     state = CaseState.of(history[0])
-    check_may_decide(conn, state, session_id, now)
-    standing = standing_steps(history)
-    _, tier = derive_state(standing)
-    check_escalation(action, to_tier, tier, max_tier_of(pack))
-    status, new_tier = derive_state([*standing, (action, to_tier)])
+    tier, status, new_tier = rule_on(
+        conn, state, history, action=action, to_tier=to_tier, pack=pack, session_id=session_id, now=now
+    )
     row = NewDecision(
         case_id=case_id,
         reviewer_id=reviewer.id,
@@ -477,7 +533,7 @@ def _write_one(
     source: uuid.UUID,
 ) -> uuid.UUID:
     """Write one decision row with the case's new state; the lease follows the new status."""
-    lease = _claim_after(status, row.session_id, row.created_at)
+    lease = claim_after(status, row.session_id, row.created_at)
     (decision_id,) = write_decisions(
         session,
         conn,
