@@ -1,39 +1,30 @@
 """One decision's write on SQLite, in the values' stored formats (the K/R/T… key path).
 
-``reviewer.decisions.record_decision`` hands its transaction here on SQLite. The rules are the shared
-ones (``prepare_decision``: the pack's rules, the hand-off note, the chain lock, the cited pack row;
-``rule_on``: may this session decide the case, escalation targets, the new status and tier; the lease
-``claim_after`` leaves). Only the mechanics differ from the general path (``write_decisions``): the same
-statements run on the driver connection with their parameters built directly as SQLite stores them (ids
-as 32-digit hex, times as ``YYYY-MM-DD HH:MM:SS.ffffff`` UTC, booleans as 0/1), the case history is read
-as stored (only a lease's holder and expiry are converted, when there is one), and the audit event's
-snapshots are built once from the decision's values. Rows and event are byte-identical to the general
-path's (``tests/reviewer/test_decision_sqlite.py`` writes the same decisions both ways and compares every
-column); PostgreSQL, batches of decisions and undo keep the general path.
+``reviewer.decisions.record_decision`` runs the rules (the pack's, the hand-off note, the chain lock, the
+cited pack row, may this session decide the case, escalation targets, the new status, tier and lease)
+exactly as on every path; on SQLite only the mechanics come from here. The case history is read as
+stored (ids as 32-digit hex; only a lease's holder and expiry are converted, when there is one), and the
+decision, the case state and the audit event are written on the driver connection with their parameters
+built directly as SQLite stores them (ids as hex, times as ``YYYY-MM-DD HH:MM:SS.ffffff`` UTC, booleans as
+0/1), the event's snapshots built once from the decision's values. Rows and event are byte-identical to
+the general path's (``write_decisions``; ``tests/reviewer/test_decision_sqlite.py`` writes the same
+decisions both ways and compares every column). PostgreSQL, batches of decisions and undo keep the
+general path.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
 from reviewer.audit.chain import FORMAT, GENESIS, canonical, event_hash
 from reviewer.audit.snapshots import AUDITED_COLUMNS
-from reviewer.conflicts import DecisionError
-from reviewer.decisions import (
-    _CASE_HISTORY,
-    DecisionResult,
-    claim_after,
-    prepare_decision,
-    rule_on,
-)
+from reviewer.case_history import CASE_HISTORY
 from reviewer.leases import CaseState
 from reviewer.models import Reviewer
-from reviewer.pack_versions import Pending
-from reviewer.policy import PolicyPack
 from reviewer.storage.prepared import driver_error
 
 #: Every column of a decision row, in the order of the INSERT below and of the audit snapshot's values.
@@ -81,98 +72,91 @@ def stored_time(moment: datetime) -> str:
     return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}"
 
 
-def _case_state(conn: Connection, case_id: uuid.UUID, raw: tuple[Any, ...]) -> CaseState:
-    """The case's state from the first history row as stored; a lease converted only when there is one."""
-    holder, expires = raw[3], raw[4]
-    if holder is not None or expires is not None:
-        _sql, _binds, results = _CASE_HISTORY.stored_plan(conn.dialect)
-        holder = None if holder is None else results[3](holder)  # type: ignore[misc]
-        expires = None if expires is None else results[4](expires)  # type: ignore[misc]
-    return CaseState(case_id, raw[1], raw[2], holder, expires, raw[5])
-
-
-def record_on_sqlite(
-    conn: Connection,
-    pending: Pending,
-    *,
-    case_id: uuid.UUID,
-    reviewer: Reviewer,
-    action: str,
-    policy_code: str | None,
-    pack: PolicyPack | None,
-    note: str,
-    session_id: uuid.UUID | None,
-    handle_ms: int,
-    revealed: bool,
-    now: datetime | None,
-    rationale: str,
-    to_tier: int | None,
-) -> DecisionResult:
-    """``record_decision``'s write inside ``conn``'s transaction (``Database.write_core`` on SQLite)."""
-    rationale, now, source, pack_row = prepare_decision(
-        None,
-        conn,
-        pending,
-        reviewer=reviewer,
-        action=action,
-        policy_code=policy_code,
-        pack=pack,
-        rationale=rationale,
-        now=now,
-    )
+def history_as_stored(
+    conn: Connection, case_id: uuid.UUID, source: uuid.UUID
+) -> tuple[list[Any], CaseState] | None:
+    """``case_history``'s rows as stored (ids as hex: compare them with each other only) and the case's
+    state (ids and times as the general path has them); None if there is no such case."""
     driver: Any = conn.connection.driver_connection
-    sql, binds, _results = _CASE_HISTORY.stored_plan(conn.dialect)
-    case_hex, source_hex = case_id.hex, source.hex
-    bound = {"b_case": case_hex, "b_source": source_hex}
+    sql, binds, results = CASE_HISTORY.stored_plan(conn.dialect)
+    bound = {"b_case": case_id.hex, "b_source": source.hex}
     params = tuple([const if name is None else bound[name] for name, const in binds])
     try:
         raw = driver.execute(sql, params).fetchall()
-    except driver.Error as exc:  # sqlite3.Error: as Connection.execute would raise it
+    except driver.Error as exc:  # sqlite3.Error: raised as Connection.execute would raise it
         raise driver_error(conn, sql, params, exc) from exc
     if not raw:
-        raise DecisionError(f"case {case_id} does not exist")
+        return None
     first = raw[0]
-    state = _case_state(conn, case_id, first)
-    make = _CASE_HISTORY.make_row
-    tier, status, new_tier = rule_on(
-        conn,
-        state,
-        [make(r) for r in raw],
-        action=action,
-        to_tier=to_tier,
-        pack=pack,
-        session_id=session_id,
-        now=now,
-    )
-    holder, expires = claim_after(status, session_id, now)
+    holder, expires = first[3], first[4]
+    if holder is not None or expires is not None:
+        holder = None if holder is None else results[3](holder)  # type: ignore[misc]
+        expires = None if expires is None else results[4](expires)  # type: ignore[misc]
+    make = CASE_HISTORY.make_row
+    return [make(r) for r in raw], CaseState(case_id, first[1], first[2], holder, expires, first[5])
 
+
+class StoredDecision(NamedTuple):
+    """What one decision's write needs beyond its rules' outcome: the values of its row."""
+
+    case_id: uuid.UUID
+    reviewer: Reviewer
+    session_id: uuid.UUID | None
+    action: str
+    policy_code: str | None
+    #: The cited pack version's row, version and SHA-256 (all None unless a pack section is cited).
+    pack_row: uuid.UUID | None
+    policy_version: str | None
+    policy_sha256: str | None
+    note: str
+    handle_ms: int
+    revealed: bool
+    rationale: str
+    to_tier: int | None
+    now: datetime
+
+
+def write_as_stored(
+    conn: Connection,
+    d: StoredDecision,
+    *,
+    source: uuid.UUID,
+    history: list[Any],
+    state: CaseState,
+    tier: int,
+    status: str,
+    new_tier: int,
+    lease: tuple[uuid.UUID | None, datetime | None],
+) -> uuid.UUID:
+    """Insert the decision, set the case's status, tier and lease, append the event recording both, as
+    ``write_decisions`` would for one decision; returns the decision's id. ``history`` and ``state``:
+    what :func:`history_as_stored` read in this transaction."""
+    driver: Any = conn.connection.driver_connection
+    now, case_id, session_id, pack_row, reviewer = d.now, d.case_id, d.session_id, d.pack_row, d.reviewer
+    holder, expires = lease
     decision_id = uuid.uuid4()
-    cites = pack is not None and policy_code is not None
-    policy_version = pack.version if cites else None  # type: ignore[union-attr]
-    policy_sha256 = pack.sha256 if cites else None  # type: ignore[union-attr]
     stamp, iso = stored_time(now), now.isoformat()
-    session_hex = None if session_id is None else session_id.hex
-    pack_hex = None if pack_row is None else pack_row.hex
-    revealed = bool(revealed)
+    revealed = bool(d.revealed)
+    case_hex = case_id.hex
     decision = (
         decision_id.hex,
         case_hex,
         reviewer.id.hex,
-        session_hex,
-        action,
-        policy_code,
-        pack_hex,
-        policy_version,
-        policy_sha256,
-        note,
+        None if session_id is None else session_id.hex,
+        d.action,
+        d.policy_code,
+        None if pack_row is None else pack_row.hex,
+        d.policy_version,
+        d.policy_sha256,
+        d.note,
         tier,
-        handle_ms,
+        d.handle_ms,
         1 if revealed else 0,
         None,
         None,
         stamp,
-        rationale,
-        to_tier,
+        d.rationale,
+        d.to_tier,
         None,
     )
     case_str = str(case_id)
@@ -181,20 +165,20 @@ def record_on_sqlite(
         "case_id": case_str,
         "reviewer_id": str(reviewer.id),
         "session_id": None if session_id is None else str(session_id),
-        "action": action,
-        "policy_code": policy_code,
+        "action": d.action,
+        "policy_code": d.policy_code,
         "policy_pack_version_id": None if pack_row is None else str(pack_row),
-        "policy_version": policy_version,
-        "policy_sha256": policy_sha256,
-        "note": note,
+        "policy_version": d.policy_version,
+        "policy_sha256": d.policy_sha256,
+        "note": d.note,
         "tier": tier,
-        "handle_ms": handle_ms,
+        "handle_ms": d.handle_ms,
         "revealed": revealed,
         "reverses_id": None,
         "client_seq": None,
         "created_at": iso,
-        "rationale": rationale,
-        "to_tier": to_tier,
+        "rationale": d.rationale,
+        "to_tier": d.to_tier,
         "bulk_id": None,
     }
     state_seq = state.state_seq + 1
@@ -207,12 +191,13 @@ def record_on_sqlite(
         "state_seq": state_seq,
     }
     payload = canonical({"rows": {"decision": [decision_snap], "case": [case_snap]}})
-    last_seq, last_hash = first[-2], first[-1]
+    first = history[0]
+    last_seq, last_hash = first.chain_seq, first.chain_hash
     seq, prev = (last_seq + 1, last_hash) if last_seq is not None and last_hash is not None else (1, GENESIS)
     actor, subject = reviewer.handle[:64], str(decision_id)[:64]
     event = (
         uuid.uuid4().hex,
-        source_hex,
+        source.hex,
         seq,
         FORMAT,
         stamp,
@@ -240,4 +225,4 @@ def record_on_sqlite(
         driver.execute(statement, event)
     except driver.Error as exc:
         raise driver_error(conn, statement, None, exc) from exc
-    return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
+    return decision_id

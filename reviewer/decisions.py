@@ -17,16 +17,18 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from reviewer.actions import ACTION_KINDS, UNDO
-from reviewer.audit.chain import LAST_LINK_COLUMNS, append_event_core, lock_chain
+from reviewer.audit.chain import append_event_core, lock_chain
 from reviewer.audit.checkpoints import note_appended
-from reviewer.audit.snapshots import CASE_STATE_COLUMNS, snapshot
+from reviewer.audit.snapshots import snapshot
+from reviewer.case_history import KEPT_NOT_APPLIED, case_history
 from reviewer.clock import utcnow
 from reviewer.conflicts import CaseAlreadyDecided, CaseHeld, DecisionError, StandingDecision
+from reviewer.decision_sqlite import StoredDecision, history_as_stored, write_as_stored
 from reviewer.leases import (
     DEFAULT_LEASE,
     CaseState,
@@ -37,11 +39,11 @@ from reviewer.leases import (
     standing_decision,
     write_state,
 )
-from reviewer.models import Case, Decision, Reviewer, SyncConflict, table_of
+from reviewer.models import Case, Decision, Reviewer, table_of
 from reviewer.pack_versions import Pending, pack_version_row, remember
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
-from reviewer.storage.prepared import Prepared, PreparedSelect
+from reviewer.storage.prepared import Prepared
 from reviewer.tiers import DEFAULT_MAX_TIER, check_escalation, check_handoff_note
 
 __all__ = [
@@ -77,32 +79,6 @@ class DecisionResult:
 # compiled cache serves every call after the first.
 _cases = table_of(Case)
 _decisions = table_of(Decision)
-#: Decisions the team server kept but did not apply (someone else had decided the case): on record,
-#: never part of a case's state (``reviewer.sync.apply``).
-KEPT_NOT_APPLIED = select(table_of(SyncConflict).c.decision_id)
-
-#: The case's state (one row even without decisions; row-locked on PostgreSQL) joined to its decisions,
-#: oldest first; each row also carries this source's last chain link, which the new event will follow.
-_CASE_HISTORY = PreparedSelect(
-    select(
-        *(_cases.c[name] for name in CASE_STATE_COLUMNS),
-        _decisions.c.id.label("decision_id"),
-        _decisions.c.action,
-        _decisions.c.reverses_id,
-        _decisions.c.session_id,
-        _decisions.c.to_tier,
-        _decisions.c.bulk_id,
-        *LAST_LINK_COLUMNS,
-    )
-    .select_from(
-        _cases.outerjoin(
-            _decisions, and_(_decisions.c.case_id == _cases.c.id, _decisions.c.id.not_in(KEPT_NOT_APPLIED))
-        )
-    )
-    .where(_cases.c.id == bindparam("b_case"))
-    .order_by(_decisions.c.created_at)
-    .with_for_update(of=_cases)
-)
 _INSERT_DECISION = Prepared(insert(_decisions), [c.key for c in _decisions.columns])
 _UNDONE = select(_decisions.c.reverses_id).where(_decisions.c.reverses_id.is_not(None))
 _LAST_UNDOABLE = (
@@ -150,14 +126,6 @@ def validate_action(
         pack.check_rationale(policy_code, action, rationale)
     except PolicyRuleError as exc:
         raise DecisionError(str(exc)) from exc
-
-
-def case_history(
-    conn: Connection, case_id: uuid.UUID, source: uuid.UUID
-) -> Sequence[Row[*tuple[Any, ...]]] | None:
-    """Rows of the case's state, each decision (oldest first) and the chain's last link; None if no case."""
-    rows = _CASE_HISTORY.all(conn, {"b_case": case_id, "b_source": source})
-    return rows or None
 
 
 def standing_of(history: Sequence[Any]) -> list[tuple[uuid.UUID, str]]:
@@ -348,13 +316,7 @@ def record_decision(
     check_handoff_note(action, rationale)
     pending: Pending = {}
     with db.write_core() as conn:  # Core statements only: no ORM Session around the transaction
-        write: Callable[..., DecisionResult]
-        if db.is_sqlite:  # the same rules, the statements in SQLite's stored formats
-            from reviewer.decision_sqlite import record_on_sqlite
-
-            write = record_on_sqlite
-        else:
-            write = partial(_record_in, None)
+        write: Callable[..., DecisionResult] = _record_sqlite if db.is_sqlite else partial(_record_in, None)
         result = write(
             conn,
             pending,
@@ -518,6 +480,74 @@ def _record_in(
         bulk_id=bulk_id,
     )
     decision_id = _write_one(session, conn, reviewer, row, history, status, new_tier, state, source)
+    return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
+
+
+def _record_sqlite(
+    conn: Connection,
+    pending: Pending,
+    *,
+    case_id: uuid.UUID,
+    reviewer: Reviewer,
+    action: str,
+    policy_code: str | None,
+    pack: PolicyPack | None,
+    note: str,
+    session_id: uuid.UUID | None,
+    handle_ms: int,
+    revealed: bool,
+    now: datetime | None,
+    rationale: str,
+    to_tier: int | None,
+) -> DecisionResult:
+    """``_record_in`` for ``record_decision`` on SQLite: the same rules, the history read and the rows
+    written in SQLite's stored formats (``reviewer.decision_sqlite``)."""
+    rationale, now, source, pack_row = prepare_decision(
+        None,
+        conn,
+        pending,
+        reviewer=reviewer,
+        action=action,
+        policy_code=policy_code,
+        pack=pack,
+        rationale=rationale,
+        now=now,
+    )
+    read = history_as_stored(conn, case_id, source)
+    if read is None:
+        raise DecisionError(f"case {case_id} does not exist")
+    history, state = read
+    tier, status, new_tier = rule_on(
+        conn, state, history, action=action, to_tier=to_tier, pack=pack, session_id=session_id, now=now
+    )
+    cites = pack is not None and policy_code is not None
+    row = StoredDecision(
+        case_id,
+        reviewer,
+        session_id,
+        action,
+        policy_code,
+        pack_row,
+        pack.version if pack is not None and cites else None,
+        pack.sha256 if pack is not None and cites else None,
+        note,
+        handle_ms,
+        revealed,
+        rationale,
+        to_tier,
+        now,
+    )
+    decision_id = write_as_stored(
+        conn,
+        row,
+        source=source,
+        history=history,
+        state=state,
+        tier=tier,
+        status=status,
+        new_tier=new_tier,
+        lease=claim_after(status, session_id, now),
+    )
     return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
 
 
