@@ -144,9 +144,10 @@ class Database:
         :meth:`write`, without the Session's begin/flush/commit/close bookkeeping (~0.1 ms a write).
 
         On SQLite the connection stays checked out between writes (saves ~30 us of pool checkout and
-        return a write); a second thread writing meanwhile takes one from the pool as before, and waits
-        for SQLite's write lock as before. After an error the kept connection is returned to the pool
-        (which rolls it back) and a fresh one is taken next time, as after ``write_engine.dispose()``."""
+        return a write), and its ``BEGIN IMMEDIATE`` and ``COMMIT`` run on the driver; a second thread
+        writing meanwhile takes one from the pool as before, and waits for SQLite's write lock as before.
+        After an error the kept connection is returned to the pool (which rolls it back) and a fresh one
+        is taken next time, as after ``write_engine.dispose()``."""
         kept = self.is_sqlite and self._core_lock.acquire(blocking=False)
         try:
             if not kept:
