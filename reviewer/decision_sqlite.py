@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
@@ -72,6 +73,13 @@ def stored_time(moment: datetime) -> str:
     return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}"
 
 
+@lru_cache(maxsize=256)
+def id_forms(value: uuid.UUID) -> tuple[str, str]:
+    """``(value.hex, str(value))`` of an id that recurs from decision to decision (the reviewer, the
+    review session, the cited pack row, the chain's source), made once each."""
+    return value.hex, str(value)
+
+
 def history_as_stored(
     conn: Connection, case_id: uuid.UUID, source: uuid.UUID
 ) -> tuple[list[Any], CaseState] | None:
@@ -79,7 +87,7 @@ def history_as_stored(
     state (ids and times as the general path has them); None if there is no such case."""
     driver: Any = conn.connection.driver_connection
     sql, binds, results = CASE_HISTORY.stored_plan(conn.dialect)
-    bound = {"b_case": case_id.hex, "b_source": source.hex}
+    bound = {"b_case": case_id.hex, "b_source": id_forms(source)[0]}
     params = tuple([const if name is None else bound[name] for name, const in binds])
     try:
         raw = driver.execute(sql, params).fetchall()
@@ -137,15 +145,18 @@ def write_as_stored(
     decision_id = uuid.uuid4()
     stamp, iso = stored_time(now), now.isoformat()
     revealed = bool(d.revealed)
-    case_hex = case_id.hex
+    case_hex, decision_str = case_id.hex, str(decision_id)
+    reviewer_hex, reviewer_str = id_forms(reviewer.id)
+    session_hex, session_str = (None, None) if session_id is None else id_forms(session_id)
+    pack_hex, pack_str = (None, None) if pack_row is None else id_forms(pack_row)
     decision = (
         decision_id.hex,
         case_hex,
-        reviewer.id.hex,
-        None if session_id is None else session_id.hex,
+        reviewer_hex,
+        session_hex,
         d.action,
         d.policy_code,
-        None if pack_row is None else pack_row.hex,
+        pack_hex,
         d.policy_version,
         d.policy_sha256,
         d.note,
@@ -161,13 +172,13 @@ def write_as_stored(
     )
     case_str = str(case_id)
     decision_snap = {
-        "id": str(decision_id),
+        "id": decision_str,
         "case_id": case_str,
-        "reviewer_id": str(reviewer.id),
-        "session_id": None if session_id is None else str(session_id),
+        "reviewer_id": reviewer_str,
+        "session_id": session_str,
         "action": d.action,
         "policy_code": d.policy_code,
-        "policy_pack_version_id": None if pack_row is None else str(pack_row),
+        "policy_pack_version_id": pack_str,
         "policy_version": d.policy_version,
         "policy_sha256": d.policy_sha256,
         "note": d.note,
@@ -194,10 +205,10 @@ def write_as_stored(
     first = history[0]
     last_seq, last_hash = first.chain_seq, first.chain_hash
     seq, prev = (last_seq + 1, last_hash) if last_seq is not None and last_hash is not None else (1, GENESIS)
-    actor, subject = reviewer.handle[:64], str(decision_id)[:64]
+    actor, subject = reviewer.handle[:64], decision_str[:64]
     event = (
         uuid.uuid4().hex,
-        source.hex,
+        id_forms(source)[0],
         seq,
         FORMAT,
         stamp,
