@@ -68,9 +68,9 @@ _INSERT_EVENT = (
 
 
 def stored_time(moment: datetime) -> str:
-    """A UTC datetime as SQLAlchemy's SQLite ``DateTime`` stores it (what ``UTCDateTime`` binds)."""
-    m = moment
-    return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}"
+    """A UTC datetime as SQLAlchemy's SQLite ``DateTime`` stores it (what ``UTCDateTime`` binds):
+    ``YYYY-MM-DD HH:MM:SS.ffffff``, the first 26 characters of its ISO form with a space."""
+    return moment.isoformat(" ", "microseconds")[:26]
 
 
 @lru_cache(maxsize=256)
@@ -206,9 +206,10 @@ def write_as_stored(
     last_seq, last_hash = first.chain_seq, first.chain_hash
     seq, prev = (last_seq + 1, last_hash) if last_seq is not None and last_hash is not None else (1, GENESIS)
     actor, subject = reviewer.handle[:64], decision_str[:64]
+    source_hex, source_str = id_forms(source)
     event = (
         uuid.uuid4().hex,
-        id_forms(source)[0],
+        source_hex,
         seq,
         FORMAT,
         stamp,
@@ -217,7 +218,7 @@ def write_as_stored(
         subject,
         payload,
         prev,
-        event_hash(source, seq, now, actor, "decision", subject, payload, prev),
+        event_hash(source_str, seq, now, actor, "decision", subject, payload, prev),
     )
     case_row = (
         status,
