@@ -11,21 +11,24 @@ callers without a window (CLI, demo, bench) simply decide. Otherwise ``CaseAlrea
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from reviewer.actions import ACTION_KINDS, UNDO
-from reviewer.audit.chain import LAST_LINK_COLUMNS, append_event_core, lock_chain
+from reviewer.audit.chain import append_event_core, lock_chain
 from reviewer.audit.checkpoints import note_appended
-from reviewer.audit.snapshots import CASE_STATE_COLUMNS, snapshot
+from reviewer.audit.snapshots import snapshot
+from reviewer.case_history import KEPT_NOT_APPLIED, case_history
 from reviewer.clock import utcnow
 from reviewer.conflicts import CaseAlreadyDecided, CaseHeld, DecisionError, StandingDecision
+from reviewer.decision_sqlite import StoredDecision, history_as_stored, write_as_stored
 from reviewer.leases import (
     DEFAULT_LEASE,
     CaseState,
@@ -36,11 +39,11 @@ from reviewer.leases import (
     standing_decision,
     write_state,
 )
-from reviewer.models import Case, Decision, Reviewer, SyncConflict, table_of
+from reviewer.models import Case, Decision, Reviewer, table_of
 from reviewer.pack_versions import Pending, pack_version_row, remember
 from reviewer.policy import PolicyPack, PolicyRuleError
 from reviewer.storage.database import Database
-from reviewer.storage.prepared import Prepared, PreparedSelect
+from reviewer.storage.prepared import Prepared
 from reviewer.tiers import DEFAULT_MAX_TIER, check_escalation, check_handoff_note
 
 __all__ = [
@@ -76,32 +79,6 @@ class DecisionResult:
 # compiled cache serves every call after the first.
 _cases = table_of(Case)
 _decisions = table_of(Decision)
-#: Decisions the team server kept but did not apply (someone else had decided the case): on record,
-#: never part of a case's state (``reviewer.sync.apply``).
-KEPT_NOT_APPLIED = select(table_of(SyncConflict).c.decision_id)
-
-#: The case's state (one row even without decisions; row-locked on PostgreSQL) joined to its decisions,
-#: oldest first; each row also carries this source's last chain link, which the new event will follow.
-_CASE_HISTORY = PreparedSelect(
-    select(
-        *(_cases.c[name] for name in CASE_STATE_COLUMNS),
-        _decisions.c.id.label("decision_id"),
-        _decisions.c.action,
-        _decisions.c.reverses_id,
-        _decisions.c.session_id,
-        _decisions.c.to_tier,
-        _decisions.c.bulk_id,
-        *LAST_LINK_COLUMNS,
-    )
-    .select_from(
-        _cases.outerjoin(
-            _decisions, and_(_decisions.c.case_id == _cases.c.id, _decisions.c.id.not_in(KEPT_NOT_APPLIED))
-        )
-    )
-    .where(_cases.c.id == bindparam("b_case"))
-    .order_by(_decisions.c.created_at)
-    .with_for_update(of=_cases)
-)
 _INSERT_DECISION = Prepared(insert(_decisions), [c.key for c in _decisions.columns])
 _UNDONE = select(_decisions.c.reverses_id).where(_decisions.c.reverses_id.is_not(None))
 _LAST_UNDOABLE = (
@@ -151,15 +128,7 @@ def validate_action(
         raise DecisionError(str(exc)) from exc
 
 
-def case_history(
-    conn: Connection, case_id: uuid.UUID, source: uuid.UUID
-) -> Sequence[Row[*tuple[Any, ...]]] | None:
-    """Rows of the case's state, each decision (oldest first) and the chain's last link; None if no case."""
-    rows = _CASE_HISTORY.all(conn, {"b_case": case_id, "b_source": source})
-    return rows or None
-
-
-def standing_of(history: Sequence[Row[*tuple[Any, ...]]]) -> list[tuple[uuid.UUID, str]]:
+def standing_of(history: Sequence[Any]) -> list[tuple[uuid.UUID, str]]:
     """``(id, action)`` of the decisions that have not been undone, oldest first."""
     reversed_ids = {r.reverses_id for r in history if r.action == UNDO}
     return [
@@ -187,9 +156,7 @@ def derive_state(steps: Iterable[Step]) -> tuple[str, int]:
     return status, tier
 
 
-def standing_steps(
-    history: Sequence[Row[*tuple[Any, ...]]], without: frozenset[uuid.UUID] = frozenset()
-) -> list[Step]:
+def standing_steps(history: Sequence[Any], without: frozenset[uuid.UUID] = frozenset()) -> list[Step]:
     """The standing decisions of ``history`` (but ``without``) as :func:`derive_state` reads them."""
     targets = {r.decision_id: r.to_tier for r in history if r.decision_id is not None}
     return [(a, targets[d]) for d, a in standing_of(history) if d not in without]
@@ -219,7 +186,7 @@ def _after_case_update(session: Session, case_id: uuid.UUID) -> None:
             session.expire(obj, _CASE_STATE_ATTRS)
 
 
-def _claim_after(
+def claim_after(
     status: str, session_id: uuid.UUID | None, now: datetime
 ) -> tuple[uuid.UUID | None, datetime | None]:
     """The lease a case keeps after a decision: the deciding session's while it stays workable (a note,
@@ -349,8 +316,8 @@ def record_decision(
     check_handoff_note(action, rationale)
     pending: Pending = {}
     with db.write_core() as conn:  # Core statements only: no ORM Session around the transaction
-        result = _record_in(
-            None,
+        write: Callable[..., DecisionResult] = _record_sqlite if db.is_sqlite else partial(_record_in, None)
+        result = write(
             conn,
             pending,
             case_id=case_id,
@@ -410,6 +377,56 @@ def record_decision_in(
     )
 
 
+def prepare_decision(
+    session: Session | None,
+    conn: Connection,
+    pending: Pending | None,
+    *,
+    reviewer: Reviewer,
+    action: str,
+    policy_code: str | None,
+    pack: PolicyPack | None,
+    rationale: str,
+    now: datetime | None,
+) -> tuple[str, datetime, uuid.UUID, uuid.UUID | None]:
+    """The first steps of every decision's write, inside its transaction: the pack's rules and the
+    hand-off note checked again, the time fixed, the chain locked, the cited pack version's row found
+    (or added, with its own event, before the decision's). Returns ``(rationale, now, source,
+    pack_row)``: the stripped rationale, the decision's time in UTC, the chain and the pack row id."""
+    rationale = rationale.strip()
+    validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
+    check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
+    now = as_utc(now)
+    source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
+    pack_row = None
+    if pack is not None and policy_code is not None:  # may append its own event: before the last link
+        pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle, pending=pending)
+    return rationale, now, source, pack_row
+
+
+def rule_on(
+    conn: Connection,
+    state: CaseState,
+    history: Sequence[Any],
+    *,
+    action: str,
+    to_tier: int | None,
+    pack: PolicyPack | None,
+    session_id: uuid.UUID | None,
+    now: datetime,
+) -> tuple[int, str, int]:
+    """The rules one decision meets inside its transaction, on the case's state and ``history`` (rows as
+    ``case_history`` reads them; ids may be compared in any one form): this session may decide it, an
+    escalation goes to a tier that exists. Returns ``(tier, status, new_tier)``: the tier it is decided
+    at, and the case's status and tier after it."""
+    check_may_decide(conn, state, session_id, now)
+    standing = standing_steps(history)
+    _, tier = derive_state(standing)
+    check_escalation(action, to_tier, tier, max_tier_of(pack))
+    status, new_tier = derive_state([*standing, (action, to_tier)])
+    return tier, status, new_tier
+
+
 def _record_in(
     session: Session | None,
     conn: Connection,
@@ -429,23 +446,24 @@ def _record_in(
     to_tier: int | None = None,
     bulk_id: uuid.UUID | None = None,
 ) -> DecisionResult:
-    rationale = rationale.strip()
-    validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
-    check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
-    now = as_utc(now)
-    source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
-    pack_row = None
-    if pack is not None and policy_code is not None:  # may append its own event: before the last link
-        pack_row = pack_version_row(session, conn, pack, actor=reviewer.handle, pending=pending)
+    rationale, now, source, pack_row = prepare_decision(
+        session,
+        conn,
+        pending,
+        reviewer=reviewer,
+        action=action,
+        policy_code=policy_code,
+        pack=pack,
+        rationale=rationale,
+        now=now,
+    )
     history = case_history(conn, case_id, source)
     if history is None:
         raise DecisionError(f"case {case_id} does not exist")
     state = CaseState.of(history[0])
-    check_may_decide(conn, state, session_id, now)
-    standing = standing_steps(history)
-    _, tier = derive_state(standing)
-    check_escalation(action, to_tier, tier, max_tier_of(pack))
-    status, new_tier = derive_state([*standing, (action, to_tier)])
+    tier, status, new_tier = rule_on(
+        conn, state, history, action=action, to_tier=to_tier, pack=pack, session_id=session_id, now=now
+    )
     row = NewDecision(
         case_id=case_id,
         reviewer_id=reviewer.id,
@@ -465,6 +483,74 @@ def _record_in(
     return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
 
 
+def _record_sqlite(
+    conn: Connection,
+    pending: Pending,
+    *,
+    case_id: uuid.UUID,
+    reviewer: Reviewer,
+    action: str,
+    policy_code: str | None,
+    pack: PolicyPack | None,
+    note: str,
+    session_id: uuid.UUID | None,
+    handle_ms: int,
+    revealed: bool,
+    now: datetime | None,
+    rationale: str,
+    to_tier: int | None,
+) -> DecisionResult:
+    """``_record_in`` for ``record_decision`` on SQLite: the same rules, the history read and the rows
+    written in SQLite's stored formats (``reviewer.decision_sqlite``)."""
+    rationale, now, source, pack_row = prepare_decision(
+        None,
+        conn,
+        pending,
+        reviewer=reviewer,
+        action=action,
+        policy_code=policy_code,
+        pack=pack,
+        rationale=rationale,
+        now=now,
+    )
+    read = history_as_stored(conn, case_id, source)
+    if read is None:
+        raise DecisionError(f"case {case_id} does not exist")
+    history, state = read
+    tier, status, new_tier = rule_on(
+        conn, state, history, action=action, to_tier=to_tier, pack=pack, session_id=session_id, now=now
+    )
+    cites = pack is not None and policy_code is not None
+    row = StoredDecision(
+        case_id,
+        reviewer,
+        session_id,
+        action,
+        policy_code,
+        pack_row,
+        pack.version if pack is not None and cites else None,
+        pack.sha256 if pack is not None and cites else None,
+        note,
+        handle_ms,
+        revealed,
+        rationale,
+        to_tier,
+        now,
+    )
+    decision_id = write_as_stored(
+        conn,
+        row,
+        source=source,
+        history=history,
+        state=state,
+        tier=tier,
+        status=status,
+        new_tier=new_tier,
+        lease=claim_after(status, session_id, now),
+    )
+    return DecisionResult(decision_id, case_id, action, status, policy_code=policy_code)
+
+
 def _write_one(
     session: Session | None,
     conn: Connection,
@@ -477,7 +563,7 @@ def _write_one(
     source: uuid.UUID,
 ) -> uuid.UUID:
     """Write one decision row with the case's new state; the lease follows the new status."""
-    lease = _claim_after(status, row.session_id, row.created_at)
+    lease = claim_after(status, row.session_id, row.created_at)
     (decision_id,) = write_decisions(
         session,
         conn,

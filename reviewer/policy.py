@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -150,16 +151,22 @@ class PolicyPack:
         """The tier at ``level`` (a level the pack lacks gets a plain "Tier N" and the top tier's SLA)."""
         return tier_of(self.tiers, level)
 
+    @cached_property
+    def _by_code(self) -> dict[str, PolicySection]:
+        """The sections by code (the first of a code, as a scan would find it), made on first use: every
+        decision asks for its section twice."""
+        by_code: dict[str, PolicySection] = {}
+        for sec in self.sections:
+            by_code.setdefault(sec.code, sec)
+        return by_code
+
     def section(self, code: str) -> PolicySection:
         """The section with this code; ``KeyError`` if the pack has none."""
-        for sec in self.sections:
-            if sec.code == code:
-                return sec
-        raise KeyError(code)
+        return self._by_code[code]
 
     def has_section(self, code: str) -> bool:
         """Whether the pack has a section with this code."""
-        return any(sec.code == code for sec in self.sections)
+        return code in self._by_code
 
     def check_allowed(self, code: str, action: str) -> PolicySection:
         """The section ``code``, if a decision citing it may take ``action``.

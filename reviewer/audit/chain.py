@@ -57,8 +57,13 @@ _INSERT_EVENT = Prepared(insert(_events), [c.key for c in _events.columns])
 _FIND_SOURCE = select(_sources.c.id).where(_sources.c.id == bindparam("b_source"))
 
 
+#: ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)``, its encoder
+#: made once (``json.dumps`` with any option builds a new one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical(payload: Mapping[str, Any]) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(payload)
 
 
 def event_hash(

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
@@ -60,7 +60,14 @@ def run_on_driver(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
     try:
         return driver.execute(sql, params)
     except base as exc:
-        raise DBAPIError.instance(sql, params, exc, base, dialect=conn.dialect) from exc
+        raise driver_error(conn, sql, params, exc) from exc
+
+
+def driver_error(conn: Connection, sql: str, params: Any, exc: Exception) -> StatementError:
+    """A driver error as SQLAlchemy's wrapper of it (what ``Connection.execute`` raises), for callers
+    that run several statements on the driver connection under one ``try``."""
+    base = conn.dialect.loaded_dbapi.Error
+    return DBAPIError.instance(sql, params, exc, base, dialect=conn.dialect)
 
 
 class Prepared:
@@ -108,7 +115,10 @@ class PreparedSelect:
         names = list(statement.selected_columns.keys())
         row_type = type("PreparedRow", (_Record, namedtuple("_Fields", names)), {"__slots__": ()})
         self._make: Callable[[list[Any]], Any] = getattr(row_type, "_make")  # noqa: B009
+        #: A row (attributes by label) from the values of one result row, as they are.
+        self.make_row: Callable[[Any], Any] = self._make
         self._plans: dict[str, tuple[str, list[Step], list[Processor]]] = {}
+        self._stored: dict[str, tuple[str, list[tuple[str | None, Any]], list[Processor]]] = {}
 
     def _plan(self, dialect: Dialect) -> tuple[str, list[Step], list[Processor]]:
         plan = self._plans.get(dialect.name)
@@ -121,6 +131,17 @@ class PreparedSelect:
             plan = (str(compiled), _steps(compiled, dialect), results)
             self._plans[dialect.name] = plan
         return plan
+
+    def stored_plan(self, dialect: Dialect) -> tuple[str, list[tuple[str | None, Any]], list[Processor]]:
+        """SQLite only: the SQL text, each positional parameter as ``(name, None)`` (a value to bind) or
+        ``(None, value)`` (a constant the statement carries, as stored), and each column's result
+        processor, for a caller that binds and reads values in their stored formats itself."""
+        stored = self._stored.get(dialect.name)
+        if stored is None:
+            assert dialect.name == "sqlite", "values as stored: SQLite only"
+            sql, steps, results = self._plan(dialect)
+            stored = self._stored[dialect.name] = (sql, [(n, const) for n, _p, const in steps], results)
+        return stored
 
     def rows_as_stored(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """SQLite only: every row for ``values`` as the driver returns it (no result processors), for
