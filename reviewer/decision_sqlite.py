@@ -26,7 +26,7 @@ from reviewer.audit.snapshots import AUDITED_COLUMNS
 from reviewer.case_history import CASE_HISTORY
 from reviewer.leases import CaseState
 from reviewer.models import Reviewer
-from reviewer.storage.prepared import driver_error
+from reviewer.storage.prepared import run_on_driver
 
 #: Every column of a decision row, in the order of the INSERT below and of the audit snapshot's values.
 DECISION_COLUMNS = (
@@ -85,19 +85,13 @@ def history_as_stored(
 ) -> tuple[list[Any], CaseState] | None:
     """``case_history``'s rows as stored (ids as hex: compare them with each other only) and the case's
     state (ids and times as the general path has them); None if there is no such case."""
-    driver: Any = conn.connection.driver_connection
-    sql, binds, results = CASE_HISTORY.stored_plan(conn.dialect)
-    bound = {"b_case": case_id.hex, "b_source": id_forms(source)[0]}
-    params = tuple([const if name is None else bound[name] for name, const in binds])
-    try:
-        raw = driver.execute(sql, params).fetchall()
-    except driver.Error as exc:  # sqlite3.Error: raised as Connection.execute would raise it
-        raise driver_error(conn, sql, params, exc) from exc
+    raw = CASE_HISTORY.rows_as_stored(conn, {"b_case": case_id, "b_source": source})
     if not raw:
         return None
     first = raw[0]
     holder, expires = first[3], first[4]
     if holder is not None or expires is not None:
+        results = CASE_HISTORY.result_processors(conn.dialect)
         holder = None if holder is None else results[3](holder)  # type: ignore[misc]
         expires = None if expires is None else results[4](expires)  # type: ignore[misc]
     make = CASE_HISTORY.make_row
@@ -139,7 +133,6 @@ def write_as_stored(
     """Insert the decision, set the case's status, tier and lease, append the event recording both, as
     ``write_decisions`` would for one decision; returns the decision's id. ``history`` and ``state``:
     what :func:`history_as_stored` read in this transaction."""
-    driver: Any = conn.connection.driver_connection
     now, case_id, session_id, pack_row, reviewer = d.now, d.case_id, d.session_id, d.pack_row, d.reviewer
     holder, expires = lease
     decision_id = uuid.uuid4()
@@ -228,13 +221,7 @@ def write_as_stored(
         state_seq,
         case_hex,
     )
-    statement = _INSERT_DECISION
-    try:
-        driver.execute(statement, decision)
-        statement = _UPDATE_CASE
-        driver.execute(statement, case_row)
-        statement = _INSERT_EVENT
-        driver.execute(statement, event)
-    except driver.Error as exc:
-        raise driver_error(conn, statement, None, exc) from exc
+    run_on_driver(conn, _INSERT_DECISION, decision)
+    run_on_driver(conn, _UPDATE_CASE, case_row)
+    run_on_driver(conn, _INSERT_EVENT, event)
     return decision_id

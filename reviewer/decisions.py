@@ -520,7 +520,7 @@ def _record_sqlite(
     tier, status, new_tier = rule_on(
         conn, state, history, action=action, to_tier=to_tier, pack=pack, session_id=session_id, now=now
     )
-    cites = pack is not None and policy_code is not None
+    cited = cited_policy(pack, policy_code, pack_row)
     row = StoredDecision(
         case_id,
         reviewer,
@@ -528,8 +528,8 @@ def _record_sqlite(
         action,
         policy_code,
         pack_row,
-        pack.version if pack is not None and cites else None,
-        pack.sha256 if pack is not None and cites else None,
+        cited.get("policy_version"),
+        cited.get("policy_sha256"),
         note,
         handle_ms,
         revealed,

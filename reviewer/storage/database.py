@@ -69,9 +69,10 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
-def _commit_on_driver(conn: Connection, driver: Any) -> None:
+def _commit_on_driver(conn: Connection) -> None:
     """COMMIT the driver's transaction (one SQLAlchemy did not begin); a driver error wrapped as
     SQLAlchemy's commit would wrap it."""
+    driver: Any = conn.connection.driver_connection
     try:
         driver.commit()
     except driver.Error as exc:
@@ -160,16 +161,12 @@ class Database:
                 # begin/commit bookkeeping and events cost ~20 us, as much as SQLite's BEGIN). A statement
                 # run through SQLAlchemy in the block begins SQLAlchemy's transaction on top of this one
                 # (the begin event sees the driver's and issues nothing); it is then committed through it.
-                driver: Any = conn.connection.driver_connection
-                try:
-                    driver.execute("BEGIN IMMEDIATE")
-                except driver.Error as exc:
-                    raise driver_error(conn, "BEGIN IMMEDIATE", (), exc) from exc
+                run_on_driver(conn, "BEGIN IMMEDIATE", ())
                 yield conn
                 if conn.in_transaction():
                     conn.commit()
                 else:
-                    _commit_on_driver(conn, driver)
+                    _commit_on_driver(conn)
             except BaseException:
                 self._core = None
                 conn.close()  # back to the pool, which rolls the driver's transaction back

@@ -118,7 +118,6 @@ class PreparedSelect:
         #: A row (attributes by label) from the values of one result row, as they are.
         self.make_row: Callable[[Any], Any] = self._make
         self._plans: dict[str, tuple[str, list[Step], list[Processor]]] = {}
-        self._stored: dict[str, tuple[str, list[tuple[str | None, Any]], list[Processor]]] = {}
 
     def _plan(self, dialect: Dialect) -> tuple[str, list[Step], list[Processor]]:
         plan = self._plans.get(dialect.name)
@@ -132,16 +131,10 @@ class PreparedSelect:
             self._plans[dialect.name] = plan
         return plan
 
-    def stored_plan(self, dialect: Dialect) -> tuple[str, list[tuple[str | None, Any]], list[Processor]]:
-        """SQLite only: the SQL text, each positional parameter as ``(name, None)`` (a value to bind) or
-        ``(None, value)`` (a constant the statement carries, as stored), and each column's result
-        processor, for a caller that binds and reads values in their stored formats itself."""
-        stored = self._stored.get(dialect.name)
-        if stored is None:
-            assert dialect.name == "sqlite", "values as stored: SQLite only"
-            sql, steps, results = self._plan(dialect)
-            stored = self._stored[dialect.name] = (sql, [(n, const) for n, _p, const in steps], results)
-        return stored
+    def result_processors(self, dialect: Dialect) -> list[Processor]:
+        """Each column's result processor (None: the stored value is the value), for a caller that reads
+        rows as stored (:meth:`rows_as_stored`) and converts only some of their values."""
+        return self._plan(dialect)[2]
 
     def rows_as_stored(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """SQLite only: every row for ``values`` as the driver returns it (no result processors), for
