@@ -1,6 +1,13 @@
-"""Typed SQLAlchemy 2.0 models of the review domain."""
+"""Typed SQLAlchemy 2.0 models of the review domain.
 
-from reviewer.models import metrics as _metrics  # noqa: F401  (the rollup tables, schema 0009)
+The metrics rollups' models (``reviewer.models.metrics``, schema 0009) are not imported here: nothing
+reads those tables through them (``reviewer.metrics`` queries them in SQL), so the app's start builds
+neither their nine classes nor their mappers. What needs every table (the migrations' comparison with the
+models) asks :func:`complete_metadata`.
+"""
+
+from sqlalchemy import MetaData
+
 from reviewer.models.base import Base, table_of
 from reviewer.models.dsa import SorAmendment
 from reviewer.models.entities import (
@@ -38,6 +45,14 @@ from reviewer.models.types import UTCDateTime, new_id
 from reviewer.models.vault import CaseTerm, VaultRecord
 from reviewer.models.wellbeing import BREAK_KINDS, BreakRecord
 
+
+def complete_metadata() -> MetaData:
+    """``Base.metadata`` with every table of the schema, the metrics rollups' included."""
+    import reviewer.models.metrics  # noqa: F401 (registers its tables on Base.metadata)
+
+    return Base.metadata
+
+
 __all__ = [
     "BREAK_KINDS",
     "BreakRecord",
@@ -58,6 +73,7 @@ __all__ = [
     "Case",
     "CaseTerm",
     "Channel",
+    "complete_metadata",
     "Decision",
     "Investigation",
     "InvestigationMember",

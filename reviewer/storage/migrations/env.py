@@ -2,13 +2,13 @@
 
 from alembic import context
 
-from reviewer.models import Base
+from reviewer.models import complete_metadata
 
 config = context.config
 connection = config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=complete_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from reviewer.models import Base
+from reviewer.models import complete_metadata
 from reviewer.paths import sqlite_url
 from reviewer.queue_search import is_search_index
 from reviewer.storage.database import Database
@@ -18,7 +18,7 @@ def test_upgrade_from_empty_database_creates_every_table(tmp_path: Path) -> None
     try:
         assert current_revision(db) == head_revision()
         tables = set(inspect(db.engine).get_table_names())
-        assert set(Base.metadata.tables) <= tables
+        assert set(complete_metadata().tables) <= tables
         assert upgrade(db) is False  # already at head: nothing runs
     finally:
         db.dispose()
@@ -33,7 +33,7 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
         with db.engine.connect() as conn:
             # The search indexes of schema 0016 (FTS5 tables, pg_trgm indexes) have no model.
             opts = {"include_name": lambda name, _type, _parent: not is_search_index(name)}
-            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), complete_metadata())
         assert diff == []
     finally:
         db.dispose()

@@ -39,6 +39,7 @@ DEFERRED = (
     "alembic",
     "reviewer.investigations",
     "reviewer.policy_gaps",
+    "reviewer.models.metrics",  # the rollups are read in SQL; their models only describe the schema
 )
 
 FIRST_USE_MODULES = (
