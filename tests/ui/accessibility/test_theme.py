@@ -8,7 +8,16 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.support.modal import when_modal
@@ -85,6 +94,31 @@ def test_every_theme_has_a_focus_rule_for_each_focusable_kind(theme: str) -> Non
     selectors = " ".join(re.findall(r"([^{}]+)\{", sheet))
     for kind in FOCUSABLE:
         assert re.search(rf"\b{kind}:focus\b", selectors), (theme, kind)
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_a_focused_button_shows_its_whole_label(theme: str, qtbot: QtBot, qapp: QApplication) -> None:
+    """A button is sized once, before it takes focus: the focused look must leave its label the room the
+    size was measured for (the standard theme padded only the focused state: "lose (Enter / Esc")."""
+    apply_theme(qapp, theme)
+    row = QWidget()
+    qtbot.addWidget(row)
+    layout = QHBoxLayout(row)
+    buttons = [QPushButton(text) for text in ("Close (Enter / Esc)", "Apply (Ctrl+Enter)", "OK")]
+    for button in buttons:
+        layout.addWidget(button)
+    with qtbot.waitExposed(row):
+        row.show()
+    with qtbot.waitActive(row):
+        row.activateWindow()
+    for button in buttons:
+        button.setFocus()
+        qtbot.waitUntil(button.hasFocus, timeout=UI_WAIT_MS)
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        assert option.state & QStyle.StateFlag.State_HasFocus
+        room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
+        assert button.fontMetrics().horizontalAdvance(button.text()) <= room.width(), (theme, button.text())
 
 
 def test_palette_command_switches_theme_and_it_is_kept(open_window, qtbot: QtBot, qapp: QApplication) -> None:  # type: ignore[no-untyped-def]
