@@ -29,6 +29,7 @@ from reviewer.wellbeing.severity import (
 from ui.review.media_canvas import MediaCanvas
 from ui.review.preview_cache import PreparedPreview
 from ui.shell.elided import ElidedLabel
+from ui.shell.exposure import on_screen
 from ui.shell.plain import plain_label, set_rich
 
 
@@ -261,8 +262,9 @@ class PreviewPane(QWidget):
 
     def paint_now(self) -> bool:
         """Lay out and paint the pane at once (a case switch: header, warning and media on screen before
-        the rest of the window repaints). False when it is not on screen (hidden, a break, a test)."""
-        if not self.isVisible() or not self.updatesEnabled():
+        the rest of the window repaints). False when it is not on screen (hidden, a break, a test, or a
+        window shown but not exposed yet: it paints the case inside its first expose)."""
+        if not on_screen(self) or not self.updatesEnabled():
             return False
         layout = self.layout()
         if layout is not None:

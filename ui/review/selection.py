@@ -28,6 +28,7 @@ from ui.review.preview_cache import PreparedPreview, PreviewCache
 from ui.review.preview_pane import PreviewPane
 from ui.review.queue_model import QueueModel
 from ui.shell.context import AppContext
+from ui.shell.exposure import after_exposed, on_screen
 
 PREFETCH = 6
 #: Prefetch (and the rest of :meth:`Selection.after_paint`) starts after the shown case's paint (its loads
@@ -63,6 +64,7 @@ class Selection(QObject):
         self._settle_view: CaseView | None = None  # shown, ``case_settled`` not emitted yet
         self._after_paint: list[Callable[[], None]] = []
         self._painting_now = False
+        self._awaiting_expose = False  # a case was shown before the window's first expose
         self._prefetch_timer = QTimer(self)
         self._prefetch_timer.setSingleShot(True)
         self._prefetch_timer.setInterval(PREFETCH_AFTER_MS)
@@ -149,14 +151,15 @@ class Selection(QObject):
             self.preview.show_loading(external_id)
             self._load(case_id, show=True)
         self._prefetch_due = True
-        if not self._prefetch_timer.isActive():  # _display may have asked for the next turn already
+        # _display may have asked for the next turn already, or for the window's first expose.
+        if not self._prefetch_timer.isActive() and not self._awaiting_expose:
             self._prefetch_timer.start(PREFETCH_AFTER_MS)
 
     def after_paint(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the case being switched to has painted (at the latest after
         ``PREFETCH_AFTER_MS``): background reads that must not compete with the switch."""
         self._after_paint.append(work)
-        if not self._prefetch_timer.isActive():
+        if not self._prefetch_timer.isActive() and not self._awaiting_expose:
             self._prefetch_timer.start(PREFETCH_AFTER_MS)
 
     # -- loading ---------------------------------------------------------------------------------
@@ -209,7 +212,17 @@ class Selection(QObject):
         finally:
             self._painting_now = False
         self._settle_view = view
-        self._prefetch_timer.start(0 if painted else PREFETCH_AFTER_MS)
+        if painted:
+            self._prefetch_timer.start(0)
+        elif self.preview.isVisible() and not on_screen(self.preview):
+            # The window is shown but not exposed yet (the start): it paints the case inside its first
+            # expose, and what waits for the paint waits for that, however late it comes.
+            self._prefetch_timer.stop()
+            if not self._awaiting_expose:
+                self._awaiting_expose = True
+                after_exposed(self.preview, self._exposed)
+        else:
+            self._prefetch_timer.start(PREFETCH_AFTER_MS)
         if view is not None and view.status in WORKABLE_STATUSES:  # a decided case is looked at, never claimed
             self._claim(view.id)
         self.case_shown.emit(view)
@@ -236,6 +249,11 @@ class Selection(QObject):
                 c.id for c in (self.model.case_at(r) for r in range(max(0, row - 2), row + PREFETCH + 2)) if c
             }
             self._views = {k: v for k, v in self._views.items() if k in keep}
+
+    def _exposed(self) -> None:
+        """The window's first expose is done (the case shown before it painted inside it)."""
+        self._awaiting_expose = False
+        self._prefetch_timer.start(0)
 
     def _on_painted(self) -> None:
         if not self._painting_now:  # a paint inside the switch: the switch finishes first

@@ -41,6 +41,7 @@ from ui.commands.registry import ActionRegistry
 from ui.commands.spec import ActionSpec
 from ui.shell import at_rest_label, heap
 from ui.shell.context import AppContext, start_context
+from ui.shell.exposure import after_exposed
 from ui.shell.frame import Frame
 from ui.shell.plain import message_box
 from ui.shell.prefs import Preferences, load_wellbeing_settings
@@ -154,6 +155,11 @@ class MainWindow(Frame):
 
     def _first_case_shown(self, _view: object) -> None:
         self.review.selection.case_shown.disconnect(self._first_case_shown)
+        # Shown before the window's first expose (read before the build was done), the case is painted
+        # inside that expose: what follows its paint waits for it.
+        after_exposed(self, self._first_case_on_screen)
+
+    def _first_case_on_screen(self) -> None:
         self.started()
         QTimer.singleShot(LATE_START_MS, self._start_late)
         QTimer.singleShot(BACKUP_DELAY_MS, self._after_first_case)

@@ -39,3 +39,39 @@ def test_the_backup_waits_for_the_first_case_even_when_its_load_is_slow(
     qtbot.waitUntil(lambda: "backup" in order, timeout=UI_WAIT_MS)
     assert order == ["case", "backup"]
     w.shutdown()
+
+
+def test_what_follows_the_first_case_waits_for_the_windows_first_expose(
+    db: Database, pack, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first case can be read before the window is exposed (a loaded machine: the read wins the race
+    with the build). The window then paints it inside its first expose, and the key filters, the late
+    start (the sync engine's imports: ~0.4 s under load, measured) and the prefetch wait for that expose:
+    before this, they ran first and held the first paint up."""
+    build_demo(db, DemoSpec(cases=8, seed=2, images=2), now=NOW)
+    monkeypatch.setattr(main_window, "BACKUP_DELAY_MS", 10 * UI_WAIT_MS)  # no fallback start in this test
+    ctx = start_context(db, pack, backup=False)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.winId()  # its platform window exists; not shown, so not exposed
+    handle = w.windowHandle()
+    assert handle is not None and not handle.isExposed()
+    sel = w.review.selection
+    shown: list[object] = []
+    sel.case_shown.connect(lambda view: shown.append(view) if view is not None else None)
+    qtbot.waitUntil(lambda: bool(shown), timeout=UI_WAIT_MS)
+    assert w._when_started is not None  # the key filters wait for the paint
+    assert not w._late_started
+
+    # Shown but not exposed yet (show() only asks for the window): a case shown now is painted inside
+    # the first expose, and its prefetch waits for that too.
+    settled: list[object] = []
+    sel.case_settled.connect(settled.append)
+    w.show()
+    sel.redisplay()
+    assert not handle.isExposed(), "the platform exposes a window through the event loop, after show()"
+    assert not sel._prefetch_timer.isActive() and not settled
+    qtbot.waitUntil(lambda: w._late_started, timeout=UI_WAIT_MS)
+    assert w._when_started is None
+    qtbot.waitUntil(lambda: bool(settled), timeout=UI_WAIT_MS)
+    w.shutdown()
