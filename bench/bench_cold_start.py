@@ -20,6 +20,12 @@ session and a claim; claims are cleared between runs so every run shows the same
   is the run-to-run spread);
 * ``cold_start_no_backup`` — ``backup=False``.
 
+``cold_start_floor_ms``: the bare baseline, interleaved with the no-backup runs: a process that imports what
+any such app imports (PySide6's widgets and SQLAlchemy's ORM), makes the QApplication and paints one
+label, timed the same way (to its first expose). No start of this app can beat it, and it moves with the
+machine: this VM's speed drifts by tens of per cent between hours, so ``cold_start_ratio_to_floor`` is
+the figure that compares runs on different days.
+
 ``cold_start_no_backup_cpu_ms``: the child's CPU time (user + system, all its threads) up to the first
 case, a figure a busy machine does not distort. Target: < 1.0 s. The OS page cache is warm (the copy was just written): "cold" means a new process.
 
@@ -87,6 +93,42 @@ app.exec()
 """
 
 
+FLOOR = r"""
+import os, sys, time, json
+T = {"proc": time.time()}
+import sqlalchemy.orm  # noqa: F401
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+T["imports"] = time.time()
+app = QApplication([])
+w = QLabel("first case")
+w.resize(1480, 900)
+def painted():
+    handle = w.windowHandle()
+    if handle is None or not handle.isExposed():
+        QTimer.singleShot(0, painted)
+        return
+    T["case_shown"] = time.time()
+    print("BENCH " + json.dumps(T), flush=True)
+    os._exit(0)
+w.show()
+QTimer.singleShot(0, painted)
+QTimer.singleShot(60000, lambda: os._exit(3))
+app.exec()
+"""
+
+
+def _floor() -> float:
+    """One run of the bare baseline (``FLOOR``): process start to its label painted, ms."""
+    env = {k: v for k, v in env_offscreen().items() if k != "PYTHONDONTWRITEBYTECODE"}
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, "-c", FLOOR], env=env, capture_output=True, text=True, timeout=120)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"floor child failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return (json.loads(line[6:])["case_shown"] - t0) * 1000
+
+
 def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
     code = f"ROOT={str(ROOT)!r}; DB={str(db)!r}; SETTINGS={str(settings)!r}; BACKUP={backup!r}\n" + CHILD
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -116,9 +158,15 @@ def run(runs: int = RUNS) -> dict[str, float]:
         out: dict[str, float] = {}
         for backup, name in ((False, "cold_start_no_backup"), (True, "cold_start")):
             _one(db, tmp / "qs", backup)  # warm-up: byte-compile caches, page cache
-            samples = [_one(db, tmp / "qs", backup) for _ in range(runs)]
+            samples, floors = [], []
+            for _ in range(runs):
+                samples.append(_one(db, tmp / "qs", backup))
+                if not backup:
+                    floors.append(_floor())
             out[f"{name}_ms"] = r2(med([s["case_shown"] for s in samples]))
             if not backup:
+                out["cold_start_floor_ms"] = r2(med(floors))
+                out["cold_start_ratio_to_floor"] = r2(out[f"{name}_ms"] / out["cold_start_floor_ms"])
                 for mark in ("proc", "imports", "db_open", "context", "window_built", "shown", "case_announced", "cpu"):
                     out[f"{name}_{mark}_ms"] = r2(med([s[mark] for s in samples]))
         return out
