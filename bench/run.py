@@ -200,7 +200,10 @@ def main() -> int:
     if args.only and out.exists():  # keep the other benchmarks' last figures
         try:
             old = json.loads(out.read_text())
-            payload["results"] = {**old.get("results", {}), **results}
+            merged = {**old.get("results", {}), **results}
+            payload["results"] = merged
+            # The whole bench's time, as composed: each benchmark's last run (not this partial run's).
+            payload["total_seconds"] = round(sum(r.get("seconds", 0) for r in merged.values()), 1)
         except (ValueError, OSError):
             pass
     tmp = out.with_suffix(".tmp")
