@@ -24,7 +24,7 @@ session and a claim; claims are cleared between runs so every run shows the same
 any such app imports (PySide6's widgets and SQLAlchemy's ORM), makes the QApplication and paints one
 label, timed the same way (to its first expose). No start of this app can beat it, and it moves with the
 machine: this VM's speed drifts by tens of per cent between hours, so ``cold_start_ratio_to_floor`` is
-the figure that compares runs on different days.
+a figure less moved by that drift than the milliseconds (though not free of it: 2.10–2.64× in one afternoon).
 
 ``cold_start_no_backup_cpu_ms``: the child's CPU time (user + system, all its threads) up to the first
 case, a figure a busy machine does not distort. Target: < 1.0 s. The OS page cache is warm (the copy was just written): "cold" means a new process.
@@ -47,6 +47,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import ROOT, busy_load, copy_million_db, env_offscreen, load_requested, med, r2
 
 RUNS = 5
+
+#: Both children's end: ``w`` painted, then the milestones ``T`` printed and the process gone.
+PAINTED = r"""
+def painted():
+    # The window paints synchronously inside its expose event, so once it is exposed, a timer that runs
+    # after that event sees the case painted. Until then the loop turns over (nothing else is waiting).
+    handle = w.windowHandle()
+    if handle is None or not handle.isExposed():
+        QTimer.singleShot(0, painted)
+        return
+    T["case_shown"] = time.time()
+    print("BENCH " + json.dumps(T), flush=True)
+    os._exit(0)  # measure start-up only; a temp copy, nothing to save
+"""
 
 CHILD = r"""
 import os, sys, time, json
@@ -71,16 +85,7 @@ ctx = start_context(db, pack, backup=BACKUP)
 T["context"] = time.time()
 w = MainWindow(ctx)
 T["window_built"] = time.time()
-def painted():
-    # The window paints synchronously inside its expose event, so once it is exposed, a timer that runs
-    # after that event sees the case painted. Until then the loop turns over (nothing else is waiting).
-    handle = w.windowHandle()
-    if handle is None or not handle.isExposed():
-        QTimer.singleShot(0, painted)
-        return
-    T["case_shown"] = time.time()
-    print("BENCH " + json.dumps(T), flush=True)
-    os._exit(0)  # measure start-up only; a temp copy, nothing to save
+PAINTED
 def shown(view):
     if view is not None and "case_announced" not in T:
         T["case_announced"] = time.time()
@@ -90,7 +95,7 @@ w.show()
 T["shown"] = time.time()
 QTimer.singleShot(60000, lambda: os._exit(3))
 app.exec()
-"""
+""".replace("PAINTED\n", PAINTED.lstrip("\n"))
 
 
 FLOOR = r"""
@@ -103,19 +108,12 @@ T["imports"] = time.time()
 app = QApplication([])
 w = QLabel("first case")
 w.resize(1480, 900)
-def painted():
-    handle = w.windowHandle()
-    if handle is None or not handle.isExposed():
-        QTimer.singleShot(0, painted)
-        return
-    T["case_shown"] = time.time()
-    print("BENCH " + json.dumps(T), flush=True)
-    os._exit(0)
+PAINTED
 w.show()
 QTimer.singleShot(0, painted)
 QTimer.singleShot(60000, lambda: os._exit(3))
 app.exec()
-"""
+""".replace("PAINTED\n", PAINTED.lstrip("\n"))
 
 
 def _floor() -> float:
