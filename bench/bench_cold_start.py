@@ -24,7 +24,7 @@ session and a claim; claims are cleared between runs so every run shows the same
 any such app imports (PySide6's widgets and SQLAlchemy's ORM), makes the QApplication and paints one
 label, timed the same way (to its first expose). No start of this app can beat it, and it moves with the
 machine: this VM's speed drifts by tens of per cent between hours, so ``cold_start_ratio_to_floor`` is
-a figure less moved by that drift than the milliseconds (though not free of it: 2.10–2.64× in one afternoon).
+less moved by that drift than the milliseconds (though not free of it: 2.10–2.64× in one afternoon).
 
 ``cold_start_no_backup_cpu_ms``: the child's CPU time (user + system, all its threads) up to the first
 case, a figure a busy machine does not distort. Target: < 1.0 s. The OS page cache is warm (the copy was just written): "cold" means a new process.
