@@ -165,7 +165,8 @@ def run(runs: int = RUNS) -> dict[str, float]:
             if not backup:
                 out["cold_start_floor_ms"] = r2(med(floors))
                 out["cold_start_ratio_to_floor"] = r2(out[f"{name}_ms"] / out["cold_start_floor_ms"])
-                for mark in ("proc", "imports", "db_open", "context", "window_built", "shown", "case_announced", "cpu"):
+                marks = ("proc", "imports", "db_open", "context", "window_built", "shown", "case_announced", "cpu")
+                for mark in marks:
                     out[f"{name}_{mark}_ms"] = r2(med([s[mark] for s in samples]))
         return out
 
