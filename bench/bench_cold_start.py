@@ -116,20 +116,8 @@ app.exec()
 """.replace("PAINTED\n", PAINTED.lstrip("\n"))
 
 
-def _floor() -> float:
-    """One run of the bare baseline (``FLOOR``): process start to its label painted, ms."""
-    env = {k: v for k, v in env_offscreen().items() if k != "PYTHONDONTWRITEBYTECODE"}
-    t0 = time.time()
-    proc = subprocess.run([sys.executable, "-c", FLOOR], env=env, capture_output=True, text=True, timeout=120)
-    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
-    if line is None:
-        raise RuntimeError(f"floor child failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return (json.loads(line[6:])["case_shown"] - t0) * 1000
-
-
-def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
-    code = f"ROOT={str(ROOT)!r}; DB={str(db)!r}; SETTINGS={str(settings)!r}; BACKUP={backup!r}\n" + CHILD
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _child(code: str) -> dict[str, float]:
+    """Run one child (``CHILD`` or ``FLOOR``); its milestones in ms from just before its process started."""
     t0 = time.time()
     # Byte-code caches are written (the warm-up run writes them), as on a user's machine: a
     # PYTHONDONTWRITEBYTECODE in the bench's environment would have every run compile the app again.
@@ -138,7 +126,18 @@ def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"child failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    marks = json.loads(line[6:])
+    return {k: (v - t0) * 1000 for k, v in json.loads(line[6:]).items()}
+
+
+def _floor() -> float:
+    """One run of the bare baseline (``FLOOR``): process start to its label painted, ms."""
+    return _child(FLOOR)["case_shown"]
+
+
+def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
+    code = f"ROOT={str(ROOT)!r}; DB={str(db)!r}; SETTINGS={str(settings)!r}; BACKUP={backup!r}\n" + CHILD
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    marks = _child(code)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_ms = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
     with sqlite3.connect(db) as con:  # the next run starts from the same state
@@ -146,7 +145,7 @@ def _one(db: Path, settings: Path, backup: bool) -> dict[str, float]:
             'UPDATE "case" SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by IS NOT NULL'
         )
     con.close()
-    return {k: (v - t0) * 1000 for k, v in marks.items()} | {"cpu": cpu_ms}
+    return marks | {"cpu": cpu_ms}
 
 
 def run(runs: int = RUNS) -> dict[str, float]:

@@ -93,8 +93,9 @@ def _focused(env: dict[str, str]) -> str:
     ).stdout.strip()
 
 
-def close_on_return(env: dict[str, str], dialog: str, presses: int = 3) -> None:
-    """Give ``dialog`` the input focus, wait until it has it, press Return, and wait for it to close.
+def close_on_return(env: dict[str, str], dialog: str, name: str, presses: int = 3) -> None:
+    """Give ``dialog`` (the window named ``name``) the input focus, wait until it has it, press Return, and
+    wait for it to close.
 
     Qt hands a key to the window it knows as focused: a Return sent while a dialog is mapped but before its
     focus-in reached Qt goes to the window behind it and is lost (one CI run in many timed out so). The
@@ -103,19 +104,19 @@ def close_on_return(env: dict[str, str], dialog: str, presses: int = 3) -> None:
     """
 
     def closed() -> bool:
-        return not _visible(env, "Session summary")
+        return not _visible(env, name)
 
     for attempt in range(1, presses + 1):
         xdotool = ["xdotool", "windowfocus", "--sync", dialog]
         subprocess.run(xdotool, env=env, check=False, timeout=PROCESS_WAIT_S)
         wait_for(
             lambda: _focused(env) == dialog or closed(),
-            "the summary to have the input focus",
+            f"{name} to have the input focus",
         )
         xdotool = ["xdotool", "key", "--window", dialog, "Return"]
         subprocess.run(xdotool, env=env, check=False, timeout=PROCESS_WAIT_S)
         try:
-            wait_for(closed, "the summary to close on Return", PROCESS_WAIT_S / presses)
+            wait_for(closed, f"{name} to close on Return", PROCESS_WAIT_S / presses)
             return
         except AssertionError:
             if attempt == presses:
@@ -214,7 +215,7 @@ def test_real_window_real_keys(display: str, tmp_path: Path) -> None:
         assert summary, "the end-of-session summary did not appear"
         # Two states apart, so a failure says which step did not happen: the summary closes on Return,
         # then the app exits (its session end, workers, database).
-        close_on_return(env, summary[0])
+        close_on_return(env, summary[0], "Session summary")
         try:
             code = app.wait(PROCESS_WAIT_S)
         except subprocess.TimeoutExpired:
