@@ -1,15 +1,19 @@
-"""JSON Lines import: validate every line first, then write everything in one transaction or nothing.
+"""JSON Lines import: validate every line, write everything in one transaction or nothing.
 
 Media paths are resolved inside the media root (the import file's folder unless told otherwise); a path
 that escapes it — ``..``, absolute, or a symlink pointing out — is refused before any byte is read.
 
-Two passes. ``parse_file`` (pass 1, ``reviewer.importing.parsing``) validates every line — a big file in
-worker processes, one byte range each — and keeps the valid cases compactly, column by column, with their
-ids drawn and their texts sealed and index terms made by the vault's keys (so the vault is opened, or
-made at first need, before pass 1); any bad line stops the import before a case is written (no write
-transaction for them). Pass 2 writes them in one write transaction (``reviewer.importing.writing``):
-media resolved again and copied in, PDQ hashes of distinct images, rows in batches of one range each,
-one audit event. Memory is bounded by a batch and the file's case ids, not by the whole file.
+Two passes, overlapped. Pass 1 (``reviewer.importing.parsing.validate_file``) validates the file range by
+range — a big file in worker processes — and gives each range's valid cases compactly, column by column,
+with their ids drawn and their texts sealed and index terms made by the vault's keys (so the vault is
+opened, or made at first need, before pass 1). Pass 2 writes each range as soon as it is validated, in
+file order, in one write transaction: media resolved again and copied in, PDQ hashes of distinct images,
+rows in batches of one range each, and at the end one audit event. So a big import costs about its write
+alone: the validation runs on the other cores meanwhile.
+
+All or nothing: at the first bad line (or a case id already in the database) the transaction is rolled
+back at once and nothing more is written, but the rest of the file is still validated, so the refusal
+lists every problem by line number. Memory is bounded by a few ranges and the file's case ids.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from __future__ import annotations
 import gc
 from array import array
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import select
@@ -32,11 +37,14 @@ from reviewer.importing.parsing import (
     MAX_ERRORS_KEPT,
     MAX_LINE_BYTES,
     MAX_MEDIA_BYTES,
+    Batch,
+    Chunk,
     MediaResolver,
     Parsed,
-    parse_file,
+    explain_document,
     resolve_media,
     utc_text,
+    validate_file,
 )
 from reviewer.importing.writing import Sink, sink_for
 from reviewer.media.arrival import Deriver
@@ -60,7 +68,6 @@ __all__ = [
     "ImportReport",
     "Parsed",
     "import_file",
-    "parse_file",
     "resolve_media",
 ]
 
@@ -96,21 +103,53 @@ def import_file(
     media_root = media_root or path.parent
     # No keyring and no opt-in: refused here, before anything is read. None: a team server, no vault.
     vault = ensure_vault(db)
+    parsed = Parsed()
     with _collector_paused():
-        parsed = parse_file(path, media_root, None if vault is None else vault.bulk_sealer())
-        try:
-            if parsed.error_count:
-                raise ImportFailed(parsed.errors, parsed.error_count)
-            if not parsed.cases:
-                raise ImportFailed([], 0, message=f"no cases in {visible(str(path))}")
-            try:
-                return _write(db, vault, path, parsed, media_root, actor, now or utcnow())
-            except OSError as exc:  # copying media: a full disk, a read-only media folder
-                where = exc.filename if exc.filename is not None else db.media_dir
-                reason = describe_os_error(exc, f"write {where}")
-                raise ImportFailed([], 0, message=f"import refused, nothing written: {reason}") from None
-        finally:
-            parsed.close()
+        chunks = validate_file(path, media_root, None if vault is None else vault.bulk_sealer())
+        with closing(chunks):
+            batches = _writable(parsed, chunks)
+            report, known = None, False
+            first = next(batches, None)
+            if first is not None:
+                try:
+                    report = _write(db, vault, path, parsed, chain([first], batches), media_root, actor, now)
+                except _Refused as refused:  # rolled back already
+                    known = refused.known_ids
+                except OSError as exc:  # copying media: a full disk, a read-only media folder
+                    where = exc.filename if exc.filename is not None else db.media_dir
+                    reason = describe_os_error(exc, f"write {where}")
+                    raise ImportFailed([], 0, message=f"import refused, nothing written: {reason}") from None
+            for _ in batches:  # a refused import: the rest of the file validated, for every problem in it
+                pass
+    explain_document(path, parsed)
+    if parsed.error_count:
+        raise ImportFailed(parsed.errors, parsed.error_count)
+    if known:
+        _refuse_known_ids(db, vault, parsed)
+    if report is None:
+        raise ImportFailed([], 0, message=f"no cases in {visible(str(path))}")
+    return report
+
+
+class _Refused(Exception):
+    """The import cannot be written: roll its transaction back now, tell why once the file is read."""
+
+    def __init__(self, *, known_ids: bool = False) -> None:
+        super().__init__()
+        self.known_ids = known_ids
+
+
+def _writable(parsed: Parsed, chunks: Iterator[tuple[Chunk, int]]) -> Iterator[Batch | None]:
+    """The batches to write, as the ranges are validated; one None when the first problem is found (the
+    rest of the file is still validated when this is iterated on, for its problems, but gives nothing)."""
+    told = False
+    for chunk, size in chunks:
+        blob = parsed.add(chunk, size)
+        if blob is not None:
+            yield Batch.loads(blob)
+        elif parsed.error_count and not told:
+            told = True
+            yield None
 
 
 @contextmanager
@@ -128,8 +167,16 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _write(
-    db: Database, vault: Vault | None, path: Path, parsed: Parsed, media_root: Path, actor: str, now: datetime
+    db: Database,
+    vault: Vault | None,
+    path: Path,
+    parsed: Parsed,
+    batches: Iterator[Batch | None],
+    media_root: Path,
+    actor: str,
+    now: datetime | None,
 ) -> ImportReport:
+    """Write the batches as they come in one transaction; _Refused (after the rollback) on a problem."""
     # A team server has no vault: texts stay plain, media go into its media_blob table.
     store: MediaStore | BlobStore = MediaStore(db.media_dir, vault) if vault is not None else BlobStore(db)
     report = ImportReport()
@@ -138,14 +185,17 @@ def _write(
     deriver = Deriver(store) if isinstance(store, MediaStore) else None
     try:
         with db.write() as session:
+            when = now or utcnow()  # the import's time: taken once its write lock is held
             sink = sink_for(session, vault)
-            _refuse_known_ids(sink, parsed)
-            sink.prepare(parsed.cases, parsed.items)
+            check_ids = sink.has_cases()  # (this import's own ids are unique: pass 1 checks that)
+            sink.prepare(*parsed.projected(path.stat().st_size))
             ok = False
             try:
-                _write_records(
-                    sink, vault is not None, parsed, media_root, store, now, report, new_media, deriver
-                )
+                rows = _Rows(sink, vault is not None, media_root, store, when, report, new_media, deriver)
+                for batch in batches:
+                    if batch is None or (check_ids and sink.existing_ids(list(batch.external_id))):
+                        raise _Refused(known_ids=batch is not None)
+                    rows.write(batch)
                 ok = True
             finally:
                 sink.finish(ok)
@@ -161,7 +211,7 @@ def _write(
                     "items": report.items,
                     "media": report.media_files,
                 },
-                now=now,
+                now=when,
             )
     except BaseException:
         # The transaction rolled back; media copied for it that nothing else references may go.
@@ -175,41 +225,49 @@ def _write(
     return report
 
 
-def _refuse_known_ids(sink: Sink, parsed: Parsed) -> None:
-    """ImportFailed if any case id of the file is already in the database (checked in the transaction)."""
-    ids, parsed.ids = parsed.ids, None  # not needed past this point
-    if not ids or not sink.has_cases():
-        return
-    taken = sink.existing_ids(list(ids))
-    if taken:
-        dupes = [f"line {n}: case id {i!r} is already in the database" for i, n in ids.items() if i in taken]
-        raise ImportFailed(dupes[:MAX_ERRORS_KEPT], len(dupes))
+def _refuse_known_ids(db: Database, vault: Vault | None, parsed: Parsed) -> None:
+    """ImportFailed listing every case id of the file already in the database, in file order."""
+    ids = parsed.ids
+    with db.read() as session:
+        taken = sink_for(session, vault).existing_ids(list(ids))
+    dupes = [f"line {n}: case id {i!r} is already in the database" for i, n in ids.items() if i in taken]
+    if not dupes:  # gone since the write found one: the file may be imported again
+        dupes = ["a case of the file was in the database while it was written; import it again"]
+    raise ImportFailed(dupes[:MAX_ERRORS_KEPT], len(dupes))
 
 
-def _write_records(
-    sink: Sink,
-    sealed: bool,
-    parsed: Parsed,
-    media_root: Path,
-    store: MediaStore | BlobStore,
-    now: datetime,
-    report: ImportReport,
-    new_media: list[str],
-    deriver: Deriver | None = None,
-) -> None:
-    """Rows for every batch, zipped from its columns; new channels and accounts first, by first use.
+class _Rows:
+    """Rows for each batch, zipped from its columns; new channels and accounts first, by first use.
     ``sealed``: the batches' texts were sealed in pass 1 (there is a vault), their terms made."""
-    channels = sink.channels()
-    # Typed with None keys (there are none) so ``map(accounts.get, ...)`` takes a column with "no account".
-    accounts: dict[tuple[str, str] | None, str] = dict(sink.accounts().items())
-    now_text = utc_text(now)
-    after_now: dict[int, str] = {}  # SLA minutes -> deadline text, for cases timed from the import
-    fresh_id = uuid4_hex_stream().__next__
-    response_sla = response_sla_hours()
-    media_file = MediaResolver(media_root)  # resolved again here, once per distinct path
-    media_cache: dict[Path, str] = {}
-    phash_cache: dict[str, str | None] = {}
-    for batch in parsed.spool.batches():
+
+    def __init__(
+        self,
+        sink: Sink,
+        sealed: bool,
+        media_root: Path,
+        store: MediaStore | BlobStore,
+        now: datetime,
+        report: ImportReport,
+        new_media: list[str],
+        deriver: Deriver | None = None,
+    ) -> None:
+        self.sink, self.sealed, self.store, self.now = sink, sealed, store, now
+        self.report, self.new_media, self.deriver = report, new_media, deriver
+        self.channels = sink.channels()
+        # Typed with None keys (there are none) so ``map(accounts.get, ...)`` takes a column with "no account".
+        self.accounts: dict[tuple[str, str] | None, str] = dict(sink.accounts().items())
+        self.now_text = utc_text(now)
+        self.after_now: dict[int, str] = {}  # SLA minutes -> deadline text, for cases timed from the import
+        self.fresh_id = uuid4_hex_stream().__next__
+        self.response_sla = response_sla_hours()
+        self.media_file = MediaResolver(media_root)  # resolved again here, once per distinct path
+        self.media_cache: dict[Path, str] = {}
+        self.phash_cache: dict[str, str | None] = {}
+
+    def write(self, batch: Batch) -> None:
+        """Write one batch's rows (its media copied in first)."""
+        channels, accounts, fresh_id = self.channels, self.accounts, self.fresh_id
+        now, now_text, after_now, report = self.now, self.now_text, self.after_now, self.report
         new_channels = []
         for code in dict.fromkeys(batch.channel):
             if code not in channels:
@@ -228,8 +286,8 @@ def _write_records(
                 if minutes not in after_now:
                     after_now[minutes] = utc_text(now + timedelta(minutes=minutes))
                 deadlines[index] = after_now[minutes]
-        due = response_due(batch.channel, created, batch.response_due_at, response_sla)
-        if batch.sealed is not sealed:
+        due = response_due(batch.channel, created, batch.response_due_at, self.response_sla)
+        if batch.sealed is not self.sealed:
             raise AssertionError("pass 1 sealed the batch's texts only if there is a vault")
         ids = batch.case_id
         cases = list(
@@ -255,20 +313,21 @@ def _write_records(
         sha: list[str | None] = [None] * count
         ext: list[str | None] = [None] * count
         phash: list[str | None] = [None] * count
+        media_cache, phash_cache = self.media_cache, self.phash_cache
         for index, media_path in batch.media:
-            source = media_file(media_path)
+            source = self.media_file(media_path)
             if source not in media_cache:
-                media_cache[source] = store.put_file(source)
-                new_media.append(media_cache[source])
+                media_cache[source] = self.store.put_file(source)
+                self.new_media.append(media_cache[source])
             sha[index] = digest = media_cache[source]
             ext[index] = source.suffix.lower().lstrip(".")[:16] or None
             if batch.item_kind[index] == "image":
                 # Once per distinct file, from the stored copy. A failure, or a hash of a near-flat
                 # image (PDQ quality < 50, close to noise), leaves it None.
                 if digest not in phash_cache:
-                    if deriver is not None:
-                        deriver.submit(digest)
-                    hashed = pdq_hash(store.read(digest))
+                    if self.deriver is not None:
+                        self.deriver.submit(digest)
+                    hashed = pdq_hash(self.store.read(digest))
                     good = hashed is not None and hashed[1] >= MIN_PHASH_QUALITY
                     phash_cache[digest] = hashed[0] if good and hashed is not None else None
                 phash[index] = phash_cache[digest]
@@ -287,10 +346,10 @@ def _write_records(
             )
         )
         terms: list[tuple[int, str]] | None = None
-        if sealed:
+        if self.sealed:
             found, where = array("q", batch.term), array("I", batch.term_case)
             terms = list(zip(found, map(ids.__getitem__, where), strict=True))
-        sink.write(new_channels, new_accounts, cases, items, terms=terms)
+        self.sink.write(new_channels, new_accounts, cases, items, terms=terms)
         report.channels += len(new_channels)
         report.accounts += len(new_accounts)
         report.cases += len(cases)

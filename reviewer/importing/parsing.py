@@ -7,13 +7,14 @@ errors by local line number, the case ids of its schema-valid lines (duplicates 
 the whole file, in line order) and its valid cases as a ``Batch``: column lists of plain values, already
 in the text forms SQLite stores, from which pass 2 zips rows together without a Python step per case.
 Batches are serialised with ``marshal`` (several times cheaper than pickle for lists of strings and
-numbers; only ever read back by this same program) into a spool (memory first, an unlinked temporary
-file past ``SPOOL_MEMORY``), so a million cases never live as a million pydantic objects.
+numbers; only ever read back by this same program) and handed to the writer range by range, as they are
+validated (``validate_file``), so a million cases never live as a million pydantic objects. The workers
+run at a lower priority than the writer, whose single core is the import's critical path.
 
 A range's batch also gets its rows' ids here (``reviewer.importing.ids``: the range's own ascending slice
 of the id space) and, given the vault's ``BulkSealer``, its texts sealed to those ids and its report
-texts' index terms: the costly half of the write pass, spread over the workers. Only sealed texts go
-into the spool.
+texts' index terms: the costly half of the write pass, spread over the workers. Only sealed texts leave
+a worker.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ import json
 import marshal
 import multiprocessing
 import os
-import struct
 import sys
-import tempfile
 import threading
 from array import array
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,12 +49,13 @@ PARALLEL_MIN_BYTES = 32 << 20
 #: Target size of one range (a range always ends at a line end, so it can be longer).
 CHUNK_BYTES = 4 << 20
 MAX_WORKERS = 4
-#: Batches are kept in memory up to this size, then in an unlinked temporary file.
-SPOOL_MEMORY = 16 << 20
+#: The workers yield the CPU to the writing process (the import's critical path) when both could run.
+WORKER_NICENESS = 10
+#: Ranges validated ahead of the one the writer takes, per worker.
+LOOKAHEAD = 2
 
 DEFAULT_SLA_MINUTES = {p: int(d.total_seconds()) // 60 for p, d in DEFAULT_SLA.items()}
 
-_FRAME = struct.Struct("<Q")  # size of the marshalled batch that follows
 BOM = b"\xef\xbb\xbf"
 #: How far into a file the JSON-array / pretty-printed check looks for the first non-blank byte.
 _PEEK_BYTES = 1 << 16
@@ -359,7 +360,7 @@ def _sealed(
 
 
 @dataclass
-class _Chunk:
+class Chunk:
     """What validating one byte range gives back."""
 
     lines: int = 0
@@ -386,7 +387,7 @@ class _Chunk:
         return marshal.dumps(fields)
 
     @classmethod
-    def loads(cls, blob: bytes) -> _Chunk:
+    def loads(cls, blob: bytes) -> Chunk:
         return cls(*marshal.loads(blob))
 
 
@@ -399,10 +400,10 @@ def validate_range(
     slot: int = 0,
     slots: int = 1,
     sealer: BulkSealer | None = None,
-) -> _Chunk:
+) -> Chunk:
     """Validate the lines of ``path[start:end]`` (a whole file by default); the batch of a clean range
     gets ids from slice ``slot`` of ``slots`` and, with ``sealer``, sealed texts and index terms."""
-    out = _Chunk()
+    out = Chunk()
     errors, valid_lines, ids = out.errors, out.valid_lines, out.ids
     batch = Batch()
     validate = CaseIn.__pydantic_validator__.validate_json  # what model_validate_json calls
@@ -470,6 +471,8 @@ def _validate_range_task(args: tuple[Path, Path, int, int, int, int]) -> bytes:
 def _worker_start(sealer: BulkSealer | None = None) -> None:
     global _worker_sealer
     _worker_sealer = sealer
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
     # Whatever the worker inherited (all of the parent's modules, with ``fork``) is never garbage here:
     # keep the collector off it, so it neither scans those objects again and again nor, by writing to
     # their headers, copies every shared page into the worker.
@@ -522,69 +525,45 @@ def _workers() -> int:
     return max(1, min(MAX_WORKERS, cpus))
 
 
-class Spool:
-    """Marshalled batches, in file order: in memory, then in an unlinked temporary file."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - see close()
-        self.frames = 0
-
-    def add(self, blob: bytes) -> None:
-        self._file.write(_FRAME.pack(len(blob)))
-        self._file.write(blob)
-        self.frames += 1
-
-    def batches(self) -> Iterator[Batch]:
-        self._file.seek(0)
-        for _ in range(self.frames):
-            (size,) = _FRAME.unpack(self._file.read(_FRAME.size))
-            yield Batch.loads(self._file.read(size))
-
-    def clear(self) -> None:
-        self._file.seek(0)
-        self._file.truncate()
-        self.frames = 0
-
-    def close(self) -> None:
-        self._file.close()
-
-
 @dataclass
 class Parsed:
-    """The outcome of pass 1: every problem by line number, or the valid cases ready to write."""
+    """What pass 1 has found so far: every problem by line number, and the counts of the cases that will
+    be written if no problem is found."""
 
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
     cases: int = 0
     items: int = 0
-    # external id -> line number, in file order (for the database check; dropped once done)
-    ids: dict[str, int] | None = field(default_factory=dict)
-    spool: Spool = field(default_factory=Spool)
+    # external id -> line number, in file order (duplicates in the file; the database check on refusal)
+    ids: dict[str, int] = field(default_factory=dict)
+    lines: int = 0  # lines merged so far
+    bytes_seen: int = 0  # the size of the ranges merged so far
 
     def error(self, line_no: int, reason: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append(f"line {line_no}: {reason}")
 
-    def close(self) -> None:
-        self.ids = None
-        self.spool.close()
+    def projected(self, total_bytes: int) -> tuple[int, int]:
+        """The cases and items the whole file will hold, from the ranges merged so far (an estimate, for
+        choosing how to write; never for what is written)."""
+        if not self.bytes_seen:
+            return 0, 0
+        scale = max(1.0, total_bytes / self.bytes_seen)
+        return round(self.cases * scale), round(self.items * scale)
 
-    def add(self, base: int, chunk: _Chunk) -> None:
-        """Merge one range's outcome (ranges arrive in file order); ``base`` = lines before the range."""
-        seen = self.ids
-        assert seen is not None
+    def add(self, chunk: Chunk, size: int) -> bytes | None:
+        """Merge one range's outcome (ranges arrive in file order; ``size``: its bytes). Returns the range's
+        marshalled batch when its cases are to be written: no problem found in the file so far."""
+        base, seen = self.lines, self.ids
+        self.lines += chunk.lines
+        self.bytes_seen += size
         media = chunk.media_errors
         if not chunk.errors and not media and seen.keys().isdisjoint(chunk.ids):
             before = len(seen)
             seen.update(zip(chunk.ids, map(base.__add__, chunk.valid_lines), strict=True))
             if len(seen) - before == len(chunk.ids):  # no duplicate at all: the usual case, all in C
-                if not self.error_count:
-                    self.cases += len(chunk.valid_lines)
-                    self.items += chunk.items
-                    if chunk.valid_lines:
-                        self.spool.add(chunk.batch)
-                return
+                return self._kept(chunk)
             for case_id in chunk.ids:  # a duplicate inside the range: undo, take the careful way
                 seen.pop(case_id, None)
         found: list[tuple[int, int, str]] = [(n, 0, msg) for n, msg in chunk.errors]
@@ -600,14 +579,14 @@ class Parsed:
             found.sort()
             for number, _, msg in found:
                 self.error(base + number, msg)
-        if self.error_count:
-            if self.spool.frames:
-                self.spool.clear()  # nothing will be written: don't keep what would have been
-            return
+        return self._kept(chunk)
+
+    def _kept(self, chunk: Chunk) -> bytes | None:
+        if self.error_count or not chunk.valid_lines:
+            return None
         self.cases += len(chunk.valid_lines)
         self.items += chunk.items
-        if chunk.valid_lines:
-            self.spool.add(chunk.batch)
+        return chunk.batch
 
 
 def whole_document(path: Path) -> tuple[int, str] | None:
@@ -632,7 +611,7 @@ def whole_document(path: Path) -> tuple[int, str] | None:
     return None
 
 
-def _explain_document(path: Path, parsed: Parsed) -> None:
+def explain_document(path: Path, parsed: Parsed) -> None:
     """A refused file that is one JSON document gets that said on its first bad line."""
     if not parsed.errors:
         return
@@ -641,33 +620,37 @@ def _explain_document(path: Path, parsed: Parsed) -> None:
         parsed.errors[0] = f"line {document[0]}: {document[1]}"
 
 
-def parse_file(path: Path, media_root: Path, sealer: BulkSealer | None = None) -> Parsed:
-    """Validate every line of ``path`` (in parallel for big files); see ``Parsed``. With ``sealer`` (the
-    vault's), the kept cases' texts are sealed and their index terms made as they are validated."""
-    parsed = Parsed()
-    try:
-        size = path.stat().st_size
-        context = _pool_context() if size >= PARALLEL_MIN_BYTES else None
-        workers = _workers()
-        base = 0
-        ranges = split_ranges(path)
-        slots = len(ranges)
-        if context is None or workers < 2 or len(ranges) < 2:
-            for slot, (start, end) in enumerate(ranges):
-                chunk = validate_range(path, media_root, start, end, slot=slot, slots=slots, sealer=sealer)
-                parsed.add(base, chunk)
-                base += chunk.lines
-            _explain_document(path, parsed)
-            return parsed
-        tasks = [(path, media_root, start, end, slot, slots) for slot, (start, end) in enumerate(ranges)]
-        # The sealer reaches the workers by fork, or over the pool's pipe (forkserver): never to disk.
-        with context.Pool(min(workers, len(tasks)), initializer=_worker_start, initargs=(sealer,)) as pool:
-            for blob in pool.imap(_validate_range_task, tasks):
-                chunk = _Chunk.loads(blob)
-                parsed.add(base, chunk)
-                base += chunk.lines
-        _explain_document(path, parsed)
-        return parsed
-    except BaseException:
-        parsed.close()
-        raise
+def validate_file(
+    path: Path, media_root: Path, sealer: BulkSealer | None = None
+) -> Generator[tuple[Chunk, int], None, None]:
+    """Each byte range's outcome with its size, in file order, as soon as it is validated: in worker
+    processes for a big file (at most ``LOOKAHEAD`` ranges per worker validated ahead of the one being
+    taken, so memory stays bounded however slowly the caller writes), in this process otherwise. With
+    ``sealer`` (the vault's), the kept cases' texts are sealed and their index terms made. Closing the
+    iterator early stops the workers."""
+    size = path.stat().st_size
+    context = _pool_context() if size >= PARALLEL_MIN_BYTES else None
+    workers = _workers()
+    ranges = split_ranges(path)
+    slots = len(ranges)
+    if context is None or workers < 2 or len(ranges) < 2:
+        for slot, (start, end) in enumerate(ranges):
+            chunk = validate_range(path, media_root, start, end, slot=slot, slots=slots, sealer=sealer)
+            yield chunk, end - start
+        return
+    tasks = iter([(path, media_root, start, end, slot, slots) for slot, (start, end) in enumerate(ranges)])
+    # The sealer reaches the workers by fork, or over the pool's pipe (forkserver): never to disk.
+    with context.Pool(min(workers, slots), initializer=_worker_start, initargs=(sealer,)) as pool:
+        ahead: deque[tuple[Any, int]] = deque()
+
+        def submit() -> None:
+            task = next(tasks, None)
+            if task is not None:
+                ahead.append((pool.apply_async(_validate_range_task, (task,)), task[3] - task[2]))
+
+        for _ in range(LOOKAHEAD * workers):
+            submit()
+        while ahead:
+            pending, span = ahead.popleft()
+            submit()
+            yield Chunk.loads(pending.get()), span

@@ -489,7 +489,6 @@ def test_bulk_mode_rebuilds_the_same_indexes_and_a_failure_keeps_them(
     """Plain indexes set aside for a big import come back identical; a failed import leaves them as they
     were, writes nothing, and the connection's page cache size is restored either way."""
     monkeypatch.setattr(writing, "DEFER_INDEXES_MIN_ROWS", 1)
-    monkeypatch.setattr(parsing, "SPOOL_MEMORY", 64)  # and the records go through a temporary file
 
     def schema() -> list[tuple[str, str]]:
         with db.read() as s:

@@ -623,7 +623,8 @@ def test_the_open_spy_sees_a_read_outside_the_root(tmp_path: Path) -> None:
 
 
 def test_a_symlink_swapped_in_after_parsing_cannot_escape(tmp_path: Path, db: Database) -> None:
-    """resolve_media runs again at write time, so a path swapped for an escaping symlink is refused."""
+    """resolve_media runs again at write time, so a path swapped for an escaping symlink between a
+    range's validation and its write is refused."""
     import reviewer.importing.importer as importer
 
     root, outside = _build_world(tmp_path / "w")
@@ -639,16 +640,16 @@ def test_a_symlink_swapped_in_after_parsing_cannot_escape(tmp_path: Path, db: Da
         )
         + "\n"
     )
-    real_parse = importer.parse_file
+    real_validate = importer.validate_file
 
-    def parse_then_swap(path: Path, media_root: Path, *rest: Any) -> Any:
-        parsed = real_parse(path, media_root, *rest)
-        (root / "media" / "b.png").unlink()
-        (root / "media" / "b.png").symlink_to(outside / "secret.jpg")
-        return parsed
+    def validate_swapped(path: Path, media_root: Path, *rest: Any) -> Any:
+        for validated in real_validate(path, media_root, *rest):  # each range validated: swap it now
+            (root / "media" / "b.png").unlink()
+            (root / "media" / "b.png").symlink_to(outside / "secret.jpg")
+            yield validated
 
     before = _counts(db)
-    importer.parse_file = parse_then_swap  # type: ignore[assignment]
+    importer.validate_file = validate_swapped  # type: ignore[assignment]
     try:
         try:
             import_file(db, source, media_root=root, now=datetime.now(UTC))
@@ -657,6 +658,6 @@ def test_a_symlink_swapped_in_after_parsing_cannot_escape(tmp_path: Path, db: Da
         else:
             raise AssertionError("the swapped symlink was followed")
     finally:
-        importer.parse_file = real_parse  # type: ignore[assignment]
+        importer.validate_file = real_validate  # type: ignore[assignment]
     assert _counts(db) == before
     assert _store_listing(db) == []
