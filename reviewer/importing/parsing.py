@@ -8,8 +8,7 @@ the whole file, in line order) and its valid cases as a ``Batch``: column lists 
 in the text forms SQLite stores, from which pass 2 zips rows together without a Python step per case.
 Batches are serialised with ``marshal`` (several times cheaper than pickle for lists of strings and
 numbers; only ever read back by this same program) and handed to the writer range by range, as they are
-validated (``validate_file``), so a million cases never live as a million pydantic objects. The workers
-run at a lower priority than the writer, whose single core is the import's critical path.
+validated (``validate_file``), so a million cases never live as a million pydantic objects.
 
 A range's batch also gets its rows' ids here (``reviewer.importing.ids``: the range's own ascending slice
 of the id space) and, given the vault's ``BulkSealer``, its texts sealed to those ids and its report
@@ -49,8 +48,6 @@ PARALLEL_MIN_BYTES = 32 << 20
 #: Target size of one range (a range always ends at a line end, so it can be longer).
 CHUNK_BYTES = 4 << 20
 MAX_WORKERS = 4
-#: The workers yield the CPU to the writing process (the import's critical path) when both could run.
-WORKER_NICENESS = 10
 #: Ranges validated ahead of the one the writer takes, per worker.
 LOOKAHEAD = 2
 
@@ -471,8 +468,6 @@ def _validate_range_task(args: tuple[Path, Path, int, int, int, int]) -> bytes:
 def _worker_start(sealer: BulkSealer | None = None) -> None:
     global _worker_sealer
     _worker_sealer = sealer
-    if hasattr(os, "nice"):
-        os.nice(WORKER_NICENESS)
     # Whatever the worker inherited (all of the parent's modules, with ``fork``) is never garbage here:
     # keep the collector off it, so it neither scans those objects again and again nor, by writing to
     # their headers, copies every shared page into the worker.
