@@ -24,6 +24,9 @@ from reviewer.storage.prepared import driver_error, run_on_driver
 
 BUSY_TIMEOUT_MS = 5000
 AUTOCHECKPOINT_PAGES = 8000  # ~32 MB of WAL
+#: The WAL file is cut back to this size when a checkpoint has emptied it: a big import (committed or
+#: rolled back) otherwise leaves a log file as big as itself on disk until the last connection closes.
+WAL_SIZE_LIMIT_BYTES = 64 << 20
 ENV_BUSY_TIMEOUT = "REVIEWER_BUSY_TIMEOUT_MS"
 
 
@@ -48,6 +51,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={timeout}")
+            cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
             if immediate:
                 # Checkpoints copy the WAL into the database; done inside a commit they are the slowest
                 # 1 % of decision writes. The app checkpoints off the commit path (Database.checkpoint);

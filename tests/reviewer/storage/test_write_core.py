@@ -101,3 +101,32 @@ def test_a_disposed_write_engine_gives_the_next_write_a_new_connection(t_db: Dat
         conn.execute(text("INSERT INTO t VALUES (2, 'after')"))
     assert t_db.write_engine.pool.checkedout() == 1  # the new pool's; the old pool lent nothing out
     assert _rows(t_db) == [(1, "before"), (2, "after")]
+
+
+def test_a_big_write_rolled_back_leaves_no_big_log_file_once_checkpointed(
+    t_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction bigger than the page cache spills into the WAL file; after a rollback (a refused
+    import) the file keeps that size until a checkpoint has emptied the log and the next write cuts it
+    back to ``WAL_SIZE_LIMIT_BYTES``, even while another connection stays open (the app's readers)."""
+    import reviewer.storage.database as database
+
+    monkeypatch.setattr(database, "WAL_SIZE_LIMIT_BYTES", 1 << 20)
+    t_db.dispose()  # new connections, with the smaller limit
+    assert t_db.file is not None
+    wal = t_db.file.with_name(t_db.file.name + "-wal")
+    with t_db.read() as reader:  # a reader's connection, kept open throughout
+        reader.execute(text("SELECT count(*) FROM t")).scalar_one()
+        with pytest.raises(RuntimeError, match="refused"), t_db.write() as session:
+            session.execute(text("PRAGMA cache_size = -1000"))  # 1 MB: the rest spills into the WAL
+            session.execute(
+                text("INSERT INTO t (v) VALUES (:v)"), [{"v": "x" * 500 + str(n)} for n in range(20_000)]
+            )
+            assert wal.stat().st_size > 4 << 20
+            raise RuntimeError("refused")
+        assert _rows(t_db) == []
+        t_db.checkpoint()
+        with t_db.write_core() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1, 'small')"))
+        assert wal.stat().st_size <= 1 << 20
+    assert _rows(t_db) == [(1, "small")]
