@@ -7,9 +7,9 @@
   and so are the stored previews (one decode per distinct image in the decode workers, during the import;
   the time runs until the last is stored). Target: >= 2,000 cases/s.
 
-Reported in cases per second (one run each: the 1M import takes minutes). Target: 1M in < 60 s.
-``bench/run.py`` imports only the first 100,000 of the 1M cases unless given ``--full`` (the whole
-suite must stay within minutes while the importer runs at ~2,500 cases/s); target rate 16,667 cases/s.
+Reported in cases per second (one run each: the 1M import takes about a minute). Target (issue 17): 1M
+in <= 30 s. ``bench/run.py`` imports only the first 100,000 of the 1M cases unless given ``--full``;
+target rate 33,334 cases/s.
 
     .venv/bin/python bench/bench_import.py            # both, full 1M
     .venv/bin/python bench/bench_import.py --quick    # 10k media + first 100k text cases
