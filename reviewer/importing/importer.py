@@ -119,8 +119,8 @@ def import_file(
                     where = exc.filename if exc.filename is not None else db.media_dir
                     reason = describe_os_error(exc, f"write {where}")
                     raise ImportFailed([], 0, message=f"import refused, nothing written: {reason}") from None
-            for _ in batches:  # a refused import: the rest of the file validated, for every problem in it
-                pass
+            for chunk, size in chunks:  # refused: the rest of the file validated, for every problem in it
+                parsed.add(chunk, size)
     explain_document(path, parsed)
     if parsed.error_count:
         raise ImportFailed(parsed.errors, parsed.error_count)
@@ -140,16 +140,15 @@ class _Refused(Exception):
 
 
 def _writable(parsed: Parsed, chunks: Iterator[tuple[Chunk, int]]) -> Iterator[Batch | None]:
-    """The batches to write, as the ranges are validated; one None when the first problem is found (the
-    rest of the file is still validated when this is iterated on, for its problems, but gives nothing)."""
-    told = False
+    """The batches to write, as the ranges are validated (each merged into ``parsed``); one None when the
+    first problem is found, and nothing after it (the caller merges the rest of ``chunks`` itself)."""
     for chunk, size in chunks:
         blob = parsed.add(chunk, size)
         if blob is not None:
             yield Batch.loads(blob)
-        elif parsed.error_count and not told:
-            told = True
+        elif parsed.error_count:
             yield None
+            return
 
 
 @contextmanager
