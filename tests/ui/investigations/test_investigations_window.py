@@ -117,6 +117,9 @@ def test_i_adds_the_case_on_screen_and_shift_i_its_account(
         lambda: "added to the investigation" in window.statusBar().currentMessage(), timeout=UI_WAIT_MS
     )
 
+    # A window shortcut fires only in the active window: the picker's closing hands activation back
+    # to the main window asynchronously (under load, after the write has landed).
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=UI_WAIT_MS)
     qtbot.keyClick(window.review.queue.table, Qt.Key.Key_I, Qt.KeyboardModifier.ShiftModifier)
     picker = _picker(window, qtbot)
     assert picker.chosen() == target
@@ -125,6 +128,7 @@ def test_i_adds_the_case_on_screen_and_shift_i_its_account(
     kinds = {kind for kind, _c, _a in _members(db, target)}
     assert kinds == {"case", "account"}
 
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=UI_WAIT_MS)
     qtbot.keyClick(window.review.queue.table, Qt.Key.Key_I)  # twice: a no-op, said so
     qtbot.keyClick(_picker(window, qtbot).list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "is in it already" in window.statusBar().currentMessage(), timeout=UI_WAIT_MS)
