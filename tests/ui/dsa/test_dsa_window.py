@@ -75,6 +75,8 @@ def test_f2_shows_the_statement_and_ctrl_enter_saves_the_missing_field(
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=UI_WAIT_MS)
     assert missing(db) == []
 
+    # F2 is a window shortcut: after the dialog, wait for the main window to be active again.
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=UI_WAIT_MS)
     qtbot.keyClick(w.review.queue.table, Qt.Key.Key_F2)
     dialog = _statement_dialog(qtbot)
     assert "Valid: ready for export." in dialog.view.toPlainText()

@@ -53,7 +53,8 @@ def _key(qtbot: QtBot, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModif
 
 
 def _composer(w: MainWindow, qtbot: QtBot) -> ResponseComposer:
-    w.activateWindow()
+    w.activateWindow()  # (after a dialog closed: activation comes back asynchronously)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=UI_WAIT_MS)  # a window shortcut
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_R, CTRL)
     qtbot.waitUntil(
         lambda: w.responses.composer is not None and w.responses.composer.isVisible(), timeout=UI_WAIT_MS
@@ -183,6 +184,7 @@ def test_the_list_shows_responses_and_e_exports(
     target.parent.mkdir()
     monkeypatch.setattr(list_view, "choose_export_path", lambda _parent: target)
     w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=UI_WAIT_MS)
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_F8)
     qtbot.waitUntil(
         lambda: w.responses.list_dialog is not None and w.responses.list_dialog.isVisible(),
