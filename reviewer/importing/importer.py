@@ -108,13 +108,13 @@ def import_file(
         chunks = validate_file(path, media_root, None if vault is None else vault.bulk_sealer())
         with closing(chunks):
             batches = _writable(parsed, chunks)
-            report, known = None, False
+            report, refused = None, False
             first = next(batches, None)
             if first is not None:
                 try:
                     report = _write(db, vault, path, parsed, chain([first], batches), media_root, actor, now)
-                except _Refused as refused:  # rolled back already
-                    known = refused.known_ids
+                except _Refused:  # rolled back already
+                    refused = True
                 except OSError as exc:  # copying media: a full disk, a read-only media folder
                     where = exc.filename if exc.filename is not None else db.media_dir
                     reason = describe_os_error(exc, f"write {where}")
@@ -124,7 +124,7 @@ def import_file(
     explain_document(path, parsed)
     if parsed.error_count:
         raise ImportFailed(parsed.errors, parsed.error_count)
-    if known:
+    if refused:  # with no bad line, by a case id already in the database
         _refuse_known_ids(db, vault, parsed)
     if report is None:
         raise ImportFailed([], 0, message=f"no cases in {visible(str(path))}")
@@ -133,10 +133,6 @@ def import_file(
 
 class _Refused(Exception):
     """The import cannot be written: roll its transaction back now, tell why once the file is read."""
-
-    def __init__(self, *, known_ids: bool = False) -> None:
-        super().__init__()
-        self.known_ids = known_ids
 
 
 def _writable(parsed: Parsed, chunks: Iterator[tuple[Chunk, int]]) -> Iterator[Batch | None]:
@@ -193,7 +189,7 @@ def _write(
                 rows = _Rows(sink, vault is not None, media_root, store, when, report, new_media, deriver)
                 for batch in batches:
                     if batch is None or (check_ids and sink.existing_ids(list(batch.external_id))):
-                        raise _Refused(known_ids=batch is not None)
+                        raise _Refused
                     rows.write(batch)
                 ok = True
             finally:
