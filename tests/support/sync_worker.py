@@ -5,10 +5,15 @@ workstation (connected before). It decides the first DECISIONS open cases of its
 those it may not decide), tries a sync after every SYNC_EVERY decisions (an unreachable server is
 normal: it goes on offline), then prints ``DONE decided offline_syncs ok_syncs``. With SYNC_EVERY 0 it
 only syncs once, printing ``SYNCING`` first (the kill -9 test).
+
+With ``SYNC_WORKER_OUTAGES=N`` it does not finish before its syncs have met N distinct outages (a failed
+sync after a good one): once its decisions are made it goes on syncing, with nothing new to push, until
+then (at most two minutes). A fast machine otherwise makes its decisions within the test's first outage.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -53,7 +58,19 @@ def main() -> None:
                 select(Case.id).where(Case.status == "open").order_by(Case.priority, Case.sla_deadline, Case.id)
             ).scalars()
         )
-    decided = offline = ok = 0
+    decided = offline = ok = outages = 0
+    was_ok = True
+
+    def attempt() -> None:
+        nonlocal offline, ok, outages, was_ok
+        if _sync(db):
+            ok += 1
+            was_ok = True
+        else:
+            offline += 1
+            outages += int(was_ok)
+            was_ok = False
+
     for case_id in ids:
         if decided >= wanted:
             break
@@ -63,10 +80,12 @@ def main() -> None:
             continue
         decided += 1
         if decided % every == 0:
-            if _sync(db):
-                ok += 1
-            else:
-                offline += 1
+            attempt()
+    wanted_outages = int(os.environ.get("SYNC_WORKER_OUTAGES", "0"))
+    deadline = time.monotonic() + 120
+    while outages < wanted_outages and time.monotonic() < deadline:
+        time.sleep(0.05)
+        attempt()
     print("DONE", decided, offline, ok, flush=True)
 
 

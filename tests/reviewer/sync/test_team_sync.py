@@ -106,7 +106,12 @@ def test_two_workstations_with_a_flaky_server_lose_and_duplicate_nothing(
     team: tuple[str, TcpProxy, dict[str, dict[str, str]]],
 ) -> None:
     url, proxy, envs = team
-    workers = {h: _worker({**env, "REVIEWER_SYNC_BATCH": "100"}, 1000, 40) for h, env in envs.items()}
+    # Each worker goes on syncing until its syncs have met two outages: on a fast machine its 1,000
+    # decisions are otherwise made within the first one.
+    workers = {
+        h: _worker({**env, "REVIEWER_SYNC_BATCH": "100", "SYNC_WORKER_OUTAGES": "2"}, 1000, 40)
+        for h, env in envs.items()
+    }
     server = open_database(url)  # the test's own view of the server, not through the proxy
     flips = landed = 0
 
@@ -116,8 +121,9 @@ def test_two_workstations_with_a_flaky_server_lose_and_duplicate_nothing(
     try:
         while running():
             # Up until a sync has landed something on the server (a state), then an outage of 1 s (a
-            # pattern, not a wait) that cuts whatever sync is under way.
-            deadline = time.monotonic() + 60
+            # pattern, not a wait) that cuts whatever sync is under way. Once the decisions are all
+            # pushed nothing lands any more: then the next outage comes after 2 s up.
+            deadline = time.monotonic() + (60 if landed == 0 else 2)
             while running() and _count(server, Decision) == landed and time.monotonic() < deadline:
                 time.sleep(0.05)
             landed = _count(server, Decision)
@@ -137,7 +143,7 @@ def test_two_workstations_with_a_flaky_server_lose_and_duplicate_nothing(
         assert "DONE 1000" in out, (handle, out, err)
     assert flips >= 2 and landed > 0, (flips, landed)  # outages happened, and syncs landed between them
     counts = {h: [int(x) for x in out.split("DONE", 1)[1].split()[:3]] for h, (out, _err) in outputs.items()}
-    print("decided, offline syncs, syncs through:", counts)
+    print("outages:", flips, "decided, offline syncs, syncs through:", counts)
     assert sum(c[1] for c in counts.values()) > 0, (counts, outputs)  # some syncs found the server unreachable
     for env in envs.values():
         _cli("sync", env=env)
