@@ -28,7 +28,7 @@ from sqlalchemy import String, and_, or_, select, text, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from reviewer.models import Account, Case, CaseTerm
+from reviewer.models import Account, Case, CaseTerm, CommonTerm
 
 CANDIDATE_LIMIT = 4000
 HANDLE_INDEX = "account_handle_fts"
@@ -167,7 +167,12 @@ def _report_cases(
 ) -> list[uuid.UUID] | None:
     if terms is not None:  # sealed texts: the cases of the rarest word (the full filter checks the rest)
         best: list[uuid.UUID] | None = [] if not terms else None
+        # A common word is in more cases than ``limit``, and ``case_term`` may lack some of them: never
+        # listed from there (the queue walk checks it in each row's own terms).
+        common = set(conn.execute(select(CommonTerm.term).where(CommonTerm.term.in_(terms))).scalars())
         for t in terms:
+            if t in common:
+                continue
             ids = _few(conn, select(type_coerce(CaseTerm.case_id, String)).where(CaseTerm.term == t), limit)
             if ids is not None and (best is None or len(ids) < len(best)):
                 best = ids

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from reviewer.audit import append_event, note_appended
 from reviewer.clock import utcnow
 from reviewer.display import visible
+from reviewer.importing.common_terms import CommonTerms
 from reviewer.importing.ids import uuid4_hex_stream
 from reviewer.importing.parsing import (
     MAX_ERRORS_KEPT,
@@ -258,6 +259,7 @@ class _Rows:
         self.media_file = MediaResolver(media_root)  # resolved again here, once per distinct path
         self.media_cache: dict[Path, str] = {}
         self.phash_cache: dict[str, str | None] = {}
+        self.common = CommonTerms(sink.common_terms() if sealed else set())
 
     def write(self, batch: Batch) -> None:
         """Write one batch's rows (its media copied in first)."""
@@ -301,6 +303,7 @@ class _Rows:
                 created,
                 batch.requester,
                 due,
+                *((batch.term_set,) if self.sealed else ()),  # sealed: rows as CASE_WRITTEN
                 strict=True,
             )
         )
@@ -341,9 +344,13 @@ class _Rows:
             )
         )
         terms: list[tuple[int, str]] | None = None
-        if self.sealed:
+        if self.sealed:  # the rows of the terms too common to list left out (``common_terms``)
             found, where = array("q", batch.term), array("I", batch.term_case)
-            terms = list(zip(found, map(ids.__getitem__, where), strict=True))
+            runs, newly = self.common.split(found)
+            self.sink.add_common(newly)
+            terms = []
+            for start, end in runs:
+                terms.extend(zip(found[start:end], map(ids.__getitem__, where[start:end]), strict=True))
         self.sink.write(new_channels, new_accounts, cases, items, terms=terms)
         report.channels += len(new_channels)
         report.accounts += len(new_accounts)

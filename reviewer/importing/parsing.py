@@ -229,7 +229,7 @@ class Batch:
     )
     ITEM_COLUMNS = ("item_case", "item_position", "item_kind", "item_text", "item_url")  # case: its index
     #: Made by ``dumps``: the rows' ids, and with a sealer the texts sealed to them and the index terms.
-    MADE = ("case_id", "item_id", "sealed", "term", "term_case")
+    MADE = ("case_id", "item_id", "sealed", "term", "term_case", "term_set")
 
     external_id: Sequence[str]
     channel: Sequence[str]
@@ -254,6 +254,7 @@ class Batch:
     sealed: bool  # report, requester and item texts are sealed values; ``term``/``term_case`` hold terms
     term: bytes  # array("q"): the report texts' index terms, in (term, case) order
     term_case: bytes  # array("I"): beside each term, the index of its case in the batch
+    term_set: list[bytes]  # each case's own terms (``sealing.term_set``; empty list when not sealed)
 
     def __init__(self) -> None:
         self.cases: list[tuple[Any, ...]] = []  # rows while building; columns once loaded
@@ -316,6 +317,7 @@ class Batch:
         case_ids = ascending_uuid4_hex(len(self.cases), slot, slots)
         item_ids = ascending_uuid4_hex(len(self.items), slot, slots)
         terms, term_case = array("q"), array("I")
+        sets: list[bytes] = []
         if sealer is not None:
             at = self.CASE_COLUMNS.index
             report, requester = at("report_text"), at("requester")
@@ -324,10 +326,10 @@ class Batch:
             cases[requester] = _sealed(sealer, cases[requester], "case", "requester", case_ids)
             text = self.ITEM_COLUMNS.index("item_text")
             items[text] = _sealed(sealer, items[text], "item", "text", item_ids)
-            found, where = sealer.term_columns(texts)
+            found, where, sets = sealer.term_parts(texts)
             terms.extend(found)
             term_case.extend(where)
-        made = (case_ids, item_ids, sealer is not None, terms.tobytes(), term_case.tobytes())
+        made = (case_ids, item_ids, sealer is not None, terms.tobytes(), term_case.tobytes(), sets)
         return marshal.dumps((cases, items, self.from_now, self.account_first, self.media, made))
 
     @classmethod

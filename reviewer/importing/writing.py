@@ -17,8 +17,10 @@ costs much less than a million random inserts. A rollback brings them back untou
 
 Both sinks write sensitive text sealed (``reviewer.vault``): report and item texts go in as AES-GCM
 values bound to their row, and each distinct word of a report text as a blind index term
-(``case_term``), in the same transaction as the case. An import's rows come already sealed, with their
-terms, from its validation workers (``write(..., terms=...)``); other callers hand plain rows.
+(``case_term``), in the same transaction as the case; the case row keeps its own terms too (``terms``,
+schema 0018). An import's rows come already sealed, with their terms, from its validation workers
+(``write(..., terms=...)``, case rows as ``CASE_WRITTEN``; it leaves out the rows of terms too common to
+index, ``reviewer.importing.common_terms``); other callers hand plain rows as ``CASE_COLUMNS``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from reviewer.importing.ids import ascending_uuid4_hex
-from reviewer.models import Account, Case, CaseTerm, Channel, Item, table_of
+from reviewer.models import Account, Case, CaseTerm, Channel, CommonTerm, Item, table_of
 from reviewer.queue_search import fold_pending
 from reviewer.vault.state import Vault
 
@@ -61,6 +63,9 @@ CASE_COLUMNS = (
     "requester",  # JSON text or None; sealed like report_text (schema 0012)
     "response_due_at",
 )
+#: The columns a sink writes: ``CASE_COLUMNS`` and the report text's own index terms (``sealing.term_set``;
+#: None without a vault), which ``seal_rows`` adds.
+CASE_WRITTEN = (*CASE_COLUMNS, "terms")
 CASE_FIXED: dict[str, Any] = {
     "status": "open",
     "tier": 1,
@@ -86,26 +91,31 @@ def _insert_sql(table: str, columns: Sequence[str], fixed: dict[str, str] | None
 
 
 _INSERT_CASE = _insert_sql(  # 'open', 1, NULL, NULL
-    "case", CASE_COLUMNS, {k: "NULL" if v is None else repr(v) for k, v in CASE_FIXED.items()}
+    "case", CASE_WRITTEN, {k: "NULL" if v is None else repr(v) for k, v in CASE_FIXED.items()}
 )
 _INSERT_ITEM = _insert_sql("item", ITEM_COLUMNS)
 _INSERT_ACCOUNT = _insert_sql("account", ACCOUNT_COLUMNS)
 _INSERT_CHANNEL = _insert_sql("channel", CHANNEL_COLUMNS)
 _INSERT_TERM = _insert_sql("case_term", TERM_COLUMNS)
+_INSERT_COMMON = "INSERT OR IGNORE INTO common_term (term) VALUES (?)"
 
 
 def seal_rows(
     vault: Vault | None, cases: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[int, str]]]:
-    """Case and item rows with their texts sealed to their row ids, and the report texts' index terms.
-    No vault (a team server): the rows as they are and no terms (search there matches plain text)."""
+    """Case rows (``CASE_COLUMNS`` in, ``CASE_WRITTEN`` out) and item rows with their texts sealed to their
+    row ids, and the report texts' index terms (every one: a few rows of a common term are harmless).
+    No vault (a team server): the rows as they are, no terms (search there matches plain text)."""
     if vault is None:
-        return cases, items, []
+        return [(*r, None) for r in cases], items, []
     at, it, rq = _REPORT_TEXT, _ITEM_TEXT, _REQUESTER
     ids = [r[0] for r in cases]
     reports = [r[at] for r in cases]
     sealed_reports = vault.seal_texts(reports, "case", "report_text", ids)
-    sealed_cases = [(*r[:at], s, *r[at + 1 :]) for r, s in zip(cases, sealed_reports, strict=True)]
+    term_rows, term_sets = vault.term_rows_and_sets(reports, ids)  # rows in b-tree order: fewer page splits
+    sealed_cases = [
+        (*r[:at], s, *r[at + 1 :], t) for r, s, t in zip(cases, sealed_reports, term_sets, strict=True)
+    ]
     asked = [k for k, r in enumerate(cases) if r[rq] is not None]  # requesters: few cases have one
     if asked:
         texts = [cases[k][rq] for k in asked]
@@ -121,7 +131,7 @@ def seal_rows(
         for k, s in zip(with_text, sealed, strict=True):
             r = items[k]
             sealed_items[k] = (*r[:it], s, *r[it + 1 :])
-    return sealed_cases, sealed_items, vault.term_rows(reports, ids)  # b-tree order: fewer page splits
+    return sealed_cases, sealed_items, term_rows
 
 
 def sorted_uuid4_hex(n: int) -> Iterator[str]:
@@ -158,6 +168,13 @@ class SqliteSink:
     def accounts(self) -> dict[tuple[str, str], str]:
         return {(p, h): aid for p, h, aid in self._rows("SELECT platform, handle, id FROM account")}
 
+    def common_terms(self) -> set[int]:
+        return {t for (t,) in self._rows("SELECT term FROM common_term")}
+
+    def add_common(self, terms: Sequence[int]) -> None:
+        if terms:
+            self.conn.exec_driver_sql(_INSERT_COMMON, [(t,) for t in terms])
+
     def prepare(self, cases: int, items: int) -> None:
         """A bigger page cache; plain indexes of tables about to grow a lot set aside until ``finish``."""
         if not self._rows("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"):
@@ -192,7 +209,8 @@ class SqliteSink:
         terms: Sequence[tuple[int, str]] | None = None,
     ) -> None:
         """Rows as ``CHANNEL_COLUMNS``, ``ACCOUNT_COLUMNS``, ``CASE_COLUMNS``, ``ITEM_COLUMNS``: texts plain
-        and sealed here, or (``terms`` given: the ``(term, case id)`` rows) sealed already."""
+        and sealed here, or (``terms`` given: the ``(term, case id)`` rows, and case rows as
+        ``CASE_WRITTEN``) sealed already."""
         if terms is None:
             cases, items, terms = seal_rows(self.vault, cases, items)
         for sql, rows in (
@@ -256,6 +274,15 @@ class CoreSink:
         rows = self.session.execute(select(Account.platform, Account.handle, Account.id))
         return {(p, h): aid.hex for p, h, aid in rows}
 
+    def common_terms(self) -> set[int]:
+        return set(self.session.execute(select(CommonTerm.term)).scalars())
+
+    def add_common(self, terms: Sequence[int]) -> None:
+        known = self.common_terms()
+        fresh = [{"term": t} for t in dict.fromkeys(terms) if t not in known]
+        if fresh:
+            self.session.execute(insert(table_of(CommonTerm)), fresh)
+
     def prepare(self, cases: int, items: int) -> None:
         pass
 
@@ -293,7 +320,7 @@ class CoreSink:
                 CASE_FIXED
                 | dict(
                     zip(
-                        CASE_COLUMNS,
+                        CASE_WRITTEN,
                         (
                             _uuid(r[0]),
                             r[1],
@@ -309,6 +336,7 @@ class CoreSink:
                             _aware(r[11]),
                             r[12],
                             _aware(r[13]),
+                            r[14],
                         ),
                         strict=True,
                     )

@@ -42,7 +42,7 @@ from reviewer.models.records import (
 from reviewer.models.responses import RESPONSE_STATUSES, Response
 from reviewer.models.sync import CONFLICT_RESOLUTIONS, ChangeLog, MediaBlob, SyncConflict, SyncState
 from reviewer.models.types import UTCDateTime, new_id
-from reviewer.models.vault import CaseTerm, VaultRecord
+from reviewer.models.vault import CaseTerm, CommonTerm, VaultRecord
 from reviewer.models.wellbeing import BREAK_KINDS, BreakRecord
 
 
@@ -72,6 +72,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseTerm",
+    "CommonTerm",
     "Channel",
     "complete_metadata",
     "Decision",

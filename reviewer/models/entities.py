@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reviewer.clock import utcnow
@@ -96,6 +96,10 @@ class Case(Base):
     # response to them is due (the response SLA, apart from the review SLA; None: none expected). Schema 0012.
     requester: Mapped[str | None] = mapped_column(Text, nullable=True)
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The blind index terms of the report text's words (``reviewer.vault.sealing.term_set``: 8 bytes each),
+    # for the search's check of one row; NULL where they are only in ``case_term`` (schema 0018). Never
+    # loaded with the ORM object; never sent elsewhere (a server or a pack seals texts again).
+    terms: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
     channel: Mapped[Channel] = relationship(lazy="joined")
     account: Mapped[Account | None] = relationship(lazy="joined")

@@ -40,3 +40,18 @@ class CaseTerm(Base):
 
     term: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     case_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+
+
+class CommonTerm(Base):
+    """A term known to be in more cases than a search lists from the index (``queue_search.CANDIDATE_LIMIT``).
+
+    A search never lists the cases of such a word from ``case_term``: it walks the queue and checks each
+    row's own terms (``Case.terms``). So an import stops writing ``case_term`` rows for it once it is
+    common, for the cases whose ``terms`` it writes (schema 0018). The ``case_term`` rows written before
+    stay: harmless, and a case without ``terms`` is checked through them. A term, once common, stays so.
+    """
+
+    __tablename__ = "common_term"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    term: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -226,6 +226,7 @@ def export_pack(
                     seen_accounts.add(case["account_id"])
                     put_record(out, {"t": "account", **_plain(_row(conn, _accounts, case["account_id"]))})
                 case = _opened(vault, "case", case)
+                case.pop("terms", None)  # this database's own index terms: the pack's holder makes theirs
                 state = by_id[case_id]
                 case.update(state.__dict__)
                 put_record(out, {"t": "case", **_plain(case)})

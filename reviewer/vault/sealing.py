@@ -8,6 +8,10 @@ its integrity check reads as ``TAMPERED``.
 The blind index turns each distinct casefolded word of a report text into a signed 64-bit integer:
 the first 8 bytes of HMAC-SHA256 under the index key. Without the key the terms say nothing about the
 words; with it, a search word is looked up as its term.
+
+A case also keeps its own terms in its row (``term_set``: each term as 8 big-endian bytes, ascending), so
+a search checks a row it walks without another lookup: a term is in the set if its 8 bytes are found at
+an offset that is a multiple of 8 (``term_bytes``).
 """
 
 from __future__ import annotations
@@ -80,6 +84,17 @@ def words(text: str) -> set[str]:
     return set(_WORD.findall(text.casefold()))
 
 
+def term_bytes(value: int) -> bytes:
+    """One term as it is stored in a ``term_set``: 8 big-endian bytes (two's complement)."""
+    return struct.pack(">q", value)
+
+
+def term_set(terms: set[int] | list[int]) -> bytes:
+    """A text's distinct terms as one value for its row: ``term_bytes`` of each, ascending."""
+    ordered = sorted(terms)
+    return struct.pack(f">{len(ordered)}q", *ordered)
+
+
 def term(index_key: bytes, word: str) -> int:
     """The blind index term of one casefolded word: a signed 64-bit integer."""
     digest = hmac.digest(index_key, word.encode("utf-8"), hashlib.sha256)
@@ -114,19 +129,34 @@ class TermIndex:
     def term_rows(self, texts: list[str], row_ids: list[str]) -> list[tuple[int, str]]:
         """``(term, row id)`` for every term of each text, in ``(term, row id)`` order (b-tree order).
         Grouped by term first: sorting the few distinct terms is far cheaper than sorting every pair."""
-        found, at = self.term_columns(texts)
+        return self.term_rows_and_sets(texts, row_ids, sets=False)[0]
+
+    def term_rows_and_sets(
+        self, texts: list[str], row_ids: list[str], *, sets: bool = True
+    ) -> tuple[list[tuple[int, str]], list[bytes]]:
+        """``term_rows`` and, with ``sets``, each text's ``term_set``."""
+        found, at, made = self.term_parts(texts, sets=sets)
         rows = list(zip(found, map(row_ids.__getitem__, at), strict=True))
         if any(a > b for a, b in zip(row_ids, row_ids[1:], strict=False)):  # an import's ids ascend
             rows.sort()
-        return rows
+        return rows, made
 
     def term_columns(self, texts: list[str]) -> tuple[list[int], list[int]]:
         """``term_rows`` by position: the terms and, beside each, the index of its text, in ``(term,
         index)`` order (the same order as ``term_rows`` when the texts' row ids ascend)."""
+        found, at, _sets = self.term_parts(texts, sets=False)
+        return found, at
+
+    def term_parts(self, texts: list[str], *, sets: bool = True) -> tuple[list[int], list[int], list[bytes]]:
+        """``term_columns`` and, with ``sets``, each text's ``term_set``."""
         by_term: dict[int, list[int]] = {}
         terms = self.terms
+        made: list[bytes] = []
         for index, text in enumerate(texts):
-            for found in terms(text):
+            distinct = terms(text)
+            if sets:
+                made.append(term_set(distinct))
+            for found in distinct:
                 at = by_term.get(found)
                 if at is None:
                     by_term[found] = [index]
@@ -138,7 +168,7 @@ class TermIndex:
             at = by_term[found]
             term_column.extend(repeat(found, len(at)))
             index_column.extend(at)  # ascending: appended in text order
-        return term_column, index_column
+        return term_column, index_column, made
 
 
 class BulkSealer:
@@ -162,3 +192,6 @@ class BulkSealer:
 
     def term_columns(self, texts: list[str]) -> tuple[list[int], list[int]]:
         return self._index.term_columns(texts)
+
+    def term_parts(self, texts: list[str]) -> tuple[list[int], list[int], list[bytes]]:
+        return self._index.term_parts(texts)

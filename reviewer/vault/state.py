@@ -103,6 +103,12 @@ class Vault:
         """``(term, row id)`` for each term of each text, sorted (``sealing.TermIndex.term_rows``)."""
         return self._index.term_rows(texts, row_ids)
 
+    def term_rows_and_sets(
+        self, texts: list[str], row_ids: list[str]
+    ) -> tuple[list[tuple[int, str]], list[bytes]]:
+        """``term_rows`` and each text's own ``sealing.term_set`` (its row's ``terms``)."""
+        return self._index.term_rows_and_sets(texts, row_ids)
+
     def bulk_sealer(self) -> sealing.BulkSealer:
         """Texts sealed and index terms as this vault makes them, for an import's validation workers."""
         return sealing.BulkSealer(self.text_key, self.index_key)
