@@ -47,7 +47,7 @@ from reviewer.importing.parsing import (
     utc_text,
     validate_file,
 )
-from reviewer.importing.writing import Sink, sink_for
+from reviewer.importing.writing import DEFER_INDEXES_MIN_ROWS, Sink, sink_for
 from reviewer.media.arrival import Deriver
 from reviewer.media.blobs import BlobStore
 from reviewer.media.phash import MIN_QUALITY as MIN_PHASH_QUALITY
@@ -56,6 +56,7 @@ from reviewer.media.store import MediaStore
 from reviewer.models import Item
 from reviewer.responses.due import response_due
 from reviewer.responses.templates import response_sla_hours
+from reviewer.storage.bulk_write import bulk_write
 from reviewer.storage.database import Database
 from reviewer.storage.errors import describe_os_error
 from reviewer.vault.opening import ensure_vault
@@ -179,12 +180,14 @@ def _write(
     new_media: list[str] = []
     # Stored previews are made by the decode workers while the rows are written (reviewer.media.arrival).
     deriver = Deriver(store) if isinstance(store, MediaStore) else None
+    projected = parsed.projected(path.stat().st_size)
     try:
-        with db.write() as session:
+        # A big import writes each page once (a rollback journal) when nothing else has the database open.
+        with bulk_write(db, single_journal=projected[0] >= DEFER_INDEXES_MIN_ROWS) as (session, _single):
             when = now or utcnow()  # the import's time: taken once its write lock is held
             sink = sink_for(session, vault)
             check_ids = sink.has_cases()  # (this import's own ids are unique: pass 1 checks that)
-            sink.prepare(*parsed.projected(path.stat().st_size))
+            sink.prepare(*projected)
             ok = False
             try:
                 rows = _Rows(sink, vault is not None, media_root, store, when, report, new_media, deriver)
