@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from reviewer.media.store import MediaStore
 from reviewer.models import Case, CaseTerm, Item, VaultRecord, table_of
 from reviewer.storage.database import Database
+from reviewer.vault.sealing import term_set
 from reviewer.vault.state import Vault
 
 BATCH = 500
@@ -61,8 +62,9 @@ def _seal_case_texts(db: Database, vault: Vault) -> None:
             if vault.try_open_text(value, "case", "report_text", case_id.hex) is not None:
                 continue  # sealed in an earlier run of the pass, with its terms, in one transaction
             sealed = vault.seal_text(value, "case", "report_text", case_id.hex)
-            updates.append({"id": case_id, "report_text": sealed})
-            terms.extend({"case_id": case_id, "term": t} for t in vault.terms(value))
+            own = vault.terms(value)
+            updates.append({"id": case_id, "report_text": sealed, "terms": term_set(own)})  # schema 0018
+            terms.extend({"case_id": case_id, "term": t} for t in own)
         if updates:
             with db.write() as session:
                 session.execute(update(Case), updates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -18,3 +19,7 @@ def _fresh_qsettings(tmp_path, qapp):  # type: ignore[no-untyped-def]
     qapp.setOrganizationName("ReviewerWorkstationTests")
     qapp.setApplicationName("reviewer-tests")
     yield
+    # The cycles the test left (its windows' wrappers) collected here, on the GUI thread: a collection
+    # that allocations trigger later, in a worker thread of another test, destroyed a Qt object off its
+    # thread once (a segfault in load_case's thread, "Garbage-collecting", tests/ui/review).
+    gc.collect()

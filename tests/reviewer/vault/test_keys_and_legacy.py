@@ -25,6 +25,7 @@ from reviewer.vault import legacy
 from reviewer.vault.errors import KeyUnavailable, NoKeyForData
 from reviewer.vault.keys import SERVICE
 from reviewer.vault.opening import allow_file_key, ensure_vault, media_store_of, open_vault
+from reviewer.vault.sealing import term_set
 from reviewer.vault.state import LOCKED, forget_cached_keys
 from tests.reviewer.storage.test_migrations import _old_database
 
@@ -110,6 +111,8 @@ def test_an_older_database_is_sealed_in_one_idempotent_pass(
         with db.read() as s:
             assert all(t.startswith("s1:") for t in s.scalars(select(Case.report_text)))
             assert s.scalar(select(func.count()).select_from(CaseTerm)) > 0
+            own = s.execute(select(Case.terms).where(Case.id == cases[3])).scalar_one()
+        assert own == term_set(sorted(vault.terms("report 3 — ünïcode")))  # each case's own terms too
         assert MediaStore(db.media_dir, vault).is_sealed(sha)
         assert media_store_of(db).read(sha) == plain
 
