@@ -191,7 +191,10 @@ class SqliteSink:
                     (table,),
                 )
                 for name, sql in indexes:
-                    if sql.lstrip().upper().startswith("CREATE INDEX"):  # never a UNIQUE one
+                    # Never a UNIQUE one; nor a partial one: imported rows are outside it (a case is
+                    # not claimed, a text item has no media), so keeping it costs nothing, and
+                    # rebuilding it would read the whole table for no row.
+                    if sql.lstrip().upper().startswith("CREATE INDEX") and " WHERE " not in sql.upper():
                         self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
                         self._deferred.append(sql)
         self._cache = int(self._rows("PRAGMA cache_size")[0][0])

@@ -112,8 +112,10 @@ class Item(Base):
     __tablename__ = "item"
     __table_args__ = (
         Index("ix_item_case", "case_id", "position"),
-        Index("ix_item_sha256", "media_sha256"),
-        Index("ix_item_phash", "phash"),
+        # Partial (schema 0018): text and link items have neither, and are most items of a big import. Every
+        # lookup names a value (``= ?``, ``IN``) or ``IS NOT NULL``, which these still serve.
+        Index("ix_item_sha256", "media_sha256", sqlite_where=text("media_sha256 IS NOT NULL")),
+        Index("ix_item_phash", "phash", sqlite_where=text("phash IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

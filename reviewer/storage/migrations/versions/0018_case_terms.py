@@ -10,6 +10,9 @@ terms known to be in more cases than a search lists from the index; an import wr
 rows for them (issue 17 part 6: 9 of the 10 rows per case of the 1M bench import). Existing cases keep
 NULL ``terms`` and every ``case_term`` row: the search checks them through ``case_term`` as before, so
 nothing is rewritten here.
+
+``ix_item_sha256`` and ``ix_item_phash`` become partial (``IS NOT NULL``): text and link items, most items
+of a big import, have neither, and every lookup names a value or asks for ``IS NOT NULL``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ branch_labels = None
 depends_on = None
 
 
+#: index name → its column; the partial condition is "<column> IS NOT NULL".
+ITEM_INDEXES = {"ix_item_sha256": "media_sha256", "ix_item_phash": "phash"}
+
+
 def upgrade() -> None:
+    for name, column in ITEM_INDEXES.items():
+        op.drop_index(name, table_name="item")
+        where = sa.text(f"{column} IS NOT NULL")
+        op.create_index(name, "item", [column], sqlite_where=where, postgresql_where=where)
     op.add_column("case", sa.Column("terms", sa.LargeBinary(), nullable=True))
     op.create_table(
         "common_term",
@@ -34,5 +45,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name, column in ITEM_INDEXES.items():
+        op.drop_index(name, table_name="item")
+        op.create_index(name, "item", [column])
     op.drop_table("common_term")
     op.execute('ALTER TABLE "case" DROP COLUMN terms')  # plain, as 0012 does (no batch copy of "case")
