@@ -22,11 +22,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from reviewer.storage.database import Database, busy_timeout_ms
-from reviewer.storage.errors import explain_sqlite_error
 
 
 @contextmanager
@@ -44,18 +42,10 @@ def bulk_write(db: Database, *, single_journal: bool) -> Iterator[tuple[Session,
     conn = db.write_engine.connect()  # (its connect hook asks for WAL; no transaction yet)
     driver: Any = conn.connection.driver_connection
     switched = _journal(driver, "delete")
-    session = Session(bind=conn, expire_on_commit=False)
     try:
-        yield session, switched
-        session.commit()
-    except DBAPIError as exc:
-        session.rollback()
-        raise explain_sqlite_error(exc, db.label) from exc
-    except BaseException:
-        session.rollback()
-        raise
+        with db.write(bind=conn) as session:
+            yield session, switched
     finally:
-        session.close()
         if switched:
             _journal(driver, "wal")
         conn.close()

@@ -204,9 +204,10 @@ class Database:
                 self._core = None
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session for one atomic write: committed (durably) when the block ends without error."""
-        session = self._write()
+    def write(self, bind: Connection | None = None) -> Iterator[Session]:
+        """A session for one atomic write: committed (durably) when the block ends without error; on
+        ``bind``, a connection of the write engine the caller holds, instead of one from the pool."""
+        session = self._write() if bind is None else self._write(bind=bind)
         try:
             yield session
             session.commit()

@@ -15,18 +15,14 @@ from reviewer.decisions import _BULK_STANDING, _LAST_UNDOABLE, record_decision, 
 from reviewer.identity import start_session
 from reviewer.models import Reviewer
 from reviewer.storage.database import Database
-from reviewer.storage.migrate import alembic_config, current_revision, head_revision
+from reviewer.storage.migrate import current_revision, head_revision
+from tests.reviewer.storage.migrating import migrate, pg_index_defs
 
 INDEXES = ("ix_decision_bulk", "ix_decision_reverses")
 
 
 def _migrate(db: Database, target: str) -> None:
-    from alembic import command
-
-    cfg = alembic_config()
-    with db.write_engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if target == "0016" else command.upgrade)(cfg, target)
+    migrate(db, target, down=target == "0016")
 
 
 def _sqlite_index_sql(db: Database) -> dict[str, str]:
@@ -92,17 +88,7 @@ def test_sqlite_down_and_up_keeps_decisions_and_makes_the_indexes_partial(
 @pytest.mark.postgres
 def test_postgres_down_and_up(pg_db: Database) -> None:
     def defs() -> dict[str, str]:
-        with pg_db.engine.connect() as conn:
-            rows = conn.execute(
-                # This test's schema only: other tests create and drop the same indexes in theirs at the
-                # same time, and pg_indexes over every schema can meet one mid-drop.
-                text(
-                    "SELECT indexname, indexdef FROM pg_indexes"
-                    " WHERE schemaname = current_schema() AND indexname = ANY(:names)"
-                ),
-                {"names": list(INDEXES)},
-            ).all()
-        return {name: d for name, d in rows}
+        return pg_index_defs(pg_db, INDEXES)
 
     assert all("WHERE" in d for d in defs().values()) and len(defs()) == 2
     _migrate(pg_db, "0016")

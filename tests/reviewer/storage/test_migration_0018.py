@@ -14,19 +14,15 @@ from reviewer.importing.importer import import_file
 from reviewer.models import Item
 from reviewer.queue import QueueFilter, fetch_page
 from reviewer.storage.database import Database
-from reviewer.storage.migrate import alembic_config, current_revision, head_revision
+from reviewer.storage.migrate import current_revision, head_revision
+from tests.reviewer.storage.migrating import migrate, pg_index_defs
 from tests.reviewer.vault.conftest import case_line, write_source
 
 INDEXES = ("ix_item_sha256", "ix_item_phash")
 
 
 def _migrate(db: Database, target: str) -> None:
-    from alembic import command
-
-    cfg = alembic_config()
-    with db.write_engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if target == "0017" else command.upgrade)(cfg, target)
+    migrate(db, target, down=target == "0017")
 
 
 def _index_sql(db: Database) -> dict[str, str]:
@@ -81,15 +77,7 @@ def test_sqlite_down_and_up_keeps_cases_searchable_and_the_media_lookups_indexed
 @pytest.mark.postgres
 def test_postgres_down_and_up(pg_db: Database) -> None:
     def defs() -> dict[str, str]:
-        with pg_db.engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT indexname, indexdef FROM pg_indexes"
-                    " WHERE schemaname = current_schema() AND indexname = ANY(:names)"
-                ),
-                {"names": list(INDEXES)},
-            ).all()
-        return {name: d for name, d in rows}
+        return pg_index_defs(pg_db, INDEXES)
 
     assert len(defs()) == 2 and all("IS NOT NULL" in d for d in defs().values())
     _migrate(pg_db, "0017")
