@@ -281,7 +281,9 @@ class CoreSink:
         return set(self.session.execute(select(CommonTerm.term)).scalars())
 
     def add_common(self, terms: Sequence[int]) -> None:
-        known = self.common_terms()
+        if not terms:  # (most batches)
+            return
+        known = self.common_terms()  # another import may have committed one meanwhile
         fresh = [{"term": t} for t in dict.fromkeys(terms) if t not in known]
         if fresh:
             self.session.execute(insert(table_of(CommonTerm)), fresh)

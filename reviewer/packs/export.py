@@ -38,7 +38,7 @@ from reviewer.policy import PolicyPack, default_pack_path, load_pack
 from reviewer.storage.database import Database
 from reviewer.sync.state import set_value
 from reviewer.vault.opening import media_store_of, open_vault
-from reviewer.vault.state import Vault
+from reviewer.vault.state import Vault, without_local
 from reviewer.workstation import host_name
 
 Progress = Callable[[str, int, int], None] | None
@@ -225,8 +225,7 @@ def export_pack(
                 if case["account_id"] is not None and case["account_id"] not in seen_accounts:
                     seen_accounts.add(case["account_id"])
                     put_record(out, {"t": "account", **_plain(_row(conn, _accounts, case["account_id"]))})
-                case = _opened(vault, "case", case)
-                case.pop("terms", None)  # this database's own index terms: the pack's holder makes theirs
+                case = without_local("case", _opened(vault, "case", case))
                 state = by_id[case_id]
                 case.update(state.__dict__)
                 put_record(out, {"t": "case", **_plain(case)})

@@ -25,6 +25,7 @@ from reviewer.storage.database import Database
 from reviewer.sync.records import referenced_ids
 from reviewer.sync.rows import event_rows
 from reviewer.vault.opening import media_store_of, open_vault
+from reviewer.vault.state import without_local
 
 _cases = table_of(Case)
 _items = table_of(Item)
@@ -110,7 +111,7 @@ def ship_missing_cases(local: Database, server: Database, case_ids: set[uuid.UUI
         cases = [vault.open_row("case", c) for c in cases]
         items = [vault.open_row("item", i) for i in items]
     for case in cases:
-        case.pop("terms", None)  # this database's own index terms: the server keeps texts plain
+        without_local("case", case)
         case.update(status="open", tier=1, claimed_by=None, claim_expires_at=None, state_seq=0)
     store, blobs = media_store_of(local), BlobStore(server)
     for sha in sorted({i["media_sha256"] for i in items if i["media_sha256"]}):

@@ -141,14 +141,10 @@ class TermIndex:
             rows.sort()
         return rows, made
 
-    def term_columns(self, texts: list[str]) -> tuple[list[int], list[int]]:
-        """``term_rows`` by position: the terms and, beside each, the index of its text, in ``(term,
-        index)`` order (the same order as ``term_rows`` when the texts' row ids ascend)."""
-        found, at, _sets = self.term_parts(texts, sets=False)
-        return found, at
-
     def term_parts(self, texts: list[str], *, sets: bool = True) -> tuple[list[int], list[int], list[bytes]]:
-        """``term_columns`` and, with ``sets``, each text's ``term_set``."""
+        """``term_rows`` by position: the terms and, beside each, the index of its text, in ``(term,
+        index)`` order (the same order as ``term_rows`` when the texts' row ids ascend); with ``sets``,
+        each text's ``term_set`` too."""
         by_term: dict[int, list[int]] = {}
         terms = self.terms
         made: list[bytes] = []
@@ -189,9 +185,6 @@ class BulkSealer:
 
     def seal_texts(self, texts: list[str], table: str, column: str, row_ids: list[str]) -> list[str]:
         return seal_many(self._aead, texts, table, column, row_ids)
-
-    def term_columns(self, texts: list[str]) -> tuple[list[int], list[int]]:
-        return self._index.term_columns(texts)
 
     def term_parts(self, texts: list[str]) -> tuple[list[int], list[int], list[bytes]]:
         return self._index.term_parts(texts)

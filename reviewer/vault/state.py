@@ -120,6 +120,16 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "item": ("text",),
     "appeal": ("statement",),
 }
+#: Columns derived under this database's own keys (a case's index terms, schema 0018): never sent elsewhere
+#: (a team server keeps texts plain; a pack's holder makes their own).
+LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {"case": ("terms",)}
+
+
+def without_local(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` without its ``LOCAL_COLUMNS``, for sending it elsewhere (vault or not)."""
+    for column in LOCAL_COLUMNS.get(table, ()):
+        row.pop(column, None)
+    return row
 
 
 def key_file_for(db_file: Path | None, vault_id: str) -> Path:

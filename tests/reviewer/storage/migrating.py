@@ -31,3 +31,15 @@ def pg_index_defs(db: Database, names: tuple[str, ...]) -> dict[str, str]:
             {"names": list(names)},
         ).all()
     return {name: d for name, d in rows}
+
+
+def sqlite_index_sql(db: Database, names: tuple[str, ...]) -> dict[str, str]:
+    """Index name → its ``CREATE INDEX`` statement on SQLite, for ``names``."""
+    from sqlalchemy import bindparam, text
+
+    query = text("SELECT name, sql FROM sqlite_master WHERE name IN :names").bindparams(
+        bindparam("names", expanding=True)
+    )
+    with db.engine.connect() as conn:
+        rows = conn.execute(query, {"names": list(names)}).all()
+    return {name: sql for name, sql in rows}

@@ -16,7 +16,7 @@ from reviewer.identity import start_session
 from reviewer.models import Reviewer
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import current_revision, head_revision
-from tests.reviewer.storage.migrating import migrate, pg_index_defs
+from tests.reviewer.storage.migrating import migrate, pg_index_defs, sqlite_index_sql
 
 INDEXES = ("ix_decision_bulk", "ix_decision_reverses")
 
@@ -26,13 +26,7 @@ def _migrate(db: Database, target: str) -> None:
 
 
 def _sqlite_index_sql(db: Database) -> dict[str, str]:
-    with db.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT name, sql FROM sqlite_master WHERE name IN ('ix_decision_bulk', 'ix_decision_reverses')"
-            )
-        ).all()
-    return {name: sql for name, sql in rows}
+    return sqlite_index_sql(db, INDEXES)
 
 
 def _decisions(db: Database) -> list[tuple[str, str | None]]:

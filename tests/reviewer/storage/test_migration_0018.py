@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
 from reviewer.importing.importer import import_file
@@ -15,7 +15,7 @@ from reviewer.models import Item
 from reviewer.queue import QueueFilter, fetch_page
 from reviewer.storage.database import Database
 from reviewer.storage.migrate import current_revision, head_revision
-from tests.reviewer.storage.migrating import migrate, pg_index_defs
+from tests.reviewer.storage.migrating import migrate, pg_index_defs, sqlite_index_sql
 from tests.reviewer.vault.conftest import case_line, write_source
 
 INDEXES = ("ix_item_sha256", "ix_item_phash")
@@ -26,11 +26,7 @@ def _migrate(db: Database, target: str) -> None:
 
 
 def _index_sql(db: Database) -> dict[str, str]:
-    with db.engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE name IN ('ix_item_sha256', 'ix_item_phash')")
-        ).all()
-    return {name: sql for name, sql in rows}
+    return sqlite_index_sql(db, INDEXES)
 
 
 def _plan(db: Database, stmt: object) -> str:
