@@ -1,9 +1,9 @@
 """Benchmark: peak memory (RSS) of the app with the 1M-case database open, in a child process.
 
 The child (offscreen Qt) starts as the ``reviewer`` command does (``ui.shell.launcher`` and its
-``prepare_app_start``: without it PySide's per-import source check kept every later module's source in
-``linecache``, ~20 MB the app never holds), opens the real ``MainWindow`` on a temp copy of the cached 1M
-database (``backup=False``), waits for the first case, then:
+``prepare_app_start``; without them the child carried ~30 MB the app never holds, mostly the module
+sources PySide's per-import check keeps in ``linecache``), opens the real ``MainWindow`` on a temp copy of
+the cached 1M database (``backup=False``), waits for the first case, then:
 
 1. scrolls the queue model through 50,000 rows (``fetchMore`` until ``rowCount() >= 50_000``, 250 pages;
    the model pages lazily, so any of the 1M rows is reachable without loading them all);
