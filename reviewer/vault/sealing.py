@@ -126,32 +126,28 @@ class TermIndex:
         known, term = self._known, self.term
         return {known.get(w) or term(w) for w in words(text)}
 
-    def term_rows(self, texts: list[str], row_ids: list[str]) -> list[tuple[int, str]]:
-        """``(term, row id)`` for every term of each text, in ``(term, row id)`` order (b-tree order).
-        Grouped by term first: sorting the few distinct terms is far cheaper than sorting every pair."""
-        return self.term_rows_and_sets(texts, row_ids, sets=False)[0]
-
     def term_rows_and_sets(
-        self, texts: list[str], row_ids: list[str], *, sets: bool = True
+        self, texts: list[str], row_ids: list[str]
     ) -> tuple[list[tuple[int, str]], list[bytes]]:
-        """``term_rows`` and, with ``sets``, each text's ``term_set``."""
-        found, at, made = self.term_parts(texts, sets=sets)
+        """``(term, row id)`` for every term of each text, in ``(term, row id)`` order (b-tree order), and
+        each text's ``term_set``. Grouped by term first: sorting the few distinct terms is far cheaper
+        than sorting every pair."""
+        found, at, made = self.term_parts(texts)
         rows = list(zip(found, map(row_ids.__getitem__, at), strict=True))
         if any(a > b for a, b in zip(row_ids, row_ids[1:], strict=False)):  # an import's ids ascend
             rows.sort()
         return rows, made
 
-    def term_parts(self, texts: list[str], *, sets: bool = True) -> tuple[list[int], list[int], list[bytes]]:
-        """``term_rows`` by position: the terms and, beside each, the index of its text, in ``(term,
-        index)`` order (the same order as ``term_rows`` when the texts' row ids ascend); with ``sets``,
-        each text's ``term_set`` too."""
+    def term_parts(self, texts: list[str]) -> tuple[list[int], list[int], list[bytes]]:
+        """``term_rows_and_sets`` by position: the terms and, beside each, the index of its text, in
+        ``(term, index)`` order (the same order as the rows when the texts' row ids ascend), and each
+        text's ``term_set``."""
         by_term: dict[int, list[int]] = {}
         terms = self.terms
         made: list[bytes] = []
         for index, text in enumerate(texts):
             distinct = terms(text)
-            if sets:
-                made.append(term_set(distinct))
+            made.append(term_set(distinct))
             for found in distinct:
                 at = by_term.get(found)
                 if at is None:

@@ -99,14 +99,11 @@ class Vault:
         """The blind index terms of ``text``'s words."""
         return self._index.terms(text)
 
-    def term_rows(self, texts: list[str], row_ids: list[str]) -> list[tuple[int, str]]:
-        """``(term, row id)`` for each term of each text, sorted (``sealing.TermIndex.term_rows``)."""
-        return self._index.term_rows(texts, row_ids)
-
     def term_rows_and_sets(
         self, texts: list[str], row_ids: list[str]
     ) -> tuple[list[tuple[int, str]], list[bytes]]:
-        """``term_rows`` and each text's own ``sealing.term_set`` (its row's ``terms``)."""
+        """``(term, row id)`` for each term of each text, sorted, and each text's own ``sealing.term_set``
+        (its row's ``terms``): ``sealing.TermIndex.term_rows_and_sets``."""
         return self._index.term_rows_and_sets(texts, row_ids)
 
     def bulk_sealer(self) -> sealing.BulkSealer:

@@ -60,8 +60,8 @@ def test_term_rows_are_every_distinct_term_of_each_text_in_b_tree_order() -> Non
     key = os.urandom(32)
     texts = ["Report 7: spam spam", "", "spam and eggs", "REPORT 9", "report 7"]
     rows = [f"{n:032x}" for n in (5, 1, 4, 2, 3)]  # not in order: each term's rows are sorted anyway
-    got = sealing.TermIndex(key).term_rows(texts, rows)
+    got, _sets = sealing.TermIndex(key).term_rows_and_sets(texts, rows)
     fresh = sealing.TermIndex(key)
     want = sorted((t, row) for text, row in zip(texts, rows, strict=True) for t in fresh.terms(text))
     assert got == want and len(set(got)) == len(got)
-    assert sealing.TermIndex(key).term_rows([], []) == []
+    assert sealing.TermIndex(key).term_rows_and_sets([], []) == ([], [])
