@@ -195,7 +195,7 @@ def run(writes: int = WRITES) -> dict[str, float | str]:
             open_ids = [r[0] for r in con.execute("SELECT id FROM \"case\" WHERE status='open' ORDER BY id")]
         con.close()
         rounds = writes + WARMUP
-        assert len(open_ids) >= 2 * rounds + 2 + 2 * FRAME_WRITES, (len(open_ids), 2 * rounds)
+        assert len(open_ids) >= 2 * rounds + 3 + 2 * FRAME_WRITES, (len(open_ids), 2 * rounds)
         orm_ids, raw_ids = open_ids[0 : 2 * rounds : 2], open_ids[1 : 2 * rounds : 2]
         spare = open_ids[2 * rounds :]  # for the untimed counts after the rounds
         db = open_database(sqlite_url(path))  # the cached database may predate the current schema
@@ -203,7 +203,6 @@ def run(writes: int = WRITES) -> dict[str, float | str]:
             schedule_of(db).inline = False  # the window anchors from its timer, not inside a decision
             reviewer = ensure_reviewer(db, "bench")
             session_id = start_session(db, reviewer)
-            raw, bare = _RawEquivalent(path, reviewer.id.hex, session_id.hex), _Bare(tmp)
 
             def decide(db: Database, case_id: str) -> None:
                 record_decision(
@@ -217,6 +216,13 @@ def run(writes: int = WRITES) -> dict[str, float | str]:
                     handle_ms=900,
                 )
 
+            decide(db, spare.pop())  # adds the cited pack version's row: raw_equiv's copy has it too
+            raw_path = tmp / "raw-equiv.sqlite3"
+            live, copy = sqlite3.connect(path), sqlite3.connect(raw_path)
+            live.backup(copy)
+            live.close()
+            copy.close()
+            raw, bare = _RawEquivalent(raw_path, reviewer.id.hex, session_id.hex), _Bare(tmp)
             orm_t, orm_cpu, raw_t, bare_t = [], [], [], []
             for i in range(rounds):
                 if i % CHECKPOINT_EVERY == 0:
@@ -225,6 +231,7 @@ def run(writes: int = WRITES) -> dict[str, float | str]:
                     # between decisions, outside the timed write.
                     db.checkpoint()
                     checkpoint_if_due(db)
+                    raw.con.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 t0, c0 = time.perf_counter(), time.process_time()
                 decide(db, orm_ids[i])
                 t1, c1 = time.perf_counter(), time.process_time()
@@ -252,11 +259,13 @@ def run(writes: int = WRITES) -> dict[str, float | str]:
             finally:
                 traced.dispose()
             db.checkpoint()
+            probe = _connect(path)
             frames = {
-                "orm": _wal_frames(raw.con, lambda: decide(db, spare.pop())),
+                "orm": _wal_frames(probe, lambda: decide(db, spare.pop())),
                 "raw": _wal_frames(raw.con, lambda: raw.write(spare.pop())),
                 "bare": _wal_frames(bare.con, bare.write),
             }
+            probe.close()
             raw.con.close()
             bare.con.close()
         finally:
