@@ -39,7 +39,9 @@ def test_a_decision_on_a_case_another_session_holds_is_refused_and_says_who(db, 
     assert "alice holds this case" in str(held.value)
     record_decision(db, case_id=cid, reviewer=alice, action="keep", session_id=a)
     with pytest.raises(CaseAlreadyDecided) as decided:
-        record_decision(db, case_id=cid, reviewer=bob, action="escalate", rationale="needs tier 2", session_id=b)
+        record_decision(
+            db, case_id=cid, reviewer=bob, action="escalate", rationale="needs tier 2", session_id=b
+        )
     standing = decided.value.standing
     assert standing is not None and standing.reviewer_handle == "alice" and standing.action == "keep"
     assert "alice decided keep" in str(decided.value)
@@ -116,7 +118,9 @@ def test_escalated_cases_need_an_explicit_claim(db, make_cases) -> None:
     (cid,) = make_cases(1)
     alice, bob = ensure_reviewer(db, "alice"), ensure_reviewer(db, "bob")
     a, b = start_session(db, alice), start_session(db, bob)
-    record_decision(db, case_id=cid, reviewer=alice, action="escalate", rationale="needs tier 2", session_id=a)
+    record_decision(
+        db, case_id=cid, reviewer=alice, action="escalate", rationale="needs tier 2", session_id=a
+    )
     with pytest.raises(CaseAlreadyDecided):  # B still thinks it is open: refused
         record_decision(db, case_id=cid, reviewer=bob, action="keep", session_id=b)
     assert claim_case(db, cid, b)  # tier 2 takes it on purpose
@@ -128,7 +132,9 @@ def test_undo_is_refused_when_someone_else_holds_the_reopened_case(db, make_case
     (cid,) = make_cases(1)
     alice, bob = ensure_reviewer(db, "alice"), ensure_reviewer(db, "bob")
     a, b = start_session(db, alice), start_session(db, bob)
-    record_decision(db, case_id=cid, reviewer=alice, action="escalate", rationale="needs tier 2", session_id=a)
+    record_decision(
+        db, case_id=cid, reviewer=alice, action="escalate", rationale="needs tier 2", session_id=a
+    )
     assert claim_case(db, cid, b)
     with pytest.raises(CaseHeld):
         undo_last(db, reviewer=alice, session_id=a)
@@ -210,3 +216,40 @@ def test_the_window_can_ask_who_decided_or_holds_a_case_without_writing(db, make
     closed = case_outlook(db, decided, b)
     assert not closed.ok and closed.standing is not None and closed.standing.action == "keep"
     assert case_outlook(db, free, b).ok
+
+
+def test_claims_and_decisions_commit_on_one_connection(db, make_cases) -> None:
+    """A commit on another connection empties SQLite's page cache of every other connection, so the K
+    flow (claim the next case, decide it, claim the next…) writes all of it on the decisions' kept
+    connection: the decision then finds the pages the claim just wrote still cached."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite's page cache; a server database has no such per-connection cache")
+    from sqlalchemy import event
+
+    commits: list[int] = []
+
+    def traced(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def trace(sql: str, conn_id: int = id(dbapi_conn)) -> None:
+            if sql.strip().upper().startswith("COMMIT"):
+                commits.append(conn_id)
+
+        dbapi_conn.set_trace_callback(trace)
+
+    db.release_core()
+    db.write_engine.dispose()  # new connections from here, each traced
+    event.listen(db.write_engine, "connect", traced)
+    reviewer = ensure_reviewer(db, "kay")
+    session_id = start_session(db, reviewer)
+    first, second = make_cases(2)
+    commits.clear()
+    for cid in (first, second):
+        assert claim_case(db, cid, session_id)
+        assert renew_lease(db, cid, session_id)
+        record_decision(db, case_id=cid, reviewer=reviewer, action="keep", session_id=session_id)
+    assert len(commits) == 6 and len(set(commits)) == 1, commits
+    (third,) = make_cases(1)
+    commits.clear()
+    assert claim_case(db, third, session_id)
+    assert release_session_leases(db, session_id) == 1
+    assert len(commits) == 2 and len(set(commits)) == 1, commits
+    assert verify(db).ok
