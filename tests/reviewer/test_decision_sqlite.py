@@ -171,3 +171,28 @@ def test_the_sqlite_path_writes_what_the_general_path_writes(
         report = verify(db)
         assert report.ok, report
         assert report.decisions == 1 + len(decisions)
+
+
+HOSTILE = [
+    "",
+    'a "quoted"\nnote\twith \\ backslashes',
+    "%(d_id)s %s %% {}",  # format syntax in a value is text, never a slot
+    "control \x00\x01\x1f and \x7f",
+    "ünïcode ✓ \u2028\u2029 😀 \ud800",  # a lone surrogate too
+    "<b>markup</b>",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_the_payload_template_writes_what_canonical_writes(text: str) -> None:
+    from reviewer.audit.chain import canonical
+    from reviewer.decision_sqlite import DECISION_COLUMNS, PAYLOAD, json_value
+
+    decision: dict[str, Any] = {name: None for name in DECISION_COLUMNS}
+    decision.update(id=str(uuid.uuid4()), action="remove", note=text, rationale=text, policy_code=text)
+    decision.update(tier=2, handle_ms=10**12, revealed=True, created_at=T0.isoformat(), to_tier=None)
+    case = {"id": str(uuid.uuid4()), "status": "decided", "tier": 3, "claimed_by": None}
+    case.update(claim_expires_at=text or None, state_seq=7)
+    slots = {f"d_{k}": json_value(v) for k, v in decision.items()}
+    slots.update({f"c_{k}": json_value(v) for k, v in case.items()})
+    assert PAYLOAD % slots == canonical({"rows": {"decision": [decision], "case": [case]}})
