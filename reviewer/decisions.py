@@ -311,7 +311,9 @@ def record_decision(
     refuse and CaseAlreadyDecided / CaseHeld when the case is not this session's to decide; nothing is
     written then.
     """
-    # Checked before BEGIN IMMEDIATE (a refused decision takes no lock) and again inside the write.
+    # Checked before BEGIN IMMEDIATE (a refused decision takes no lock); the general path checks again
+    # inside the write (the same rules on the same values: the SQLite path does not repeat them).
+    rationale = rationale.strip()
     validate_action(action, policy_code, pack, rationale)
     check_handoff_note(action, rationale)
     pending: Pending = {}
@@ -388,14 +390,17 @@ def prepare_decision(
     pack: PolicyPack | None,
     rationale: str,
     now: datetime | None,
+    checked: bool = False,
 ) -> tuple[str, datetime, uuid.UUID, uuid.UUID | None]:
     """The first steps of every decision's write, inside its transaction: the pack's rules and the
     hand-off note checked again, the time fixed, the chain locked, the cited pack version's row found
     (or added, with its own event, before the decision's). Returns ``(rationale, now, source,
-    pack_row)``: the stripped rationale, the decision's time in UTC, the chain and the pack row id."""
+    pack_row)``: the stripped rationale, the decision's time in UTC, the chain and the pack row id.
+    ``checked``: the caller has just checked these rules on these values (``record_decision``)."""
     rationale = rationale.strip()
-    validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
-    check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
+    if not checked:
+        validate_action(action, policy_code, pack, rationale)  # the rule, inside the write transaction
+        check_handoff_note(action, rationale)  # an escalation says why the next tier sees the case
     now = as_utc(now)
     source = lock_chain(conn)  # first the chain, then the case row: one lock order for every writer
     pack_row = None
@@ -512,6 +517,7 @@ def _record_sqlite(
         pack=pack,
         rationale=rationale,
         now=now,
+        checked=True,  # by record_decision, its only caller, on these values
     )
     read = history_as_stored(conn, case_id, source)
     if read is None:

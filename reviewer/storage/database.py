@@ -8,6 +8,7 @@ a session lives for one user action and is never shared across threads.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,16 +74,6 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
-def _commit_on_driver(conn: Connection) -> None:
-    """COMMIT the driver's transaction (one SQLAlchemy did not begin); a driver error wrapped as
-    SQLAlchemy's commit would wrap it."""
-    driver: Any = conn.connection.driver_connection
-    try:
-        driver.commit()
-    except driver.Error as exc:
-        raise driver_error(conn, "COMMIT", (), exc) from exc
-
-
 class Database:
     """One database: its URL, engines, sessionmakers and media folder.
 
@@ -116,6 +107,7 @@ class Database:
         self._core: Connection | None = None
         self._core_pool = self.write_engine.pool
         self._core_lock = threading.Lock()
+        self._core_driver: Any = None  # the kept connection's sqlite3 connection
 
     def checkpoint(self) -> None:
         """Copy committed WAL pages into the database without waiting for readers (SQLite only).
@@ -160,17 +152,24 @@ class Database:
                     yield conn
                 return
             conn = self._kept_connection()
+            driver = self._core_driver
             try:
                 # BEGIN and COMMIT straight on the driver, without SQLAlchemy's transaction object (its
                 # begin/commit bookkeeping and events cost ~20 us, as much as SQLite's BEGIN). A statement
                 # run through SQLAlchemy in the block begins SQLAlchemy's transaction on top of this one
                 # (the begin event sees the driver's and issues nothing); it is then committed through it.
-                run_on_driver(conn, "BEGIN IMMEDIATE", ())
+                try:
+                    driver.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:
+                    raise driver_error(conn, "BEGIN IMMEDIATE", (), exc) from exc
                 yield conn
                 if conn.in_transaction():
                     conn.commit()
                 else:
-                    _commit_on_driver(conn)
+                    try:
+                        driver.commit()
+                    except sqlite3.Error as exc:
+                        raise driver_error(conn, "COMMIT", (), exc) from exc
             except BaseException:
                 self._core = None
                 conn.close()  # back to the pool, which rolls the driver's transaction back
@@ -193,6 +192,7 @@ class Database:
         if kept is None:
             kept = self._core = self.write_engine.connect()
             self._core_pool = self.write_engine.pool
+            self._core_driver = kept.connection.driver_connection
         return kept
 
     def release_core(self) -> None:
