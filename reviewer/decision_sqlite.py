@@ -131,8 +131,10 @@ def recurring(reviewer: int, session: int | None, pack: int | None, source: int)
         u = uuid.UUID(int=value)
         return u.hex, f'"{u}"'
 
-    source_id = uuid.UUID(int=source)
-    return Recurring(*forms(reviewer), *forms(session), *forms(pack), source_id.hex, str(source_id))
+    reviewer_id, source_id = uuid.UUID(int=reviewer), uuid.UUID(int=source)
+    return Recurring(
+        reviewer_id.hex, f'"{reviewer_id}"', *forms(session), *forms(pack), source_id.hex, str(source_id)
+    )
 
 
 def history_as_stored(
