@@ -27,7 +27,7 @@ from reviewer.audit.snapshots import AUDITED_COLUMNS
 from reviewer.case_history import CASE_HISTORY
 from reviewer.leases import CaseState
 from reviewer.models import Reviewer
-from reviewer.storage.prepared import run_on_driver
+from reviewer.storage.prepared import run_all_on_driver
 
 #: Every column of a decision row, in the order of the INSERT below and of the audit snapshot's values.
 DECISION_COLUMNS = (
@@ -280,7 +280,5 @@ def write_as_stored(
         state_seq,
         case_hex,
     )
-    run_on_driver(conn, _INSERT_DECISION, decision)
-    run_on_driver(conn, _UPDATE_CASE, case_row)
-    run_on_driver(conn, _INSERT_EVENT, event)
+    run_all_on_driver(conn, ((_INSERT_DECISION, decision), (_UPDATE_CASE, case_row), (_INSERT_EVENT, event)))
     return decision_id

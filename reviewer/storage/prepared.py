@@ -13,7 +13,7 @@ the statement simply goes through ``Connection.execute``.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select
@@ -61,6 +61,21 @@ def run_on_driver(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
         return driver.execute(sql, params)
     except base as exc:
         raise driver_error(conn, sql, params, exc) from exc
+
+
+def run_all_on_driver(conn: Connection, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+    """Several statements in order on one cursor of the driver connection (looked up once); an error as
+    :func:`run_on_driver` raises it, for the statement that failed."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    base = conn.dialect.loaded_dbapi.Error
+    try:
+        for sql, params in statements:
+            try:
+                cursor.execute(sql, params)
+            except base as exc:
+                raise driver_error(conn, sql, params, exc) from exc
+    finally:
+        cursor.close()
 
 
 def driver_error(conn: Connection, sql: str, params: Any, exc: Exception) -> StatementError:
