@@ -8,7 +8,13 @@ commit). Two baselines with the same PRAGMAs:
 * ``bare``: sqlite3, ``BEGIN IMMEDIATE; INSERT`` one decision-like row ``; COMMIT`` into a table of its own;
 * ``raw_equiv``: sqlite3 running the same statements record_decision issues (one read of the case, its
   decisions and the chain's last link; insert the decision; update the case; insert the audit event with
-  a payload of the same snapshots) in one transaction.
+  a payload of the same snapshots) in one transaction, on a copy of its own of the same database.
+
+Each writer has a file of its own: a commit by one connection empties SQLite's page cache of every
+other connection of that file at its next transaction, and in the app nothing commits on another
+connection between two decisions (claims write on the decisions' connection: ``reviewer.leases``), so a
+decision finds the pages it touched last time still cached, as bare does. (Until 2026-12-05 raw_equiv
+wrote into the decisions' file, which made each decision re-read every page it touched: ~35 us.)
 
 So ``record_decision - raw_equiv`` is the ORM/Python cost and ``raw_equiv - bare`` the extra SQL.
 Target: record_decision p99 < 3 ms.
