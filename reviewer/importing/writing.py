@@ -42,6 +42,12 @@ from reviewer.vault.state import Vault
 #: Page cache of the import's connection while it writes (KiB; the connection's own value comes back).
 CACHE_KIB_BULK = 64 << 10  # plain indexes rebuilt at the end: inserts mostly append
 CACHE_KIB_LIVE = 192 << 10  # indexes kept live: inserts land all over big b-trees
+#: The set-aside indexes are rebuilt with a small page cache (KiB) and SQLite's sorter in helper threads:
+#: each index's keys are sorted in runs of about the cache's size, by up to ``REBUILD_THREADS`` threads
+#: beside the one reading the table, then merged. 1M cases, six indexes, 2 cores: 6.4 s with the writes'
+#: 64 MB cache and no helper, 4.8 s with 4 MB and none, 3.4-3.7 s with 2 MB and 2-4 helpers.
+REBUILD_CACHE_KIB = 2 << 10
+REBUILD_THREADS = 4
 #: Rebuild a table's plain indexes when at least this many rows are added and no fewer than it holds.
 DEFER_INDEXES_MIN_ROWS = 50_000
 IN_CHUNK = 500
@@ -231,9 +237,15 @@ class SqliteSink:
     def finish(self, ok: bool) -> None:
         """Rebuild the set-aside indexes (on success; a rollback restores them), restore the page cache."""
         try:
-            if ok:
-                for sql in self._deferred:
-                    self.conn.exec_driver_sql(sql)
+            if ok and self._deferred:
+                threads = int(self._rows("PRAGMA threads")[0][0])
+                self.conn.exec_driver_sql(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+                self.conn.exec_driver_sql(f"PRAGMA threads = {REBUILD_THREADS}")
+                try:
+                    for sql in self._deferred:
+                        self.conn.exec_driver_sql(sql)
+                finally:
+                    self.conn.exec_driver_sql(f"PRAGMA threads = {threads}")
         finally:
             self._deferred = []
             if self._cache is not None:

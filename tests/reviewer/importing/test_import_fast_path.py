@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import selectinload
 
@@ -498,11 +498,12 @@ def test_bulk_mode_rebuilds_the_same_indexes_and_a_failure_keeps_them(
                 )
             )
 
-    def cache_sizes() -> set[int]:
+    def cache_sizes() -> set[tuple[int, int]]:  # the page cache and the sorter's helper threads
         sizes = set()
         for _ in range(3):
             with db.write() as s:
-                sizes.add(s.connection().exec_driver_sql("PRAGMA cache_size").scalar_one())
+                pragma = s.connection().exec_driver_sql
+                sizes.add((pragma("PRAGMA cache_size").scalar_one(), pragma("PRAGMA threads").scalar_one()))
         return sizes
 
     before, cache_before = schema(), cache_sizes()
@@ -522,8 +523,18 @@ def test_bulk_mode_rebuilds_the_same_indexes_and_a_failure_keeps_them(
     assert not any(p.is_file() for p in db.media_dir.rglob("*")) if db.media_dir.exists() else True
 
     monkeypatch.setattr(writing.SqliteSink, "write", real_write)
+    statements: list[str] = []
+    db.write_engine.dispose()  # fresh connections from here, each traced
+    event.listen(db.write_engine, "connect", lambda c, _r: c.set_trace_callback(statements.append))
     import_file(db, source, now=NOW)
     assert schema() == before and cache_sizes() == cache_before
+    # The rebuild sorts in small runs with helper threads, and only the rebuild does.
+    rebuilt = [k for k, sql in enumerate(statements) if sql.startswith("CREATE INDEX")]
+    assert rebuilt
+    settings = [k for k, sql in enumerate(statements) if sql == f"PRAGMA threads = {writing.REBUILD_THREADS}"]
+    cache = [k for k, sql in enumerate(statements) if sql == f"PRAGMA cache_size = -{writing.REBUILD_CACHE_KIB}"]
+    assert len(settings) == len(cache) == 1 and settings[0] < rebuilt[0] and cache[0] < rebuilt[0]
+    assert not any(sql.startswith("INSERT") for sql in statements[cache[0] : rebuilt[-1]])
     assert len(_read_back(db)) == len(CASES)
     with db.read() as s:
         assert s.connection().exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
