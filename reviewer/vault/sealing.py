@@ -124,8 +124,10 @@ class TermIndex:
         return found
 
     def terms(self, text: str) -> set[int]:
+        """The terms of ``text``'s distinct casefolded words (as :func:`words` finds them; repeated words
+        are looked up again rather than collected in a set first)."""
         known, term = self._known, self.term
-        return {known.get(w) or term(w) for w in words(text)}
+        return {known.get(w) or term(w) for w in _WORD.findall(text.casefold())}
 
     def term_rows_and_sets(
         self, texts: list[str], row_ids: list[str]
@@ -144,11 +146,10 @@ class TermIndex:
         ``(term, index)`` order (the same order as the rows when the texts' row ids ascend), and each
         text's ``term_set``."""
         by_term: defaultdict[int, list[int]] = defaultdict(list)
-        known, term, findall = self._known, self.term, _WORD.findall
+        terms = self.terms
         made: list[bytes] = []
         for index, text in enumerate(texts):
-            # ``terms(text)`` inlined: one call fewer a text, and no set of the words on the way
-            distinct = {known.get(w) or term(w) for w in findall(text.casefold())}
+            distinct = terms(text)
             made.append(term_set(distinct))
             for found in distinct:
                 by_term[found].append(index)
